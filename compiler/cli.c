@@ -1,0 +1,186 @@
+/*
+ * cli.c - parses the command line (getopt_long) into struct cli and checks
+ * the combinations that make no sense; see cli.h.
+ */
+#include "cli.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char vt_usage[] =
+"usage: vtune-xml [options] DOMAIN.xml|- ...   tune libvirt domain XML\n"
+"       vtune-xml snapshot [--host SRC] [-o FILE]   JSON snapshot of a host\n"
+"       vtune-xml --list-rules[=text|markdown|json]\n"
+"\n"
+"host and policy:\n"
+"  --host SRC          hwloc XML, libvirt capabilities XML, JSON snapshot,\n"
+"                      or synthetic:DESC; default: this machine\n"
+"  --profile P         balanced (default), latency, throughput, migratable\n"
+"  --policy FILE       policy JSON (schemas/policy.schema.json)\n"
+"  --enable RULE       turn a rule on (\"all\": every rule)\n"
+"  --disable RULE      turn a rule off (\"all\": output = input)\n"
+"  --set RULE.P=V      set a rule parameter\n"
+"output (default: the tuned XML on stdout):\n"
+"  --diff              unified diff (a/ b/) instead of the XML\n"
+"  --check             print the diff; exit 1 when changes are due\n"
+"  --explain           the XML on stdout, the rationale on stderr\n"
+"  --report FMT        report on stdout: text or json\n"
+"  -o OUT              write the XML to OUT (DIR/ for several domains)\n"
+"  -i                  rewrite each DOMAIN.xml in place\n"
+"  --strict            exit 5 when a rule could not do what is asked\n"
+"  -h, --help          this text;  --version  the version\n"
+"\n"
+"exit: 0 ok, 1 --check found changes, 2 usage, 3 bad domain,\n"
+"      4 bad host or policy, 5 infeasible (--strict), 6 libvirt rejected\n";
+
+enum {
+    O_HOST = 256, O_PROFILE, O_POLICY, O_ENABLE, O_DISABLE, O_SET, O_DIFF,
+    O_CHECK, O_EXPLAIN, O_REPORT, O_STRICT, O_APPLY, O_DRY_RUN, O_LIST,
+    O_VERSION,
+};
+
+static const struct option longopts[] = {
+    {"host", required_argument, NULL, O_HOST},
+    {"profile", required_argument, NULL, O_PROFILE},
+    {"policy", required_argument, NULL, O_POLICY},
+    {"enable", required_argument, NULL, O_ENABLE},
+    {"disable", required_argument, NULL, O_DISABLE},
+    {"set", required_argument, NULL, O_SET},
+    {"diff", no_argument, NULL, O_DIFF},
+    {"check", no_argument, NULL, O_CHECK},
+    {"explain", no_argument, NULL, O_EXPLAIN},
+    {"report", required_argument, NULL, O_REPORT},
+    {"strict", no_argument, NULL, O_STRICT},
+    {"apply", no_argument, NULL, O_APPLY},
+    {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {"connect", required_argument, NULL, 'c'},
+    {"output", required_argument, NULL, 'o'},
+    {"in-place", no_argument, NULL, 'i'},
+    {"list-rules", optional_argument, NULL, O_LIST},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, O_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(VT_PROG ": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n(vtune-xml --help shows the usage)\n", stderr);
+    va_end(ap);
+    return VT_EXIT_USAGE;
+}
+
+static void add_op(cli *o, enum cli_op_kind k, const char *arg)
+{
+    o->ops = xrealloc(o->ops, (size_t)(o->nops + 1) * sizeof *o->ops);
+    o->ops[o->nops++] = (cli_op){k, arg};
+}
+
+int cli_parse(int argc, char **argv, cli *o)
+{
+    memset(o, 0, sizeof *o);
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
+        o->snapshot = 1;
+        first = 2;
+    }
+    optind = first;
+    opterr = 0;
+    int ch;
+    /* '+': stop at the first non-option only with POSIXLY_CORRECT; we
+     * accept options after file names, as git does */
+    while ((ch = getopt_long(argc, argv, ":c:o:ih", longopts, NULL)) != -1) {
+        switch (ch) {
+        case O_HOST: o->host = optarg; break;
+        case O_PROFILE: o->profile = optarg; break;
+        case O_POLICY: o->policy = optarg; break;
+        case O_ENABLE: add_op(o, OP_ENABLE, optarg); break;
+        case O_DISABLE: add_op(o, OP_DISABLE, optarg); break;
+        case O_SET: add_op(o, OP_SET, optarg); break;
+        case O_DIFF: o->diff = 1; break;
+        case O_CHECK: o->check = 1; break;
+        case O_EXPLAIN: o->explain = 1; break;
+        case O_REPORT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+                return usage_error("--report '%s': expected text or json",
+                                   optarg);
+            o->report = optarg;
+            break;
+        case O_STRICT: o->strict = 1; break;
+        case O_APPLY: o->apply = 1; break;
+        case O_DRY_RUN: o->dry_run = 1; break;
+        case 'c': o->uri = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'i': o->inplace = 1; break;
+        case O_LIST:
+            o->list_rules = optarg ? optarg : "text";
+            if (strcmp(o->list_rules, "text") && strcmp(o->list_rules, "markdown") &&
+                strcmp(o->list_rules, "json"))
+                return usage_error("--list-rules=%s: expected text, markdown "
+                                   "or json", o->list_rules);
+            break;
+        case 'h': o->help = 1; break;
+        case O_VERSION: o->version = 1; break;
+        case ':':
+            return usage_error("option %s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    o->inputs = argv + optind;
+    o->ninputs = argc - optind;
+    if (o->help || o->version || o->list_rules)
+        return 0;
+
+    if (o->snapshot) {
+        if (o->ninputs)
+            return usage_error("snapshot takes no file argument ('%s'); "
+                               "use --host SRC", o->inputs[0]);
+        return 0;
+    }
+    if (o->ninputs == 0)
+        return usage_error("%s", "no domain given (a file, or - for stdin)");
+    int stdin_count = 0;
+    for (int i = 0; i < o->ninputs; i++)
+        stdin_count += strcmp(o->inputs[i], "-") == 0;
+    if (stdin_count > 1)
+        return usage_error("%s", "'-' (stdin) given more than once");
+    if (o->out && o->inplace)
+        return usage_error("%s", "-o and -i exclude each other");
+    if (o->inplace && stdin_count)
+        return usage_error("%s", "-i cannot rewrite stdin in place");
+    if (o->diff + o->check > 1 || (o->diff && o->report))
+        return usage_error("%s", "--diff, --check and --report choose one "
+                           "output; give one of them");
+    if (o->dry_run && !o->apply)
+        return usage_error("%s", "--dry-run goes with --apply");
+    if (o->apply)
+        return usage_error("%s", "--apply is not available in this version "
+                           "yet; pipe the output to `virsh define "
+                           "/dev/stdin`");
+    if (o->uri)
+        return usage_error("%s", "-c is not available in this version yet; "
+                           "use --host with `virsh capabilities` output");
+    int to_stdout = !o->out && !o->inplace && !o->diff && !o->check &&
+                    !o->report;
+    if (o->ninputs > 1 && to_stdout)
+        return usage_error("%s", "several domains: give -o DIR/, -i, "
+                           "--diff, --check or --report");
+    return 0;
+}
+
+void cli_free(cli *o)
+{
+    free(o->ops);
+    o->ops = NULL;
+}

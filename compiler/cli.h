@@ -1,0 +1,40 @@
+/*
+ * cli.h - the command line, parsed into one struct; no work is done here.
+ * The contract is in doc/vtune-xml.md (and `vtune-xml --help`).
+ */
+#ifndef VT_CLI_H
+#define VT_CLI_H
+
+enum cli_op_kind { OP_ENABLE, OP_DISABLE, OP_SET };
+
+typedef struct cli_op {
+    enum cli_op_kind kind;
+    const char *arg;
+} cli_op;
+
+typedef struct cli {
+    int snapshot;           /* the `snapshot` subcommand */
+    const char *host;       /* --host SRC, NULL = live machine */
+    const char *profile;    /* --profile */
+    const char *policy;     /* --policy FILE */
+    cli_op *ops;            /* --enable/--disable/--set, in order */
+    int nops;
+    int diff, check, explain, strict, inplace, apply, dry_run;
+    const char *report;     /* --report text|json, or NULL */
+    const char *out;        /* -o OUT */
+    const char *uri;        /* -c URI */
+    const char *list_rules; /* --list-rules[=text|markdown|json] */
+    int help, version;
+    char **inputs;          /* domain files, "-" for stdin */
+    int ninputs;
+} cli;
+
+/* Parses ARGV into O (pointers into ARGV; free with cli_free). Returns 0,
+ * or prints a usage error and returns 2. */
+int cli_parse(int argc, char **argv, cli *o);
+void cli_free(cli *o);
+
+/* The --help text. */
+extern const char vt_usage[];
+
+#endif

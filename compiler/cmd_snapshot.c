@@ -1,0 +1,33 @@
+/*
+ * cmd_snapshot.c - `vtune-xml snapshot`: loads any host source (the live
+ * machine by default) and prints the JSON snapshot, the fast, complete
+ * form that CI runs use.
+ */
+#include "commands.h"
+#include "host.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_snapshot(const cli *o)
+{
+    host *h;
+    int rc = host_load(o->host, &h);
+    if (rc)
+        return rc;
+    char *json = host_to_json(h);
+    size_t len = strlen(json);
+    if (o->out) {
+        if (write_file_atomic(o->out, json, len) < 0)
+            rc = vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot write: %s",
+                         strerror(errno));
+    } else {
+        fwrite(json, 1, len, stdout);
+    }
+    free(json);
+    host_free(h);
+    return rc;
+}

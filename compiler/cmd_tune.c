@@ -1,0 +1,229 @@
+/*
+ * cmd_tune.c - the main job: read the policy and the host, then for each
+ * domain parse -> inspect -> run the rules -> emit, and only when every
+ * domain succeeded, write the outputs (atomically) and print the XML, the
+ * diff or the report.
+ */
+#include "commands.h"
+#include "diff.h"
+#include "domain.h"
+#include "engine.h"
+#include "host.h"
+#include "policy.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* One domain's journey through the pipeline. */
+typedef struct job {
+    const char *input;      /* as given; "-" is stdin */
+    char *in;               /* input bytes */
+    size_t inlen;
+    char *out;              /* tuned bytes */
+    size_t outlen;
+    char *dest;             /* file to write, or NULL for stdout */
+    domain_report *rep;
+} job;
+
+/* Builds the policy from --profile, --policy and --enable/--disable/--set.
+ * Returns 0 or an exit code (messages printed). */
+static int build_policy(const cli *o, policy **out)
+{
+    policy *p = policy_new();
+    char err[512];
+    int rc = 0;
+    if (o->policy)
+        rc = policy_load(p, o->policy);
+    if (!rc && o->profile && policy_set_profile(p, o->profile) < 0)
+        rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--profile '%s': expected "
+                     "balanced, latency, throughput or migratable",
+                     o->profile);
+    for (int i = 0; !rc && i < o->nops; i++) {
+        const cli_op *op = &o->ops[i];
+        int r = op->kind == OP_SET
+                    ? policy_set(p, op->arg, err, sizeof err)
+                    : policy_enable(p, op->arg, op->kind == OP_ENABLE, err,
+                                    sizeof err);
+        if (r < 0)
+            rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "%s%s", op->kind == OP_SET
+                         ? "" : op->kind == OP_ENABLE ? "--enable: "
+                         : "--disable: ", err);
+    }
+    if (rc) {
+        policy_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where job J's XML goes: -i rewrites the input, -o DIR/ takes the base
+ * name, -o FILE is the file; NULL means stdout. */
+static int destination(const cli *o, job *j)
+{
+    if (o->inplace) {
+        j->dest = xstrdup(j->input);
+        return 0;
+    }
+    if (!o->out)
+        return 0;
+    size_t n = strlen(o->out);
+    int dir = (n && o->out[n - 1] == '/') || is_dir(o->out);
+    if (!dir) {
+        if (o->ninputs > 1)
+            return vt_fail(VT_EXIT_USAGE, o->out, 0, "several domains need "
+                           "-o to name a folder (end it with /)");
+        j->dest = xstrdup(o->out);
+        return 0;
+    }
+    if (strcmp(j->input, "-") == 0)
+        return vt_fail(VT_EXIT_USAGE, o->out, 0, "-o DIR/ needs file "
+                       "names; stdin has none");
+    const char *base = strrchr(j->input, '/');
+    j->dest = xasprintf("%s%s%s", o->out, dir && o->out[n - 1] != '/' ? "/"
+                        : "", base ? base + 1 : j->input);
+    return 0;
+}
+
+/* Runs the pipeline for one domain; returns 0 or an exit code. */
+static int tune_one(job *j, const host *h, const policy *p)
+{
+    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
+    j->in = read_whole_file(j->input, &j->inlen);
+    if (!j->in)
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
+                       strerror(errno));
+    domdoc *d;
+    int rc = domdoc_parse(j->input, j->in, j->inlen, &d);
+    if (rc)
+        return rc;
+    domain_info info;
+    rc = domain_inspect(d, &info);
+    if (rc) {
+        domdoc_free(d);
+        return rc;
+    }
+    j->rep->name = info.name ? xstrdup(info.name) : NULL;
+    engine_run(d, &info, h, p, j->rep);
+    j->out = domdoc_emit(d, &j->outlen);
+    domain_info_free(&info);
+    domdoc_free(d);
+    return 0;
+}
+
+/* The a/ b/ name of a diff: the path as given, without "./". */
+static const char *diff_name(const char *input)
+{
+    if (strcmp(input, "-") == 0)
+        return "domain.xml";
+    while (strncmp(input, "./", 2) == 0)
+        input += 2;
+    return input;
+}
+
+static int write_outputs(job *jobs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (!jobs[i].dest)
+            continue;
+        if (write_file_atomic(jobs[i].dest, jobs[i].out, jobs[i].outlen) < 0)
+            return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
+                           "output: %s", strerror(errno));
+    }
+    return 0;
+}
+
+int cmd_tune(const cli *o)
+{
+    policy *p;
+    int rc = build_policy(o, &p);
+    if (rc)
+        return rc;
+    host *h;
+    rc = host_load(o->host, &h);
+    if (rc) {
+        policy_free(p);
+        return rc;
+    }
+    job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
+    report rep = {
+        .profile = profile_name(p->profile), .host_source = h->source,
+        .host_kind = h->kind, .ndomains = 0,
+        .domains = xcalloc((size_t)o->ninputs, sizeof(domain_report *)),
+    };
+    for (int i = 0; i < o->ninputs && !rc; i++) {
+        job *j = &jobs[i];
+        j->input = o->inputs[i];
+        j->rep = domain_report_new(j->input);
+        rep.domains[rep.ndomains++] = j->rep;
+        rc = destination(o, j);
+        if (!rc)
+            rc = tune_one(j, h, p);
+    }
+
+    /* Nothing is written unless every domain went through. */
+    if (!rc)
+        rc = write_outputs(jobs, o->ninputs);
+    int changes = 0;
+    if (!rc) {
+        strbuf out;
+        sb_init(&out);
+        for (int i = 0; i < o->ninputs; i++) {
+            job *j = &jobs[i];
+            int changed = j->outlen != j->inlen ||
+                          memcmp(j->out, j->in, j->inlen) != 0;
+            changes += changed;
+            if ((o->diff || (o->check && !o->report)) && changed)
+                diff_unified(&out, diff_name(j->input), j->in, j->inlen,
+                             j->out, j->outlen, 3);
+            else if (!o->diff && !o->check && !o->report && !j->dest)
+                sb_add(&out, j->out, j->outlen);
+        }
+        if (o->report && strcmp(o->report, "json") == 0)
+            report_json(&rep, &out);
+        else if (o->report)
+            report_text(&rep, &out);
+        fwrite(out.buf, 1, out.len, stdout);
+        sb_free(&out);
+        if (o->explain) {
+            strbuf why;
+            sb_init(&why);
+            report_text(&rep, &why);
+            fwrite(why.buf, 1, why.len, stderr);
+            sb_free(&why);
+        }
+        if (o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
+            rc = vt_fail(VT_EXIT_STRICT, NULL, 0, "--strict: %d finding(s) "
+                         "could not be satisfied (see --report text)",
+                         report_count_at_least(&rep, SEV_INFEASIBLE));
+        else if (o->check && changes)
+            rc = VT_EXIT_CHANGES;
+    }
+    if (fflush(stdout) != 0 && !rc)
+        rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "cannot write to stdout: %s",
+                     strerror(errno));
+
+    for (int i = 0; i < o->ninputs; i++) {
+        free(jobs[i].in);
+        free(jobs[i].out);
+        free(jobs[i].dest);
+    }
+    for (int i = 0; i < rep.ndomains; i++)
+        domain_report_free(rep.domains[i]);
+    free(rep.domains);
+    free(jobs);
+    host_free(h);
+    policy_free(p);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/*
+ * commands.h - the tool's commands, one file each (cmd_*.c), as git's
+ * builtins: main() parses the command line and calls one of these, which
+ * returns the process exit code.
+ */
+#ifndef VT_COMMANDS_H
+#define VT_COMMANDS_H
+
+#include "cli.h"
+
+/* Tunes the domains named in O (the main job). */
+int cmd_tune(const cli *o);
+/* Prints the JSON snapshot of the host named by O->host (or -o FILE). */
+int cmd_snapshot(const cli *o);
+/* Prints the rules' metadata in O->list_rules format. */
+int cmd_list_rules(const cli *o);
+
+#endif

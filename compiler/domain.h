@@ -1,0 +1,41 @@
+/*
+ * domain.h - what the rules need to know about a domain, read once from
+ * the document and checked: type, architecture, vCPUs, memory, guest OS
+ * family. Inconsistent or impossible values (two <vcpu>, <vcpu>0</vcpu>,
+ * an unknown memory unit) are input errors (exit 3), reported with the
+ * file and line.
+ */
+#ifndef VT_DOMAIN_H
+#define VT_DOMAIN_H
+
+#include "domdoc.h"
+
+enum os_family { OS_UNKNOWN = 0, OS_LINUX, OS_WINDOWS, OS_OTHER };
+
+typedef struct domain_info {
+    char *type;         /* <domain type=...>: "kvm", "qemu", "xen"... */
+    char *name;         /* <name>, or NULL */
+    char *arch;         /* <os><type arch=...>, or NULL when not given */
+    char *machine;      /* <os><type machine=...>, or NULL */
+    int vcpus;          /* <vcpu> maximum, >= 1 */
+    int vcpus_current;  /* <vcpu current=...>, == vcpus when absent */
+    unsigned long long memory_kib;  /* <memory>, 0 when absent */
+    enum os_family os;  /* from libosinfo metadata or Hyper-V features */
+    char *os_id;        /* libosinfo id, or NULL */
+} domain_info;
+
+/* Largest <vcpu> accepted (libvirt's QEMU driver tops out far below). */
+#define VT_MAX_VCPUS 16384
+
+/* Reads and checks D into *INFO (owned by the caller, domain_info_free).
+ * Returns 0, or prints "vtune-xml: FILE:LINE: message" and returns 3. */
+int domain_inspect(const domdoc *d, domain_info *info);
+
+void domain_info_free(domain_info *info);
+
+/* Parses a libvirt memory value VALUE with UNIT (NULL = KiB) into KiB.
+ * Returns 0, or -1 when the unit is unknown or the value invalid. */
+int parse_memory_kib(const char *value, const char *unit,
+                     unsigned long long *kib);
+
+#endif

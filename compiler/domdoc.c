@@ -1,0 +1,725 @@
+/*
+ * domdoc.c - the domain document (see domdoc.h): safe parsing with byte
+ * spans for every original node, the edit API, and the byte-preserving
+ * emitter.
+ *
+ * How spans are found: libxml2 builds the tree with its own SAX2 handlers;
+ * we wrap startElementNs / endElementNs to note, through xmlByteConsumed(),
+ * where each element starts and ends in the input. After parsing, a walk
+ * over the tree assigns spans to text, comment, PI and CDATA children from
+ * the XML grammar (text runs up to the next '<'; a comment ends at the first
+ * "-->", a PI at "?>", a CDATA section at "]]>").
+ *
+ * Each original node's _private points to its span; nodes made by edits
+ * have _private == NULL and are always serialized.
+ */
+#include "domdoc.h"
+#include "util.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+#include <string.h>
+
+typedef struct span {
+    size_t start;       /* offset of the node's first byte */
+    size_t stag_end;    /* elements: offset just past the start tag */
+    size_t etag_start;  /* elements: offset of "</", == end if empty tag */
+    size_t end;         /* offset just past the node */
+    unsigned self_dirty : 1;   /* attributes or child list changed */
+    unsigned attrs_dirty : 1;  /* attributes changed */
+    unsigned desc_dirty : 1;   /* some descendant changed */
+    unsigned has_end : 1;      /* end offset was recorded */
+} span;
+
+struct domdoc {
+    char *name;
+    const char *buf;        /* the input (borrowed copy owned below) */
+    char *own;
+    size_t len;
+    xmlDocPtr doc;
+    span *spans;            /* pool */
+    size_t nspans, capspans;
+    char quote;
+    char *unit;             /* one indentation step */
+    int pretty;             /* the document is indented with newlines */
+    int changed;
+    int failed;             /* a SAX hook refused the input */
+    char failmsg[256];
+    long failline;
+};
+
+/* ---------------------------------------------------------------- parse */
+
+static span *span_new(domdoc *d)
+{
+    /* The pool is sized once in domdoc_parse (nodes point into it, so it
+     * never moves); running out means the bound was wrong: refuse. */
+    if (d->nspans == d->capspans)
+        return NULL;
+    span *s = &d->spans[d->nspans++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static void on_start(void *ctx, const xmlChar *localname,
+                     const xmlChar *prefix, const xmlChar *uri, int nb_ns,
+                     const xmlChar **ns, int nb_attr, int nb_def,
+                     const xmlChar **attrs)
+{
+    xmlParserCtxtPtr c = ctx;
+    domdoc *d = c->_private;
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_ns, ns, nb_attr,
+                          nb_def, attrs);
+    long pos = xmlByteConsumed(c);
+    xmlNodePtr n = c->node;
+    if (!n || pos < 0 || (size_t)pos > d->len)
+        return;
+    span *s = span_new(d);
+    if (!s)
+        return;
+    /* cur is at the '>' or "/>" closing the start tag; the tag starts at
+     * the last '<' before it (attribute values cannot hold a raw '<'). */
+    size_t p = (size_t)pos;
+    while (p > 0 && d->buf[p] != '<')
+        p--;
+    s->start = p;
+    n->_private = s;
+}
+
+static void on_end(void *ctx, const xmlChar *localname,
+                   const xmlChar *prefix, const xmlChar *uri)
+{
+    xmlParserCtxtPtr c = ctx;
+    domdoc *d = c->_private;
+    xmlNodePtr n = c->node;
+    long pos = xmlByteConsumed(c);
+    if (n && n->_private && pos >= 0 && (size_t)pos <= d->len) {
+        span *s = n->_private;
+        s->end = (size_t)pos;
+        s->has_end = 1;
+    }
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type,
+                           const xmlChar *public_id, const xmlChar *system_id,
+                           xmlChar *content)
+{
+    (void)type, (void)public_id, (void)system_id, (void)content;
+    xmlParserCtxtPtr c = ctx;
+    domdoc *d = c->_private;
+    if (!d->failed) {
+        d->failed = 1;
+        d->failline = xmlSAX2GetLineNumber(ctx);
+        snprintf(d->failmsg, sizeof d->failmsg,
+                 "entity declaration '%s' refused: domain XML has no "
+                 "entities (external and nested entities are an attack "
+                 "vector)", (const char *)name);
+    }
+    xmlStopParser(c);
+}
+
+static void on_ext_subset(void *ctx, const xmlChar *name,
+                          const xmlChar *ext_id, const xmlChar *system_id)
+{
+    (void)ctx, (void)name, (void)ext_id, (void)system_id;
+    /* never load an external DTD */
+}
+
+/* Structured error collector: keeps the first fatal error. */
+typedef struct parse_err {
+    int set;
+    long line;
+    char msg[256];
+} parse_err;
+
+static void on_error(void *data, xmlErrorPtr e)
+{
+    parse_err *pe = data;
+    if (pe->set || !e || e->level < XML_ERR_ERROR)
+        return;
+    pe->set = 1;
+    pe->line = e->line;
+    snprintf(pe->msg, sizeof pe->msg, "%s", e->message ? e->message : "?");
+    size_t n = strlen(pe->msg);
+    while (n && (pe->msg[n - 1] == '\n' || pe->msg[n - 1] == ' '))
+        pe->msg[--n] = '\0';
+}
+
+/* Offset of the first '<' at or after P (or len). */
+static size_t next_lt(const domdoc *d, size_t p)
+{
+    const char *q = memchr(d->buf + p, '<', d->len - p);
+    return q ? (size_t)(q - d->buf) : d->len;
+}
+
+/* Offset just past the first occurrence of TERM at or after P. */
+static size_t past(const domdoc *d, size_t p, const char *term)
+{
+    size_t tl = strlen(term);
+    for (size_t i = p; i + tl <= d->len; i++)
+        if (memcmp(d->buf + i, term, tl) == 0)
+            return i + tl;
+    return d->len;
+}
+
+/* Offset just past the '>' ending the start tag that begins at P. */
+static size_t stag_end_of(const domdoc *d, size_t p)
+{
+    char q = 0;
+    for (size_t i = p; i < d->len; i++) {
+        char ch = d->buf[i];
+        if (q) {
+            if (ch == q)
+                q = 0;
+        } else if (ch == '"' || ch == '\'') {
+            q = ch;
+        } else if (ch == '>') {
+            return i + 1;
+        }
+    }
+    return d->len;
+}
+
+/* Assigns spans to the children of element EL; returns -1 when the
+ * recorded offsets do not line up (then the emitter cannot trust them). */
+static int assign_spans(domdoc *d, xmlNodePtr el)
+{
+    span *s = el->_private;
+    if (!s || !s->has_end)
+        return -1;
+    s->stag_end = stag_end_of(d, s->start);
+    if (s->stag_end > s->end)
+        return -1;
+    if (d->buf[s->stag_end - 2] == '/') {
+        s->etag_start = s->end;          /* <empty/> */
+    } else {
+        size_t p = s->end - 1;
+        while (p > s->stag_end && !(d->buf[p] == '<' && d->buf[p + 1] == '/'))
+            p--;
+        s->etag_start = p;
+    }
+    size_t cur = s->stag_end;
+    for (xmlNodePtr c = el->children; c; c = c->next) {
+        span *cs;
+        switch (c->type) {
+        case XML_ELEMENT_NODE:
+            cs = c->_private;
+            if (!cs || cs->start != cur || assign_spans(d, c) < 0)
+                return -1;
+            cur = cs->end;
+            continue;
+        case XML_TEXT_NODE:
+            cs = span_new(d);
+            if (!cs)
+                return -1;
+            cs->start = cur;
+            cs->end = next_lt(d, cur);
+            if (cs->end > s->etag_start)
+                cs->end = s->etag_start;
+            break;
+        case XML_COMMENT_NODE:
+            cs = span_new(d);
+            if (!cs)
+                return -1;
+            cs->start = cur;
+            cs->end = past(d, cur + 4, "-->");
+            break;
+        case XML_PI_NODE:
+            cs = span_new(d);
+            if (!cs)
+                return -1;
+            cs->start = cur;
+            cs->end = past(d, cur + 2, "?>");
+            break;
+        case XML_CDATA_SECTION_NODE:
+            cs = span_new(d);
+            if (!cs)
+                return -1;
+            cs->start = cur;
+            cs->end = past(d, cur + 9, "]]>");
+            break;
+        default:
+            return -1;      /* entity references: refused earlier */
+        }
+        c->_private = cs;
+        cur = cs->end;
+    }
+    return cur == s->etag_start ? 0 : -1;
+}
+
+/* The quote character of the first attribute in the document. */
+static char detect_quote(const domdoc *d, xmlNodePtr root)
+{
+    span *s = root->_private;
+    size_t from = s ? s->start : 0;
+    size_t lim = d->len < from + 4096 ? d->len : from + 4096;
+    for (size_t i = from; i + 1 < lim; i++)
+        if (d->buf[i] == '=' && (d->buf[i + 1] == '"' || d->buf[i + 1] == '\''))
+            return d->buf[i + 1];
+    return '\'';
+}
+
+/* The whitespace after the last newline of text node T, or NULL. */
+static char *indent_after_newline(xmlNodePtr t)
+{
+    if (!t || t->type != XML_TEXT_NODE || !t->content)
+        return NULL;
+    const char *c = (const char *)t->content;
+    const char *nl = strrchr(c, '\n');
+    if (!nl)
+        return NULL;
+    for (const char *p = nl + 1; *p; p++)
+        if (*p != ' ' && *p != '\t')
+            return NULL;
+    return xstrdup(nl + 1);
+}
+
+static void detect_indent(domdoc *d, xmlNodePtr root)
+{
+    d->pretty = 0;
+    d->unit = NULL;
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE) {
+            d->unit = indent_after_newline(c->prev);
+            if (d->unit)
+                d->pretty = 1;
+            break;
+        }
+    }
+    if (!d->unit || !*d->unit) {
+        free(d->unit);
+        d->unit = xstrdup("  ");
+    }
+}
+
+int domdoc_parse(const char *name, const char *buf, size_t len,
+                 domdoc **out)
+{
+    const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
+    if (len == 0)
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "empty input: expected a "
+                       "libvirt <domain> document");
+    if (len > (size_t)1 << 30)
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "input too large");
+
+    domdoc *d = xcalloc(1, sizeof *d);
+    d->name = xstrdup(shown);
+    d->own = xmalloc(len + 1);
+    memcpy(d->own, buf, len);
+    d->own[len] = '\0';
+    d->buf = d->own;
+    d->len = len;
+    /* Upper bound on nodes: every node starts at a '<' or is a text node
+     * between two of them, so 2 * ('<' count) + 2 spans always suffice. */
+    size_t lts = 0;
+    for (size_t i = 0; i < len; i++)
+        lts += d->buf[i] == '<';
+    d->capspans = 2 * lts + 2;
+    d->spans = xcalloc(d->capspans, sizeof(span));
+
+    xmlParserCtxtPtr c = xmlNewParserCtxt();
+    if (!c) {
+        domdoc_free(d);
+        return vt_fail(VT_EXIT_INTERNAL, shown, 0, "out of memory");
+    }
+    c->_private = d;
+    c->sax->startElementNs = on_start;
+    c->sax->endElementNs = on_end;
+    c->sax->entityDecl = on_entity_decl;
+    c->sax->externalSubset = on_ext_subset;
+
+    parse_err pe = {0};
+    xmlSetStructuredErrorFunc(&pe, on_error);
+    int opts = XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    d->doc = xmlCtxtReadMemory(c, d->buf, (int)len, NULL, NULL, opts);
+    int wellformed = c->wellFormed;
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlFreeParserCtxt(c);
+
+    int rc = 0;
+    if (d->failed) {
+        rc = vt_fail(VT_EXIT_DOMAIN, shown, d->failline, "%s", d->failmsg);
+    } else if (!d->doc || !wellformed || pe.set) {
+        rc = vt_fail(VT_EXIT_DOMAIN, shown, pe.set ? pe.line : 0,
+                     "not well-formed XML: %s",
+                     pe.set ? pe.msg : "parse failed");
+    } else if (d->doc->encoding &&
+               xmlStrcasecmp(d->doc->encoding, BAD_CAST "UTF-8") != 0 &&
+               xmlStrcasecmp(d->doc->encoding, BAD_CAST "US-ASCII") != 0 &&
+               xmlStrcasecmp(d->doc->encoding, BAD_CAST "ASCII") != 0) {
+        rc = vt_fail(VT_EXIT_DOMAIN, shown, 1,
+                     "encoding '%s' is not supported: libvirt writes UTF-8; "
+                     "convert with iconv", (const char *)d->doc->encoding);
+    } else {
+        xmlNodePtr root = xmlDocGetRootElement(d->doc);
+        if (!root || assign_spans(d, root) < 0) {
+            rc = vt_fail(VT_EXIT_DOMAIN, shown, 0,
+                         "cannot map the document to its bytes (unusual "
+                         "markup); refusing to rewrite it");
+        } else {
+            d->quote = detect_quote(d, root);
+            detect_indent(d, root);
+        }
+    }
+    if (rc) {
+        domdoc_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+void domdoc_free(domdoc *d)
+{
+    if (!d)
+        return;
+    if (d->doc)
+        xmlFreeDoc(d->doc);
+    free(d->spans);
+    free(d->unit);
+    free(d->own);
+    free(d->name);
+    free(d);
+}
+
+xmlDocPtr domdoc_xml(const domdoc *d) { return d->doc; }
+xmlNodePtr domdoc_root(const domdoc *d) { return xmlDocGetRootElement(d->doc); }
+const char *domdoc_name(const domdoc *d) { return d->name; }
+int domdoc_changed(const domdoc *d) { return d->changed; }
+char domdoc_quote(const domdoc *d) { return d->quote; }
+
+/* ---------------------------------------------------------------- edits */
+
+/* Marks EL as changed itself and its ancestors as having a changed
+ * descendant. */
+static void mark(domdoc *d, xmlNodePtr el, int attrs)
+{
+    d->changed = 1;
+    span *s = el->_private;
+    if (s) {
+        s->self_dirty = 1;
+        if (attrs)
+            s->attrs_dirty = 1;
+    }
+    for (xmlNodePtr p = el->parent; p && p->type == XML_ELEMENT_NODE;
+         p = p->parent) {
+        span *ps = p->_private;
+        if (ps)
+            ps->desc_dirty = 1;
+    }
+}
+
+void dd_set_attr(domdoc *d, xmlNodePtr el, const char *name,
+                 const char *value)
+{
+    if (value) {
+        xmlChar *old = xmlGetNoNsProp(el, BAD_CAST name);
+        int same = old && strcmp((const char *)old, value) == 0;
+        xmlFree(old);
+        if (same)
+            return;
+        xmlSetProp(el, BAD_CAST name, BAD_CAST value);
+    } else {
+        xmlAttrPtr a = xmlHasNsProp(el, BAD_CAST name, NULL);
+        if (!a)
+            return;
+        xmlRemoveProp(a);
+    }
+    mark(d, el, 1);
+}
+
+/* Indentation of element EL: the whitespace after the newline before it. */
+static char *indent_of(xmlNodePtr el)
+{
+    char *s = indent_after_newline(el->prev);
+    return s ? s : xstrdup("");
+}
+
+/* Indentation for a child of PARENT. */
+static char *child_indent(const domdoc *d, xmlNodePtr parent)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) {
+            char *s = indent_after_newline(c->prev);
+            if (s)
+                return s;
+            break;
+        }
+    char *pi = indent_of(parent);
+    char *r = xasprintf("%s%s", pi, d->unit);
+    free(pi);
+    return r;
+}
+
+static xmlNodePtr new_ws(const domdoc *d, const char *indent)
+{
+    char *t = xasprintf("\n%s", indent);
+    xmlNodePtr n = xmlNewDocText(d->doc, BAD_CAST t);
+    free(t);
+    return n;
+}
+
+static int is_ws_text(xmlNodePtr n)
+{
+    if (!n || n->type != XML_TEXT_NODE)
+        return 0;
+    for (const xmlChar *p = n->content; p && *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            return 0;
+    return 1;
+}
+
+/* Tree linking without libxml2's merging of adjacent text nodes
+ * (xmlAddChild and friends fold a new text node into its neighbour, which
+ * would change an original node behind the emitter's back). */
+static void link_after(xmlNodePtr ref, xmlNodePtr n)
+{
+    n->parent = ref->parent;
+    n->prev = ref;
+    n->next = ref->next;
+    if (ref->next)
+        ref->next->prev = n;
+    else if (ref->parent)
+        ref->parent->last = n;
+    ref->next = n;
+}
+
+static void link_before(xmlNodePtr ref, xmlNodePtr n)
+{
+    n->parent = ref->parent;
+    n->next = ref;
+    n->prev = ref->prev;
+    if (ref->prev)
+        ref->prev->next = n;
+    else if (ref->parent)
+        ref->parent->children = n;
+    ref->prev = n;
+}
+
+static void link_last(xmlNodePtr parent, xmlNodePtr n)
+{
+    if (parent->last) {
+        link_after(parent->last, n);
+        return;
+    }
+    n->parent = parent;
+    n->prev = n->next = NULL;
+    parent->children = parent->last = n;
+}
+
+xmlNodePtr dd_add_child(domdoc *d, xmlNodePtr parent, const char *name,
+                        xmlNodePtr after)
+{
+    xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
+    char *ci = child_indent(d, parent);
+    if (after) {
+        /* AFTER [ws] NEW, then whatever followed AFTER */
+        link_after(after, el);
+        if (d->pretty)
+            link_after(after, new_ws(d, ci));
+    } else if (!parent->children) {
+        if (d->pretty) {
+            char *pi = indent_of(parent);
+            link_last(parent, new_ws(d, ci));
+            link_last(parent, el);
+            link_last(parent, new_ws(d, pi));
+            free(pi);
+        } else {
+            link_last(parent, el);
+        }
+    } else if (is_ws_text(parent->last)) {
+        /* ... LAST-CHILD [ws] NEW closing-indent */
+        link_before(parent->last, el);
+        if (d->pretty)
+            link_before(el, new_ws(d, ci));
+    } else {
+        if (d->pretty)
+            link_last(parent, new_ws(d, ci));
+        link_last(parent, el);
+    }
+    free(ci);
+    mark(d, parent, 0);
+    return el;
+}
+
+xmlNodePtr dd_add_first_child(domdoc *d, xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr first = NULL;
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE || c->type == XML_COMMENT_NODE) {
+            first = c;
+            break;
+        }
+    if (!first)
+        return dd_add_child(d, parent, name, NULL);
+    xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
+    char *ci = child_indent(d, parent);
+    /* [ws] NEW [ws'] FIRST: the indentation before FIRST now serves NEW */
+    link_before(first, el);
+    if (d->pretty)
+        link_before(first, new_ws(d, ci));
+    free(ci);
+    mark(d, parent, 0);
+    return el;
+}
+
+void dd_remove(domdoc *d, xmlNodePtr el)
+{
+    xmlNodePtr parent = el->parent;
+    if (is_ws_text(el->prev)) {
+        xmlNodePtr ws = el->prev;
+        xmlUnlinkNode(ws);
+        xmlFreeNode(ws);
+    }
+    xmlUnlinkNode(el);
+    xmlFreeNode(el);
+    mark(d, parent, 0);
+}
+
+void dd_set_text(domdoc *d, xmlNodePtr el, const char *text)
+{
+    xmlNodePtr c = el->children;
+    while (c) {
+        xmlNodePtr n = c->next;
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+        c = n;
+    }
+    link_last(el, xmlNewDocText(d->doc, BAD_CAST text));
+    mark(d, el, 0);
+}
+
+/* ---------------------------------------------------------------- emit */
+
+static void esc(strbuf *out, const xmlChar *s, char quote)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': sb_adds(out, "&amp;"); break;
+        case '<': sb_adds(out, "&lt;"); break;
+        case '>': sb_adds(out, "&gt;"); break;
+        case '\n': if (quote) sb_adds(out, "&#10;"); else sb_add(out, "\n", 1); break;
+        case '\r': sb_adds(out, "&#13;"); break;
+        case '\t': if (quote) sb_adds(out, "&#9;"); else sb_add(out, "\t", 1); break;
+        case '"':
+            if (quote == '"') sb_adds(out, "&quot;");
+            else sb_add(out, "\"", 1);
+            break;
+        case '\'':
+            if (quote == '\'') sb_adds(out, "&apos;");
+            else sb_add(out, "'", 1);
+            break;
+        default: sb_add(out, (const char *)s, 1);
+        }
+    }
+}
+
+static void put_qname(strbuf *out, xmlNsPtr ns, const xmlChar *name)
+{
+    if (ns && ns->prefix) {
+        sb_adds(out, (const char *)ns->prefix);
+        sb_add(out, ":", 1);
+    }
+    sb_adds(out, (const char *)name);
+}
+
+static void put_start_tag(const domdoc *d, strbuf *out, xmlNodePtr el,
+                          int empty)
+{
+    char q[2] = {d->quote, 0};
+    sb_add(out, "<", 1);
+    put_qname(out, el->ns, el->name);
+    for (xmlNsPtr ns = el->nsDef; ns; ns = ns->next) {
+        sb_adds(out, ns->prefix ? " xmlns:" : " xmlns");
+        if (ns->prefix)
+            sb_adds(out, (const char *)ns->prefix);
+        sb_add(out, "=", 1);
+        sb_adds(out, q);
+        esc(out, ns->href, d->quote);
+        sb_adds(out, q);
+    }
+    for (xmlAttrPtr a = el->properties; a; a = a->next) {
+        sb_add(out, " ", 1);
+        put_qname(out, a->ns, a->name);
+        sb_add(out, "=", 1);
+        sb_adds(out, q);
+        xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
+        esc(out, v, d->quote);
+        xmlFree(v);
+        sb_adds(out, q);
+    }
+    sb_adds(out, empty ? "/>" : ">");
+}
+
+static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n);
+
+static void emit_children(const domdoc *d, strbuf *out, xmlNodePtr el)
+{
+    for (xmlNodePtr c = el->children; c; c = c->next)
+        emit_node(d, out, c);
+}
+
+static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n)
+{
+    span *s = n->_private;
+    if (s && !s->self_dirty && !s->desc_dirty) {
+        sb_add(out, d->buf + s->start, s->end - s->start);
+        return;
+    }
+    switch (n->type) {
+    case XML_ELEMENT_NODE: {
+        int has_children = n->children != NULL;
+        int was_empty = s && s->etag_start == s->end;
+        if (s && !s->attrs_dirty && (!was_empty || !has_children))
+            sb_add(out, d->buf + s->start, s->stag_end - s->start);
+        else
+            put_start_tag(d, out, n, !has_children && (!s || was_empty));
+        emit_children(d, out, n);
+        if (s && !was_empty)
+            sb_add(out, d->buf + s->etag_start, s->end - s->etag_start);
+        else if (has_children) {
+            sb_adds(out, "</");
+            put_qname(out, n->ns, n->name);
+            sb_adds(out, ">");
+        }
+        break;
+    }
+    case XML_TEXT_NODE:
+        esc(out, n->content, 0);
+        break;
+    case XML_COMMENT_NODE:
+        sb_adds(out, "<!--");
+        sb_adds(out, (const char *)n->content);
+        sb_adds(out, "-->");
+        break;
+    case XML_CDATA_SECTION_NODE:
+        sb_adds(out, "<![CDATA[");
+        sb_adds(out, (const char *)n->content);
+        sb_adds(out, "]]>");
+        break;
+    default:
+        break;
+    }
+}
+
+char *domdoc_emit(const domdoc *d, size_t *len)
+{
+    xmlNodePtr root = domdoc_root(d);
+    span *s = root->_private;
+    strbuf out;
+    sb_init(&out);
+    sb_add(&out, d->buf, s->start);                 /* prolog as it was */
+    emit_node(d, &out, root);
+    sb_add(&out, d->buf + s->end, d->len - s->end); /* epilog as it was */
+    return sb_detach(&out, len);
+}
+
+char *dd_node_string(const domdoc *d, xmlNodePtr el)
+{
+    strbuf out;
+    sb_init(&out);
+    emit_node(d, &out, el);
+    return sb_detach(&out, NULL);
+}

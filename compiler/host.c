@@ -1,0 +1,534 @@
+/*
+ * host.c - the host model's shared part: source detection and dispatch to
+ * the loaders (host_load), construction and destruction, host_finish (the
+ * documented order, derived indexes and consistency checks), lookups, the
+ * strict CPU-list parser and the safe XML parse every XML loader uses.
+ * The loaders themselves live in host_hwloc.c, host_caps.c, host_json.c
+ * and host_live.c.
+ */
+#include "host.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#define NOT_A_HOST "not a host description (expected hwloc XML, libvirt " \
+    "capabilities XML or a vtune-xml JSON snapshot)"
+
+/* ------------------------------------------------------------------ */
+/* construction and destruction                                        */
+
+host *host_new(const char *source, const char *kind)
+{
+    host *h = xcalloc(1, sizeof *h);
+    h->source = xstrdup(source);
+    h->kind = kind;
+    h->origin = xstrdup(source);
+    h->origin_kind = kind;
+    h->npackages = -1;
+    return h;
+}
+
+static void free_sets(hwloc_bitmap_t *sets, int n)
+{
+    for (int i = 0; i < n; i++)
+        hwloc_bitmap_free(sets[i]);
+    free(sets);
+}
+
+void host_free(host *h)
+{
+    if (!h)
+        return;
+    for (int i = 0; i < h->nnodes; i++) {
+        hwloc_bitmap_free(h->nodes[i].cpus);
+        free(h->nodes[i].pages);
+    }
+    free(h->nodes);
+    free(h->cpus);
+    free(h->distances);
+    free_sets(h->cores, h->ncores);
+    free_sets(h->l3, h->nl3);
+    hwloc_bitmap_free(h->isolated);
+    hwloc_bitmap_free(h->nohz_full);
+    hwloc_bitmap_free(h->reserved);
+    for (int i = 0; i < h->nflags; i++)
+        free(h->flags[i]);
+    free(h->flags);
+    for (int i = 0; i < h->npci; i++) {
+        free(h->pci[i].name);
+        free(h->pci[i].pf);
+    }
+    free(h->pci);
+    free(h->arch);
+    free(h->origin);
+    free(h->source);
+    free(h);
+}
+
+/* ------------------------------------------------------------------ */
+/* CPU lists                                                           */
+
+/* Reads one decimal id at *P (at most VT_HOST_MAX_CPU); advances *P. */
+static int cpulist_id(const char **p, unsigned *out)
+{
+    const char *s = *p;
+    unsigned long v = 0;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    while (isdigit((unsigned char)*s)) {
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > VT_HOST_MAX_CPU)
+            return -1;
+        s++;
+    }
+    *p = s;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* hwloc_bitmap_list_sscanf accepts almost anything ("1;2" is {2}, "0x3"
+ * is {3}), so the grammar is checked here and the ranges set directly. */
+hwloc_bitmap_t host_cpulist_parse(const char *s)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    const char *p = s;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p) {
+        for (;;) {
+            unsigned lo, hi;
+            if (cpulist_id(&p, &lo) < 0)
+                goto bad;
+            hi = lo;
+            if (*p == '-') {
+                p++;
+                if (cpulist_id(&p, &hi) < 0 || hi < lo)
+                    goto bad;
+            }
+            hwloc_bitmap_set_range(set, lo, (int)hi);
+            if (*p != ',')
+                break;
+            p++;
+        }
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p)
+            goto bad;
+    }
+    return set;
+bad:
+    hwloc_bitmap_free(set);
+    return NULL;
+}
+
+char *host_cpulist_format(hwloc_const_bitmap_t set)
+{
+    char *s = NULL;
+    if (hwloc_bitmap_list_asprintf(&s, set) < 0 || !s) {
+        fputs(VT_PROG ": out of memory\n", stderr);
+        abort();
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* safe XML parsing                                                    */
+
+/* The first line of a libxml2 message, without its trailing newline. */
+static void print_xml_error(const char *path, const xmlError *e)
+{
+    const char *msg = e && e->message ? e->message : "unknown error";
+    int n = (int)strcspn(msg, "\n");
+    vt_error(path, e ? e->line : 0, "not well-formed XML: %.*s", n, msg);
+}
+
+struct _xmlDoc *host_xml_parse(const char *path, const char *buf, size_t len)
+{
+    if (len > (size_t)INT32_MAX) {
+        vt_error(path, 0, "file too large");
+        return NULL;
+    }
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        fputs(VT_PROG ": out of memory\n", stderr);
+        abort();
+    }
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                      XML_PARSE_NOWARNING);
+    if (!doc) {
+        print_xml_error(path, xmlCtxtGetLastError(ctxt));
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+    xmlDtdPtr dtd = doc->intSubset;
+    if (dtd && (dtd->entities || dtd->pentities)) {
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        vt_error(path, root ? xmlGetLineNo(root) : 0,
+                 "the DOCTYPE declares entities, which are not accepted in "
+                 "a host description");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (!xmlDocGetRootElement(doc)) {
+        vt_error(path, 0, "XML document without a root element");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* ------------------------------------------------------------------ */
+/* detection                                                           */
+
+/* Loads an XML host description: the root element decides the loader. */
+static int load_xml(const char *path, const char *buf, size_t len,
+                    host **out)
+{
+    xmlDocPtr doc = host_xml_parse(path, buf, len);
+    if (!doc)
+        return VT_EXIT_HOST;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    char name[64];
+    snprintf(name, sizeof name, "%s", (const char *)root->name);
+    long line = xmlGetLineNo(root);
+    xmlFreeDoc(doc);
+
+    /* "root" is the root element of hwloc 0.9 XML, which hwloc reads. */
+    if (!strcmp(name, "topology") || !strcmp(name, "root"))
+        return host_load_hwloc_xml(path, buf, len, out);
+    if (!strcmp(name, "capabilities"))
+        return host_load_caps(path, buf, len, out);
+    if (!strcmp(name, "domainCapabilities"))
+        return vt_fail(VT_EXIT_HOST, path, line,
+                       "libvirt domain capabilities (virsh domcapabilities) "
+                       "describe a hypervisor, not a host: " NOT_A_HOST
+                       "; use virsh capabilities");
+    return vt_fail(VT_EXIT_HOST, path, line, "root element <%s>: " NOT_A_HOST,
+                   name);
+}
+
+/* Detects the kind of BUF from its first non-blank byte. */
+static int load_buffer(const char *path, const char *buf, size_t len,
+                       host **out)
+{
+    size_t i = 0;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+        i = 3;      /* UTF-8 byte order mark */
+    while (i < len && isspace((unsigned char)buf[i]))
+        i++;
+    if (i == len)
+        return vt_fail(VT_EXIT_HOST, path, 0, "empty file: " NOT_A_HOST);
+    if (buf[i] == '{')
+        return host_load_json(path, buf, len, out);
+    if (buf[i] == '<')
+        return load_xml(path, buf, len, out);
+    return vt_fail(VT_EXIT_HOST, path, 0, NOT_A_HOST);
+}
+
+int host_load(const char *src, host **out)
+{
+    *out = NULL;
+    if (!src)
+        return host_load_hwloc_live(out);
+    if (!strncmp(src, "synthetic:", 10))
+        return host_load_hwloc_synthetic(src + 10, out);
+    if (!strcmp(src, "-"))
+        return vt_fail(VT_EXIT_HOST, NULL, 0,
+                       "the host description cannot be read from standard "
+                       "input: give a file");
+    size_t len;
+    char *buf = read_whole_file(src, &len);
+    if (!buf)
+        return vt_fail(VT_EXIT_HOST, src, 0,
+                       "cannot read the host description: %s",
+                       strerror(errno));
+    int rc = load_buffer(src, buf, len, out);
+    free(buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* host_finish                                                         */
+
+static int seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int cmp_cpu(const void *a, const void *b)
+{
+    int x = ((const host_cpu *)a)->id, y = ((const host_cpu *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int cmp_pages(const void *a, const void *b)
+{
+    uint64_t x = ((const host_pages *)a)->size_kib;
+    uint64_t y = ((const host_pages *)b)->size_kib;
+    return (x > y) - (x < y);
+}
+
+static int cmp_set(const void *a, const void *b)
+{
+    return hwloc_bitmap_compare_first(*(const hwloc_const_bitmap_t *)a,
+                                      *(const hwloc_const_bitmap_t *)b);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_pci(const void *a, const void *b)
+{
+    return strcmp(((const host_pci *)a)->addr, ((const host_pci *)b)->addr);
+}
+
+typedef struct node_order {
+    int id, index;
+} node_order;
+
+static int cmp_node_order(const void *a, const void *b)
+{
+    int x = ((const node_order *)a)->id, y = ((const node_order *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* Sorts nodes by id, permuting the distance matrix along. */
+static void sort_nodes(host *h)
+{
+    int n = h->nnodes;
+    node_order *ord = xmalloc((size_t)n * sizeof *ord);
+    for (int i = 0; i < n; i++)
+        ord[i] = (node_order){h->nodes[i].id, i};
+    qsort(ord, (size_t)n, sizeof *ord, cmp_node_order);
+    host_node *nodes = xmalloc((size_t)n * sizeof *nodes);
+    for (int i = 0; i < n; i++)
+        nodes[i] = h->nodes[ord[i].index];
+    free(h->nodes);
+    h->nodes = nodes;
+    if (h->distances) {
+        int *d = xmalloc((size_t)n * (size_t)n * sizeof *d);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                d[i * n + j] = h->distances[ord[i].index * n + ord[j].index];
+        free(h->distances);
+        h->distances = d;
+    }
+    free(ord);
+}
+
+static host_cpu *cpu_by_id(host *h, int id)
+{
+    host_cpu key = {.id = id};
+    return bsearch(&key, h->cpus, (size_t)h->ncpus, sizeof *h->cpus, cmp_cpu);
+}
+
+static int finish_cpus(host *h, char *err, size_t errlen)
+{
+    if (h->ncpus == 0)
+        return seterr(err, errlen, "no CPU");
+    qsort(h->cpus, (size_t)h->ncpus, sizeof *h->cpus, cmp_cpu);
+    int online = 0;
+    for (int i = 0; i < h->ncpus; i++) {
+        if (h->cpus[i].id < 0 || h->cpus[i].id > VT_HOST_MAX_CPU)
+            return seterr(err, errlen, "CPU id %d out of range",
+                          h->cpus[i].id);
+        if (i > 0 && h->cpus[i].id == h->cpus[i - 1].id)
+            return seterr(err, errlen, "CPU %d listed twice", h->cpus[i].id);
+        online += h->cpus[i].online != 0;
+        h->cpus[i].node = h->cpus[i].core = h->cpus[i].l3 = -1;
+    }
+    if (!online)
+        return seterr(err, errlen, "no online CPU");
+    return 0;
+}
+
+/* Checks that every CPU of SET is a known CPU; WHAT names the set. */
+static int check_cpus_known(host *h, hwloc_const_bitmap_t set,
+                            const char *what, int which,
+                            char *err, size_t errlen)
+{
+    int id;
+    hwloc_bitmap_foreach_begin(id, set) {
+        if (!cpu_by_id(h, id))
+            return seterr(err, errlen, "%s %d lists CPU %d, which is not in "
+                          "the CPU list", what, which, id);
+    } hwloc_bitmap_foreach_end();
+    return 0;
+}
+
+static int finish_nodes(host *h, char *err, size_t errlen)
+{
+    if (h->nnodes == 0)
+        return seterr(err, errlen, "no NUMA node");
+    sort_nodes(h);
+    for (int i = 0; i < h->nnodes; i++) {
+        host_node *n = &h->nodes[i];
+        if (n->id < 0 || n->id > VT_HOST_MAX_NODE)
+            return seterr(err, errlen, "NUMA node id %d out of range", n->id);
+        if (n->mem_kib > VT_HOST_MAX_COUNT)
+            return seterr(err, errlen, "NUMA node %d: memory size out of "
+                          "range", n->id);
+        if (i > 0 && n->id == h->nodes[i - 1].id)
+            return seterr(err, errlen, "NUMA node %d listed twice", n->id);
+        if (n->npages > 1)
+            qsort(n->pages, (size_t)n->npages, sizeof *n->pages, cmp_pages);
+        for (int k = 0; k < n->npages; k++)
+            if (n->pages[k].size_kib < 1 ||
+                n->pages[k].size_kib > (uint64_t)VT_HOST_MAX_COUNT ||
+                n->pages[k].total > VT_HOST_MAX_COUNT ||
+                n->pages[k].free > VT_HOST_MAX_COUNT)
+                return seterr(err, errlen, "NUMA node %d: page pool value out "
+                              "of range", n->id);
+        for (int k = 1; k < n->npages; k++)
+            if (n->pages[k].size_kib == n->pages[k - 1].size_kib)
+                return seterr(err, errlen, "NUMA node %d lists the %llu KiB "
+                              "page pool twice", n->id,
+                              (unsigned long long)n->pages[k].size_kib);
+        if (!n->cpus)
+            n->cpus = hwloc_bitmap_alloc();
+        if (check_cpus_known(h, n->cpus, "NUMA node", n->id, err, errlen))
+            return -1;
+        int id;
+        hwloc_bitmap_foreach_begin(id, n->cpus) {
+            host_cpu *c = cpu_by_id(h, id);
+            if (c->node >= 0)
+                return seterr(err, errlen, "CPU %d is in NUMA nodes %d and %d",
+                              id, c->node, n->id);
+            c->node = n->id;
+        } hwloc_bitmap_foreach_end();
+    }
+    return 0;
+}
+
+/* Sorts SETS (cores when IS_CORE, else L3 groups), checks them and fills
+ * the per-CPU index (cpu.core or cpu.l3). */
+static int finish_sets(host *h, hwloc_bitmap_t *sets, int n, const char *what,
+                       int is_core, char *err, size_t errlen)
+{
+    if (n == 0)
+        return 0;
+    qsort(sets, (size_t)n, sizeof *sets, cmp_set);
+    for (int i = 0; i < n; i++) {
+        if (hwloc_bitmap_iszero(sets[i]))
+            return seterr(err, errlen, "an empty %s", what);
+        if (check_cpus_known(h, sets[i], what, hwloc_bitmap_first(sets[i]),
+                             err, errlen))
+            return -1;
+        int id;
+        hwloc_bitmap_foreach_begin(id, sets[i]) {
+            host_cpu *c = cpu_by_id(h, id);
+            int *slot = is_core ? &c->core : &c->l3;
+            if (*slot >= 0)
+                return seterr(err, errlen, "CPU %d is in two %ss", id, what);
+            *slot = i;
+        } hwloc_bitmap_foreach_end();
+    }
+    return 0;
+}
+
+static void finish_flags(host *h)
+{
+    if (h->nflags == 0)
+        return;
+    qsort(h->flags, (size_t)h->nflags, sizeof *h->flags, cmp_str);
+    int k = 1;
+    for (int i = 1; i < h->nflags; i++) {
+        if (!strcmp(h->flags[i], h->flags[k - 1]))
+            free(h->flags[i]);
+        else
+            h->flags[k++] = h->flags[i];
+    }
+    h->nflags = k;
+}
+
+static int finish_pci(host *h, char *err, size_t errlen)
+{
+    if (h->npci == 0)
+        return 0;
+    qsort(h->pci, (size_t)h->npci, sizeof *h->pci, cmp_pci);
+    for (int i = 1; i < h->npci; i++)
+        if (!strcmp(h->pci[i].addr, h->pci[i - 1].addr))
+            return seterr(err, errlen, "PCI device %s listed twice",
+                          h->pci[i].addr);
+    return 0;
+}
+
+int host_finish(host *h, char *err, size_t errlen)
+{
+    if (finish_cpus(h, err, errlen) || finish_nodes(h, err, errlen) ||
+        finish_sets(h, h->cores, h->ncores, "core", 1, err, errlen) ||
+        finish_sets(h, h->l3, h->nl3, "L3 cache", 0, err, errlen) ||
+        finish_pci(h, err, errlen))
+        return -1;
+    finish_flags(h);
+    if (h->distances)
+        for (int i = 0; i < h->nnodes * h->nnodes; i++)
+            if (h->distances[i] < 0)
+                return seterr(err, errlen, "negative NUMA distance");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* lookups                                                             */
+
+int host_has_flag(const host *h, const char *flag)
+{
+    if (h->nflags && bsearch(&flag, h->flags, (size_t)h->nflags,
+                             sizeof *h->flags, cmp_str))
+        return 1;
+    return h->flags_known ? 0 : -1;
+}
+
+static int node_index(const host *h, int id)
+{
+    int lo = 0, hi = h->nnodes - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (h->nodes[mid].id == id)
+            return mid;
+        if (h->nodes[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+const host_node *host_node_by_id(const host *h, int id)
+{
+    int i = node_index(h, id);
+    return i < 0 ? NULL : &h->nodes[i];
+}
+
+const host_cpu *host_cpu_by_id(const host *h, int id)
+{
+    host_cpu key = {.id = id};
+    return bsearch(&key, h->cpus, (size_t)h->ncpus, sizeof *h->cpus, cmp_cpu);
+}
+
+int host_distance(const host *h, int a, int b)
+{
+    int i = node_index(h, a), j = node_index(h, b);
+    if (!h->distances || i < 0 || j < 0)
+        return -1;
+    return h->distances[i * h->nnodes + j];
+}

@@ -1,0 +1,188 @@
+/*
+ * host.h - the host model: what the rules know about the machine a domain
+ * will run on.
+ *
+ * One in-memory model, filled by exactly one loader:
+ *   host_hwloc.c  hwloc 2.x XML file, the live machine, or a synthetic
+ *                 description ("synthetic:pack:2 numa:1 core:8 pu:2")
+ *   host_caps.c   libvirt capabilities XML (`virsh capabilities`)
+ *   host_json.c   the tool's own JSON snapshot (also writes it)
+ *   host_live.c   what hwloc does not see on the live machine: free
+ *                 hugepages per node (sysfs), isolcpus / nohz_full, CPU flags
+ * host.c detects the source kind from the content (never the file name) and
+ * owns the shared helpers.
+ *
+ * Anything a source lacks is "unknown" (-1, NULL or *_known == 0), never
+ * invented: rules that need it record a finding instead of guessing.
+ * CPU sets are hwloc bitmaps of OS CPU indexes; node ids are OS indexes.
+ */
+#ifndef VT_HOST_H
+#define VT_HOST_H
+
+#include <hwloc.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One hugepage pool of one NUMA node. */
+typedef struct host_pages {
+    uint64_t size_kib;  /* page size in KiB: 2048, 1048576, ... */
+    long long total;    /* pages in the pool; -1 unknown */
+    long long free;     /* free pages; -1 unknown (hwloc XML and
+                           capabilities only know totals) */
+} host_pages;
+
+typedef struct host_node {
+    int id;                 /* OS index of the NUMA node */
+    hwloc_bitmap_t cpus;    /* CPUs local to the node, online or not;
+                               empty for memory-only nodes (CXL, HBM) */
+    long long mem_kib;      /* local memory in KiB; -1 unknown */
+    int npages;
+    host_pages *pages;      /* sorted by size_kib ascending; every pool the
+                               source lists, so hwloc and libvirt sources
+                               include the base page size (4 KiB on x86)
+                               as the smallest pool */
+} host_node;
+
+typedef struct host_cpu {
+    int id;         /* OS index (the number libvirt's cpuset uses) */
+    int online;     /* 1 online, 0 offline */
+    int node;       /* NUMA node id; -1 unknown */
+    int package;    /* package (socket) OS index; -1 unknown */
+    int core;       /* index into host.cores; -1 unknown */
+    int l3;         /* index into host.l3; -1 unknown */
+} host_cpu;
+
+typedef struct host_pci {
+    char addr[16];      /* "0000:81:00.0" */
+    unsigned class_id;  /* PCI class << 8 | subclass, e.g. 0x0200 */
+    unsigned vendor_id, device_id;
+    int node;           /* NUMA node id of its locality; -1 unknown */
+    char *name;         /* OS device name (ens2f0, nvme0n1) or NULL */
+    char *pf;           /* for an SR-IOV VF: its PF's address; else NULL */
+} host_pci;
+
+typedef struct host {
+    char *source;       /* what was loaded: a path, "live" or the
+                           synthetic description */
+    const char *kind;   /* "hwloc-xml", "hwloc-live", "hwloc-synthetic",
+                           "capabilities", "snapshot" (static string) */
+    char *origin;       /* where the data was first read from: equal to
+                           source, except for a snapshot, where it is the
+                           source recorded in the snapshot */
+    const char *origin_kind; /* likewise for kind: a snapshot records the
+                           kind it was taken from ("manual" when written by
+                           hand); static string */
+    char *arch;         /* "x86_64", "aarch64"...; NULL unknown */
+
+    int ncpus;
+    host_cpu *cpus;     /* sorted by id */
+
+    int nnodes;
+    host_node *nodes;   /* sorted by id */
+    int *distances;     /* nnodes*nnodes, row-major, indexed like nodes[];
+                           NULL unknown */
+
+    int ncores;
+    hwloc_bitmap_t *cores;   /* SMT sibling sets, one per core, sorted by
+                                first CPU */
+    int nl3;
+    hwloc_bitmap_t *l3;      /* CPUs sharing one L3 cache, sorted by first
+                                CPU; 0 when unknown */
+    int npackages;           /* -1 unknown */
+
+    hwloc_bitmap_t isolated;   /* isolcpus=; NULL unknown */
+    hwloc_bitmap_t nohz_full;  /* nohz_full=; NULL unknown */
+    hwloc_bitmap_t reserved;   /* reserved for the host by the snapshot;
+                                  NULL unknown */
+
+    int flags_known;    /* 1 when flags[] is the CPU's full flag list;
+                           0: a flag listed is present, absence proves
+                           nothing (libvirt capabilities list only the
+                           features beyond the CPU model) */
+    int nflags;
+    char **flags;       /* /proc/cpuinfo or capabilities feature names,
+                           sorted, unique */
+
+    int npci;
+    host_pci *pci;      /* sorted by addr */
+} host;
+
+/* Loads a host from SRC: NULL for the live machine, "synthetic:DESC", or a
+ * file path ("-" is not accepted) whose content decides the kind.
+ * On success returns 0 and *out (owned by the caller, host_free).
+ * On failure prints "vtune-xml: SRC[:LINE]: message" to stderr and returns
+ * 4 (VT_EXIT_HOST). */
+int host_load(const char *src, host **out);
+
+/* Frees a host and everything it owns; NULL is fine. */
+void host_free(host *h);
+
+/* Returns a new, empty host (all unknown) owned by the caller; loaders
+ * fill it. Never NULL (aborts on out-of-memory). */
+host *host_new(const char *source, const char *kind);
+
+/* Sorts cpus, nodes, cores, l3, flags and pci into the documented order and
+ * fills the derived indexes (cpu.core, cpu.l3); loaders call it last.
+ * Returns 0, or -1 with a message in err (size errlen) when the model is
+ * inconsistent (no NUMA node, no CPU, a CPU in two nodes, ...). */
+int host_finish(host *h, char *err, size_t errlen);
+
+/* Returns 1 when the host CPU has FLAG, 0 when it does not, -1 when the
+ * flags are unknown. */
+int host_has_flag(const host *h, const char *flag);
+
+/* Returns the node with OS index ID, or NULL. */
+const host_node *host_node_by_id(const host *h, int id);
+
+/* Returns the cpu with OS index ID, or NULL. */
+const host_cpu *host_cpu_by_id(const host *h, int id);
+
+/* Distance between nodes of OS index A and B, or -1 when unknown. */
+int host_distance(const host *h, int a, int b);
+
+/* The JSON snapshot (schemas/host.schema.json) of H, as a NUL-terminated
+ * string owned by the caller (free), pretty-printed, deterministic. */
+char *host_to_json(const host *h);
+
+/* Limits every source is held to by host_finish, so that any loaded host
+ * survives the JSON snapshot round trip: CPU ids (also bounds memory
+ * use), node ids, and counts (memory, pages: exact in JSON). */
+#define VT_HOST_MAX_CPU 65535
+#define VT_HOST_MAX_NODE 65535
+#define VT_HOST_MAX_COUNT 9007199254740991LL
+
+/* Parses a libvirt-style CPU list ("0-3,8,10-11"; "" is the empty set;
+ * surrounding whitespace allowed) strictly: decimal ids up to
+ * VT_HOST_MAX_CPU, ranges low-high. Returns a new bitmap owned by the
+ * caller (hwloc_bitmap_free), or NULL when S is not such a list. */
+hwloc_bitmap_t host_cpulist_parse(const char *s);
+
+/* Formats SET as a CPU list ("0-3,8"; "" when empty); the string is owned
+ * by the caller (free). */
+char *host_cpulist_format(hwloc_const_bitmap_t set);
+
+/* Parses BUF (LEN bytes) of PATH as XML without network access, DTD
+ * loading or entity substitution, and refuses a DOCTYPE that declares
+ * entities. Returns the document (caller frees with xmlFreeDoc), or NULL
+ * after printing "vtune-xml: PATH[:LINE]: message". */
+struct _xmlDoc *host_xml_parse(const char *path, const char *buf,
+                               size_t len);
+
+/* --- loaders, called by host_load; each returns 0 or prints and returns 4.
+ * BUF holds LEN bytes and is NUL-terminated at BUF[LEN], as
+ * read_whole_file returns it. */
+int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
+                        host **out);
+int host_load_hwloc_live(host **out);
+int host_load_hwloc_synthetic(const char *desc, host **out);
+int host_load_caps(const char *path, const char *buf, size_t len,
+                   host **out);
+int host_load_json(const char *path, const char *buf, size_t len,
+                   host **out);
+/* Adds sysfs hugepage pools (total and free), isolcpus / nohz_full,
+ * /proc/cpuinfo flags and SR-IOV PF links (sysfs physfn) of the running
+ * machine to H, keeping H's documented order. Files are read below
+ * $VTUNE_XML_SYSROOT (default: the real root). Returns 0. */
+int host_live_extras(host *h);
+
+#endif

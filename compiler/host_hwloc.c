@@ -1,0 +1,527 @@
+/*
+ * host_hwloc.c - the hwloc loaders: an hwloc XML topology (v1 or v2
+ * format), an hwloc synthetic description and the live machine. All three
+ * load an hwloc topology with I/O objects kept, then fill the host model
+ * from it (hwloc_fill); the live loader adds host_live_extras.
+ *
+ * What hwloc does not say is left unknown: CPUs of unknown core, PCI
+ * devices of unknown locality, free hugepages. Offline CPUs are in the
+ * topology's complete cpuset but not in its cpuset; they are kept as
+ * online = 0, placed in nodes, packages, cores and L3 groups through the
+ * complete cpusets of those objects.
+ */
+#include "host.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+/* hwloc prints "critical" errors about odd topologies to stderr; the
+ * tool reports problems itself. The user's own setting wins. */
+static void quiet_hwloc(void)
+{
+    setenv("HWLOC_HIDE_ERRORS", "2", 0);
+}
+
+/* A new topology that keeps PCI devices, bridges and OS devices.
+ * Discovery plugins the model does not need are left out: Linux's own
+ * backend reads PCI devices from sysfs, the libpciaccess plugin adds only
+ * names (and leaks), the GPU plugins probe displays and drivers. */
+static hwloc_topology_t new_topology(void)
+{
+    static const char *const unneeded[] = {"pci", "opencl", "gl", "cuda",
+        "nvml", "rsmi", "levelzero"};
+    hwloc_topology_t topo;
+    quiet_hwloc();
+    if (hwloc_topology_init(&topo) < 0) {
+        fputs(VT_PROG ": out of memory\n", stderr);
+        abort();
+    }
+    for (size_t i = 0; i < sizeof unneeded / sizeof unneeded[0]; i++)
+        hwloc_topology_set_components(topo,
+            HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, unneeded[i]);
+    hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+    return topo;
+}
+
+/* ------------------------------------------------------------------ */
+/* filling the model                                                   */
+
+static unsigned obj_index(hwloc_obj_t o)
+{
+    return o->os_index != HWLOC_UNKNOWN_INDEX ? o->os_index : o->logical_index;
+}
+
+static host_cpu *find_cpu(host *h, int id)
+{
+    int lo = 0, hi = h->ncpus - 1;     /* cpus are filled in id order */
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (h->cpus[mid].id == id)
+            return &h->cpus[mid];
+        if (h->cpus[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
+/* Every CPU of the complete cpuset, online when in the topology cpuset. */
+static void fill_cpus(hwloc_topology_t topo, host *h)
+{
+    hwloc_const_bitmap_t all = hwloc_topology_get_complete_cpuset(topo);
+    hwloc_const_bitmap_t on = hwloc_topology_get_topology_cpuset(topo);
+    int n = hwloc_bitmap_weight(all), id, i = 0;
+    h->cpus = xcalloc((size_t)(n > 0 ? n : 1), sizeof *h->cpus);
+    hwloc_bitmap_foreach_begin(id, all) {
+        if (id > VT_HOST_MAX_CPU)
+            break;
+        h->cpus[i++] = (host_cpu){id, hwloc_bitmap_isset(on, (unsigned)id),
+                                  -1, -1, -1, -1};
+    } hwloc_bitmap_foreach_end();
+    h->ncpus = i;
+}
+
+static void fill_packages(hwloc_topology_t topo, host *h)
+{
+    int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+    h->npackages = n > 0 ? n : -1;
+    for (int i = 0; i < n; i++) {
+        hwloc_obj_t o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE,
+                                              (unsigned)i);
+        int id;
+        hwloc_bitmap_foreach_begin(id, o->complete_cpuset) {
+            host_cpu *c = find_cpu(h, id);
+            if (c)
+                c->package = (int)obj_index(o);
+        } hwloc_bitmap_foreach_end();
+    }
+}
+
+/* hwloc gives a memory-only node (KNL MCDRAM, HBM, CXL) the cpuset of
+ * the CPUs near it, so a CPU can be in several nodes' cpusets. The CPU
+ * belongs to the one node that is not a special memory tier, the lowest
+ * OS index among equals; the others keep no CPUs. */
+static int node_rank(hwloc_obj_t o)
+{
+    return o->subtype && strcmp(o->subtype, "DRAM") != 0;
+}
+
+static int better_node(hwloc_obj_t a, hwloc_obj_t b)
+{
+    if (node_rank(a) != node_rank(b))
+        return node_rank(a) < node_rank(b);
+    return obj_index(a) < obj_index(b);
+}
+
+static void fill_node(hwloc_obj_t o, host_node *n)
+{
+    n->id = (int)obj_index(o);
+    n->cpus = hwloc_bitmap_alloc();
+    /* hwloc says 0 both for "unknown" and for a memoryless node. */
+    n->mem_kib = o->attr->numanode.local_memory
+                 ? (long long)(o->attr->numanode.local_memory / 1024) : -1;
+    n->pages = xcalloc(o->attr->numanode.page_types_len + 1,
+                       sizeof *n->pages);
+    for (unsigned k = 0; k < o->attr->numanode.page_types_len; k++) {
+        struct hwloc_memory_page_type_s *pt = &o->attr->numanode.page_types[k];
+        if (pt->size < 1024)
+            continue;
+        n->pages[n->npages++] = (host_pages){pt->size / 1024,
+                                             (long long)pt->count, -1};
+    }
+}
+
+static void fill_nodes(hwloc_topology_t topo, host *h)
+{
+    int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    if (n <= 0)
+        return;
+    hwloc_obj_t *objs = xmalloc((size_t)n * sizeof *objs);
+    h->nodes = xcalloc((size_t)n, sizeof *h->nodes);
+    h->nnodes = n;
+    for (int i = 0; i < n; i++) {
+        objs[i] = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, (unsigned)i);
+        fill_node(objs[i], &h->nodes[i]);
+    }
+    for (int c = 0; c < h->ncpus; c++) {
+        int best = -1;
+        for (int i = 0; i < n; i++)
+            if (objs[i]->complete_cpuset &&
+                hwloc_bitmap_isset(objs[i]->complete_cpuset,
+                                   (unsigned)h->cpus[c].id) &&
+                (best < 0 || better_node(objs[i], objs[best])))
+                best = i;
+        if (best >= 0)
+            hwloc_bitmap_set(h->nodes[best].cpus, (unsigned)h->cpus[c].id);
+    }
+    free(objs);
+}
+
+static int node_slot(const host *h, unsigned id)
+{
+    for (int i = 0; i < h->nnodes; i++)
+        if (h->nodes[i].id == (int)id)
+            return i;
+    return -1;
+}
+
+/* One NUMA matrix as nnodes*nnodes indexed like h->nodes, or NULL when
+ * it does not cover every node or holds values beyond int. */
+static int *map_distances(const host *h, const struct hwloc_distances_s *d)
+{
+    int n = h->nnodes;
+    int *m = xmalloc((size_t)n * (size_t)n * sizeof *m);
+    for (int i = 0; i < n * n; i++)
+        m[i] = -1;
+    for (unsigned i = 0; i < d->nbobjs; i++)
+        for (unsigned j = 0; j < d->nbobjs; j++) {
+            int a = node_slot(h, obj_index(d->objs[i]));
+            int b = node_slot(h, obj_index(d->objs[j]));
+            hwloc_uint64_t v = d->values[i * d->nbobjs + j];
+            if (a >= 0 && b >= 0 && v <= (hwloc_uint64_t)INT32_MAX)
+                m[a * n + b] = (int)v;
+        }
+    for (int i = 0; i < n * n; i++)
+        if (m[i] < 0) {
+            free(m);
+            return NULL;
+        }
+    return m;
+}
+
+/* The NUMA latency matrix (any NUMA matrix when no latency one). */
+static void fill_distances(hwloc_topology_t topo, host *h)
+{
+    unsigned nr = 0;
+    if (hwloc_distances_get_by_type(topo, HWLOC_OBJ_NUMANODE, &nr, NULL, 0,
+                                    0) < 0 || nr == 0)
+        return;
+    struct hwloc_distances_s **all = xcalloc(nr, sizeof *all);
+    if (hwloc_distances_get_by_type(topo, HWLOC_OBJ_NUMANODE, &nr, all, 0,
+                                    0) == 0 && nr > 0) {
+        unsigned pick = 0;
+        for (unsigned i = nr; i-- > 0;)
+            if (all[i]->kind & HWLOC_DISTANCES_KIND_MEANS_LATENCY)
+                pick = i;
+        h->distances = map_distances(h, all[pick]);
+        for (unsigned i = 0; i < nr; i++)
+            hwloc_distances_release(topo, all[i]);
+    }
+    free(all);
+}
+
+/* Complete cpusets of every object of TYPE, in a new array. */
+static int collect_sets(hwloc_topology_t topo, hwloc_obj_type_t type,
+                        hwloc_bitmap_t **out)
+{
+    int n = hwloc_get_nbobjs_by_type(topo, type);
+    if (n <= 0) {
+        *out = NULL;
+        return 0;
+    }
+    *out = xmalloc((size_t)n * sizeof **out);
+    for (int i = 0; i < n; i++) {
+        hwloc_obj_t o = hwloc_get_obj_by_type(topo, type, (unsigned)i);
+        (*out)[i] = hwloc_bitmap_dup(o->complete_cpuset);
+    }
+    return n;
+}
+
+/* Cores from Core objects; an online CPU in no Core object (or every CPU
+ * when the topology has none) is a core of its own; an offline CPU in no
+ * Core object keeps an unknown core. */
+static void fill_cores(hwloc_topology_t topo, host *h)
+{
+    hwloc_bitmap_t *sets;
+    int n = collect_sets(topo, HWLOC_OBJ_CORE, &sets);
+    hwloc_bitmap_t covered = hwloc_bitmap_alloc();
+    for (int i = 0; i < n; i++)
+        hwloc_bitmap_or(covered, covered, sets[i]);
+    sets = xrealloc(sets, (size_t)(n + h->ncpus) * sizeof *sets);
+    for (int c = 0; c < h->ncpus; c++)
+        if (h->cpus[c].online &&
+            !hwloc_bitmap_isset(covered, (unsigned)h->cpus[c].id)) {
+            sets[n] = hwloc_bitmap_alloc();
+            hwloc_bitmap_set(sets[n++], (unsigned)h->cpus[c].id);
+        }
+    hwloc_bitmap_free(covered);
+    h->cores = sets;
+    h->ncores = n;
+}
+
+/* ------------------------------------------------------------------ */
+/* PCI devices                                                         */
+
+static void pci_addr(hwloc_obj_t o, char *buf, size_t len)
+{
+    snprintf(buf, len, "%04x:%02x:%02x.%01x",
+             (unsigned)o->attr->pcidev.domain, o->attr->pcidev.bus,
+             o->attr->pcidev.dev, o->attr->pcidev.func);
+}
+
+/* NUMA locality: the first node of the nearest non-I/O ancestor; unknown
+ * when that is the root of a multi-node machine. */
+static int pci_node(hwloc_topology_t topo, const host *h, hwloc_obj_t o)
+{
+    hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(topo, o);
+    if (!anc || !anc->nodeset || hwloc_bitmap_iszero(anc->nodeset))
+        return -1;
+    if (anc == hwloc_get_root_obj(topo) && h->nnodes > 1)
+        return -1;
+    return hwloc_bitmap_first(anc->nodeset);
+}
+
+/* The name of the first network, block or OpenFabrics OS device. */
+static char *pci_name(hwloc_obj_t o)
+{
+    for (hwloc_obj_t c = o->io_first_child; c; c = c->next_sibling)
+        if (c->type == HWLOC_OBJ_OS_DEVICE && c->name &&
+            (c->attr->osdev.type == HWLOC_OBJ_OSDEV_NETWORK ||
+             c->attr->osdev.type == HWLOC_OBJ_OSDEV_BLOCK ||
+             c->attr->osdev.type == HWLOC_OBJ_OSDEV_OPENFABRICS))
+            return xstrdup(c->name);
+    return NULL;
+}
+
+static int behind_pci_bridge(hwloc_obj_t o)
+{
+    hwloc_obj_t p = o->parent;
+    return p && p->type == HWLOC_OBJ_BRIDGE &&
+           p->attr->bridge.upstream_type == HWLOC_OBJ_BRIDGE_PCI;
+}
+
+static int same_group(hwloc_obj_t a, hwloc_obj_t b)
+{
+    return a->parent == b->parent &&
+           a->attr->pcidev.vendor_id == b->attr->pcidev.vendor_id &&
+           a->attr->pcidev.class_id == b->attr->pcidev.class_id;
+}
+
+/* hwloc records no SR-IOV link, so VFs are recognised by shape:
+ * - a PCI device whose parent object is a PCI device (not a bridge);
+ * - behind a PCI bridge (not on a root bus, where chipset functions
+ *   share vendor and class), among the devices of one vendor and class,
+ *   those whose device id differs from that of the lowest-addressed one
+ *   are VFs of the nearest lower-addressed device with that id (Cisco
+ *   usNIC 0b:00.1-3 [1137:00cf] of 0b:00.0 [1137:0043]). Two ports of one
+ *   card share their device id and stay PFs.
+ * The live loader replaces this guess with sysfs physfn links. */
+static hwloc_obj_t guess_pf(hwloc_obj_t *devs, int n, int i)
+{
+    hwloc_obj_t o = devs[i];
+    if (o->parent && o->parent->type == HWLOC_OBJ_PCI_DEVICE)
+        return o->parent;
+    if (!behind_pci_bridge(o))
+        return NULL;
+    hwloc_obj_t first = NULL, pf = NULL;
+    for (int k = 0; k < n; k++) {        /* devs are in address order */
+        if (!same_group(devs[k], o))
+            continue;
+        if (!first)
+            first = devs[k];
+        if (k < i && devs[k]->attr->pcidev.device_id ==
+                         first->attr->pcidev.device_id)
+            pf = devs[k];
+    }
+    if (!first || first == o ||
+        o->attr->pcidev.device_id == first->attr->pcidev.device_id)
+        return NULL;
+    return pf;
+}
+
+/* Drops devices whose address appears twice (hand-edited topologies do
+ * that): which one is real is unknown. */
+static void drop_duplicate_pci(host *h)
+{
+    char *dup = xcalloc((size_t)h->npci + 1, 1);
+    for (int i = 0; i < h->npci; i++)
+        for (int j = i + 1; j < h->npci; j++)
+            if (!strcmp(h->pci[i].addr, h->pci[j].addr)) {
+                if (!dup[i])
+                    vt_error(h->source, 0, "warning: PCI address %s appears "
+                             "more than once in the topology; ignoring those "
+                             "devices", h->pci[i].addr);
+                dup[i] = dup[j] = 1;
+            }
+    int k = 0;
+    for (int i = 0; i < h->npci; i++) {
+        if (dup[i]) {
+            free(h->pci[i].name);
+            free(h->pci[i].pf);
+        } else {
+            h->pci[k++] = h->pci[i];
+        }
+    }
+    h->npci = k;
+    free(dup);
+}
+
+static void fill_pci(hwloc_topology_t topo, host *h)
+{
+    int n = 0;
+    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_pcidev(topo, o));)
+        n++;
+    if (n == 0)
+        return;
+    hwloc_obj_t *devs = xmalloc((size_t)n * sizeof *devs);
+    n = 0;
+    for (hwloc_obj_t o = NULL; (o = hwloc_get_next_pcidev(topo, o));)
+        devs[n++] = o;
+    h->pci = xcalloc((size_t)n, sizeof *h->pci);
+    for (int i = 0; i < n; i++) {
+        hwloc_obj_t o = devs[i];
+        host_pci *p = &h->pci[h->npci++];
+        pci_addr(o, p->addr, sizeof p->addr);
+        p->class_id = o->attr->pcidev.class_id;
+        p->vendor_id = o->attr->pcidev.vendor_id;
+        p->device_id = o->attr->pcidev.device_id;
+        p->node = pci_node(topo, h, o);
+        p->name = pci_name(o);
+        hwloc_obj_t pf = guess_pf(devs, n, i);
+        if (pf) {
+            char a[16];
+            pci_addr(pf, a, sizeof a);
+            p->pf = xstrdup(a);
+        }
+    }
+    free(devs);
+    drop_duplicate_pci(h);
+}
+
+/* Fills H from a loaded topology (everything but host_finish). */
+static void hwloc_fill(hwloc_topology_t topo, host *h)
+{
+    const char *arch = hwloc_obj_get_info_by_name(hwloc_get_root_obj(topo),
+                                                  "Architecture");
+    h->arch = arch && *arch ? xstrdup(arch) : NULL;
+    fill_cpus(topo, h);
+    fill_packages(topo, h);
+    fill_nodes(topo, h);
+    fill_distances(topo, h);
+    fill_cores(topo, h);
+    h->nl3 = collect_sets(topo, HWLOC_OBJ_L3CACHE, &h->l3);
+    fill_pci(topo, h);
+}
+
+/* host_finish, reporting an inconsistency against WHERE; returns 0/4. */
+static int finish(host *h, const char *where, host **out)
+{
+    char err[256];
+    if (host_finish(h, err, sizeof err) < 0) {
+        vt_error(where, 0, "inconsistent topology: %s", err);
+        host_free(h);
+        return VT_EXIT_HOST;
+    }
+    *out = h;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* loaders                                                             */
+
+/* "hwloc 2.9.0" when the build passes the release (VT_HWLOC_VERSION, from
+ * pkg-config), else the library's API version, which lags the release. */
+static void hwloc_version_string(char *buf, size_t len)
+{
+#ifdef VT_HWLOC_VERSION
+    snprintf(buf, len, "hwloc %s", VT_HWLOC_VERSION);
+#else
+    unsigned v = hwloc_get_api_version();
+    snprintf(buf, len, "the hwloc library (API %u.%u)", v >> 16,
+             (v >> 8) & 0xff);
+#endif
+}
+
+/* hwloc reads XML v1 (no version attribute) and v2; it fails on newer
+ * formats with only EINVAL, so the version is checked here first. */
+static int check_xml_version(const char *path, const char *buf, size_t len)
+{
+    xmlDocPtr doc = host_xml_parse(path, buf, len);
+    if (!doc)
+        return VT_EXIT_HOST;
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlChar *ver = xmlGetProp(root, BAD_CAST "version");
+    int rc = 0;
+    if (ver && strtol((const char *)ver, NULL, 10) > 2) {
+        char hv[64];
+        hwloc_version_string(hv, sizeof hv);
+        rc = vt_fail(VT_EXIT_HOST, path, xmlGetLineNo(root),
+                     "hwloc XML version %s is not supported by %s, which "
+                     "reads versions 1.x and 2.x (export the topology in v2 "
+                     "format: lstopo of hwloc 2.x, or lstopo --of xml "
+                     "--export-xml-flags v2)", (const char *)ver, hv);
+    }
+    xmlFree(ver);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
+                        host **out)
+{
+    *out = NULL;
+    int rc = check_xml_version(path, buf, len);
+    if (rc)
+        return rc;
+    hwloc_topology_t topo = new_topology();
+    /* hwloc's buffer length includes the terminating NUL. */
+    if (hwloc_topology_set_xmlbuffer(topo, buf, (int)len + 1) < 0 ||
+        hwloc_topology_load(topo) < 0) {
+        int e = errno;
+        hwloc_topology_destroy(topo);
+        return vt_fail(VT_EXIT_HOST, path, 0,
+                       "hwloc cannot load this XML topology (%s; run with "
+                       "HWLOC_XML_VERBOSE=1 for hwloc's reason)", strerror(e));
+    }
+    host *h = host_new(path, "hwloc-xml");
+    hwloc_fill(topo, h);
+    hwloc_topology_destroy(topo);
+    return finish(h, path, out);
+}
+
+int host_load_hwloc_synthetic(const char *desc, host **out)
+{
+    *out = NULL;
+    char *src = xasprintf("synthetic:%s", desc);
+    hwloc_topology_t topo = new_topology();
+    if (hwloc_topology_set_synthetic(topo, desc) < 0 ||
+        hwloc_topology_load(topo) < 0) {
+        hwloc_topology_destroy(topo);
+        int rc = vt_fail(VT_EXIT_HOST, NULL, 0,
+                         "invalid hwloc synthetic description \"%s\" (e.g. "
+                         "\"pack:2 numa:1 core:8 pu:2\"; run with "
+                         "HWLOC_SYNTHETIC_VERBOSE=1 for hwloc's reason)", desc);
+        free(src);
+        return rc;
+    }
+    host *h = host_new(src, "hwloc-synthetic");
+    free(src);
+    hwloc_fill(topo, h);
+    hwloc_topology_destroy(topo);
+    return finish(h, h->source, out);
+}
+
+int host_load_hwloc_live(host **out)
+{
+    *out = NULL;
+    hwloc_topology_t topo = new_topology();
+    hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
+    if (hwloc_topology_load(topo) < 0) {
+        int e = errno;
+        hwloc_topology_destroy(topo);
+        return vt_fail(VT_EXIT_HOST, "live", 0,
+                       "hwloc cannot read this machine's topology: %s",
+                       strerror(e));
+    }
+    host *h = host_new("live", "hwloc-live");
+    hwloc_fill(topo, h);
+    hwloc_topology_destroy(topo);
+    host_live_extras(h);
+    return finish(h, "live", out);
+}

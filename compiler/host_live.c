@@ -1,0 +1,248 @@
+/*
+ * host_live.c - what hwloc does not tell about the running machine, read
+ * from sysfs and procfs: hugepage pools per node with free counts,
+ * isolcpus / nohz_full CPU sets, the CPU flags of /proc/cpuinfo and the
+ * SR-IOV PF of each VF (sysfs physfn links).
+ *
+ * Every path is read below $VTUNE_XML_SYSROOT (default: the real root),
+ * so tests can point it at a fake tree. A missing file leaves its part
+ * unknown; nothing here fails.
+ */
+#include "host.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "$VTUNE_XML_SYSROOT" + the formatted path, owned by the caller. */
+static char *sys_path(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static char *sys_path(const char *fmt, ...)
+{
+    const char *root = getenv("VTUNE_XML_SYSROOT");
+    va_list ap;
+    char *rel;
+    va_start(ap, fmt);
+    if (vasprintf(&rel, fmt, ap) < 0) {
+        fputs(VT_PROG ": out of memory\n", stderr);
+        abort();
+    }
+    va_end(ap);
+    char *p = xasprintf("%s%s", root ? root : "", rel);
+    free(rel);
+    return p;
+}
+
+/* A non-negative integer file (nr_hugepages...), or -1. */
+static long long read_count(const char *path)
+{
+    size_t len;
+    char *buf = read_whole_file(path, &len);
+    if (!buf)
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    while (*end == '\n' || *end == ' ')
+        end++;
+    if (errno || end == buf || *end || v < 0)
+        v = -1;
+    free(buf);
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* hugepages                                                           */
+
+static int cmp_pages(const void *a, const void *b)
+{
+    uint64_t x = ((const host_pages *)a)->size_kib;
+    uint64_t y = ((const host_pages *)b)->size_kib;
+    return (x > y) - (x < y);
+}
+
+/* The pool of SIZE_KIB in N, added when missing. */
+static host_pages *pool(host_node *n, uint64_t size_kib)
+{
+    for (int i = 0; i < n->npages; i++)
+        if (n->pages[i].size_kib == size_kib)
+            return &n->pages[i];
+    n->pages = xrealloc(n->pages, (size_t)(n->npages + 1) * sizeof *n->pages);
+    n->pages[n->npages] = (host_pages){size_kib, -1, -1};
+    return &n->pages[n->npages++];
+}
+
+/* nodeN/hugepages/hugepages-<size>kB/{nr,free}_hugepages -> pools. */
+static void node_hugepages(host_node *n)
+{
+    char *dir = sys_path("/sys/devices/system/node/node%d/hugepages", n->id);
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        unsigned long long size;
+        int end = 0;
+        if (sscanf(e->d_name, "hugepages-%llukB%n", &size, &end) != 1 ||
+            e->d_name[end] != '\0' || size == 0)
+            continue;
+        char *nr = xasprintf("%s/%s/nr_hugepages", dir, e->d_name);
+        char *fr = xasprintf("%s/%s/free_hugepages", dir, e->d_name);
+        long long total = read_count(nr), free_pages = read_count(fr);
+        free(nr);
+        free(fr);
+        if (total < 0)
+            continue;
+        host_pages *p = pool(n, size);
+        p->total = total;
+        p->free = free_pages;
+    }
+    closedir(d);
+    free(dir);
+    if (n->npages > 1)
+        qsort(n->pages, (size_t)n->npages, sizeof *n->pages, cmp_pages);
+}
+
+/* ------------------------------------------------------------------ */
+/* isolcpus, nohz_full                                                 */
+
+/* A CPU list file: NULL when missing or unreadable; an empty file (or
+ * "(null)", which kernels without nohz_full support print) is empty. */
+static hwloc_bitmap_t read_cpulist(const char *rel)
+{
+    char *path = sys_path("%s", rel);
+    size_t len;
+    char *buf = read_whole_file(path, &len);
+    free(path);
+    if (!buf)
+        return NULL;
+    hwloc_bitmap_t set = strncmp(buf, "(null)", 6) == 0
+                         ? hwloc_bitmap_alloc() : host_cpulist_parse(buf);
+    free(buf);
+    return set;
+}
+
+static void replace_set(hwloc_bitmap_t *slot, hwloc_bitmap_t set)
+{
+    if (!set)
+        return;
+    hwloc_bitmap_free(*slot);
+    *slot = set;
+}
+
+/* ------------------------------------------------------------------ */
+/* CPU flags                                                           */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The value of LINE when it is "KEY<blanks>: value", else NULL. */
+static char *field_value(char *line, const char *key)
+{
+    size_t k = strlen(key);
+    if (strncmp(line, key, k))
+        return NULL;
+    char *p = line + k;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p == ':' ? p + 1 : NULL;
+}
+
+/* Sets H's flags from the words of VALUE (sorted, unique). */
+static void set_flags(host *h, char *value)
+{
+    for (int i = 0; i < h->nflags; i++)
+        free(h->flags[i]);
+    h->nflags = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(value, " \t", &save); w;
+         w = strtok_r(NULL, " \t", &save)) {
+        h->flags = xrealloc(h->flags,
+                            (size_t)(h->nflags + 1) * sizeof *h->flags);
+        h->flags[h->nflags++] = xstrdup(w);
+    }
+    if (h->nflags > 1)
+        qsort(h->flags, (size_t)h->nflags, sizeof *h->flags, cmp_str);
+    int k = h->nflags ? 1 : 0;
+    for (int i = 1; i < h->nflags; i++) {
+        if (!strcmp(h->flags[i], h->flags[k - 1]))
+            free(h->flags[i]);
+        else
+            h->flags[k++] = h->flags[i];
+    }
+    h->nflags = k;
+    h->flags_known = 1;
+}
+
+/* The first "flags" (x86) or "Features" (arm) line of /proc/cpuinfo. */
+static void cpu_flags(host *h)
+{
+    char *path = sys_path("/proc/cpuinfo");
+    size_t len;
+    char *buf = read_whole_file(path, &len);
+    free(path);
+    if (!buf)
+        return;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *v = field_value(line, "flags");
+        if (!v)
+            v = field_value(line, "Features");
+        if (v) {
+            set_flags(h, v);
+            break;
+        }
+    }
+    free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* SR-IOV                                                              */
+
+/* A VF's PF from its physfn link; a device sysfs knows without such a
+ * link is no VF, whatever hwloc's shape suggested. */
+static void pci_physfn(host_pci *p)
+{
+    char *dir = sys_path("/sys/bus/pci/devices/%s", p->addr);
+    if (access(dir, F_OK) == 0) {
+        char *link = xasprintf("%s/physfn", dir);
+        char target[PATH_MAX];
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        free(p->pf);
+        p->pf = NULL;
+        if (n > 0) {
+            target[n] = '\0';
+            const char *base = strrchr(target, '/');
+            base = base ? base + 1 : target;
+            if (strlen(base) < sizeof p->addr)
+                p->pf = xstrdup(base);
+        }
+        free(link);
+    }
+    free(dir);
+}
+
+int host_live_extras(host *h)
+{
+    for (int i = 0; i < h->nnodes; i++)
+        node_hugepages(&h->nodes[i]);
+    replace_set(&h->isolated, read_cpulist("/sys/devices/system/cpu/isolated"));
+    replace_set(&h->nohz_full,
+                read_cpulist("/sys/devices/system/cpu/nohz_full"));
+    cpu_flags(h);
+    for (int i = 0; i < h->npci; i++)
+        pci_physfn(&h->pci[i]);
+    return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * main.c - entry point: parse the command line, run one command.
+ */
+#include "commands.h"
+#include "util.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+    cli o;
+    int rc = cli_parse(argc, argv, &o);
+    if (rc) {
+        cli_free(&o);
+        return rc;
+    }
+    xmlInitParser();
+    if (o.help)
+        fputs(vt_usage, stdout);
+    else if (o.version)
+        printf("vtune-xml %s\n", VT_VERSION);
+    else if (o.list_rules)
+        rc = cmd_list_rules(&o);
+    else if (o.snapshot)
+        rc = cmd_snapshot(&o);
+    else
+        rc = cmd_tune(&o);
+    cli_free(&o);
+    xmlCleanupParser();
+    return rc;
+}

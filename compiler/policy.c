@@ -1,0 +1,376 @@
+/*
+ * policy.c - the profile, rule switches and rule parameters, from the
+ * policy file and the command line, validated against the rules'
+ * metadata (see policy.h).
+ */
+#include "policy.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const rule_param vt_override_param = {
+    "override", PARAM_BOOL, "false",
+    "replace values the user set explicitly in the domain", NULL, 0, 0,
+};
+
+static const struct { const char *name; int bit; } profiles[] = {
+    {"balanced", PROFILE_BALANCED},
+    {"latency", PROFILE_LATENCY},
+    {"throughput", PROFILE_THROUGHPUT},
+    {"migratable", PROFILE_MIGRATABLE},
+};
+
+const char *profile_name(int profile)
+{
+    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
+        if (profiles[i].bit == profile)
+            return profiles[i].name;
+    return "?";
+}
+
+int policy_set_profile(policy *p, const char *name)
+{
+    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
+        if (strcmp(profiles[i].name, name) == 0) {
+            p->profile = profiles[i].bit;
+            return 0;
+        }
+    return -1;
+}
+
+static int nparams(const rule *r)
+{
+    int n = 0;
+    while (r->params && r->params[n].name)
+        n++;
+    return n;
+}
+
+/* Parameter NAME of rule I: its metadata and its slot index, or NULL. */
+static const rule_param *find_param(int i, const char *name, int *slot)
+{
+    const rule *r = vt_rules[i];
+    int n = nparams(r);
+    for (int k = 0; k < n; k++)
+        if (strcmp(r->params[k].name, name) == 0) {
+            *slot = k;
+            return &r->params[k];
+        }
+    if (strcmp(name, "override") == 0) {
+        *slot = n;
+        return &vt_override_param;
+    }
+    return NULL;
+}
+
+static int rule_index(const char *id)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0)
+            return i;
+    return -1;
+}
+
+policy *policy_new(void)
+{
+    policy *p = xcalloc(1, sizeof *p);
+    p->profile = PROFILE_BALANCED;
+    p->enabled = xcalloc((size_t)vt_nrules, sizeof(int));
+    p->values = xcalloc((size_t)vt_nrules, sizeof(char **));
+    for (int i = 0; i < vt_nrules; i++) {
+        p->enabled[i] = -1;
+        p->values[i] = xcalloc((size_t)nparams(vt_rules[i]) + 1,
+                               sizeof(char *));
+    }
+    return p;
+}
+
+void policy_free(policy *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < vt_nrules; i++) {
+        for (int k = 0; k <= nparams(vt_rules[i]); k++)
+            free(p->values[i][k]);
+        free(p->values[i]);
+    }
+    free(p->values);
+    free(p->enabled);
+    free(p->reserved_cpus);
+    free(p);
+}
+
+int policy_rule_on(const policy *p, int i)
+{
+    if (p->enabled[i] >= 0)
+        return p->enabled[i];
+    return (vt_rules[i]->profiles & (unsigned)p->profile) != 0;
+}
+
+const char *policy_value(const policy *p, int i, const char *name)
+{
+    int slot;
+    const rule_param *rp = find_param(i, name, &slot);
+    if (!rp)
+        return NULL;
+    return p->values[i][slot] ? p->values[i][slot] : rp->def;
+}
+
+int policy_enable(policy *p, const char *id, int on, char *err, size_t n)
+{
+    if (strcmp(id, "all") == 0) {
+        for (int i = 0; i < vt_nrules; i++)
+            p->enabled[i] = on;
+        return 0;
+    }
+    int i = rule_index(id);
+    if (i < 0) {
+        snprintf(err, n, "unknown rule '%s' (vtune-xml --list-rules "
+                 "lists them)", id);
+        return -1;
+    }
+    p->enabled[i] = on;
+    return 0;
+}
+
+/* Checks VALUE against RP; returns the canonical text (caller frees) or
+ * NULL with a message in ERR. */
+static char *check_value(const char *rid, const rule_param *rp,
+                         const char *value, char *err, size_t n)
+{
+    switch (rp->type) {
+    case PARAM_BOOL:
+        if (!strcmp(value, "true") || !strcmp(value, "yes") ||
+            !strcmp(value, "on") || !strcmp(value, "1"))
+            return xstrdup("true");
+        if (!strcmp(value, "false") || !strcmp(value, "no") ||
+            !strcmp(value, "off") || !strcmp(value, "0"))
+            return xstrdup("false");
+        snprintf(err, n, "%s.%s: '%s' is not a boolean (true or false)",
+                 rid, rp->name, value);
+        return NULL;
+    case PARAM_INT: {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno || end == value || *end || v < rp->min || v > rp->max) {
+            snprintf(err, n, "%s.%s: '%s' is not a whole number from %ld "
+                     "to %ld", rid, rp->name, value, rp->min, rp->max);
+            return NULL;
+        }
+        return xasprintf("%ld", v);
+    }
+    case PARAM_ENUM: {
+        size_t vl = strlen(value);
+        for (const char *c = rp->choices; c && *c;) {
+            const char *bar = strchr(c, '|');
+            size_t cl = bar ? (size_t)(bar - c) : strlen(c);
+            if (cl == vl && strncmp(c, value, vl) == 0)
+                return xstrdup(value);
+            c = bar ? bar + 1 : c + cl;
+        }
+        snprintf(err, n, "%s.%s: '%s' is not one of %s", rid, rp->name,
+                 value, rp->choices);
+        return NULL;
+    }
+    case PARAM_STRING:
+        return xstrdup(value);
+    }
+    return NULL;
+}
+
+static int set_param(policy *p, int i, const char *name, const char *value,
+                     char *err, size_t n)
+{
+    int slot;
+    const rule_param *rp = find_param(i, name, &slot);
+    if (!rp) {
+        snprintf(err, n, "rule %s has no parameter '%s' (vtune-xml "
+                 "--list-rules lists them)", vt_rules[i]->id, name);
+        return -1;
+    }
+    char *v = check_value(vt_rules[i]->id, rp, value, err, n);
+    if (!v)
+        return -1;
+    free(p->values[i][slot]);
+    p->values[i][slot] = v;
+    return 0;
+}
+
+int policy_set(policy *p, const char *assignment, char *err, size_t n)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *dot = NULL;
+    for (const char *s = assignment; eq && s < eq; s++)
+        if (*s == '.')
+            dot = s;            /* rule ids contain dots: the last one */
+    if (!eq || !dot) {
+        snprintf(err, n, "--set '%s': expected RULE.PARAM=VALUE",
+                 assignment);
+        return -1;
+    }
+    char *id = xasprintf("%.*s", (int)(dot - assignment), assignment);
+    char *name = xasprintf("%.*s", (int)(eq - dot - 1), dot + 1);
+    int i = rule_index(id);
+    int rc;
+    if (i < 0) {
+        snprintf(err, n, "--set %s: unknown rule '%s'", assignment, id);
+        rc = -1;
+    } else {
+        rc = set_param(p, i, name, eq + 1, err, n);
+    }
+    free(id);
+    free(name);
+    return rc;
+}
+
+/* Line of the first occurrence of "KEY" (quoted) in TEXT, or 0. */
+static long line_of_key(const char *text, const char *key)
+{
+    char *q = xasprintf("\"%s\"", key);
+    const char *at = strstr(text, q);
+    free(q);
+    if (!at)
+        return 0;
+    long line = 1;
+    for (const char *s = text; s < at; s++)
+        line += *s == '\n';
+    return line;
+}
+
+static long line_at(const char *text, const char *at)
+{
+    long line = 1;
+    for (const char *s = text; s && at && s < at && *s; s++)
+        line += *s == '\n';
+    return line;
+}
+
+/* Text form of a JSON scalar for a parameter; NULL for other types. */
+static char *scalar_text(const cJSON *v)
+{
+    if (cJSON_IsBool(v))
+        return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d != (double)(long)d)
+            return xasprintf("%g", d);
+        return xasprintf("%ld", (long)d);
+    }
+    if (cJSON_IsString(v))
+        return xstrdup(v->valuestring);
+    return NULL;
+}
+
+static int load_rules(policy *p, const char *path, const char *text,
+                      const cJSON *rules)
+{
+    char err[512];
+    if (!cJSON_IsObject(rules))
+        return vt_fail(VT_EXIT_HOST, path, line_of_key(text, "rules"),
+                       "policy: \"rules\" must be an object of rule ids");
+    for (const cJSON *r = rules->child; r; r = r->next) {
+        int i = rule_index(r->string);
+        long line = line_of_key(text, r->string);
+        if (i < 0)
+            return vt_fail(VT_EXIT_HOST, path, line, "policy: unknown rule "
+                           "'%s' (vtune-xml --list-rules lists them)",
+                           r->string);
+        if (cJSON_IsBool(r)) {
+            p->enabled[i] = cJSON_IsTrue(r);
+            continue;
+        }
+        if (!cJSON_IsObject(r))
+            return vt_fail(VT_EXIT_HOST, path, line, "policy: rules.%s must "
+                           "be true, false or an object of parameters",
+                           r->string);
+        for (const cJSON *kv = r->child; kv; kv = kv->next) {
+            long kline = line_of_key(text, kv->string);
+            if (strcmp(kv->string, "enabled") == 0) {
+                if (!cJSON_IsBool(kv))
+                    return vt_fail(VT_EXIT_HOST, path, kline, "policy: "
+                                   "rules.%s.enabled must be true or false",
+                                   r->string);
+                p->enabled[i] = cJSON_IsTrue(kv);
+                continue;
+            }
+            char *v = scalar_text(kv);
+            if (!v)
+                return vt_fail(VT_EXIT_HOST, path, kline, "policy: "
+                               "rules.%s.%s must be a boolean, number or "
+                               "string", r->string, kv->string);
+            int rc = set_param(p, i, kv->string, v, err, sizeof err);
+            free(v);
+            if (rc < 0)
+                return vt_fail(VT_EXIT_HOST, path, kline, "policy: %s", err);
+        }
+    }
+    return 0;
+}
+
+int policy_load(policy *p, const char *path)
+{
+    size_t len;
+    char *text = read_whole_file(path, &len);
+    if (!text)
+        return vt_fail(VT_EXIT_HOST, path, 0, "cannot read policy: %s",
+                       strerror(errno));
+    if (strlen(text) != len) {
+        free(text);
+        return vt_fail(VT_EXIT_HOST, path, 0, "policy is not text (NUL byte)");
+    }
+    /* the length includes the NUL so that cJSON can check nothing follows */
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    int rc = 0;
+    if (!j) {
+        const char *at = cJSON_GetErrorPtr();
+        rc = vt_fail(VT_EXIT_HOST, path, at ? line_at(text, at) : 0,
+                     "policy is not valid JSON");
+        free(text);
+        return rc;
+    }
+    if (!cJSON_IsObject(j)) {
+        rc = vt_fail(VT_EXIT_HOST, path, 1, "policy must be a JSON object");
+        goto out;
+    }
+    for (const cJSON *kv = j->child; kv && !rc; kv = kv->next) {
+        long line = line_of_key(text, kv->string);
+        if (strcmp(kv->string, "profile") == 0) {
+            if (!cJSON_IsString(kv) ||
+                policy_set_profile(p, kv->valuestring) < 0)
+                rc = vt_fail(VT_EXIT_HOST, path, line, "policy: profile "
+                             "must be one of balanced, latency, throughput, "
+                             "migratable");
+        } else if (strcmp(kv->string, "rules") == 0) {
+            rc = load_rules(p, path, text, kv);
+        } else if (strcmp(kv->string, "reserved_cpus") == 0) {
+            hwloc_bitmap_t b = hwloc_bitmap_alloc();
+            if (!cJSON_IsString(kv) ||
+                hwloc_bitmap_list_sscanf(b, kv->valuestring) < 0)
+                rc = vt_fail(VT_EXIT_HOST, path, line, "policy: "
+                             "reserved_cpus must be a CPU list such as "
+                             "\"0,1,16-17\"");
+            else {
+                free(p->reserved_cpus);
+                p->reserved_cpus = xstrdup(kv->valuestring);
+            }
+            hwloc_bitmap_free(b);
+        } else if (strcmp(kv->string, "$schema") == 0 ||
+                   strcmp(kv->string, "comment") == 0) {
+            continue;
+        } else {
+            rc = vt_fail(VT_EXIT_HOST, path, line, "policy: unknown key "
+                         "'%s' (expected profile, rules, reserved_cpus)",
+                         kv->string);
+        }
+    }
+out:
+    cJSON_Delete(j);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/*
+ * report.c - collects edits and findings per domain and renders them as
+ * the text rationale and the JSON report (schemas/report.schema.json).
+ */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+domain_report *domain_report_new(const char *file)
+{
+    domain_report *r = xcalloc(1, sizeof *r);
+    r->file = xstrdup(file);
+    return r;
+}
+
+void domain_report_free(domain_report *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->nedits; i++) {
+        free(r->edits[i].xpath);
+        free(r->edits[i].old_value);
+        free(r->edits[i].new_value);
+        free(r->edits[i].reason);
+    }
+    for (int i = 0; i < r->nfindings; i++) {
+        free(r->findings[i].xpath);
+        free(r->findings[i].message);
+        free(r->findings[i].action);
+    }
+    free(r->edits);
+    free(r->findings);
+    free(r->file);
+    free(r->name);
+    free(r);
+}
+
+void report_edit(domain_report *r, const rule *rl, const char *xpath,
+                 const char *old_value, const char *new_value,
+                 const char *reason, long line)
+{
+    if (r->nedits == r->capedits) {
+        r->capedits = r->capedits ? 2 * r->capedits : 8;
+        r->edits = xrealloc(r->edits, (size_t)r->capedits * sizeof *r->edits);
+    }
+    r->edits[r->nedits++] = (vt_edit){
+        .rule = rl, .xpath = xstrdup(xpath),
+        .old_value = dup_or_null(old_value),
+        .new_value = dup_or_null(new_value), .reason = xstrdup(reason),
+        .line = line,
+    };
+    r->changed = 1;
+}
+
+void report_finding(domain_report *r, const rule *rl, enum severity sev,
+                    const char *xpath, const char *message,
+                    const char *action, long line)
+{
+    if (r->nfindings == r->capfindings) {
+        r->capfindings = r->capfindings ? 2 * r->capfindings : 8;
+        r->findings = xrealloc(r->findings,
+                               (size_t)r->capfindings * sizeof *r->findings);
+    }
+    r->findings[r->nfindings++] = (vt_finding){
+        .rule = rl, .sev = sev, .xpath = xstrdup(xpath),
+        .message = xstrdup(message), .action = dup_or_null(action),
+        .line = line,
+    };
+}
+
+const char *severity_name(enum severity sev)
+{
+    switch (sev) {
+    case SEV_INFO: return "info";
+    case SEV_WARNING: return "warning";
+    case SEV_INFEASIBLE: return "infeasible";
+    }
+    return "?";
+}
+
+int report_count_at_least(const report *r, enum severity sev)
+{
+    int n = 0;
+    for (int d = 0; d < r->ndomains; d++)
+        for (int i = 0; i < r->domains[d]->nfindings; i++)
+            n += r->domains[d]->findings[i].sev >= sev;
+    return n;
+}
+
+static const char *rule_id(const rule *rl) { return rl ? rl->id : "vtune-xml"; }
+
+void report_text(const report *r, strbuf *out)
+{
+    for (int d = 0; d < r->ndomains; d++) {
+        const domain_report *dr = r->domains[d];
+        sb_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
+                dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
+                dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
+                dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
+        for (int i = 0; i < dr->nedits; i++) {
+            const vt_edit *e = &dr->edits[i];
+            sb_addf(out, "  %-14s %s\n", rule_id(e->rule), e->xpath);
+            if (e->old_value && e->new_value)
+                sb_addf(out, "  %-14s   %s -> %s\n", "", e->old_value,
+                        e->new_value);
+            else if (e->new_value)
+                sb_addf(out, "  %-14s   added %s\n", "", e->new_value);
+            else
+                sb_addf(out, "  %-14s   removed %s\n", "", e->old_value);
+            sb_addf(out, "  %-14s   why: %s\n", "", e->reason);
+        }
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            sb_addf(out, "  %-14s [%s] %s\n", rule_id(f->rule),
+                    severity_name(f->sev), f->message);
+            if (f->action)
+                sb_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
+        }
+    }
+}
+
+static cJSON *str_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+void report_json(const report *r, strbuf *out)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "tool", "vtune-xml");
+    cJSON_AddStringToObject(root, "version", VT_VERSION);
+    cJSON_AddStringToObject(root, "profile", r->profile);
+    cJSON *h = cJSON_AddObjectToObject(root, "host");
+    cJSON_AddItemToObject(h, "source", str_or_null(r->host_source));
+    cJSON_AddItemToObject(h, "kind", str_or_null(r->host_kind));
+    cJSON *doms = cJSON_AddArrayToObject(root, "domains");
+    for (int d = 0; d < r->ndomains; d++) {
+        const domain_report *dr = r->domains[d];
+        cJSON *jd = cJSON_CreateObject();
+        cJSON_AddStringToObject(jd, "file", dr->file);
+        cJSON_AddItemToObject(jd, "name", str_or_null(dr->name));
+        cJSON_AddBoolToObject(jd, "changed", dr->changed);
+        cJSON *edits = cJSON_AddArrayToObject(jd, "edits");
+        for (int i = 0; i < dr->nedits; i++) {
+            const vt_edit *e = &dr->edits[i];
+            cJSON *je = cJSON_CreateObject();
+            cJSON_AddStringToObject(je, "rule", rule_id(e->rule));
+            cJSON_AddStringToObject(je, "xpath", e->xpath);
+            cJSON_AddItemToObject(je, "old", str_or_null(e->old_value));
+            cJSON_AddItemToObject(je, "new", str_or_null(e->new_value));
+            cJSON_AddStringToObject(je, "reason", e->reason);
+            cJSON_AddItemToObject(je, "reference",
+                                  str_or_null(e->rule ? e->rule->reference : NULL));
+            cJSON_AddNumberToObject(je, "line", (double)e->line);
+            cJSON_AddItemToArray(edits, je);
+        }
+        cJSON *finds = cJSON_AddArrayToObject(jd, "findings");
+        cJSON *acts = cJSON_CreateArray();
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            cJSON *jf = cJSON_CreateObject();
+            cJSON_AddStringToObject(jf, "rule", rule_id(f->rule));
+            cJSON_AddStringToObject(jf, "severity", severity_name(f->sev));
+            cJSON_AddStringToObject(jf, "xpath", f->xpath);
+            cJSON_AddStringToObject(jf, "message", f->message);
+            cJSON_AddItemToObject(jf, "host_action", str_or_null(f->action));
+            cJSON_AddItemToObject(jf, "reference",
+                                  str_or_null(f->rule ? f->rule->reference : NULL));
+            cJSON_AddNumberToObject(jf, "line", (double)f->line);
+            cJSON_AddItemToArray(finds, jf);
+            if (f->action)
+                cJSON_AddItemToArray(acts, cJSON_CreateString(f->action));
+        }
+        cJSON_AddItemToObject(jd, "host_actions", acts);
+        cJSON_AddItemToArray(doms, jd);
+    }
+    char *s = cJSON_Print(root);
+    sb_adds(out, s);
+    sb_adds(out, "\n");
+    cJSON_free(s);
+    cJSON_Delete(root);
+}

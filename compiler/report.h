@@ -1,0 +1,71 @@
+/*
+ * report.h - what happened to each domain: the edits (rule, XPath, old,
+ * new, reason) and the findings (advice, infeasible, host actions), and
+ * their renderings: the text rationale and the JSON report
+ * (schemas/report.schema.json).
+ */
+#ifndef VT_REPORT_H
+#define VT_REPORT_H
+
+#include "rule.h"
+#include "util.h"
+
+typedef struct vt_edit {
+    const rule *rule;
+    char *xpath;
+    char *old_value;    /* NULL when the node is new */
+    char *new_value;    /* NULL when the node was removed */
+    char *reason;
+    long line;          /* input line of the node or its parent */
+} vt_edit;
+
+typedef struct vt_finding {
+    const rule *rule;   /* NULL for the engine's own findings */
+    enum severity sev;
+    char *xpath;
+    char *message;
+    char *action;       /* host command that fixes it, or NULL */
+    long line;
+} vt_finding;
+
+typedef struct domain_report {
+    char *file;         /* as given on the command line */
+    char *name;         /* <name>, or NULL */
+    int changed;
+    int nedits, capedits;
+    vt_edit *edits;
+    int nfindings, capfindings;
+    vt_finding *findings;
+} domain_report;
+
+typedef struct report {
+    const char *profile;
+    const char *host_source;
+    const char *host_kind;
+    int ndomains;
+    domain_report **domains;
+} report;
+
+/* A new, empty report for one domain (owned by the caller). */
+domain_report *domain_report_new(const char *file);
+void domain_report_free(domain_report *r);
+
+/* Appends an edit / a finding; strings are copied. */
+void report_edit(domain_report *r, const rule *rl, const char *xpath,
+                 const char *old_value, const char *new_value,
+                 const char *reason, long line);
+void report_finding(domain_report *r, const rule *rl, enum severity sev,
+                    const char *xpath, const char *message,
+                    const char *action, long line);
+
+/* Number of findings of severity SEV or worse across R. */
+int report_count_at_least(const report *r, enum severity sev);
+
+const char *severity_name(enum severity sev);
+
+/* The text rationale: one block per domain. */
+void report_text(const report *r, strbuf *out);
+/* The JSON report, pretty-printed, deterministic, ending in '\n'. */
+void report_json(const report *r, strbuf *out);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * cpu_cache.c - cpu.cache: pass the host's cache topology through to the
+ * guest with host-passthrough CPUs, so its scheduler and allocators size
+ * work to the real L2/L3 (QEMU's host-cache-info=on; x86 only).
+ */
+#include "rule.h"
+
+#include <string.h>
+
+static const rule_param params[] = {
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+static int is_x86(const char *arch)
+{
+    return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
+}
+
+static void run(rule_ctx *c)
+{
+    xmlNodePtr cpu = r_child(r_root(c), "cpu");
+    const char *mode = cpu ? r_attr(cpu, "mode") : NULL;
+    if (!mode || strcmp(mode, "host-passthrough") != 0)
+        return;
+    if (!is_x86(r_domain(c)->arch ? r_domain(c)->arch : r_host(c)->arch))
+        return;     /* libvirt refuses <cache> outside x86 */
+    if (r_child(cpu, "cache"))
+        return;
+    const char *attrs[] = {"mode", "passthrough", NULL};
+    r_insert(c, cpu, "cache", attrs,
+             "with host-passthrough the guest can see the host's real cache "
+             "sizes and sharing, so its scheduler places work by them");
+}
+
+const rule rule_cpu_cache = {
+    .id = "cpu.cache",
+    .summary = "<cache mode='passthrough'/> with host-passthrough (x86)",
+    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .params = params,
+    .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
+    .description =
+        "Adds <cache mode='passthrough'/> to a host-passthrough <cpu> on "
+        "x86 guests (libvirt supports CPU cache specification on x86 only). "
+        "An existing <cache> is kept.",
+    .run = run,
+};

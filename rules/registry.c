@@ -1,0 +1,28 @@
+/*
+ * registry.c - every rule, in the order the engine runs them. Placement
+ * comes before what depends on it (memory, I/O threads, devices); within
+ * the CPU family, the mode first, then what hangs off the <cpu> element.
+ */
+#include "rule.h"
+
+#include <string.h>
+
+extern const rule rule_cpu_mode, rule_cpu_topology, rule_cpu_cache,
+    rule_clock_timers;
+
+const rule *const vt_rules[] = {
+    &rule_cpu_mode,
+    &rule_cpu_topology,
+    &rule_cpu_cache,
+    &rule_clock_timers,
+};
+
+const int vt_nrules = (int)(sizeof vt_rules / sizeof vt_rules[0]);
+
+const rule *rule_by_id(const char *id)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0)
+            return vt_rules[i];
+    return NULL;
+}

@@ -1,0 +1,117 @@
+/*
+ * rule.h - the rule API: everything a rule may see and do. Rules include
+ * only this header.
+ *
+ * A rule is a small pure function of (domain, host, policy): it reads the
+ * document, the domain facts and the host model, and changes the document
+ * only through r_set / r_add / r_text / r_remove, each of which records the
+ * edit (rule, XPath, old, new, reason). What it cannot or should not do it
+ * records with r_finding. Rules never print and never touch files.
+ *
+ * Metadata (id, summary, profiles, parameters, reference) lives beside the
+ * function in a `const rule`; --list-rules and doc/rules.md are generated
+ * from it.
+ */
+#ifndef VT_RULE_H
+#define VT_RULE_H
+
+#include <libxml/tree.h>
+#include "domain.h"
+#include "host.h"
+
+/* Profiles, as bits so a rule can be on in several. */
+enum {
+    PROFILE_BALANCED = 1 << 0,
+    PROFILE_LATENCY = 1 << 1,
+    PROFILE_THROUGHPUT = 1 << 2,
+    PROFILE_MIGRATABLE = 1 << 3,
+    PROFILE_ALL = 0xf,
+};
+
+enum param_type { PARAM_BOOL, PARAM_INT, PARAM_STRING, PARAM_ENUM };
+
+typedef struct rule_param {
+    const char *name;
+    enum param_type type;
+    const char *def;        /* default, as text */
+    const char *help;       /* one line */
+    const char *choices;    /* PARAM_ENUM: "a|b|c" */
+    long min, max;          /* PARAM_INT bounds */
+} rule_param;
+
+typedef struct rule_ctx rule_ctx;
+
+typedef struct rule {
+    const char *id;         /* "cpu.mode" */
+    const char *summary;    /* one line */
+    unsigned profiles;      /* PROFILE_* bits where it is on by default */
+    const rule_param *params;  /* terminated by {NULL}; "override" is
+                                  implicit for every rule */
+    const char *reference;  /* the documentation that justifies it */
+    const char *description;  /* a paragraph for doc/rules.md */
+    void (*run)(rule_ctx *ctx);
+} rule;
+
+enum severity { SEV_INFO = 0, SEV_WARNING, SEV_INFEASIBLE };
+
+/* --- what the rule sees --- */
+const domain_info *r_domain(const rule_ctx *c);
+const host *r_host(const rule_ctx *c);
+int r_profile(const rule_ctx *c);            /* one PROFILE_* bit */
+const char *r_profile_name(const rule_ctx *c);
+xmlNodePtr r_root(const rule_ctx *c);        /* <domain> */
+
+/* Parameters (already validated against the rule's metadata). */
+int r_param_bool(const rule_ctx *c, const char *name);
+long r_param_int(const rule_ctx *c, const char *name);
+const char *r_param_str(const rule_ctx *c, const char *name);
+/* 1 when the policy lets this rule replace values the user set. */
+int r_override(const rule_ctx *c);
+
+/* --- reading the document --- */
+/* First element child of PARENT named NAME (no namespace), or NULL. */
+xmlNodePtr r_child(xmlNodePtr parent, const char *name);
+/* First element child NAME whose attribute ATTR equals VALUE, or NULL. */
+xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
+                        const char *attr, const char *value);
+/* Next element sibling of N named NAME, or NULL. */
+xmlNodePtr r_next(xmlNodePtr n, const char *name);
+/* Attribute NAME of EL, or NULL; valid until EL's attributes change. */
+const char *r_attr(xmlNodePtr el, const char *name);
+
+/* --- editing the document (each records an edit) --- */
+/* Sets attribute NAME of EL to VALUE (NULL removes it), with a reason. */
+void r_set(rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
+           const char *reason_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Adds element NAME under PARENT after AFTER (NULL: last) with the
+ * attributes in ATTRS ({name, value, ..., NULL}); returns it. */
+xmlNodePtr r_add(rule_ctx *c, xmlNodePtr parent, const char *name,
+                 xmlNodePtr after, const char *const *attrs,
+                 const char *reason_fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Adds element NAME under PARENT at libvirt's canonical position among
+ * its siblings (as `virsh dumpxml` orders them; last when unknown). */
+xmlNodePtr r_insert(rule_ctx *c, xmlNodePtr parent, const char *name,
+                    const char *const *attrs, const char *reason_fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Replaces the text content of EL. */
+void r_text(rule_ctx *c, xmlNodePtr el, const char *text,
+            const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Removes element EL. */
+void r_remove(rule_ctx *c, xmlNodePtr el, const char *reason_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* --- findings --- */
+/* Records a finding about AT (NULL: the domain). ACTION, if not NULL, is
+ * the command that fixes it on the host. */
+void r_finding(rule_ctx *c, enum severity sev, xmlNodePtr at,
+               const char *action, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* --- the registry (rules/registry.c), in execution order --- */
+extern const rule *const vt_rules[];
+extern const int vt_nrules;
+/* The rule with id ID, or NULL. */
+const rule *rule_by_id(const char *id);
+
+#endif

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# cli.sh VTUNE - the command line as users run it: filters, atomic and
+# in-place writes, several domains, --check, --explain, snapshots,
+# --list-rules, determinism. Hosts come from tests/hosts.
+set -u
+VT=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+. "$here/lib/tap.sh"
+H=$here/hosts/two-node.json
+dom=$root/examples/domains/db.xml
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+cd "$t"
+
+"$VT" --host "$H" "$dom" > ref.xml
+check "tunes the example" test -s ref.xml
+check "the example changes" sh -c "! cmp -s '$dom' ref.xml"
+"$VT" --host "$H" "$dom" > again.xml
+check "deterministic" cmp -s ref.xml again.xml
+check "--disable all is the identity" sh -c "'$VT' --host '$H' --disable all '$dom' | cmp -s - '$dom'"
+check "stdin filter = file" sh -c "cat '$dom' | '$VT' --host '$H' - | cmp -s - ref.xml"
+check "--explain: same XML on stdout" sh -c "'$VT' --host '$H' --explain '$dom' 2>why.txt | cmp -s - ref.xml"
+check "--explain: reasons on stderr" grep -q "why: " why.txt
+check "--report text names each rule" sh -c "'$VT' --host '$H' --report text '$dom' | grep -q 'cpu.topology'"
+
+cp "$dom" db.xml
+"$VT" --host "$H" --check db.xml > check.diff; rc=$?
+check "--check: exit 1 when changes are due" test $rc = 1
+check "--check: prints the diff" grep -q '^+++ b/db.xml' check.diff
+"$VT" --host "$H" --check ref.xml > /dev/null; rc=$?
+check "--check: exit 0 when tuned" test $rc = 0
+
+check "-o writes the XML" sh -c "'$VT' --host '$H' -o out.xml db.xml && cmp -s out.xml ref.xml"
+check "-o leaves no temporary file" test "$(ls -a | grep -c '^\.out')" = 0
+cp "$dom" inplace.xml; chmod 640 inplace.xml
+check "-i rewrites in place" sh -c "'$VT' --host '$H' -i inplace.xml && cmp -s inplace.xml ref.xml"
+check "-i keeps the file mode" test "$(stat -c %a inplace.xml)" = 640
+cp "$dom" target.xml; ln -s target.xml link.xml
+check "-i through a symlink" sh -c "'$VT' --host '$H' -i link.xml && test -L link.xml && cmp -s target.xml ref.xml"
+
+mkdir outdir; cp "$dom" a.xml; cp "$root/examples/domains/web.xml" b.xml
+check "-o DIR/ with two domains" sh -c "'$VT' --host '$H' -o outdir/ a.xml b.xml && cmp -s outdir/a.xml ref.xml && test -s outdir/b.xml"
+check "--diff over two domains" sh -c "'$VT' --host '$H' --diff a.xml b.xml | grep -c '^+++ b/' | grep -qx 2"
+
+check "--enable after --disable all" sh -c "'$VT' --host '$H' --disable all --enable cpu.cache --report json '$dom' | grep -q '\"edits\": \\[\\]'"
+check "--set reaches the rule" sh -c "'$VT' --host '$H' --set cpu.mode.features=-arch-capabilities '$dom' | grep -q \"name=\\\"arch-capabilities\\\"\""
+
+check "--list-rules lists every rule" sh -c "'$VT' --list-rules | grep -c '^cpu\\.\\|^clock\\.' | grep -qx 4"
+check "--version" sh -c "'$VT' --version | grep -q '^vtune-xml [0-9]'"
+check "--help fits one screen" sh -c "test \$('$VT' --help | wc -l) -le 30"
+
+"$VT" snapshot --host "$H" > snap1.json
+"$VT" snapshot --host snap1.json > snap2.json
+check "snapshot of a snapshot is identical" cmp -s snap1.json snap2.json
+"$VT" snapshot --host "synthetic:pack:2 numa:1 core:4 pu:2" > syn.json
+check "synthetic host to snapshot" grep -q '"nodes"' syn.json
+check "tuning with a snapshot = with its source" sh -c "'$VT' --host snap1.json '$dom' | cmp -s - ref.xml"
+finish

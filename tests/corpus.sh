@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# corpus.sh VTUNE CORPUS [--quick] - runs vtune-xml over a public corpus
+# (domains/, hosts-hwloc/, hosts-caps/) and checks, printing one summary
+# line per check and the first failures in full:
+#   roundtrip   --disable all gives the input back byte for byte
+#               (inputs that are not well-formed must exit 3 cleanly)
+#   hosts       every host loads (or is refused with exit 4, never a crash)
+#   tune        every domain x every host: exit 0, nothing on stderr
+#               but vtune-xml's own messages, no sanitizer report
+#   idempotent  tuning the output again changes nothing (--check = 0)
+#   schema      every output validates against libvirt's domain RelaxNG
+#               schema when its input does; otherwise the output adds no
+#               schema error the input did not have
+# --quick stops after tune (used for the sanitizer build).
+# Exit 0 when every check passes.
+set -u
+VT=$(realpath "$1")
+CORPUS=$(realpath "$2")
+QUICK=${3:-}
+RNG=/usr/share/libvirt/schemas/domain.rng
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+declare -A firsts
+
+fail() {    # fail CHECK MESSAGE: remember the first 3 failures of a check
+    local n=${firsts[$1]:-0}
+    if [ "$n" -lt 3 ]; then echo "  first failure ($1): $2" >> "$work/failures"; fi
+    firsts[$1]=$((n + 1))
+    failed=1
+}
+
+# --- roundtrip
+ok=0; rejected=0; bad=0
+: > "$work/domains"
+for f in "$CORPUS"/domains/*.xml; do
+    "$VT" --host synthetic:'pack:1 core:2 pu:1' --disable all "$f" > "$work/rt.xml" 2> "$work/rt.err"
+    rc=$?
+    if [ $rc = 0 ] && cmp -s "$f" "$work/rt.xml"; then
+        ok=$((ok + 1)); echo "$f" >> "$work/domains"
+    elif [ $rc = 3 ] && [ "$(wc -l < "$work/rt.err")" = 1 ]; then
+        rejected=$((rejected + 1))
+        echo "  rejected as invalid input: $(cat "$work/rt.err")" >> "$work/notes"
+    else
+        bad=$((bad + 1)); fail roundtrip "$f (exit $rc): $(head -c 300 "$work/rt.err")"
+    fi
+done
+echo "roundtrip:  $ok identical, $rejected refused as invalid (exit 3, one message), $bad failed"
+mapfile -t domains < "$work/domains"
+
+# --- hosts
+hosts=("$CORPUS"/hosts-hwloc/*.xml "$CORPUS"/hosts-caps/kvm-x86_64.xml "$CORPUS"/hosts-caps/kvm-aarch64.xml)
+loaded=(); refused=0; hbad=0
+for h in "${hosts[@]}"; do
+    "$VT" snapshot --host "$h" > "$work/snap.json" 2> "$work/snap.err"; rc=$?
+    if [ $rc = 0 ]; then loaded+=("$h")
+    elif [ $rc = 4 ]; then refused=$((refused + 1)); echo "  host refused: $(cat "$work/snap.err")" >> "$work/notes"
+    else hbad=$((hbad + 1)); fail hosts "$h (exit $rc): $(head -c 300 "$work/snap.err")"
+    fi
+done
+echo "hosts:      ${#loaded[@]} loaded, $refused refused (exit 4), $hbad failed"
+
+# --- tune: one process per host tunes every domain into a folder
+runs=0; tbad=0
+for h in "${loaded[@]}"; do
+    hn=$(basename "$h" .xml)
+    mkdir -p "$work/out/$hn"
+    "$VT" --host "$h" -o "$work/out/$hn/" "${domains[@]}" 2> "$work/tune.err"; rc=$?
+    runs=$((runs + ${#domains[@]}))
+    if [ $rc != 0 ] || grep -qv '^vtune-xml: ' "$work/tune.err"; then
+        tbad=$((tbad + ${#domains[@]})); fail tune "$hn (exit $rc): $(head -c 600 "$work/tune.err")"
+    fi
+done
+echo "tune:       ${#loaded[@]} hosts x ${#domains[@]} domains = $runs runs, $tbad failed"
+if [ "$QUICK" = --quick ]; then
+    [ -f "$work/failures" ] && cat "$work/failures"
+    exit $failed
+fi
+
+# --- idempotent
+ichanged=0
+for h in "${loaded[@]}"; do
+    hn=$(basename "$h" .xml)
+    for f in "$work/out/$hn"/*.xml; do
+        "$VT" --host "$h" --check "$f" > "$work/idem.diff" 2>&1 && continue
+        ichanged=$((ichanged + 1)); fail idempotent "$hn/$(basename "$f"): $(head -c 600 "$work/idem.diff")"
+    done
+done
+echo "idempotent: $((runs - ichanged)) unchanged on a second run, $ichanged changed"
+
+# --- schema: validate each distinct output once
+errors_of() {   # errors_of FILE: the schema errors, without line numbers
+    xmllint --noout --relaxng "$RNG" "$1" 2>&1 | grep -v ' validates$' |
+        sed -e 's/^[^:]*:[0-9]*: //' | sort -u
+}
+declare -A in_valid in_errs
+for f in "${domains[@]}"; do
+    b=$(basename "$f")
+    if xmllint --noout --relaxng "$RNG" "$f" >/dev/null 2>&1; then in_valid[$b]=1
+    else in_valid[$b]=0; in_errs[$b]=$(errors_of "$f"); fi
+done
+valid=0; noworse=0; sbad=0; seen=0
+declare -A verdict
+for h in "${loaded[@]}"; do
+    hn=$(basename "$h" .xml)
+    for f in "$work/out/$hn"/*.xml; do
+        b=$(basename "$f")
+        sum=$(md5sum < "$f" | cut -c1-32)
+        if [ -z "${verdict[$sum]:-}" ]; then
+            seen=$((seen + 1))
+            if [ "${in_valid[$b]}" = 1 ]; then
+                if xmllint --noout --relaxng "$RNG" "$f" >/dev/null 2>&1; then verdict[$sum]=valid
+                else verdict[$sum]="invalid: $(errors_of "$f" | head -3)"; fi
+            else
+                new=$(comm -13 <(echo "${in_errs[$b]}") <(errors_of "$f"))
+                if [ -z "$new" ]; then verdict[$sum]=noworse; else verdict[$sum]="new errors: $new"; fi
+            fi
+        fi
+        case ${verdict[$sum]} in
+            valid) valid=$((valid + 1)) ;;
+            noworse) noworse=$((noworse + 1)) ;;
+            *) sbad=$((sbad + 1)); fail schema "$hn/$b: ${verdict[$sum]}" ;;
+        esac
+    done
+done
+echo "schema:     $valid outputs valid, $noworse outputs of invalid inputs with no new error, $sbad failed ($seen distinct outputs checked)"
+
+[ -f "$work/notes" ] && sort -u "$work/notes"
+[ -f "$work/failures" ] && cat "$work/failures"
+exit $failed

@@ -1,0 +1,120 @@
+/*
+ * test_policy.c - profiles, rule switches and parameters from the policy
+ * file and the command line, checked against the rules' metadata.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+static int idx(const char *id)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0)
+            return i;
+    fail_msg("no rule %s", id);
+    return -1;
+}
+
+static char *write_tmp(const char *text)
+{
+    char *path = strdup("/tmp/vt-policy-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static int load(policy *p, const char *text)
+{
+    char *path = write_tmp(text);
+    int rc = policy_load(p, path);
+    unlink(path);
+    free(path);
+    return rc;
+}
+
+static void test_defaults_and_profiles(void **state)
+{
+    (void)state;
+    policy *p = policy_new();
+    assert_int_equal(p->profile, PROFILE_BALANCED);
+    assert_int_equal(policy_rule_on(p, idx("cpu.mode")), 1);
+    assert_string_equal(policy_value(p, idx("cpu.mode"), "override"), "false");
+    assert_null(policy_value(p, idx("cpu.mode"), "nope"));
+    assert_int_equal(policy_set_profile(p, "migratable"), 0);
+    assert_int_equal(policy_rule_on(p, idx("cpu.cache")), 0);
+    assert_int_equal(policy_set_profile(p, "fast"), -1);
+    policy_free(p);
+}
+
+static void test_command_line(void **state)
+{
+    (void)state;
+    char err[256];
+    policy *p = policy_new();
+    assert_int_equal(policy_enable(p, "all", 0, err, sizeof err), 0);
+    for (int i = 0; i < vt_nrules; i++)
+        assert_int_equal(policy_rule_on(p, i), 0);
+    assert_int_equal(policy_enable(p, "cpu.mode", 1, err, sizeof err), 0);
+    assert_int_equal(policy_rule_on(p, idx("cpu.mode")), 1);
+    assert_int_equal(policy_enable(p, "cpu.nope", 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown rule 'cpu.nope'"));
+    assert_int_equal(policy_set(p, "cpu.mode.override=yes", err, sizeof err), 0);
+    assert_string_equal(policy_value(p, idx("cpu.mode"), "override"), "true");
+    assert_int_equal(policy_set(p, "cpu.mode.override=maybe", err, sizeof err), -1);
+    assert_int_equal(policy_set(p, "cpu.mode.features=-arch-capabilities", err, sizeof err), 0);
+    assert_string_equal(policy_value(p, idx("cpu.mode"), "features"), "-arch-capabilities");
+    assert_int_equal(policy_set(p, "cpu.mode", err, sizeof err), -1);
+    assert_int_equal(policy_set(p, "cpu.mode.nope=1", err, sizeof err), -1);
+    policy_free(p);
+}
+
+static void test_policy_file(void **state)
+{
+    (void)state;
+    policy *p = policy_new();
+    assert_int_equal(load(p, "{\"profile\": \"latency\", \"reserved_cpus\": \"0,16\",\n"
+                             " \"rules\": {\"clock.timers\": false,\n"
+                             "  \"cpu.mode\": {\"override\": true, \"features\": \"+pdpe1gb\"}}}"), 0);
+    assert_int_equal(p->profile, PROFILE_LATENCY);
+    assert_string_equal(p->reserved_cpus, "0,16");
+    assert_int_equal(policy_rule_on(p, idx("clock.timers")), 0);
+    assert_string_equal(policy_value(p, idx("cpu.mode"), "override"), "true");
+    assert_string_equal(policy_value(p, idx("cpu.mode"), "features"), "+pdpe1gb");
+    policy_free(p);
+
+    const char *bad[] = {
+        "{", "[]", "{\"rules\": {\"cpu.nope\": true}}",
+        "{\"rules\": {\"cpu.mode\": {\"override\": \"perhaps\"}}}",
+        "{\"rules\": {\"cpu.mode\": {\"features\": [1]}}}",
+        "{\"profile\": \"fast\"}", "{\"reserved_cpus\": \"a-b\"}",
+        "{\"unknown\": 1}", "{\"rules\": 3}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = policy_new();
+        assert_int_equal(load(p, bad[i]), 4);
+        policy_free(p);
+    }
+    p = policy_new();
+    assert_int_equal(policy_load(p, "/nonexistent/policy.json"), 4);
+    policy_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_and_profiles),
+        cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_policy_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
