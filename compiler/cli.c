@@ -75,7 +75,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     fputs(VT_PROG ": ", stderr);
     vfprintf(stderr, fmt, ap);
-    fputs("\n(vtune-xml --help shows the usage)\n", stderr);
+    fputs(" (vtune-xml --help shows the usage)\n", stderr);
     va_end(ap);
     return VT_EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
  * text, Markdown (doc/rules.md is generated from it) or JSON.
  */
 #include "commands.h"
+#include "jsonfmt.h"
 #include "policy.h"
 #include "util.h"
 
@@ -130,10 +131,7 @@ static void list_json(strbuf *sb)
         }
         cJSON_AddItemToArray(arr, j);
     }
-    char *s = cJSON_Print(arr);
-    sb_adds(sb, s);
-    sb_adds(sb, "\n");
-    cJSON_free(s);
+    json_print(sb, arr, 0);
     cJSON_Delete(arr);
 }
 

@@ -471,13 +471,16 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
         return rc;
     hwloc_topology_t topo = new_topology();
     /* hwloc's buffer length includes the terminating NUL. */
+    errno = 0;
     if (hwloc_topology_set_xmlbuffer(topo, buf, (int)len + 1) < 0 ||
         hwloc_topology_load(topo) < 0) {
         int e = errno;
         hwloc_topology_destroy(topo);
+        /* hwloc's XML import rarely sets errno; say so only when it did */
         return vt_fail(VT_EXIT_HOST, path, 0,
-                       "hwloc cannot load this XML topology (%s; run with "
-                       "HWLOC_XML_VERBOSE=1 for hwloc's reason)", strerror(e));
+                       "hwloc cannot load this XML topology%s%s%s (run "
+                       "with HWLOC_XML_VERBOSE=1 for hwloc's reason)",
+                       e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
     }
     host *h = host_new(path, "hwloc-xml");
     hwloc_fill(topo, h);

@@ -12,6 +12,7 @@
  * Round trip: host_to_json(load(host_to_json(h))) == host_to_json(h).
  */
 #include "host.h"
+#include "jsonfmt.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -185,73 +186,12 @@ static cJSON *snapshot_tree(const host *h)
     return r;
 }
 
-/* --- layout --- */
-
-static void print_scalar(strbuf *sb, const cJSON *j)
-{
-    if (cJSON_IsNumber(j) && j->valuedouble >= -(double)JSON_MAX_INT &&
-        j->valuedouble <= (double)JSON_MAX_INT &&
-        j->valuedouble == (double)(long long)j->valuedouble) {
-        sb_addf(sb, "%lld", (long long)j->valuedouble);
-        return;
-    }
-    char *s = cJSON_PrintUnformatted(j);
-    if (!s)
-        oom();
-    sb_adds(sb, s);
-    cJSON_free(s);
-}
-
-static void print_key(strbuf *sb, const char *key)
-{
-    cJSON *k = chk(cJSON_CreateString(key));
-    print_scalar(sb, k);
-    cJSON_Delete(k);
-    sb_adds(sb, ": ");
-}
-
-static int is_container(const cJSON *j)
-{
-    return cJSON_IsArray(j) || cJSON_IsObject(j);
-}
-
-/* Containers holding only scalars go on one line, others one member a
- * line, indented by two spaces a level. */
-static void print_value(strbuf *sb, const cJSON *j, int indent)
-{
-    if (!is_container(j)) {
-        print_scalar(sb, j);
-        return;
-    }
-    int obj = cJSON_IsObject(j), flat = 1;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, j)
-        if (is_container(c))
-            flat = 0;
-    sb_adds(sb, obj ? "{" : "[");
-    if (!flat)
-        sb_adds(sb, "\n");
-    cJSON_ArrayForEach(c, j) {
-        if (!flat)
-            sb_addf(sb, "%*s", indent + 2, "");
-        if (obj)
-            print_key(sb, c->string);
-        print_value(sb, c, indent + 2);
-        if (c->next)
-            sb_adds(sb, flat ? ", " : ",\n");
-    }
-    if (!flat)
-        sb_addf(sb, "\n%*s", indent, "");
-    sb_adds(sb, obj ? "}" : "]");
-}
-
 char *host_to_json(const host *h)
 {
     cJSON *tree = snapshot_tree(h);
     strbuf sb;
     sb_init(&sb);
-    print_value(&sb, tree, 0);
-    sb_adds(&sb, "\n");
+    json_print(&sb, tree, 1);
     cJSON_Delete(tree);
     return sb_detach(&sb, NULL);
 }

@@ -3,6 +3,7 @@
  * the text rationale and the JSON report (schemas/report.schema.json).
  */
 #include "report.h"
+#include "jsonfmt.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -178,9 +179,6 @@ void report_json(const report *r, strbuf *out)
         cJSON_AddItemToObject(jd, "host_actions", acts);
         cJSON_AddItemToArray(doms, jd);
     }
-    char *s = cJSON_Print(root);
-    sb_adds(out, s);
-    sb_adds(out, "\n");
-    cJSON_free(s);
+    json_print(out, root, 0);
     cJSON_Delete(root);
 }

@@ -148,6 +148,9 @@ static void run(rule_ctx *c)
             if (r_attr(cpu, "match"))
                 r_set(c, cpu, "match", NULL, "match applies to custom "
                       "models only");
+            if (r_attr(cpu, "check") && !migratable)
+                r_set(c, cpu, "check", "none", "libvirt has nothing to "
+                      "check a host-passthrough CPU against");
         } else {
             xmlChar *name = model ? xmlNodeGetContent(model) : NULL;
             r_finding(c, SEV_INFO, cpu, NULL,

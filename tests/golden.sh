@@ -3,8 +3,9 @@
 #
 # A case is a folder:
 #   in.xml         the domain
-#   args           the command-line options, one line (paths relative to
-#                  the case folder), e.g. --host ../../hosts/two-node.json
+#   args           the command-line options, one line of shell words
+#                  (paths relative to the case folder), e.g.
+#                  --host ../../hosts/two-node.json --profile latency
 #   expected.xml   the tuned domain          (vtune-xml ARGS in.xml)
 #   expected.diff  the diff, may be empty    (vtune-xml ARGS --diff in.xml)
 #   expected.json  the JSON report           (--report json)
@@ -33,7 +34,7 @@ schema_check() {   # schema_check FILE
 for dir in "$here"/golden/*/; do
     name=$(basename "$dir")
     cd "$dir" || exit 2
-    read -r -a args < args
+    eval "args=($(cat args))"
     tmp=$(mktemp -d)
     "$VT" "${args[@]}" in.xml > "$tmp/out.xml" 2> "$tmp/err"; rc=$?
     "$VT" "${args[@]}" --diff in.xml > "$tmp/out.diff" 2>>"$tmp/err"
