@@ -96,8 +96,8 @@ static void pinned_host_cpu(rule_ctx *c, xmlNodePtr cpu)
     if (tsc == 1)
         add_feature(c, cpu, "require", "invtsc",
                     "the host has an invariant TSC (constant_tsc + "
-                    "nonstop_tsc): exposing it lets the guest use the TSC "
-                    "as a stable, cheap clocksource instead of kvmclock");
+                    "nonstop_tsc): telling the guest lets it trust the TSC, "
+                    "the cheapest clock to read, for timekeeping");
     else if (tsc == 0)
         r_finding(c, SEV_INFO, cpu, NULL,
                   "the host CPU has no invariant TSC: invtsc not required");

@@ -55,5 +55,10 @@ check "--help fits one screen" sh -c "test \$('$VT' --help | wc -l) -le 30"
 check "snapshot of a snapshot is identical" cmp -s snap1.json snap2.json
 "$VT" snapshot --host "synthetic:pack:2 numa:1 core:4 pu:2" > syn.json
 check "synthetic host to snapshot" grep -q '"nodes"' syn.json
+for f in snap1.json syn.json; do
+    check "$f follows schemas/host.schema.json" /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/host.schema.json" "$f"
+done
+"$VT" --list-rules=json > rules.json
+check "--list-rules=json is JSON" /usr/bin/python3 -m json.tool rules.json > /dev/null
 check "tuning with a snapshot = with its source" sh -c "'$VT' --host snap1.json '$dom' | cmp -s - ref.xml"
 finish

@@ -13,7 +13,8 @@
 # Each case also checks: --check exits 1 when there is a diff and 0 when
 # not; tuning expected.xml again changes nothing (idempotence); the diff
 # applies with patch -p1 and gives expected.xml; the report validates
-# against schemas/report.schema.json (when python3-jsonschema is there).
+# against schemas/report.schema.json and a policy.json against
+# schemas/policy.schema.json (python3-jsonschema).
 #
 # UPDATE=1 golden.sh VTUNE rewrites the expected files (review the diff!).
 set -u
@@ -22,9 +23,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 . "$here/lib/tap.sh"
 
-schema_check() {   # schema_check FILE
+schema_check() {   # schema_check SCHEMA FILE
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
-        /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/report.schema.json" "$1"
+        /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/$1" "$2"
     else
         echo "python3-jsonschema missing: cannot validate $1" >&2
         return 1
@@ -48,7 +49,8 @@ for dir in "$here"/golden/*/; do
     check "$name: xml" cmp -s expected.xml "$tmp/out.xml" || diff -u expected.xml "$tmp/out.xml" | head -40
     check "$name: diff" cmp -s expected.diff "$tmp/out.diff" || diff -u expected.diff "$tmp/out.diff" | head -40
     check "$name: report" cmp -s expected.json "$tmp/out.json" || diff -u expected.json "$tmp/out.json" | head -40
-    check "$name: report schema" schema_check "$tmp/out.json"
+    check "$name: report schema" schema_check report.schema.json "$tmp/out.json"
+    [ -f policy.json ] && check "$name: policy schema" schema_check policy.schema.json policy.json
     "$VT" "${args[@]}" --check in.xml > /dev/null 2>&1; crc=$?
     if [ -s expected.diff ]; then want=1; else want=0; fi
     check "$name: --check exits $want" test "$crc" = "$want"
