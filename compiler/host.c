@@ -445,7 +445,7 @@ static int finish_sets(host *h, hwloc_bitmap_t *sets, int n, const char *what,
     return 0;
 }
 
-static void finish_flags(host *h)
+void host_sort_flags(host *h)
 {
     if (h->nflags == 0)
         return;
@@ -479,7 +479,7 @@ int host_finish(host *h, char *err, size_t errlen)
         finish_sets(h, h->l3, h->nl3, "L3 cache", 0, err, errlen) ||
         finish_pci(h, err, errlen))
         return -1;
-    finish_flags(h);
+    host_sort_flags(h);
     if (h->distances)
         for (int i = 0; i < h->nnodes * h->nnodes; i++)
             if (h->distances[i] < 0)

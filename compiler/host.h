@@ -127,6 +127,9 @@ host *host_new(const char *source, const char *kind);
  * inconsistent (no NUMA node, no CPU, a CPU in two nodes, ...). */
 int host_finish(host *h, char *err, size_t errlen);
 
+/* Sorts H's flags and drops duplicates (loaders and host_finish). */
+void host_sort_flags(host *h);
+
 /* Returns 1 when the host CPU has FLAG, 0 when it does not, -1 when the
  * flags are unknown. */
 int host_has_flag(const host *h, const char *flag);

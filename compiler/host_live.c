@@ -142,11 +142,6 @@ static void replace_set(hwloc_bitmap_t *slot, hwloc_bitmap_t set)
 /* ------------------------------------------------------------------ */
 /* CPU flags                                                           */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The value of LINE when it is "KEY<blanks>: value", else NULL. */
 static char *field_value(char *line, const char *key)
 {
@@ -172,16 +167,7 @@ static void set_flags(host *h, char *value)
                             (size_t)(h->nflags + 1) * sizeof *h->flags);
         h->flags[h->nflags++] = xstrdup(w);
     }
-    if (h->nflags > 1)
-        qsort(h->flags, (size_t)h->nflags, sizeof *h->flags, cmp_str);
-    int k = h->nflags ? 1 : 0;
-    for (int i = 1; i < h->nflags; i++) {
-        if (!strcmp(h->flags[i], h->flags[k - 1]))
-            free(h->flags[i]);
-        else
-            h->flags[k++] = h->flags[i];
-    }
-    h->nflags = k;
+    host_sort_flags(h);
     h->flags_known = 1;
 }
 

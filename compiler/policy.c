@@ -349,9 +349,10 @@ int policy_load(policy *p, const char *path)
         } else if (strcmp(kv->string, "rules") == 0) {
             rc = load_rules(p, path, text, kv);
         } else if (strcmp(kv->string, "reserved_cpus") == 0) {
-            hwloc_bitmap_t b = hwloc_bitmap_alloc();
-            if (!cJSON_IsString(kv) ||
-                hwloc_bitmap_list_sscanf(b, kv->valuestring) < 0)
+            hwloc_bitmap_t b = cJSON_IsString(kv)
+                                   ? host_cpulist_parse(kv->valuestring)
+                                   : NULL;
+            if (!b)
                 rc = vt_fail(VT_EXIT_HOST, path, line, "policy: "
                              "reserved_cpus must be a CPU list such as "
                              "\"0,1,16-17\"");
