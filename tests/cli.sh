@@ -24,6 +24,11 @@ check "--explain: same XML on stdout" sh -c "'$VT' --host '$H' --explain '$dom' 
 check "--explain: reasons on stderr" grep -q "why: " why.txt
 check "--report text names each rule" sh -c "'$VT' --host '$H' --report text '$dom' | grep -q 'cpu.topology'"
 
+for d in "$root"/examples/domains/*.xml; do
+    check "pipe into virsh define (test:///default): $(basename "$d")" sh -c \
+        "'$VT' --host '$H' --profile latency '$d' | virsh -q -c test:///default define --validate /dev/stdin >/dev/null"
+done
+
 cp "$dom" db.xml
 "$VT" --host "$H" --check db.xml > check.diff; rc=$?
 check "--check: exit 1 when changes are due" test $rc = 1

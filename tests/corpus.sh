@@ -61,7 +61,7 @@ done
 echo "hosts:      ${#loaded[@]} loaded, $refused refused (exit 4), $hbad failed"
 
 # --- tune: one process per host tunes every domain into a folder
-runs=0; tbad=0
+runs=0; tbad=0; changed=0
 for h in "${loaded[@]}"; do
     hn=$(basename "$h" .xml)
     mkdir -p "$work/out/$hn"
@@ -70,8 +70,11 @@ for h in "${loaded[@]}"; do
     if [ $rc != 0 ] || grep -qv '^vtune-xml: ' "$work/tune.err"; then
         tbad=$((tbad + ${#domains[@]})); fail tune "$hn (exit $rc): $(head -c 600 "$work/tune.err")"
     fi
+    for f in "${domains[@]}"; do
+        cmp -s "$f" "$work/out/$hn/$(basename "$f")" || changed=$((changed + 1))
+    done
 done
-echo "tune:       ${#loaded[@]} hosts x ${#domains[@]} domains = $runs runs, $tbad failed"
+echo "tune:       ${#loaded[@]} hosts x ${#domains[@]} domains = $runs runs, $changed changed, $tbad failed"
 if [ "$QUICK" = --quick ]; then
     [ -f "$work/failures" ] && cat "$work/failures"
     exit $failed
