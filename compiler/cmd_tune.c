@@ -27,6 +27,9 @@ typedef struct job {
     char *out;              /* tuned bytes */
     size_t outlen;
     char *dest;             /* file to write, or NULL for stdout */
+    domdoc *doc;            /* parsed input, until emitted */
+    domain_info info;
+    int accounted;          /* its own placement is already in the usage */
     domain_report *rep;
 } job;
 
@@ -96,30 +99,35 @@ static int destination(const cli *o, job *j)
     return 0;
 }
 
-/* Runs the pipeline for one domain; returns 0 or an exit code. */
-static int tune_one(job *j, const host *h, const policy *p)
+/* Reads, parses and checks one domain; returns 0 or an exit code. */
+static int load_one(job *j)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
     j->in = read_whole_file(j->input, &j->inlen);
     if (!j->in)
         return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
                        strerror(errno));
-    domdoc *d;
-    int rc = domdoc_parse(j->input, j->in, j->inlen, &d);
+    int rc = domdoc_parse(j->input, j->in, j->inlen, &j->doc);
     if (rc)
         return rc;
-    domain_info info;
-    rc = domain_inspect(d, &info);
+    rc = domain_inspect(j->doc, &j->info);
     if (rc) {
-        domdoc_free(d);
+        domdoc_free(j->doc);
+        j->doc = NULL;
         return rc;
     }
-    j->rep->name = info.name ? xstrdup(info.name) : NULL;
-    engine_run(d, &info, h, p, j->rep);
-    j->out = domdoc_emit(d, &j->outlen);
-    domain_info_free(&info);
-    domdoc_free(d);
+    j->rep->name = j->info.name ? xstrdup(j->info.name) : NULL;
     return 0;
+}
+
+/* Runs the rules over a loaded domain and emits it. */
+static void tune_one(job *j, const host *h, const policy *p, run_state *run)
+{
+    engine_run(j->doc, &j->info, h, p, run, j->accounted, j->rep);
+    j->out = domdoc_emit(j->doc, &j->outlen);
+    domain_info_free(&j->info);
+    domdoc_free(j->doc);
+    j->doc = NULL;
 }
 
 /* The a/ b/ name of a diff: the path as given, without "./". */
@@ -162,6 +170,8 @@ int cmd_tune(const cli *o)
         .host_kind = h->kind, .ndomains = 0,
         .domains = xcalloc((size_t)o->ninputs, sizeof(domain_report *)),
     };
+    run_state run;
+    run_state_init(&run, h, p);
     for (int i = 0; i < o->ninputs && !rc; i++) {
         job *j = &jobs[i];
         j->input = o->inputs[i];
@@ -169,10 +179,22 @@ int cmd_tune(const cli *o)
         rep.domains[rep.ndomains++] = j->rep;
         rc = destination(o, j);
         if (!rc)
-            rc = tune_one(j, h, p);
+            rc = load_one(j);
     }
+    /* Domains that place themselves are facts of the host: every one of
+     * them is accounted before any other is placed, whatever the order. */
+    for (int i = 0; i < o->ninputs && !rc; i++)
+        jobs[i].accounted = engine_preaccount(jobs[i].doc, &jobs[i].info, h,
+                                              p, &run);
+    for (int i = 0; i < o->ninputs && !rc; i++)
+        tune_one(&jobs[i], h, p, &run);
 
-    /* Nothing is written unless every domain went through. */
+    /* Nothing is written unless every domain went through, and, with
+     * --strict, every rule could do what it was asked. */
+    if (!rc && o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
+        rc = vt_fail(VT_EXIT_STRICT, NULL, 0, "--strict: %d finding(s) "
+                     "could not be satisfied (see --report text); nothing "
+                     "written", report_count_at_least(&rep, SEV_INFEASIBLE));
     if (!rc)
         rc = write_outputs(jobs, o->ninputs);
     int changes = 0;
@@ -203,11 +225,7 @@ int cmd_tune(const cli *o)
             fwrite(why.buf, 1, why.len, stderr);
             sb_free(&why);
         }
-        if (o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
-            rc = vt_fail(VT_EXIT_STRICT, NULL, 0, "--strict: %d finding(s) "
-                         "could not be satisfied (see --report text)",
-                         report_count_at_least(&rep, SEV_INFEASIBLE));
-        else if (o->check && changes)
+        if (o->check && changes)
             rc = VT_EXIT_CHANGES;
     }
     if (fflush(stdout) != 0 && !rc)
@@ -215,6 +233,10 @@ int cmd_tune(const cli *o)
                      strerror(errno));
 
     for (int i = 0; i < o->ninputs; i++) {
+        if (jobs[i].doc) {
+            domain_info_free(&jobs[i].info);
+            domdoc_free(jobs[i].doc);
+        }
         free(jobs[i].in);
         free(jobs[i].out);
         free(jobs[i].dest);
@@ -223,6 +245,7 @@ int cmd_tune(const cli *o)
         domain_report_free(rep.domains[i]);
     free(rep.domains);
     free(jobs);
+    run_state_free(&run);
     host_free(h);
     policy_free(p);
     return rc;

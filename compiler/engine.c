@@ -4,6 +4,7 @@
  */
 #include "rulectx.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Architectures that are one family for KVM purposes. */
@@ -16,12 +17,13 @@ static int same_arch(const char *a, const char *b)
            (strcmp(a, "i686") == 0 || strcmp(a, "i386") == 0);
 }
 
-/* Returns 1 when D may be tuned; else records why not in REP. */
-static int gate(rule_ctx *c)
+/* Returns 1 when D may be tuned; else, when SAY, records why not. */
+static int gate(rule_ctx *c, int say)
 {
     const domain_info *di = c->dom;
     if (strcmp(di->type, "kvm") != 0) {
-        r_finding(c, SEV_INFO, NULL, NULL,
+        if (say)
+            r_finding(c, SEV_INFO, NULL, NULL,
                   "domain type '%s' is not KVM: vtune-xml tunes KVM "
                   "domains only, this one passes through unchanged%s",
                   di->type, strcmp(di->type, "qemu") == 0 ?
@@ -31,13 +33,14 @@ static int gate(rule_ctx *c)
     }
     const char *harch = c->host->arch;
     if (di->arch && harch && !same_arch(di->arch, harch)) {
-        r_finding(c, SEV_INFO, NULL, NULL,
+        if (say)
+            r_finding(c, SEV_INFO, NULL, NULL,
                   "domain architecture '%s' differs from the host's '%s': "
                   "KVM cannot run it there, the domain passes through "
                   "unchanged", di->arch, harch);
         return 0;
     }
-    if (!harch)
+    if (!harch && say)
         r_finding(c, SEV_INFO, NULL, NULL,
                   "host architecture unknown (%s source): assuming it is "
                   "the domain's (%s)", c->host->kind,
@@ -45,24 +48,65 @@ static int gate(rule_ctx *c)
     return 1;
 }
 
+void run_state_init(run_state *run, const host *h, const policy *p)
+{
+    run->housekeeping = housekeeping_cpus(h, p->reserved_cpus);
+    run->usage = usage_new(h);
+}
+
+void run_state_free(run_state *run)
+{
+    hwloc_bitmap_free(run->housekeeping);
+    usage_free(run->usage);
+}
+
+/* 1 when parameter "override" of rule ID is true under P. */
+static int overrides(const policy *p, const char *id)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0)
+            return strcmp(policy_value(p, i, "override"), "true") == 0;
+    return 0;
+}
+
+int engine_preaccount(domdoc *d, const domain_info *info, const host *h,
+                      const policy *p, run_state *run)
+{
+    rule_ctx c = {.doc = d, .dom = info, .host = h, .pol = p, .run = run};
+    if (!gate(&c, 0) || !usage_places_itself(domdoc_xml(d)) ||
+        overrides(p, "numa.place") || overrides(p, "cpu.pin"))
+        return 0;
+    usage_add_domain(run->usage, h, domdoc_xml(d), run->housekeeping);
+    return 1;
+}
+
 void engine_run(domdoc *d, const domain_info *info, const host *h,
-                const policy *p, domain_report *rep)
+                const policy *p, run_state *run, int accounted,
+                domain_report *rep)
 {
     rule_ctx c = {
         .doc = d, .dom = info, .host = h, .pol = p, .rule_index = -1,
-        .cur = NULL, .rep = rep,
+        .cur = NULL, .rep = rep, .run = run,
     };
     int any = 0;
     for (int i = 0; i < vt_nrules; i++)
         any |= policy_rule_on(p, i);
-    if (!any || !gate(&c))
-        return;
-    for (int i = 0; i < vt_nrules; i++) {
+    int tuned = gate(&c, any);
+    for (int i = 0; tuned && any && i < vt_nrules; i++) {
         if (!policy_rule_on(p, i))
             continue;
         c.rule_index = i;
         c.cur = vt_rules[i];
         vt_rules[i]->run(&c);
     }
+    for (int i = 0; i < c.nstates; i++) {
+        if (c.states[i].destroy)
+            c.states[i].destroy(c.states[i].data);
+        free(c.states[i].data);
+    }
     rep->changed = domdoc_changed(d);
+    /* a domain that runs on this host takes what its XML says, tuned or
+     * not; later domains of the run see it */
+    if (tuned && !accounted)
+        usage_add_domain(run->usage, h, domdoc_xml(d), run->housekeeping);
 }

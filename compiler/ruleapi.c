@@ -291,3 +291,58 @@ xmlNodePtr r_insert(rule_ctx *c, xmlNodePtr parent, const char *name,
     record_add(c, parent, el, attrs, reason);
     return el;
 }
+
+/* --- the run and the rule families --- */
+
+const host_usage *r_usage(const rule_ctx *c) { return c->run->usage; }
+
+hwloc_const_bitmap_t r_housekeeping(const rule_ctx *c)
+{
+    return c->run->housekeeping;
+}
+
+int r_rule_on(const rule_ctx *c, const char *id)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0)
+            return policy_rule_on(c->pol, i);
+    return 0;
+}
+
+const char *r_param_of(const rule_ctx *c, const char *id, const char *name)
+{
+    for (int i = 0; i < vt_nrules; i++)
+        if (strcmp(vt_rules[i]->id, id) == 0) {
+            const char *v = policy_value(c->pol, i, name);
+            if (v)
+                return v;
+            break;
+        }
+    fprintf(stderr, VT_PROG ": internal error: no parameter %s.%s\n", id,
+            name);
+    abort();
+}
+
+void *r_family_state(rule_ctx *c, const char *key, size_t size,
+                     void (*destroy)(void *))
+{
+    for (int i = 0; i < c->nstates; i++)
+        if (strcmp(c->states[i].key, key) == 0)
+            return c->states[i].data;
+    if (c->nstates == (int)(sizeof c->states / sizeof c->states[0])) {
+        fputs(VT_PROG ": internal error: too many rule families\n", stderr);
+        abort();
+    }
+    family_state *s = &c->states[c->nstates++];
+    s->key = key;
+    s->data = xcalloc(1, size);
+    s->destroy = destroy;
+    return s->data;
+}
+
+hwloc_bitmap_t r_cpuset_parse(const char *s) { return cpuset_parse(s); }
+
+char *r_cpuset_format(hwloc_const_bitmap_t set)
+{
+    return host_cpulist_format(set);
+}

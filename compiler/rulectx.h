@@ -8,6 +8,13 @@
 
 #include "engine.h"
 
+/* One family's per-domain scratch (r_family_state). */
+typedef struct family_state {
+    const char *key;
+    void *data;
+    void (*destroy)(void *);
+} family_state;
+
 struct rule_ctx {
     domdoc *doc;
     const domain_info *dom;
@@ -16,6 +23,9 @@ struct rule_ctx {
     int rule_index;         /* index in vt_rules of the running rule */
     const rule *cur;        /* NULL while the engine itself speaks */
     domain_report *rep;
+    const run_state *run;   /* shared by the domains of the run */
+    family_state states[4];
+    int nstates;
 };
 
 #endif

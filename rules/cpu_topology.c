@@ -1,12 +1,13 @@
 /*
  * cpu_topology.c - cpu.topology: a guest CPU topology that multiplies out
- * to the vCPU count.
+ * to the vCPU count and tells the truth about where the vCPUs run.
  *
- * libvirt rejects a topology whose sockets*dies*clusters*cores*threads is
- * not the <vcpu> count. Without pinning, vCPUs float over host CPUs, so
- * advertising SMT threads (threads > 1) makes the guest scheduler treat two
- * vCPUs as siblings that are not: the default is one socket of N cores
- * with one thread each.
+ * Derived from the document as the earlier rules left it: threads = the
+ * SMT siblings per host core the pins actually give each guest core (1
+ * when vCPUs float: advertising SMT to floating vCPUs makes the guest
+ * scheduler treat two vCPUs as siblings that are not); sockets so that no
+ * socket spans two guest NUMA cells (one socket per cell when the cells
+ * are equal). libvirt rejects a topology whose product is not <vcpu>.
  */
 #include "rule.h"
 
@@ -29,76 +30,189 @@ static long attr_count(xmlNodePtr el, const char *name, long def)
     return (end == v || *end || n < 1 || n > 65536) ? -1 : n;
 }
 
-static int vcpus_pinned(xmlNodePtr root)
+/* pin[v] = the one host CPU vCPU v is pinned to, or -1. Returns the number
+ * of vCPUs pinned to exactly one CPU. */
+static int read_pins(rule_ctx *c, int vcpus, int *pin)
 {
-    return r_child(r_child(root, "cputune"), "vcpupin") != NULL;
+    int n = 0;
+    for (int v = 0; v < vcpus; v++)
+        pin[v] = -1;
+    xmlNodePtr tune = r_child(r_root(c), "cputune");
+    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
+        const char *vs = r_attr(p, "vcpu"), *cs = r_attr(p, "cpuset");
+        hwloc_bitmap_t set = cs ? r_cpuset_parse(cs) : NULL;
+        int v = vs ? atoi(vs) : -1;
+        if (set && v >= 0 && v < vcpus && hwloc_bitmap_weight(set) == 1 &&
+            pin[v] < 0) {
+            pin[v] = hwloc_bitmap_first(set);
+            n++;
+        }
+        hwloc_bitmap_free(set);
+    }
+    return n;
+}
+
+/* Guest threads per core the pins support: T when every group of T
+ * consecutive vCPUs sits on T distinct siblings of one host core and no
+ * two groups share a core; else 1. */
+static int pinned_threads(const host *h, int vcpus, const int *pin)
+{
+    int t = 1;
+    for (int k = 0; k < h->ncores; k++)
+        if (hwloc_bitmap_weight(h->cores[k]) > t)
+            t = hwloc_bitmap_weight(h->cores[k]);
+    for (; t > 1; t--) {
+        if (vcpus % t)
+            continue;
+        int ok = 1;
+        int *used = calloc((size_t)h->ncores + 1, sizeof *used);
+        for (int g = 0; ok && g < vcpus / t; g++) {
+            const host_cpu *first = host_cpu_by_id(h, pin[g * t]);
+            int core = first ? first->core : -1;
+            if (core < 0 || used[core])
+                ok = 0;
+            for (int i = 1; ok && i < t; i++) {
+                const host_cpu *o = host_cpu_by_id(h, pin[g * t + i]);
+                if (!o || o->core != core || pin[g * t + i] == pin[g * t])
+                    ok = 0;
+            }
+            if (ok)
+                used[core] = 1;
+        }
+        free(used);
+        if (ok)
+            return t;
+    }
+    return 1;
+}
+
+static long gcd(long a, long b)
+{
+    while (b) {
+        long r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
+/* Cores per socket so that no socket spans two cells: the gcd of the
+ * cells' guest cores, when the cells are contiguous vCPU ranges in order
+ * and each holds whole guest cores; else 0 (no constraint known). */
+static long cores_per_socket(xmlNodePtr cpu, int vcpus, int threads)
+{
+    xmlNodePtr numa = r_child(cpu, "numa");
+    long g = 0;
+    int next = 0;
+    for (xmlNodePtr cell = r_child(numa, "cell"); cell;
+         cell = r_next(cell, "cell")) {
+        const char *cs = r_attr(cell, "cpus");
+        hwloc_bitmap_t set = cs ? r_cpuset_parse(cs) : NULL;
+        int n = set ? hwloc_bitmap_weight(set) : -1;
+        int first = set ? hwloc_bitmap_first(set) : -1;
+        int contiguous = set && hwloc_bitmap_last(set) == first + n - 1;
+        hwloc_bitmap_free(set);
+        if (!contiguous || first != next || n % threads)
+            return 0;
+        next += n;
+        g = gcd(g, n / threads);
+    }
+    return next == vcpus ? g : 0;
 }
 
 static void run(rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
-    char cores[16];
-    snprintf(cores, sizeof cores, "%d", vcpus);
-
     xmlNodePtr cpu = r_child(root, "cpu");
     if (!cpu)
         cpu = r_insert(c, root, "cpu", NULL, "holds the guest CPU topology");
+
+    int *pin = xcalloc((size_t)vcpus, sizeof *pin);
+    int pinned = read_pins(c, vcpus, pin) == vcpus;
+    int t = pinned ? pinned_threads(r_host(c), vcpus, pin) : 1;
+    free(pin);
+    long cps = cores_per_socket(cpu, vcpus, t);
+    if (!cps && t > 1 && r_child(cpu, "numa")) {
+        t = 1;      /* cells split a guest core: no SMT then */
+        cps = cores_per_socket(cpu, vcpus, 1);
+    }
+    long cores = vcpus / t;
+    long sockets = cps ? cores / cps : 1;
+    long per = cps ? cps : cores;
+
+    char s_sockets[24], s_cores[24], s_threads[24];
+    snprintf(s_sockets, sizeof s_sockets, "%ld", sockets);
+    snprintf(s_cores, sizeof s_cores, "%ld", per);
+    snprintf(s_threads, sizeof s_threads, "%d", t);
+    char why[256];
+    snprintf(why, sizeof why, "%ld socket%s of %ld core%s, %d thread%s each: "
+             "%s%s", sockets, sockets == 1 ? "" : "s", per, per == 1 ? "" : "s",
+             t, t == 1 ? "" : "s", t > 1 ? "each guest core's threads are "
+             "pinned to the SMT siblings of one host core"
+             : pinned ? "the pins do not put guest threads on host siblings, "
+             "so the guest is told of none" : "the vCPUs are not pinned to "
+             "SMT siblings, so the guest must not be told two share a core",
+             sockets > 1 ? "; one socket per guest NUMA cell share" : "");
+
     xmlNodePtr topo = r_child(cpu, "topology");
     if (!topo) {
-        const char *attrs[] = {"sockets", "1", "dies", "1", "cores", cores,
-                               "threads", "1", NULL};
-        r_insert(c, cpu, "topology", attrs,
-                 "one socket of %d cores, one thread each: the vCPUs are not "
-                 "pinned to SMT siblings, so the guest must not be told that "
-                 "two of them share a core", vcpus);
+        const char *attrs[] = {"sockets", s_sockets, "dies", "1", "cores",
+                               s_cores, "threads", s_threads, NULL};
+        r_insert(c, cpu, "topology", attrs, "%s", why);
         return;
     }
     long s = attr_count(topo, "sockets", -1), d = attr_count(topo, "dies", 1),
          cl = attr_count(topo, "clusters", 1), co = attr_count(topo, "cores", -1),
-         t = attr_count(topo, "threads", -1);
-    int valid = s > 0 && d > 0 && cl > 0 && co > 0 && t > 0 &&
-                s * d * cl * co * t == vcpus;
-    if (valid) {
-        if (t > 1 && !vcpus_pinned(root))
+         th = attr_count(topo, "threads", -1);
+    int valid = s > 0 && d > 0 && cl > 0 && co > 0 && th > 0 &&
+                s * d * cl * co * th == vcpus;
+    if (valid && !r_override(c)) {
+        if (th > 1 && th != t)
             r_finding(c, SEV_WARNING, topo, NULL,
-                      "the topology advertises %ld threads per core but no "
-                      "vCPU is pinned, so guest sibling threads are not host "
-                      "siblings; kept as set (the placement rules pin them)",
-                      t);
+                      "the topology advertises %ld threads per core but the "
+                      "vCPUs are not pinned to host SMT siblings in groups of "
+                      "%ld; kept as set (set cpu.topology.override=true for "
+                      "%s sockets x %s cores x %s threads)", th, th,
+                      s_sockets, s_cores, s_threads);
         return;
     }
-    r_finding(c, SEV_WARNING, topo, NULL,
-              "the topology (sockets=%s dies=%s cores=%s threads=%s) does not "
-              "multiply out to the %d vCPUs: libvirt rejects it; repaired "
-              "as 1 socket of %d cores",
-              r_attr(topo, "sockets") ? r_attr(topo, "sockets") : "?",
-              r_attr(topo, "dies") ? r_attr(topo, "dies") : "1",
-              r_attr(topo, "cores") ? r_attr(topo, "cores") : "?",
-              r_attr(topo, "threads") ? r_attr(topo, "threads") : "?",
-              vcpus, vcpus);
-    const char *why = "sockets*dies*clusters*cores*threads must equal <vcpu>";
-    r_set(c, topo, "sockets", "1", "%s", why);
+    if (!valid)
+        r_finding(c, SEV_WARNING, topo, NULL,
+                  "the topology (sockets=%s dies=%s cores=%s threads=%s) does "
+                  "not multiply out to the %d vCPUs: libvirt rejects it; "
+                  "repaired", r_attr(topo, "sockets") ? r_attr(topo, "sockets") : "?",
+                  r_attr(topo, "dies") ? r_attr(topo, "dies") : "1",
+                  r_attr(topo, "cores") ? r_attr(topo, "cores") : "?",
+                  r_attr(topo, "threads") ? r_attr(topo, "threads") : "?",
+                  vcpus);
+    r_set(c, topo, "sockets", s_sockets, "%s", why);
     if (r_attr(topo, "dies"))
         r_set(c, topo, "dies", "1", "%s", why);
     if (r_attr(topo, "clusters"))
         r_set(c, topo, "clusters", "1", "%s", why);
-    r_set(c, topo, "cores", cores, "%s", why);
-    r_set(c, topo, "threads", "1", "%s", why);
+    r_set(c, topo, "cores", s_cores, "%s", why);
+    r_set(c, topo, "threads", s_threads, "%s", why);
 }
 
 const rule rule_cpu_topology = {
     .id = "cpu.topology",
-    .summary = "guest topology = vCPUs: one socket of N cores, 1 thread "
-               "(threads > 1 only with sibling pinning)",
+    .summary = "guest topology from the placement: threads = host siblings "
+               "per guest core, a socket per NUMA cell",
     .profiles = PROFILE_ALL,
     .params = params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
-        "Adds <topology sockets='1' dies='1' cores='N' threads='1'/> where "
-        "N is the <vcpu> count. A topology that does not multiply out to "
-        "the vCPU count (libvirt rejects it) is repaired with a warning; a "
-        "valid one is kept, with a warning when it advertises SMT threads "
-        "to vCPUs that are not pinned.",
+        "Adds <topology sockets dies='1' cores threads/> derived from the "
+        "document as the placement rules left it. threads = T when every "
+        "group of T consecutive vCPUs is pinned to T distinct SMT siblings "
+        "of one host core (T = the host's threads per core), else 1: "
+        "floating vCPUs never get SMT. With guest NUMA cells, cores per "
+        "socket = the gcd of the cells' guest cores, so no socket spans "
+        "two cells (one socket per cell when they are equal). "
+        "sockets*dies*cores*threads always equals <vcpu>. A topology that "
+        "does not multiply out is repaired with a warning; a valid one is "
+        "kept (override replaces it), with a warning when it advertises "
+        "threads the pins do not back.",
     .run = run,
 };

@@ -7,12 +7,17 @@
 
 #include <string.h>
 
-extern const rule rule_cpu_mode, rule_cpu_topology, rule_cpu_cache,
+extern const rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
+    rule_cpu_emulator, rule_numa_guest, rule_cpu_topology, rule_cpu_cache,
     rule_clock_timers;
 
 const rule *const vt_rules[] = {
     &rule_cpu_mode,
-    &rule_cpu_topology,
+    &rule_numa_place,       /* placement decides nodes and CPUs first */
+    &rule_cpu_pin,
+    &rule_cpu_emulator,
+    &rule_numa_guest,
+    &rule_cpu_topology,     /* derived from the pins and cells */
     &rule_cpu_cache,
     &rule_clock_timers,
 };

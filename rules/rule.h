@@ -18,6 +18,8 @@
 #include <libxml/tree.h>
 #include "domain.h"
 #include "host.h"
+#include "usage.h"
+#include "util.h"     /* xmalloc and friends */
 
 /* Profiles, as bits so a rule can be on in several. */
 enum {
@@ -60,6 +62,23 @@ const host *r_host(const rule_ctx *c);
 int r_profile(const rule_ctx *c);            /* one PROFILE_* bit */
 const char *r_profile_name(const rule_ctx *c);
 xmlNodePtr r_root(const rule_ctx *c);        /* <domain> */
+
+/* The run: what earlier domains (and, with -c, defined ones) take. */
+const host_usage *r_usage(const rule_ctx *c);
+/* CPUs kept for the host (policy reserved_cpus, or the non-isolated CPUs,
+ * or the first core of each node): never given to vCPUs. */
+hwloc_const_bitmap_t r_housekeeping(const rule_ctx *c);
+/* 1 when the rule ID is on in this run. */
+int r_rule_on(const rule_ctx *c, const char *id);
+/* Parameter NAME of another rule ID (a rule family shares parameters). */
+const char *r_param_of(const rule_ctx *c, const char *id, const char *name);
+/* Per-domain scratch shared by the rules of one family, zeroed on first
+ * use, keyed by KEY; DESTROY (may be NULL) runs when the domain is done. */
+void *r_family_state(rule_ctx *c, const char *key, size_t size,
+                     void (*destroy)(void *));
+/* A libvirt CPU list ("0-3,^2") as a new bitmap, or NULL; and back. */
+hwloc_bitmap_t r_cpuset_parse(const char *s);
+char *r_cpuset_format(hwloc_const_bitmap_t set);  /* caller frees */
 
 /* Parameters (already validated against the rule's metadata). */
 int r_param_bool(const rule_ctx *c, const char *name);

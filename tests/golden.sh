@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# golden.sh VTUNE - runs every golden case in tests/golden/.
+# golden.sh VTUNE [CHECKER] - runs every golden case in tests/golden/.
 #
 # A case is a folder:
 #   in.xml         the domain
+#   inputs         optional: several domains tuned in one run, one line of
+#                  file names (in command-line order); their expected XML
+#                  is then expected/NAME
 #   args           the command-line options, one line of shell words
 #                  (paths relative to the case folder), e.g.
 #                  --host ../../hosts/two-node.json --profile latency
@@ -11,14 +14,17 @@
 #   expected.json  the JSON report           (--report json)
 #   policy.json    optional; name it in args as --policy policy.json
 # Each case also checks: --check exits 1 when there is a diff and 0 when
-# not; tuning expected.xml again changes nothing (idempotence); the diff
-# applies with patch -p1 and gives expected.xml; the report validates
-# against schemas/report.schema.json and a policy.json against
-# schemas/policy.schema.json (python3-jsonschema).
+# not; tuning the expected XML again changes nothing (idempotence); the
+# diff applies with patch -p1 and gives the expected XML; the report
+# validates against schemas/report.schema.json and a policy.json against
+# schemas/policy.schema.json (python3-jsonschema); and, with CHECKER
+# (vt-check-placement), the expected XML keeps the placement invariants
+# on the case's host.
 #
 # UPDATE=1 golden.sh VTUNE rewrites the expected files (review the diff!).
 set -u
 VT=$(realpath "$1")
+CHECKER=${2:+$(realpath "$2")}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 . "$here/lib/tap.sh"
@@ -27,37 +33,77 @@ schema_check() {   # schema_check SCHEMA FILE
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
         /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/$1" "$2"
     else
-        echo "python3-jsonschema missing: cannot validate $1" >&2
+        echo "python3-jsonschema missing: cannot validate $2" >&2
         return 1
     fi
+}
+
+# placement_check FILE...: the independent invariant checker on the case's
+# host (and the policy's reserved CPUs)
+placement_check() {
+    local host="" i reserved=()
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        [ "${args[$i]}" = --host ] && host=${args[$((i + 1))]}
+    done
+    [ -n "$host" ] || return 0
+    if [ -f policy.json ]; then
+        local r
+        r=$(/usr/bin/python3 -c 'import json; print(json.load(open("policy.json")).get("reserved_cpus", ""))')
+        [ -n "$r" ] && reserved=(--reserved "$r")
+    fi
+    "$CHECKER" --host "$host" "${reserved[@]}" "$@"
 }
 
 for dir in "$here"/golden/*/; do
     name=$(basename "$dir")
     cd "$dir" || exit 2
     eval "args=($(cat args))"
+    inputs=(in.xml)
+    [ -f inputs ] && read -r -a inputs < inputs
     tmp=$(mktemp -d)
-    "$VT" "${args[@]}" in.xml > "$tmp/out.xml" 2> "$tmp/err"; rc=$?
-    "$VT" "${args[@]}" --diff in.xml > "$tmp/out.diff" 2>>"$tmp/err"
-    "$VT" "${args[@]}" --report json in.xml > "$tmp/out.json" 2>>"$tmp/err"
+    mkdir "$tmp/out" "$tmp/again" "$tmp/p"
+    if [ ${#inputs[@]} = 1 ]; then
+        "$VT" "${args[@]}" in.xml > "$tmp/out/in.xml" 2> "$tmp/err"; rc=$?
+        want=(expected.xml)
+    else
+        "$VT" "${args[@]}" -o "$tmp/out/" "${inputs[@]}" 2> "$tmp/err"; rc=$?
+        want=()
+        for f in "${inputs[@]}"; do want+=("expected/$f"); done
+    fi
+    "$VT" "${args[@]}" --diff "${inputs[@]}" > "$tmp/out.diff" 2>>"$tmp/err"
+    "$VT" "${args[@]}" --report json "${inputs[@]}" > "$tmp/out.json" 2>>"$tmp/err"
     if [ "${UPDATE:-0}" = 1 ]; then
-        cp "$tmp/out.xml" expected.xml; cp "$tmp/out.diff" expected.diff
-        cp "$tmp/out.json" expected.json
+        for ((i = 0; i < ${#inputs[@]}; i++)); do
+            mkdir -p "$(dirname "${want[$i]}")"
+            cp "$tmp/out/${inputs[$i]}" "${want[$i]}"
+        done
+        cp "$tmp/out.diff" expected.diff; cp "$tmp/out.json" expected.json
     fi
     check "$name: exit 0" test "$rc" = 0
-    check "$name: no stderr" test ! -s "$tmp/err"
-    check "$name: xml" cmp -s expected.xml "$tmp/out.xml" || diff -u expected.xml "$tmp/out.xml" | head -40
+    check "$name: no stderr" test ! -s "$tmp/err" || cat "$tmp/err" >&2
+    for ((i = 0; i < ${#inputs[@]}; i++)); do
+        check "$name: ${want[$i]}" cmp -s "${want[$i]}" "$tmp/out/${inputs[$i]}" ||
+            diff -u "${want[$i]}" "$tmp/out/${inputs[$i]}" | head -40
+        cp "${want[$i]}" "$tmp/again/${inputs[$i]}"
+        cp "${inputs[$i]}" "$tmp/p/${inputs[$i]}"
+    done
     check "$name: diff" cmp -s expected.diff "$tmp/out.diff" || diff -u expected.diff "$tmp/out.diff" | head -40
     check "$name: report" cmp -s expected.json "$tmp/out.json" || diff -u expected.json "$tmp/out.json" | head -40
     check "$name: report schema" schema_check report.schema.json "$tmp/out.json"
     [ -f policy.json ] && check "$name: policy schema" schema_check policy.schema.json policy.json
-    "$VT" "${args[@]}" --check in.xml > /dev/null 2>&1; crc=$?
-    if [ -s expected.diff ]; then want=1; else want=0; fi
-    check "$name: --check exits $want" test "$crc" = "$want"
-    cp expected.xml "$tmp/again.xml"
-    check "$name: idempotent" "$VT" "${args[@]}" --check "$tmp/again.xml"
-    mkdir -p "$tmp/p"; cp in.xml "$tmp/p/in.xml"
-    check "$name: diff applies" sh -c "cd '$tmp/p' && patch -s -p1 < '$tmp/out.diff' && cmp -s in.xml '$dir/expected.xml'"
+    "$VT" "${args[@]}" --check "${inputs[@]}" > /dev/null 2>&1; crc=$?
+    if [ -s expected.diff ]; then w=1; else w=0; fi
+    check "$name: --check exits $w" test "$crc" = "$w"
+    again=()
+    for f in "${inputs[@]}"; do again+=("$tmp/again/$f"); done
+    check "$name: idempotent" "$VT" "${args[@]}" --check "${again[@]}"
+    check "$name: diff applies" sh -c "cd '$tmp/p' && patch -s -p1 < '$tmp/out.diff'"
+    for ((i = 0; i < ${#inputs[@]}; i++)); do
+        check "$name: patched ${inputs[$i]}" cmp -s "$tmp/p/${inputs[$i]}" "${want[$i]}"
+    done
+    if [ -n "$CHECKER" ]; then
+        check "$name: placement invariants" placement_check "${want[@]}"
+    fi
     rm -rf "$tmp"
 done
 finish

@@ -1,0 +1,254 @@
+/*
+ * usage.c - what domains already take from the host (see usage.h), read
+ * from their XML with libxml2 XPath.
+ */
+#include "usage.h"
+#include "domain.h"
+#include "util.h"
+
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <string.h>
+
+host_usage *usage_new(const host *h)
+{
+    host_usage *u = xcalloc(1, sizeof *u);
+    u->cpus = hwloc_bitmap_alloc();
+    u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
+    return u;
+}
+
+void usage_free(host_usage *u)
+{
+    if (!u)
+        return;
+    hwloc_bitmap_free(u->cpus);
+    free(u->mem_kib);
+    free(u);
+}
+
+hwloc_bitmap_t cpuset_parse(const char *s)
+{
+    /* libvirt's syntax: comma-separated ids and ranges, "^N" excludes */
+    hwloc_bitmap_t set = hwloc_bitmap_alloc(), excl = hwloc_bitmap_alloc();
+    char *copy = xstrdup(s), *save = NULL;
+    int ok = 1, any = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && ok;
+         t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        int neg = *t == '^';
+        if (neg)
+            t++;
+        char *end;
+        long a = strtol(t, &end, 10), b = a;
+        if (end == t || a < 0 || a > VT_HOST_MAX_CPU) {
+            ok = 0;
+            break;
+        }
+        if (*end == '-' && !neg) {
+            char *e2;
+            b = strtol(end + 1, &e2, 10);
+            if (e2 == end + 1 || b < a || b > VT_HOST_MAX_CPU)
+                ok = 0;
+            end = e2;
+        }
+        while (*end == ' ')
+            end++;
+        if (*end)
+            ok = 0;
+        if (ok)
+            hwloc_bitmap_set_range(neg ? excl : set, (unsigned)a, (int)b);
+        any = 1;
+    }
+    free(copy);
+    if (!ok || !any) {
+        hwloc_bitmap_free(set);
+        hwloc_bitmap_free(excl);
+        return NULL;
+    }
+    hwloc_bitmap_andnot(set, set, excl);
+    hwloc_bitmap_free(excl);
+    return set;
+}
+
+static int node_index(const host *h, int id)
+{
+    for (int i = 0; i < h->nnodes; i++)
+        if (h->nodes[i].id == id)
+            return i;
+    return -1;
+}
+
+hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved)
+{
+    hwloc_bitmap_t hk = reserved ? cpuset_parse(reserved) : NULL;
+    if (hk)
+        return hk;
+    if (h->reserved)
+        return hwloc_bitmap_dup(h->reserved);
+    hk = hwloc_bitmap_alloc();
+    if (h->isolated && !hwloc_bitmap_iszero(h->isolated)) {
+        for (int i = 0; i < h->ncpus; i++)
+            if (h->cpus[i].online &&
+                !hwloc_bitmap_isset(h->isolated, (unsigned)h->cpus[i].id))
+                hwloc_bitmap_set(hk, (unsigned)h->cpus[i].id);
+        return hk;
+    }
+    for (int n = 0; n < h->nnodes; n++) {
+        /* the core holding the node's lowest online CPU */
+        for (int i = 0; i < h->ncpus; i++) {
+            const host_cpu *c = &h->cpus[i];
+            if (c->node != h->nodes[n].id || !c->online)
+                continue;
+            if (c->core >= 0)
+                hwloc_bitmap_or(hk, hk, h->cores[c->core]);
+            else
+                hwloc_bitmap_set(hk, (unsigned)c->id);
+            break;
+        }
+    }
+    return hk;
+}
+
+/* All nodes matching XPATH under DOC's root, as an XPath object (caller
+ * frees) or NULL. */
+static xmlXPathObjectPtr select_nodes(xmlXPathContextPtr x, const char *xp)
+{
+    xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xp, x);
+    if (r && (!r->nodesetval || r->nodesetval->nodeNr == 0)) {
+        xmlXPathFreeObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+static char *attr(xmlNodePtr n, const char *name)
+{
+    xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
+    char *r = v ? xstrdup((const char *)v) : NULL;
+    xmlFree(v);
+    return r;
+}
+
+/* Adds the CPUs of each cpuset attribute matched by XP to OUT, with
+ * their SMT siblings (a pinned domain owns whole cores); CPUs in SKIP are
+ * left out; with SINGLE, only cpusets of one CPU count (a vCPU pinned to a
+ * set of CPUs floats over them and owns none). */
+static void add_pins(xmlXPathContextPtr x, const char *xp, const host *h,
+                     hwloc_bitmap_t out, int single,
+                     hwloc_const_bitmap_t skip)
+{
+    xmlXPathObjectPtr r = select_nodes(x, xp);
+    for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
+        char *v = attr(r->nodesetval->nodeTab[i], "cpuset");
+        hwloc_bitmap_t set = v ? cpuset_parse(v) : NULL;
+        free(v);
+        if (!set || (single && hwloc_bitmap_weight(set) != 1)) {
+            hwloc_bitmap_free(set);
+            continue;
+        }
+        if (skip)
+            hwloc_bitmap_andnot(set, set, skip);
+        int cpu;
+        hwloc_bitmap_foreach_begin(cpu, set) {
+            const host_cpu *c = host_cpu_by_id(h, cpu);
+            if (c && c->core >= 0)
+                hwloc_bitmap_or(out, out, h->cores[c->core]);
+            else
+                hwloc_bitmap_set(out, (unsigned)cpu);
+        } hwloc_bitmap_foreach_end();
+        hwloc_bitmap_free(set);
+    }
+    xmlXPathFreeObject(r);
+}
+
+/* Memory of the domain per host node, from <numatune>: memnodes of cells
+ * bound to one node, else a one-node strict <memory nodeset>. */
+static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
+{
+    xmlXPathObjectPtr cells = select_nodes(x, "/domain/cpu/numa/cell");
+    int placed_cells = 0;
+    for (int i = 0; cells && i < cells->nodesetval->nodeNr; i++) {
+        xmlNodePtr cell = cells->nodesetval->nodeTab[i];
+        char *id = attr(cell, "id"), *mem = attr(cell, "memory"),
+             *unit = attr(cell, "unit");
+        char *xp = xasprintf("/domain/numatune/memnode[@cellid='%s']",
+                             id ? id : "");
+        xmlXPathObjectPtr mn = select_nodes(x, xp);
+        unsigned long long kib;
+        if (mn && mem && parse_memory_kib(mem, unit, &kib) == 0) {
+            char *ns = attr(mn->nodesetval->nodeTab[0], "nodeset");
+            hwloc_bitmap_t nodes = ns ? cpuset_parse(ns) : NULL;
+            if (nodes && hwloc_bitmap_weight(nodes) == 1) {
+                int k = node_index(h, hwloc_bitmap_first(nodes));
+                if (k >= 0) {
+                    u->mem_kib[k] += (long long)kib;
+                    placed_cells++;
+                }
+            }
+            hwloc_bitmap_free(nodes);
+            free(ns);
+        }
+        xmlXPathFreeObject(mn);
+        free(xp);
+        free(id);
+        free(mem);
+        free(unit);
+    }
+    xmlXPathFreeObject(cells);
+    if (placed_cells)
+        return;
+    xmlXPathObjectPtr m = select_nodes(x, "/domain/numatune/memory[@nodeset]");
+    xmlXPathObjectPtr mem = select_nodes(x, "/domain/memory");
+    if (m && mem) {
+        char *ns = attr(m->nodesetval->nodeTab[0], "nodeset");
+        hwloc_bitmap_t nodes = ns ? cpuset_parse(ns) : NULL;
+        xmlChar *t = xmlNodeGetContent(mem->nodesetval->nodeTab[0]);
+        char *unit = attr(mem->nodesetval->nodeTab[0], "unit");
+        unsigned long long kib;
+        int n = nodes ? hwloc_bitmap_weight(nodes) : 0;
+        if (n > 0 && t && parse_memory_kib((const char *)t, unit, &kib) == 0) {
+            int id;
+            hwloc_bitmap_foreach_begin(id, nodes) {
+                int k = node_index(h, id);
+                if (k >= 0)
+                    u->mem_kib[k] += (long long)(kib / (unsigned)n);
+            } hwloc_bitmap_foreach_end();
+        }
+        xmlFree(t);
+        free(unit);
+        free(ns);
+        hwloc_bitmap_free(nodes);
+    }
+    xmlXPathFreeObject(m);
+    xmlXPathFreeObject(mem);
+}
+
+void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
+                      hwloc_const_bitmap_t housekeeping)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    if (!x)
+        return;
+    add_pins(x, "/domain/cputune/vcpupin", h, u->cpus, 1, NULL);
+    add_pins(x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
+             h, u->cpus, 0, housekeeping);
+    add_memory(u, h, x);
+    u->ndomains++;
+    xmlXPathFreeContext(x);
+}
+
+int usage_places_itself(xmlDocPtr doc)
+{
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    if (!x)
+        return 0;
+    xmlXPathObjectPtr r = select_nodes(x, "/domain/cputune/vcpupin | "
+                                          "/domain/numatune | "
+                                          "/domain/vcpu[@cpuset]");
+    int yes = r != NULL;
+    xmlXPathFreeObject(r);
+    xmlXPathFreeContext(x);
+    return yes;
+}

@@ -1,0 +1,47 @@
+/*
+ * usage.h - what the domains of one run (and, with -c, the domains defined
+ * on the connection) already take from the host: CPUs given exclusively to
+ * them and memory per NUMA node. Read from the domains' XML, the same way
+ * for a domain this run tuned and for one defined elsewhere, so placement
+ * never gives a CPU twice and budgets memory in command-line order.
+ */
+#ifndef VT_USAGE_H
+#define VT_USAGE_H
+
+#include <hwloc.h>
+#include <libxml/tree.h>
+#include "host.h"
+
+typedef struct host_usage {
+    hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain */
+    long long *mem_kib;         /* per host node (index as host.nodes):
+                                   KiB claimed by domains */
+    int ndomains;               /* domains accounted */
+} host_usage;
+
+/* A new, empty usage for H (owned by the caller, usage_free). */
+host_usage *usage_new(const host *h);
+void usage_free(host_usage *u);
+
+/* Adds what the domain DOC takes on H: the whole cores of its vCPU pins,
+ * its emulator and iothread pins outside HOUSEKEEPING (those are shared by
+ * design), and its memory on the nodes its <numatune> binds it to. */
+void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
+                      hwloc_const_bitmap_t housekeeping);
+
+/* 1 when DOC decides its own placement: <vcpupin>, <numatune> or
+ * <vcpu cpuset>. */
+int usage_places_itself(xmlDocPtr doc);
+
+/* Parses a libvirt CPU list ("0-3,^2,8") into a new bitmap (caller frees),
+ * or NULL when it is not one. */
+hwloc_bitmap_t cpuset_parse(const char *s);
+
+/* The CPUs reserved for the host, never given to vCPUs (caller frees):
+ * RESERVED when the policy names them; else the snapshot's reserved CPUs;
+ * else, when the host isolates CPUs
+ * (isolcpus, nohz_full), every online CPU that is not isolated; else the
+ * first core (with its SMT siblings) of each node that has CPUs. */
+hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved);
+
+#endif

@@ -1,0 +1,781 @@
+/*
+ * place_plan.c - the placement decision shared by numa.place, cpu.pin,
+ * cpu.emulator and numa.guest (see placement.h).
+ *
+ * Decision order (doc/rules.md repeats it):
+ *  1. Leave alone domains that place themselves: <vcpupin>, <numatune>,
+ *     <vcpu cpuset> (unless numa.place.override or cpu.pin.override), or
+ *     placement='auto' (numad).
+ *  2. Usable CPUs: online, not housekeeping (policy reserved_cpus, else the
+ *     non-isolated CPUs when the host isolates some, else the first core
+ *     of each node), not taken by an earlier domain of the run. Capacity of
+ *     a core for pinned vCPUs: `prefer` its usable threads, `require` the
+ *     same but only cores with two or more, `isolate` one vCPU on a core
+ *     whose every thread is usable. Floating vCPUs (cpu.pin off): every
+ *     usable CPU. Nodes without CPUs never get vCPUs.
+ *  3. Memory per node: its size less numa.place.reserved_memory_mib less
+ *     what earlier domains took; unknown size means "not a limit".
+ *  4. Nodes: one node if it fits (pinned: the best fit, fewest usable CPUs
+ *     left, then the lowest id; floating: the most free memory, then the
+ *     lowest id); else the fewest nodes that fit together, with the
+ *     smallest sum of pairwise distances, then the same tie-breaks. Sets
+ *     are enumerated exactly while a size has at most 4096 of them, beyond
+ *     that grown greedily from every seed node (nearest node next).
+ *  5. Split: vCPUs proportionally to the nodes' capacity, in whole guest
+ *     cores (SMT threads per core when the count allows); memory
+ *     proportionally to the nodes' free memory (or to the vCPUs when that
+ *     is unknown), in 2 MiB units, each within what its node has.
+ *  6. CPUs within a node: inside one L3 domain when the node's share fits
+ *     one (the fullest that fits), else whole L3 domains first; full cores
+ *     first; consecutive vCPUs on the SMT siblings of one core.
+ *  7. Emulator and iothreads: `share` on the housekeeping CPUs of the
+ *     domain's nodes; `isolate` on one more whole free core of its nodes.
+ */
+#include "placement.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum threads { TH_PREFER, TH_ISOLATE, TH_REQUIRE };
+
+/* A core of a node as placement sees it. */
+typedef struct pcore {
+    int core;               /* index in host.cores */
+    int first;              /* its lowest CPU id (order) */
+    int l3;                 /* L3 group index or -1 */
+    int cap;                /* vCPUs it can take */
+    int full;               /* every online thread is usable */
+    int complete;           /* it has the host's full SMT width usable */
+    hwloc_bitmap_t usable;  /* its usable CPUs */
+} pcore;
+
+/* A candidate host node. */
+typedef struct pnode {
+    int id, index;          /* OS id; index in host.nodes */
+    int cap;                /* vCPUs it can take */
+    long long mem_free;     /* KiB, LLONG_MAX when unknown */
+    int ncores;
+    pcore *cores;
+} pnode;
+
+/* Everything the decision reads, gathered once. */
+typedef struct pctx {
+    rule_ctx *c;
+    const host *h;
+    int pinned;
+    enum threads threads;
+    int tpc;                /* SMT threads per core on this host */
+    int vcpus;
+    unsigned long long mem;
+    hwloc_bitmap_t avail;   /* usable CPUs */
+    int nn;
+    pnode *nodes;           /* CPU nodes with capacity > 0 */
+} pctx;
+
+/* --------------------------------------------------------------- state */
+
+static void plan_free(void *data)
+{
+    place_plan *p = data;
+    for (int i = 0; i < p->ncells; i++)
+        hwloc_bitmap_free(p->cells[i].cpus);
+    free(p->cells);
+    free(p->pin);
+    hwloc_bitmap_free(p->nodes);
+    hwloc_bitmap_free(p->emulator);
+}
+
+static void set_status(place_plan *p, enum place_status st, const char *fmt,
+                       ...) __attribute__((format(printf, 3, 4)));
+
+static void set_status(place_plan *p, enum place_status st, const char *fmt,
+                       ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->why, sizeof p->why, fmt, ap);
+    va_end(ap);
+    p->status = st;
+}
+
+/* ------------------------------------------------------ 1. leave alone */
+
+static int overriding(rule_ctx *c)
+{
+    return strcmp(r_param_of(c, "numa.place", "override"), "true") == 0 ||
+           strcmp(r_param_of(c, "cpu.pin", "override"), "true") == 0;
+}
+
+/* Checks the CPU list in attribute ATTR of every element matched by
+ * walking PARENT's NAME children; notes the first CPU the host lacks or
+ * has offline in BAD. Returns 1 when one was found. */
+static int bad_cpus(rule_ctx *c, xmlNodePtr parent, const char *name,
+                    const char *attr, char *bad, size_t n)
+{
+    for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
+        const char *v = r_attr(e, attr);
+        hwloc_bitmap_t set = v ? r_cpuset_parse(v) : NULL;
+        int cpu, found = 0;
+        if (!set)
+            continue;
+        hwloc_bitmap_foreach_begin(cpu, set) {
+            const host_cpu *hc = host_cpu_by_id(r_host(c), cpu);
+            if (!found && (!hc || !hc->online)) {
+                snprintf(bad, n, "host CPU %d (<%s %s='%s'>), which is %s",
+                         cpu, name, attr, v, hc ? "offline" : "not there");
+                found = 1;
+            }
+        } hwloc_bitmap_foreach_end();
+        hwloc_bitmap_free(set);
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
+static int bad_nodes(rule_ctx *c, xmlNodePtr parent, const char *name,
+                     char *bad, size_t n)
+{
+    for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
+        const char *v = r_attr(e, "nodeset");
+        hwloc_bitmap_t set = v ? r_cpuset_parse(v) : NULL;
+        int id, found = 0;
+        if (!set)
+            continue;
+        hwloc_bitmap_foreach_begin(id, set) {
+            if (!found && !host_node_by_id(r_host(c), id)) {
+                snprintf(bad, n, "host NUMA node %d (<%s nodeset='%s'>), "
+                         "which is not there", id, name, v);
+                found = 1;
+            }
+        } hwloc_bitmap_foreach_end();
+        hwloc_bitmap_free(set);
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the domain's own pins or nodesets name CPUs or nodes the host
+ * lacks (or CPUs it has offline); BAD says which. */
+static int kept_placement_broken(rule_ctx *c, char *bad, size_t n)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr tune = r_child(root, "cputune");
+    xmlNodePtr numatune = r_child(root, "numatune");
+    return bad_cpus(c, tune, "vcpupin", "cpuset", bad, n) ||
+           bad_cpus(c, tune, "emulatorpin", "cpuset", bad, n) ||
+           bad_cpus(c, tune, "iothreadpin", "cpuset", bad, n) ||
+           bad_cpus(c, root, "vcpu", "cpuset", bad, n) ||
+           bad_nodes(c, numatune, "memory", bad, n) ||
+           bad_nodes(c, numatune, "memnode", bad, n);
+}
+
+/* 1 when the domain already decides its own placement (sets the why). */
+static int self_placed(rule_ctx *c, place_plan *p)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr vcpu = r_child(root, "vcpu");
+    xmlNodePtr numatune = r_child(root, "numatune");
+    xmlNodePtr nmem = r_child(numatune, "memory");
+    const char *vp = r_attr(vcpu, "placement");
+    const char *mp = r_attr(nmem, "placement");
+    if ((vp && strcmp(vp, "auto") == 0) || (mp && strcmp(mp, "auto") == 0)) {
+        set_status(p, PLACE_AUTO, "placement='auto' hands placement to numad "
+                   "at start-up; left alone (remove it to let vtune-xml "
+                   "place the domain)");
+        return 1;
+    }
+    if (overriding(c))
+        return 0;
+    const char *what = r_child(r_child(root, "cputune"), "vcpupin")
+                           ? "<vcpupin>"
+                       : numatune       ? "<numatune>"
+                       : r_attr(vcpu, "cpuset") ? "<vcpu cpuset>"
+                                                : NULL;
+    if (!what)
+        return 0;
+    char bad[256];
+    if (kept_placement_broken(c, bad, sizeof bad)) {
+        set_status(p, PLACE_INFEASIBLE, "the domain sets its own placement "
+                   "(%s) and it names %s: the domain cannot start on this "
+                   "host; kept as set (numa.place.override=true replaces "
+                   "it)", what, bad);
+        return 1;
+    }
+    set_status(p, PLACE_KEPT, "the domain sets its own placement (%s); "
+               "kept (set numa.place.override=true to replace it)", what);
+    return 1;
+}
+
+/* ------------------------------------------------ 2-3. usable capacity */
+
+static int max_threads_per_core(const host *h)
+{
+    int t = 1;
+    for (int k = 0; k < h->ncores; k++) {
+        int n = 0;
+        int cpu;
+        hwloc_bitmap_foreach_begin(cpu, h->cores[k]) {
+            const host_cpu *hc = host_cpu_by_id(h, cpu);
+            n += hc && hc->online;
+        } hwloc_bitmap_foreach_end();
+        if (n > t)
+            t = n;
+    }
+    return t;
+}
+
+/* Capacity of core K for the policy; fills PC. */
+static void core_capacity(const pctx *x, int k, pcore *pc)
+{
+    const host *h = x->h;
+    pc->core = k;
+    pc->first = hwloc_bitmap_first(h->cores[k]);
+    const host_cpu *fc = host_cpu_by_id(h, pc->first);
+    pc->l3 = fc ? fc->l3 : -1;
+    pc->usable = hwloc_bitmap_dup(h->cores[k]);
+    hwloc_bitmap_and(pc->usable, pc->usable, x->avail);
+    int online = 0, cpu;
+    hwloc_bitmap_foreach_begin(cpu, h->cores[k]) {
+        const host_cpu *hc = host_cpu_by_id(h, cpu);
+        online += hc && hc->online;
+    } hwloc_bitmap_foreach_end();
+    int u = hwloc_bitmap_weight(pc->usable);
+    pc->full = u > 0 && u == online;
+    pc->complete = u == x->tpc;
+    if (!x->pinned)
+        pc->cap = u;
+    else if (x->threads == TH_ISOLATE)
+        pc->cap = pc->full ? 1 : 0;
+    else if (x->threads == TH_REQUIRE)
+        pc->cap = u >= 2 ? u : 0;
+    else
+        pc->cap = u;
+}
+
+static int cmp_pcore(const void *a, const void *b)
+{
+    const pcore *p = a, *q = b;
+    return p->first - q->first;
+}
+
+static void free_nodes(pctx *x)
+{
+    for (int i = 0; i < x->nn; i++) {
+        for (int k = 0; k < x->nodes[i].ncores; k++)
+            hwloc_bitmap_free(x->nodes[i].cores[k].usable);
+        free(x->nodes[i].cores);
+    }
+    free(x->nodes);
+    hwloc_bitmap_free(x->avail);
+}
+
+/* Gathers the usable CPUs and the candidate nodes. */
+static void gather(pctx *x)
+{
+    rule_ctx *c = x->c;
+    const host *h = x->h;
+    x->avail = hwloc_bitmap_alloc();
+    for (int i = 0; i < h->ncpus; i++)
+        if (h->cpus[i].online)
+            hwloc_bitmap_set(x->avail, (unsigned)h->cpus[i].id);
+    hwloc_bitmap_andnot(x->avail, x->avail, r_housekeeping(c));
+    hwloc_bitmap_andnot(x->avail, x->avail, r_usage(c)->cpus);
+
+    long reserve = strtol(r_param_of(c, "numa.place", "reserved_memory_mib"),
+                          NULL, 10) * 1024L;
+    x->nodes = xcalloc((size_t)h->nnodes, sizeof *x->nodes);
+    for (int n = 0; n < h->nnodes; n++) {
+        const host_node *hn = &h->nodes[n];
+        pnode pn = {.id = hn->id, .index = n, .mem_free = LLONG_MAX};
+        if (hn->mem_kib >= 0)
+            pn.mem_free = hn->mem_kib - reserve - r_usage(c)->mem_kib[n];
+        pn.cores = xcalloc((size_t)h->ncores, sizeof *pn.cores);
+        for (int k = 0; k < h->ncores; k++) {
+            if (!hwloc_bitmap_intersects(h->cores[k], hn->cpus))
+                continue;
+            pcore pc;
+            core_capacity(x, k, &pc);
+            if (pc.cap <= 0) {
+                hwloc_bitmap_free(pc.usable);
+                continue;
+            }
+            pn.cores[pn.ncores++] = pc;
+            pn.cap += pc.cap;
+        }
+        qsort(pn.cores, (size_t)pn.ncores, sizeof *pn.cores, cmp_pcore);
+        if (pn.cap > 0)
+            x->nodes[x->nn++] = pn;
+        else
+            free(pn.cores);
+    }
+}
+
+/* ------------------------------------------------------------ 4. nodes */
+
+static int dist(const pctx *x, int a, int b)
+{
+    int d = host_distance(x->h, x->nodes[a].id, x->nodes[b].id);
+    return d < 0 ? 0 : d;
+}
+
+static long long set_distance(const pctx *x, const int *set, int k)
+{
+    long long s = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++)
+            s += dist(x, set[i], set[j]);
+    return s;
+}
+
+/* Does SET (K candidate indexes) hold the domain? */
+static int fits(const pctx *x, const int *set, int k)
+{
+    long long cap = 0, mem = 0;
+    int mem_unknown = 0;
+    for (int i = 0; i < k; i++) {
+        cap += x->nodes[set[i]].cap;
+        if (x->nodes[set[i]].mem_free == LLONG_MAX)
+            mem_unknown = 1;
+        else if (x->nodes[set[i]].mem_free > 0)
+            mem += x->nodes[set[i]].mem_free;
+    }
+    return cap >= x->vcpus && (mem_unknown || mem >= (long long)x->mem);
+}
+
+/* Is SET a better choice than BEST (both of size K)? */
+static int better(const pctx *x, const int *set, const int *best, int k)
+{
+    long long d1 = set_distance(x, set, k), d2 = set_distance(x, best, k);
+    if (d1 != d2)
+        return d1 < d2;
+    long long cap1 = 0, cap2 = 0, mem1 = 0, mem2 = 0;
+    for (int i = 0; i < k; i++) {
+        cap1 += x->nodes[set[i]].cap;
+        cap2 += x->nodes[best[i]].cap;
+        mem1 += x->nodes[set[i]].mem_free == LLONG_MAX ? 0 : x->nodes[set[i]].mem_free;
+        mem2 += x->nodes[best[i]].mem_free == LLONG_MAX ? 0 : x->nodes[best[i]].mem_free;
+    }
+    if (x->pinned && cap1 != cap2)
+        return cap1 < cap2;             /* pack: best fit */
+    if (!x->pinned && mem1 != mem2)
+        return mem1 > mem2;             /* spread: most free memory */
+    for (int i = 0; i < k; i++)
+        if (x->nodes[set[i]].id != x->nodes[best[i]].id)
+            return x->nodes[set[i]].id < x->nodes[best[i]].id;
+    return 0;
+}
+
+static double combinations(int n, int k)
+{
+    double r = 1;
+    for (int i = 1; i <= k; i++)
+        r = r * (n - k + i) / i;
+    return r;
+}
+
+/* Exact search over the K-subsets; returns 1 and BEST when one fits. */
+static int search_exact(const pctx *x, int k, int *best)
+{
+    int *set = xmalloc((size_t)k * sizeof *set), found = 0;
+    for (int i = 0; i < k; i++)
+        set[i] = i;
+    for (;;) {
+        if (fits(x, set, k) && (!found || better(x, set, best, k))) {
+            memcpy(best, set, (size_t)k * sizeof *set);
+            found = 1;
+        }
+        int i = k - 1;
+        while (i >= 0 && set[i] == x->nn - k + i)
+            i--;
+        if (i < 0)
+            break;
+        set[i]++;
+        for (int j = i + 1; j < k; j++)
+            set[j] = set[j - 1] + 1;
+    }
+    free(set);
+    return found;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Greedy: from every seed, add the node nearest to the set until it fits;
+ * keeps the smallest, then best set. Returns its size (0: none fits). */
+static int search_greedy(const pctx *x, int *best)
+{
+    int bestk = 0;
+    int *set = xmalloc((size_t)x->nn * sizeof *set);
+    char *in = xmalloc((size_t)x->nn);
+    for (int seed = 0; seed < x->nn; seed++) {
+        memset(in, 0, (size_t)x->nn);
+        int k = 0;
+        set[k++] = seed;
+        in[seed] = 1;
+        while (!fits(x, set, k) && k < x->nn) {
+            int pick = -1;
+            long long pd = 0;
+            for (int u = 0; u < x->nn; u++) {
+                if (in[u])
+                    continue;
+                long long d = 0;
+                for (int i = 0; i < k; i++)
+                    d += dist(x, set[i], u);
+                if (pick < 0 || d < pd ||
+                    (d == pd && x->nodes[u].cap > x->nodes[pick].cap)) {
+                    pick = u;
+                    pd = d;
+                }
+            }
+            set[k++] = pick;
+            in[pick] = 1;
+        }
+        if (!fits(x, set, k))
+            continue;
+        qsort(set, (size_t)k, sizeof *set, cmp_int);
+        if (!bestk || k < bestk || (k == bestk && better(x, set, best, k))) {
+            memcpy(best, set, (size_t)k * sizeof *set);
+            bestk = k;
+        }
+    }
+    free(set);
+    free(in);
+    return bestk;
+}
+
+/* Chooses the candidate nodes; returns how many (0: none fits). */
+static int choose_nodes(const pctx *x, int *best)
+{
+    for (int k = 1; k <= x->nn; k++) {
+        if (combinations(x->nn, k) > 4096)
+            return search_greedy(x, best);
+        if (search_exact(x, k, best))
+            return k;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ 5. split */
+
+/* Splits TOTAL units over N parts proportionally to WEIGHT, none above
+ * LIMIT; largest remainders first, ties to the lower index. Returns 0, or
+ * -1 when the limits cannot hold TOTAL. */
+static int split(long long total, int n, const long long *weight,
+                 const long long *limit, long long *out)
+{
+    long long wsum = 0, lsum = 0;
+    for (int i = 0; i < n; i++) {
+        wsum += weight[i];
+        lsum += limit[i];
+        out[i] = 0;
+    }
+    if (lsum < total)
+        return -1;
+    long long given = 0;
+    double *frac = xcalloc((size_t)n, sizeof *frac);
+    for (int i = 0; i < n; i++) {
+        double share = wsum ? (double)total * (double)weight[i] / (double)wsum
+                            : (double)total / n;
+        out[i] = (long long)share;
+        if (out[i] > limit[i])
+            out[i] = limit[i];
+        frac[i] = share - (double)out[i];
+        given += out[i];
+    }
+    while (given < total) {
+        int pick = -1;
+        for (int i = 0; i < n; i++)
+            if (out[i] < limit[i] && (pick < 0 || frac[i] > frac[pick]))
+                pick = i;
+        out[pick]++;
+        frac[pick] -= 1.0;
+        given++;
+    }
+    free(frac);
+    return 0;
+}
+
+/* ------------------------------------------------------------ 6. CPUs */
+
+static int group_cap(const pnode *pn, int l3)
+{
+    int cap = 0;
+    for (int k = 0; k < pn->ncores; k++)
+        if (pn->cores[k].l3 == l3)
+            cap += pn->cores[k].cap;
+    return cap;
+}
+
+/* Takes cores of L3 group L3 (complete cores first, so that consecutive
+ * vCPUs land on siblings) for up to *NEED vCPUs,
+ * assigning vCPUs from *V; marks the cores used. */
+static void take_group(pnode *pn, int l3, int *need, int *v,
+                       int *pin, hwloc_bitmap_t cellcpus)
+{
+    for (int pass = 0; pass < 2 && *need > 0; pass++)
+        for (int k = 0; k < pn->ncores && *need > 0; k++) {
+            pcore *pc = &pn->cores[k];
+            if (pc->l3 != l3 || pc->cap <= 0 || pc->complete != !pass)
+                continue;
+            int take = 0, cpu;
+            hwloc_bitmap_foreach_begin(cpu, pc->usable) {
+                if (take == pc->cap || *need == 0)
+                    break;
+                pin[(*v)++] = cpu;
+                hwloc_bitmap_set(cellcpus, (unsigned)cpu);
+                take++;
+                (*need)--;
+            } hwloc_bitmap_foreach_end();
+            pc->cap = 0;    /* the whole core is this domain's */
+        }
+}
+
+/* Pins NEED vCPUs from *V on node PN, inside one L3 domain if they fit. */
+static void pick_cpus(pnode *pn, int need, int *v, int *pin,
+                      hwloc_bitmap_t cellcpus)
+{
+    while (need > 0) {
+        int best = INT_MIN, bestcap = 0, largest = INT_MIN, largecap = 0;
+        for (int k = 0; k < pn->ncores; k++) {
+            int l3 = pn->cores[k].l3;
+            if (pn->cores[k].cap <= 0 || l3 == best || l3 == largest)
+                continue;
+            int cap = group_cap(pn, l3);
+            if (cap >= need && (best == INT_MIN || cap < bestcap)) {
+                best = l3;
+                bestcap = cap;
+            }
+            if (cap > largecap) {
+                largest = l3;
+                largecap = cap;
+            }
+        }
+        if (best == INT_MIN && largest == INT_MIN)
+            return;     /* cannot happen: the node's capacity was checked */
+        take_group(pn, best != INT_MIN ? best : largest, &need, v, pin,
+                   cellcpus);
+    }
+}
+
+/* ------------------------------------------------------ 7. emulator */
+
+static void place_emulator(pctx *x, place_plan *p, pnode **chosen, int k)
+{
+    rule_ctx *c = x->c;
+    if (!r_rule_on(c, "cpu.emulator"))
+        return;
+    const char *policy = r_param_of(c, "cpu.emulator", "policy");
+    if (strcmp(policy, "isolate") == 0 && x->pinned) {
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < chosen[i]->ncores; j++) {
+                pcore *pc = &chosen[i]->cores[j];
+                if (pc->cap > 0 && pc->full) {
+                    p->emulator = hwloc_bitmap_dup(pc->usable);
+                    p->emulator_isolated = 1;
+                    pc->cap = 0;
+                    return;
+                }
+            }
+        snprintf(p->emu_why, sizeof p->emu_why, "no whole free core is "
+                 "left on the domain's nodes for an isolated emulator; it "
+                 "shares the housekeeping CPUs instead");
+    }
+    hwloc_bitmap_t hk = hwloc_bitmap_dup(r_housekeeping(c));
+    hwloc_bitmap_t local = hwloc_bitmap_alloc();
+    for (int i = 0; i < p->ncells; i++) {
+        const host_node *hn = host_node_by_id(x->h, p->cells[i].node);
+        if (hn)
+            hwloc_bitmap_or(local, local, hn->cpus);
+    }
+    hwloc_bitmap_t online = hwloc_bitmap_alloc();
+    for (int i = 0; i < x->h->ncpus; i++)
+        if (x->h->cpus[i].online)
+            hwloc_bitmap_set(online, (unsigned)x->h->cpus[i].id);
+    hwloc_bitmap_and(hk, hk, online);
+    hwloc_bitmap_and(local, local, hk);
+    if (!hwloc_bitmap_iszero(local)) {
+        p->emulator = hwloc_bitmap_dup(local);
+    } else if (!hwloc_bitmap_iszero(hk)) {
+        p->emulator = hwloc_bitmap_dup(hk);
+        if (!p->emu_why[0])
+            snprintf(p->emu_why, sizeof p->emu_why, "the domain's nodes have "
+                     "no housekeeping CPU; the emulator uses those of other "
+                     "nodes");
+    } else if (!p->emu_why[0]) {
+        snprintf(p->emu_why, sizeof p->emu_why, "the host has no "
+                 "housekeeping CPU (reserved_cpus is empty): the emulator "
+                 "is left unpinned");
+    }
+    hwloc_bitmap_free(hk);
+    hwloc_bitmap_free(local);
+    hwloc_bitmap_free(online);
+}
+
+/* ----------------------------------------------------------- compute */
+
+static void describe_shortage(pctx *x, place_plan *p)
+{
+    long long cap = 0, mem = 0, best = 0;
+    int mem_known = 1;
+    for (int i = 0; i < x->nn; i++) {
+        cap += x->nodes[i].cap;
+        if (x->nodes[i].mem_free == LLONG_MAX)
+            mem_known = 0;
+        else if (x->nodes[i].mem_free > 0)
+            mem += x->nodes[i].mem_free;
+        if (x->nodes[i].cap > best)
+            best = x->nodes[i].cap;
+    }
+    char memtxt[128] = "";
+    if (mem_known)
+        snprintf(memtxt, sizeof memtxt, ", %lld MiB of memory free for its "
+                 "%llu MiB", mem / 1024, x->mem / 1024);
+    set_status(p, PLACE_INFEASIBLE, "does not fit: %d vCPUs need as many "
+               "dedicated CPUs under thread policy %s; the host has %lld "
+               "usable (at most %lld on one node) after the housekeeping "
+               "CPUs and earlier domains%s; the domain is left unpinned",
+               x->vcpus, r_param_of(x->c, "cpu.pin", "threads"), cap, best,
+               memtxt);
+}
+
+static void compute(rule_ctx *c, place_plan *p)
+{
+    if (self_placed(c, p))
+        return;
+    const host *h = r_host(c);
+    pctx x = {
+        .c = c, .h = h, .pinned = r_rule_on(c, "cpu.pin"),
+        .vcpus = r_domain(c)->vcpus, .mem = r_domain(c)->memory_kib,
+    };
+    const char *th = r_param_of(c, "cpu.pin", "threads");
+    x.threads = !strcmp(th, "isolate") ? TH_ISOLATE
+              : !strcmp(th, "require") ? TH_REQUIRE : TH_PREFER;
+    x.tpc = max_threads_per_core(h);
+    if (x.pinned && x.threads == TH_REQUIRE && x.tpc < 2) {
+        set_status(p, PLACE_INFEASIBLE, "thread policy 'require' needs SMT "
+                   "siblings and this host has one thread per core; the "
+                   "domain is left unpinned (use threads=prefer)");
+        return;
+    }
+    if (r_child(r_child(r_root(c), "cpu"), "numa")) {
+        set_status(p, PLACE_KEPT, "the domain defines its own guest NUMA "
+                   "cells; vtune-xml does not place domains with given cells "
+                   "yet, so it is left unpinned");
+        return;
+    }
+    gather(&x);
+    int *set = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *set);
+    int k = x.nn ? choose_nodes(&x, set) : 0;
+    if (!k) {
+        describe_shortage(&x, p);
+        free(set);
+        free_nodes(&x);
+        return;
+    }
+    pnode **chosen = xmalloc((size_t)k * sizeof *chosen);
+    long long *w = xmalloc((size_t)k * sizeof *w), *lim = xmalloc((size_t)k * sizeof *lim),
+              *vshare = xmalloc((size_t)k * sizeof *vshare),
+              *mshare = xmalloc((size_t)k * sizeof *mshare);
+    for (int i = 0; i < k; i++)
+        chosen[i] = &x.nodes[set[i]];
+
+    /* vCPUs in whole guest cores where the count allows */
+    int g = (x.pinned && x.threads != TH_ISOLATE && x.vcpus % x.tpc == 0)
+                ? x.tpc : 1;
+    for (int i = 0; i < k; i++) {
+        w[i] = chosen[i]->cap;
+        lim[i] = chosen[i]->cap / g;
+    }
+    if (k > 1 && split(x.vcpus / g, k, w, lim, vshare) < 0) {
+        g = 1;
+        for (int i = 0; i < k; i++)
+            lim[i] = chosen[i]->cap;
+        split(x.vcpus, k, w, lim, vshare);
+    } else if (k == 1) {
+        vshare[0] = x.vcpus / g;
+    }
+    /* memory in 2 MiB units (or KiB when the size is not a multiple) */
+    long long unit = x.mem % 2048 == 0 ? 2048 : 1;
+    int known = 1;
+    for (int i = 0; i < k; i++)
+        known &= chosen[i]->mem_free != LLONG_MAX;
+    for (int i = 0; i < k; i++) {
+        w[i] = known ? (chosen[i]->mem_free > 0 ? chosen[i]->mem_free : 0)
+                     : vshare[i];
+        lim[i] = known ? w[i] / unit : (long long)x.mem / unit;
+    }
+    if (split((long long)x.mem / unit, k, w, lim, mshare) < 0) {
+        describe_shortage(&x, p);
+        goto out;
+    }
+
+    p->pinned = x.pinned;
+    p->cells = xcalloc((size_t)k, sizeof *p->cells);
+    p->pin = xcalloc((size_t)x.vcpus, sizeof *p->pin);
+    p->nodes = hwloc_bitmap_alloc();
+    int v = 0;
+    for (int i = 0; i < k; i++) {
+        hwloc_bitmap_set(p->nodes, (unsigned)chosen[i]->id);
+        if (vshare[i] == 0) {
+            /* a node chosen for its memory only: fewer vCPUs than nodes */
+            p->mem_spread = 1;
+            continue;
+        }
+        place_cell *cell = &p->cells[p->ncells++];
+        cell->node = chosen[i]->id;
+        cell->first_vcpu = v;
+        cell->nvcpus = (int)(vshare[i] * g);
+        cell->mem_kib = (unsigned long long)(mshare[i] * unit);
+        cell->cpus = hwloc_bitmap_alloc();
+        if (x.pinned) {
+            pick_cpus(chosen[i], cell->nvcpus, &v, p->pin, cell->cpus);
+        } else {
+            for (int j = 0; j < chosen[i]->ncores; j++)
+                hwloc_bitmap_or(cell->cpus, cell->cpus,
+                                chosen[i]->cores[j].usable);
+            v += cell->nvcpus;
+        }
+    }
+    place_emulator(&x, p, chosen, k);
+    char *nodes = r_cpuset_format(p->nodes);
+    snprintf(p->summary, sizeof p->summary, "host node%s %s: %s",
+             k > 1 ? "s" : "", nodes, k == 1 ? "the domain fits one node"
+             : "no single node holds it; the fewest, closest nodes that do");
+    free(nodes);
+    p->status = PLACE_OK;
+out:
+    free(chosen);
+    free(w);
+    free(lim);
+    free(vshare);
+    free(mshare);
+    free(set);
+    free_nodes(&x);
+}
+
+const place_plan *place_get(rule_ctx *c)
+{
+    place_plan *p = r_family_state(c, "placement", sizeof *p, plan_free);
+    if (p->status == PLACE_NONE)
+        compute(c, p);
+    return p;
+}
+
+int place_ok(rule_ctx *c, const place_plan *p)
+{
+    if (p->status == PLACE_OK)
+        return 1;
+    if (!p->reported) {
+        ((place_plan *)p)->reported = 1;
+        r_finding(c, p->status == PLACE_INFEASIBLE ? SEV_INFEASIBLE : SEV_INFO,
+                  NULL, NULL, "%s", p->why);
+    }
+    return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * placement.h - the placement family's shared decision (place_plan.c):
+ * which host NUMA nodes and CPUs a domain gets, how its vCPUs and memory
+ * split into guest cells, and where its emulator threads go.
+ *
+ * The plan is computed once per domain, the first time one of the family's
+ * rules (numa.place, cpu.pin, cpu.emulator, numa.guest) asks, from the
+ * domain, the host, what earlier domains of the run took, and the family's
+ * parameters; each rule then writes its own part of it. Family-private:
+ * only the placement rules include this header (with rule.h).
+ */
+#ifndef VT_PLACEMENT_H
+#define VT_PLACEMENT_H
+
+#include "rule.h"
+
+enum place_status {
+    PLACE_NONE = 0,     /* not computed yet */
+    PLACE_OK,           /* placed: cells, pins, emulator below */
+    PLACE_KEPT,         /* the domain pins itself; nothing to do */
+    PLACE_AUTO,         /* placement='auto' (numad); left alone */
+    PLACE_INFEASIBLE,   /* does not fit: nothing is written */
+};
+
+typedef struct place_cell {
+    int node;               /* host node id */
+    int first_vcpu;         /* guest vCPUs first_vcpu .. + nvcpus - 1 */
+    int nvcpus;
+    unsigned long long mem_kib;
+    hwloc_bitmap_t cpus;    /* host CPUs of its vCPUs (pinned: one each;
+                               floating: the node's usable CPUs) */
+} place_cell;
+
+typedef struct place_plan {
+    enum place_status status;
+    char why[512];          /* KEPT, AUTO, INFEASIBLE: the reason */
+    int reported;           /* the reason was recorded as a finding */
+    int pinned;             /* 1: one host CPU per vCPU (cpu.pin is on) */
+    int user_cells;         /* the cells came from the domain */
+    int ncells;
+    place_cell *cells;      /* one per host node that runs vCPUs */
+    int mem_spread;         /* the memory also needs nodes without the
+                               domain's vCPUs (fewer vCPUs than nodes):
+                               one nodeset for all memory, no guest cells */
+    int *pin;               /* pinned: pin[v] is vCPU v's host CPU */
+    hwloc_bitmap_t nodes;   /* host nodes used */
+    hwloc_bitmap_t emulator;  /* emulator and iothread CPUs, or NULL */
+    int emulator_isolated;  /* emulator has a core of its own */
+    char emu_why[256];      /* why the emulator is not where asked */
+    char summary[256];      /* one line: nodes and why them */
+} place_plan;
+
+/* The plan for the domain being tuned (owned by the rule context). */
+const place_plan *place_get(rule_ctx *c);
+
+/* Records the plan's reason once, as a finding of the asking rule, when
+ * it is KEPT, AUTO or INFEASIBLE. Returns 1 when the plan is OK. */
+int place_ok(rule_ctx *c, const place_plan *p);
+
+#endif

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test_check_placement.sh CHECKER - runs vt-check-placement (the independent
+# placement checker, tests/tools/check_placement.c) on the hand-written
+# cases in tests/placement-checks/.
+#
+# A case is a folder holding:
+#   host       one line: a synthetic description ("synthetic:pack:2 numa:1
+#              core:2 pu:2") or the name of a host file in the folder
+#   args       optional: more options (shell words), e.g. --reserved 2-3
+#   *.xml      the domains of one run, in name order
+#   expect     # one line saying what the case is about
+#              exit: N       the expected exit code (0, 1 or 2)
+#              match: REGEX  extended regex one output line must match:
+#                            stdout for exit 1, stderr for exit 2
+#              lines: N      optional: exact number of stdout lines
+# The runner checks the exit code; exit 0 prints nothing at all; exit 1
+# prints only "FILE: invariant: detail" lines on stdout and nothing on
+# stderr; exit 2 prints nothing on stdout and one line on stderr.
+set -u
+CHK=$(realpath "$1")
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib/tap.sh"
+
+field() { sed -n "s/^$1: //p" "$2" | head -1; }
+
+run_case() {
+    local dir=$1 name want pat lines host extra rc out err
+    name=$(basename "$dir")
+    want=$(field exit "$dir/expect")
+    pat=$(field match "$dir/expect")
+    lines=$(field lines "$dir/expect")
+    host=$(head -1 "$dir/host")
+    extra=
+    [ -f "$dir/args" ] && extra=$(cat "$dir/args")
+    out=$(mktemp) err=$(mktemp)
+    (cd "$dir" && eval "set -- $extra" &&
+        exec "$CHK" --host "$host" "$@" $(ls *.xml)) > "$out" 2> "$err"
+    rc=$?
+    check "$name: exit $want (got $rc)" test "$rc" = "$want" ||
+        cat "$out" "$err" >&2
+    case $want in
+    0)
+        check "$name: silent" test ! -s "$out" -a ! -s "$err" ||
+            cat "$out" "$err" >&2 ;;
+    1)
+        check "$name: stderr empty" test ! -s "$err" || cat "$err" >&2
+        check "$name: every line is FILE: invariant: detail" \
+            test -z "$(grep -Ev '^[^ :]+\.xml: [a-z-]+: .+' "$out")" ||
+            cat "$out" >&2
+        check "$name: stdout matches /$pat/" grep -Eq -- "$pat" "$out" ||
+            cat "$out" >&2 ;;
+    2)
+        check "$name: stdout empty" test ! -s "$out"
+        check "$name: one stderr line" test "$(wc -l < "$err")" = 1 ||
+            cat "$err" >&2
+        check "$name: stderr matches /$pat/" grep -Eq -- "$pat" "$err" ||
+            cat "$err" >&2 ;;
+    esac
+    if [ -n "$lines" ]; then
+        check "$name: $lines line(s)" test "$(wc -l < "$out")" = "$lines" ||
+            cat "$out" >&2
+    fi
+    rm -f "$out" "$err"
+}
+
+for dir in "$here"/placement-checks/*/; do
+    run_case "${dir%/}"
+done
+
+# The command line itself: no --host, no domain, a bad --reserved, a host
+# that cannot be loaded.
+one=$here/placement-checks/good-siblings/domain.xml
+usage_case() {
+    local name=$1; shift
+    "$CHK" "$@" > /dev/null 2>&1
+    check "usage: $name exits 2" test $? = 2
+}
+usage_case "no --host" "$one"
+usage_case "no domain" --host "synthetic:pack:1 core:2 pu:1"
+usage_case "bad --reserved" --host "synthetic:pack:1 core:2 pu:1" --reserved 1-x "$one"
+usage_case "unloadable host" --host "$here/placement-checks" "$one"
+usage_case "missing domain" --host "synthetic:pack:1 core:2 pu:1" "$here/placement-checks/nonexistent.xml"
+"$CHK" -v --host "synthetic:pack:1 numa:1 core:4 pu:2" "$one" > /dev/null 2>&1
+check "-v on a good domain exits 0" test $? = 0
+finish
