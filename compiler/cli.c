@@ -32,6 +32,8 @@ const char vt_usage[] =
 "  -o OUT              write the XML to OUT (DIR/ for several domains)\n"
 "  -i                  rewrite each DOMAIN.xml in place\n"
 "  --strict            exit 5 when a rule could not do what is asked\n"
+"  -c URI              libvirt connection: its domains' CPUs are taken;\n"
+"                      its capabilities are the host when --host is absent\n"
 "  -h, --help          this text;  --version  the version\n"
 "\n"
 "exit: 0 ok, 1 --check found changes, 2 usage, 3 bad domain,\n"
@@ -168,9 +170,6 @@ int cli_parse(int argc, char **argv, cli *o)
         return usage_error("%s", "--apply is not available in this version "
                            "yet; pipe the output to `virsh define "
                            "/dev/stdin`");
-    if (o->uri)
-        return usage_error("%s", "-c is not available in this version yet; "
-                           "use --host with `virsh capabilities` output");
     int to_stdout = !o->out && !o->inplace && !o->diff && !o->check &&
                     !o->report;
     if (o->ninputs > 1 && to_stdout)

@@ -97,7 +97,8 @@ static void list_markdown(strbuf *sb)
         sb_addf(sb, "\n<a id=\"%s\"></a>\n## `%s`\n\n%s\n\n%s\n\n"
                 "- Profiles: ", r->id, r->id, r->summary, r->description);
         profiles_text(r->profiles, sb);
-        sb_addf(sb, "\n- Reference: <%s>\n- Parameters:\n", r->reference);
+        sb_addf(sb, "\n- Host facts: %s\n- Reference: <%s>\n- Parameters:\n",
+                r->needs, r->reference);
         FOR_PARAMS(r, p) {
             sb_addf(sb, "  - `%s.%s` (%s", r->id, p->name, type_name(p->type));
             param_range(p, sb);
@@ -120,6 +121,7 @@ static void list_json(strbuf *sb)
                 cJSON_AddItemToArray(pr, cJSON_CreateString(profile_name(b)));
         cJSON_AddStringToObject(j, "reference", r->reference);
         cJSON_AddStringToObject(j, "description", r->description);
+        cJSON_AddStringToObject(j, "host_facts", r->needs);
         cJSON *ps = cJSON_AddArrayToObject(j, "parameters");
         FOR_PARAMS(r, p) {
             cJSON *jp = cJSON_CreateObject();

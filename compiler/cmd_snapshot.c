@@ -4,6 +4,7 @@
  * form that CI runs use.
  */
 #include "commands.h"
+#include "connection.h"
 #include "host.h"
 #include "util.h"
 
@@ -15,9 +16,11 @@
 int cmd_snapshot(const cli *o)
 {
     host *h;
-    int rc = host_load(o->host, &h);
+    vt_conn *conn;
+    int rc = load_host(o->host, o->uri, &conn, &h);
     if (rc)
         return rc;
+    connection_close(conn);
     char *json = host_to_json(h);
     size_t len = strlen(json);
     if (o->out) {

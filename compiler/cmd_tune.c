@@ -5,6 +5,7 @@
  * diff or the report.
  */
 #include "commands.h"
+#include "connection.h"
 #include "diff.h"
 #include "domain.h"
 #include "engine.h"
@@ -159,7 +160,8 @@ int cmd_tune(const cli *o)
     if (rc)
         return rc;
     host *h;
-    rc = host_load(o->host, &h);
+    vt_conn *conn;
+    rc = load_host(o->host, o->uri, &conn, &h);
     if (rc) {
         policy_free(p);
         return rc;
@@ -180,6 +182,17 @@ int cmd_tune(const cli *o)
         rc = destination(o, j);
         if (!rc)
             rc = load_one(j);
+    }
+    /* The domains defined on the connection hold their CPUs and memory;
+     * a domain tuned now replaces its old definition of the same name. */
+    if (!rc && conn) {
+        const char **names = xcalloc((size_t)o->ninputs, sizeof *names);
+        for (int i = 0; i < o->ninputs; i++)
+            names[i] = jobs[i].info.name;
+        if (connection_add_usage(conn, h, run.usage, run.housekeeping, names,
+                                 o->ninputs) < 0)
+            rc = VT_EXIT_HOST;
+        free(names);
     }
     /* Domains that place themselves are facts of the host: every one of
      * them is accounted before any other is placed, whatever the order. */
@@ -246,6 +259,7 @@ int cmd_tune(const cli *o)
     free(rep.domains);
     free(jobs);
     run_state_free(&run);
+    connection_close(conn);
     host_free(h);
     policy_free(p);
     return rc;

@@ -93,5 +93,6 @@ const rule rule_clock_timers = {
         "present='no'/>, and <timer name='kvmclock' present='yes'/> for "
         "Linux guests (from the libosinfo metadata). Timers the domain "
         "already sets are kept.",
+    .needs = "The architecture (x86 only); unknown: the domain's is used. The guest OS comes from the domain's libosinfo metadata; unknown: no kvmclock, with a finding.",
     .run = run,
 };

@@ -42,5 +42,6 @@ const rule rule_cpu_cache = {
         "Adds <cache mode='passthrough'/> to a host-passthrough <cpu> on "
         "x86 guests (libvirt supports CPU cache specification on x86 only). "
         "An existing <cache> is kept.",
+    .needs = "The architecture (x86 only); unknown: the domain's is used.",
     .run = run,
 };

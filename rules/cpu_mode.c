@@ -181,5 +181,6 @@ const rule rule_cpu_mode = {
         "cpu.mode.override is true. For latency and throughput, adds "
         "migratable='off' and requires invtsc when the host is known to "
         "have an invariant TSC (unknown flags are never required).",
+    .needs = "CPU flags (invtsc, or constant_tsc + nonstop_tsc; the policy's +features). Unknown flags (hwloc XML, synthetic; capabilities list only features beyond the model) are never required: a finding says so.",
     .run = run,
 };

@@ -214,5 +214,6 @@ const rule rule_cpu_topology = {
         "does not multiply out is repaired with a warning; a valid one is "
         "kept (override replaces it), with a warning when it advertises "
         "threads the pins do not back.",
+    .needs = "SMT siblings of the pinned CPUs (host cores). Without core information every CPU is its own core, so threads stays 1.",
     .run = run,
 };

@@ -125,6 +125,7 @@ const rule rule_numa_place = {
         "(<vcpupin>, <numatune>, <vcpu cpuset>) is kept unless override; "
         "placement='auto' is left to numad; a domain that does not fit is "
         "left unpinned with an infeasible finding (exit 5 with --strict).",
+    .needs = "NUMA nodes with their CPUs (online, offline), memory sizes and distances; housekeeping CPUs (isolcpus, nohz_full, reserved). Unknown node memory is not a limit; unknown distances make every set of the same size equal (ties by fit, then node id); nodes without CPUs never get vCPUs.",
     .run = run_place,
 };
 
@@ -184,6 +185,7 @@ const rule rule_cpu_pin = {
         "core), isolate (one vCPU per core, the siblings idle and kept "
         "from other domains), require (as prefer; infeasible on a host "
         "without SMT). A pinned domain owns whole cores.",
+    .needs = "Cores and their SMT siblings, L3 domains, online CPUs, isolated CPUs. Unknown L3 domains: the node is one domain; unknown cores: every CPU is its own core (no SMT); capabilities list online CPUs only.",
     .run = run_pin,
 };
 
@@ -283,6 +285,7 @@ const rule rule_cpu_emulator = {
         "finding when there are none at all). isolate: one more whole free "
         "core on the domain's nodes, never a sibling of a vCPU (falls back "
         "to share with a finding). Never overlaps the vCPU pins.",
+    .needs = "Housekeeping CPUs of the domain's nodes (reserved_cpus, the non-isolated CPUs, or the first core of each node); online CPUs.",
     .run = run_emulator,
 };
 
@@ -375,5 +378,6 @@ const rule rule_numa_guest = {
         "order numa.place chose them, the vCPUs contiguous per cell and the "
         "memory as split; <distances> copied from the host when it knows "
         "them. One node needs no cell.",
+    .needs = "The distances between the chosen nodes, scaled so that local is 10 (ACPI SLIT). Unknown distances: no <distances> (libvirt's 10/20 apply).",
     .run = run_guest,
 };

@@ -51,6 +51,8 @@ typedef struct rule {
                                   implicit for every rule */
     const char *reference;  /* the documentation that justifies it */
     const char *description;  /* a paragraph for doc/rules.md */
+    const char *needs;      /* the host facts it reads, and what it does
+                               when the host source does not know them */
     void (*run)(rule_ctx *ctx);
 } rule;
 

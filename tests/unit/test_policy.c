@@ -109,9 +109,39 @@ static void test_policy_file(void **state)
     policy_free(p);
 }
 
+/* --list-rules and doc/rules.md are generated from this metadata: every
+ * rule must carry all of it, ids unique, parameters with valid defaults. */
+static void test_rule_metadata(void **state)
+{
+    (void)state;
+    char err[256];
+    for (int i = 0; i < vt_nrules; i++) {
+        const rule *r = vt_rules[i];
+        assert_non_null(r->id);
+        assert_non_null(strchr(r->id, '.'));
+        assert_true(r->summary && *r->summary);
+        assert_true(r->reference && strncmp(r->reference, "https://", 8) == 0);
+        assert_true(r->description && strlen(r->description) > 40);
+        assert_true(r->needs && *r->needs);
+        assert_non_null(r->run);
+        assert_non_null(r->params);
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(vt_rules[j]->id, r->id);
+        policy *p = policy_new();
+        for (const rule_param *pp = r->params; pp->name; pp++) {
+            char *set = NULL;
+            assert_true(asprintf(&set, "%s.%s=%s", r->id, pp->name, pp->def) > 0);
+            assert_int_equal(policy_set(p, set, err, sizeof err), 0);
+            free(set);
+        }
+        policy_free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rule_metadata),
         cmocka_unit_test(test_defaults_and_profiles),
         cmocka_unit_test(test_command_line),
         cmocka_unit_test(test_policy_file),

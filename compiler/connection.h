@@ -1,0 +1,39 @@
+/*
+ * connection.h - what a libvirt connection (-c URI) tells vtune-xml: the
+ * host's capabilities (when no --host is given) and the domains already
+ * defined there, whose CPUs and memory placement must not give again.
+ * The only module that talks to libvirt; it works with any URI, including
+ * the in-process test:///default driver that needs no daemon.
+ */
+#ifndef VT_CONNECTION_H
+#define VT_CONNECTION_H
+
+#include "host.h"
+#include "usage.h"
+
+typedef struct vt_conn vt_conn;
+
+/* Opens URI read-only. Returns 0 and *out (connection_close), or prints
+ * "vtune-xml: URI: message" and returns 4. */
+int connection_open(const char *uri, vt_conn **out);
+void connection_close(vt_conn *c);
+
+/* Loads the host from the connection's capabilities (virsh capabilities).
+ * Returns 0 and *out, or prints and returns 4. */
+int connection_host(vt_conn *c, host **out);
+
+/* The host of the command line: SRC (--host) when given, else URI's
+ * capabilities when -c URI is given, else the live machine. Opens URI
+ * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
+ * prints and returns 4. */
+int load_host(const char *src, const char *uri, vt_conn **conn, host **out);
+
+/* Adds to U what every domain defined on the connection takes, except
+ * those whose name is in SKIP (NSKIP names; the domains being tuned now,
+ * which their new definition replaces). Returns the number of domains
+ * accounted, or -1 after printing an error (exit 4). */
+int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
+                         hwloc_const_bitmap_t housekeeping,
+                         const char *const *skip, int nskip);
+
+#endif
