@@ -120,6 +120,40 @@ static long cores_per_socket(xmlNodePtr cpu, int vcpus, int threads)
     return next == vcpus ? g : 0;
 }
 
+/* Dies per socket that mirror the host's L3 domains: D when every socket
+ * (CPS guest cores of T threads) spans D host L3 domains, each holding the
+ * same number of its consecutive guest cores; else 1. QEMU gives each
+ * die its own L3, so the guest sees the cache sharing the pins give. */
+static long l3_dies(const host *h, const int *pin, int vcpus, int t, long cps)
+{
+    long dies = 0;
+    for (int s = 0; s * cps * t < vcpus; s++) {
+        long runs = 0, run_len = 0, len = 0, first_len = 0;
+        int prev = -2;
+        for (long k = s * cps; k < (s + 1) * cps; k++) {
+            const host_cpu *hc = host_cpu_by_id(h, pin[k * t]);
+            int l3 = hc ? hc->l3 : -1;
+            if (l3 < 0)
+                return 1;
+            if (l3 != prev) {
+                if (runs == 1)
+                    first_len = len;
+                else if (runs > 1 && len != first_len)
+                    return 1;
+                runs++;
+                len = 0;
+                prev = l3;
+            }
+            len++;
+        }
+        run_len = runs == 1 ? len : first_len;
+        if (len != run_len || (dies && runs != dies))
+            return 1;
+        dies = runs;
+    }
+    return dies > 0 ? dies : 1;
+}
+
 static void run(rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
@@ -131,7 +165,6 @@ static void run(rule_ctx *c)
     int *pin = xcalloc((size_t)vcpus, sizeof *pin);
     int pinned = read_pins(c, vcpus, pin) == vcpus;
     int t = pinned ? pinned_threads(r_host(c), vcpus, pin) : 1;
-    free(pin);
     long cps = cores_per_socket(cpu, vcpus, t);
     if (!cps && t > 1 && r_child(cpu, "numa")) {
         t = 1;      /* cells split a guest core: no SMT then */
@@ -140,24 +173,34 @@ static void run(rule_ctx *c)
     long cores = vcpus / t;
     long sockets = cps ? cores / cps : 1;
     long per = cps ? cps : cores;
+    const char *arch = r_domain(c)->arch ? r_domain(c)->arch : r_host(c)->arch;
+    int x86 = !arch || !strcmp(arch, "x86_64") || !strcmp(arch, "i686");
+    long dies = pinned && x86 ? l3_dies(r_host(c), pin, vcpus, t, per) : 1;
+    per /= dies;
+    free(pin);
 
-    char s_sockets[24], s_cores[24], s_threads[24];
+    char s_sockets[24], s_dies[24], s_cores[24], s_threads[24];
     snprintf(s_sockets, sizeof s_sockets, "%ld", sockets);
+    snprintf(s_dies, sizeof s_dies, "%ld", dies);
     snprintf(s_cores, sizeof s_cores, "%ld", per);
     snprintf(s_threads, sizeof s_threads, "%d", t);
-    char why[256];
-    snprintf(why, sizeof why, "%ld socket%s of %ld core%s, %d thread%s each: "
-             "%s%s", sockets, sockets == 1 ? "" : "s", per, per == 1 ? "" : "s",
-             t, t == 1 ? "" : "s", t > 1 ? "each guest core's threads are "
-             "pinned to the SMT siblings of one host core"
+    char why[320];
+    snprintf(why, sizeof why, "%ld socket%s of %s%s%ld core%s, %d thread%s "
+             "each: %s%s%s", sockets, sockets == 1 ? "" : "s",
+             dies > 1 ? s_dies : "", dies > 1 ? " dies of " : "", per,
+             per == 1 ? "" : "s", t, t == 1 ? "" : "s",
+             t > 1 ? "each guest core's threads are pinned to the SMT "
+             "siblings of one host core"
              : pinned ? "the pins do not put guest threads on host siblings, "
              "so the guest is told of none" : "the vCPUs are not pinned to "
              "SMT siblings, so the guest must not be told two share a core",
-             sockets > 1 ? "; one socket per guest NUMA cell share" : "");
+             sockets > 1 ? "; one socket per guest NUMA cell share" : "",
+             dies > 1 ? "; a die per host L3 domain the vCPUs use, so the "
+             "guest sees which vCPUs share a cache" : "");
 
     xmlNodePtr topo = r_child(cpu, "topology");
     if (!topo) {
-        const char *attrs[] = {"sockets", s_sockets, "dies", "1", "cores",
+        const char *attrs[] = {"sockets", s_sockets, "dies", s_dies, "cores",
                                s_cores, "threads", s_threads, NULL};
         r_insert(c, cpu, "topology", attrs, "%s", why);
         return;
@@ -187,8 +230,8 @@ static void run(rule_ctx *c)
                   r_attr(topo, "threads") ? r_attr(topo, "threads") : "?",
                   vcpus);
     r_set(c, topo, "sockets", s_sockets, "%s", why);
-    if (r_attr(topo, "dies"))
-        r_set(c, topo, "dies", "1", "%s", why);
+    if (r_attr(topo, "dies") || dies > 1)
+        r_set(c, topo, "dies", s_dies, "%s", why);
     if (r_attr(topo, "clusters"))
         r_set(c, topo, "clusters", "1", "%s", why);
     r_set(c, topo, "cores", s_cores, "%s", why);
@@ -209,7 +252,10 @@ const rule rule_cpu_topology = {
         "of one host core (T = the host's threads per core), else 1: "
         "floating vCPUs never get SMT. With guest NUMA cells, cores per "
         "socket = the gcd of the cells' guest cores, so no socket spans "
-        "two cells (one socket per cell when they are equal). "
+        "two cells (one socket per cell when they are equal). On x86, when "
+        "every socket's pinned cores span the same number of host L3 "
+        "domains in equal runs, dies = that number (QEMU gives each die "
+        "its own L3). "
         "sockets*dies*cores*threads always equals <vcpu>. A topology that "
         "does not multiply out is repaired with a warning; a valid one is "
         "kept (override replaces it), with a warning when it advertises "

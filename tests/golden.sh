@@ -19,7 +19,9 @@
 # validates against schemas/report.schema.json and a policy.json against
 # schemas/policy.schema.json (python3-jsonschema); and, with CHECKER
 # (vt-check-placement), the expected XML keeps the placement invariants
-# on the case's host.
+# on the case's host; when the input is valid against libvirt's domain
+# schema, so is the expected XML, and libvirt's test:///default driver
+# defines it with validation (virsh define --validate).
 #
 # UPDATE=1 golden.sh VTUNE rewrites the expected files (review the diff!).
 set -u
@@ -27,6 +29,7 @@ VT=$(realpath "$1")
 CHECKER=${2:+$(realpath "$2")}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
+RNG=/usr/share/libvirt/schemas/domain.rng
 . "$here/lib/tap.sh"
 
 schema_check() {   # schema_check SCHEMA FILE
@@ -100,6 +103,14 @@ for dir in "$here"/golden/*/; do
     check "$name: diff applies" sh -c "cd '$tmp/p' && patch -s -p1 < '$tmp/out.diff'"
     for ((i = 0; i < ${#inputs[@]}; i++)); do
         check "$name: patched ${inputs[$i]}" cmp -s "$tmp/p/${inputs[$i]}" "${want[$i]}"
+    done
+    for ((i = 0; i < ${#inputs[@]}; i++)); do
+        if xmllint --noout --relaxng "$RNG" "${inputs[$i]}" 2>/dev/null; then
+            check "$name: ${want[$i]} valid (libvirt schema)" \
+                xmllint --noout --relaxng "$RNG" "${want[$i]}" 2>/dev/null
+            check "$name: ${want[$i]} defines on test:///default" \
+                virsh -q -c test:///default define --validate "${want[$i]}" >/dev/null
+        fi
     done
     if [ -n "$CHECKER" ]; then
         check "$name: placement invariants" placement_check "${want[@]}"
