@@ -575,6 +575,15 @@ void dd_remove(domdoc *d, xmlNodePtr el)
     }
     xmlUnlinkNode(el);
     xmlFreeNode(el);
+    /* nothing but indentation left: the parent becomes an empty tag */
+    int only_ws = 1;
+    for (xmlNodePtr c = parent->children; c && only_ws; c = c->next)
+        only_ws = is_ws_text(c);
+    while (only_ws && parent->children) {
+        xmlNodePtr ws = parent->children;
+        xmlUnlinkNode(ws);
+        xmlFreeNode(ws);
+    }
     mark(d, parent, 0);
 }
 
@@ -672,12 +681,14 @@ static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n)
     case XML_ELEMENT_NODE: {
         int has_children = n->children != NULL;
         int was_empty = s && s->etag_start == s->end;
-        if (s && !s->attrs_dirty && (!was_empty || !has_children))
+        /* an element whose children were all removed becomes <x/> */
+        int emptied = s && !was_empty && !has_children && s->self_dirty;
+        if (s && !s->attrs_dirty && !emptied && (!was_empty || !has_children))
             sb_add(out, d->buf + s->start, s->stag_end - s->start);
         else
-            put_start_tag(d, out, n, !has_children && (!s || was_empty));
+            put_start_tag(d, out, n, !has_children && (!s || was_empty || emptied));
         emit_children(d, out, n);
-        if (s && !was_empty)
+        if (s && !was_empty && !emptied)
             sb_add(out, d->buf + s->etag_start, s->end - s->etag_start);
         else if (has_children) {
             sb_adds(out, "</");

@@ -35,6 +35,7 @@ void domain_report_free(domain_report *r)
     }
     free(r->edits);
     free(r->findings);
+    free(r->pages);
     free(r->file);
     free(r->name);
     free(r);
@@ -71,6 +72,80 @@ void report_finding(domain_report *r, const rule *rl, enum severity sev,
         .message = xstrdup(message), .action = dup_or_null(action),
         .line = line,
     };
+}
+
+void report_pages(domain_report *r, int node, unsigned long long size_kib,
+                  long long missing, long long total_now)
+{
+    r->pages = xrealloc(r->pages, (size_t)(r->npages + 1) * sizeof *r->pages);
+    r->pages[r->npages++] = (vt_pages_need){node, size_kib, missing, total_now};
+}
+
+char *pages_command(int node, unsigned long long size_kib, long long missing,
+                    long long total_now)
+{
+    char *f = xasprintf("/sys/devices/system/node/node%d/hugepages/"
+                        "hugepages-%llukB/nr_hugepages", node, size_kib);
+    char *cmd = total_now >= 0
+                    ? xasprintf("echo %lld > %s", total_now + missing, f)
+                    : xasprintf("echo $(( $(cat %s) + %lld )) > %s", f,
+                                missing, f);
+    free(f);
+    return cmd;
+}
+
+/* The run's hugepage needs summed per node and size, sorted; caller
+ * frees. */
+static vt_pages_need *run_pages(const report *r, int *n)
+{
+    vt_pages_need *all = NULL;
+    *n = 0;
+    for (int d = 0; d < r->ndomains; d++)
+        for (int i = 0; i < r->domains[d]->npages; i++) {
+            const vt_pages_need *p = &r->domains[d]->pages[i];
+            int k = 0;
+            while (k < *n && (all[k].node != p->node ||
+                              all[k].size_kib != p->size_kib))
+                k++;
+            if (k == *n) {
+                all = xrealloc(all, (size_t)(*n + 1) * sizeof *all);
+                all[(*n)++] = *p;
+            } else {
+                all[k].missing += p->missing;
+            }
+        }
+    for (int i = 1; i < *n; i++)        /* insertion sort: few entries */
+        for (int j = i; j > 0 && (all[j].size_kib > all[j - 1].size_kib ||
+                                  (all[j].size_kib == all[j - 1].size_kib &&
+                                   all[j].node < all[j - 1].node)); j--) {
+            vt_pages_need t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    return all;
+}
+
+/* The kernel command-line alternative for 1 GiB pages (they are best
+ * reserved at boot, before memory fragments), or NULL. */
+static char *gigantic_cmdline(const vt_pages_need *all, int n)
+{
+    strbuf sb;
+    int any = 0;
+    sb_init(&sb);
+    for (int i = 0; i < n; i++) {
+        if (all[i].size_kib != 1048576)
+            continue;
+        long long want = (all[i].total_now > 0 ? all[i].total_now : 0) +
+                         all[i].missing;
+        sb_addf(&sb, "%s%d:%lld", any ? "," : "default_hugepagesz=1G "
+                "hugepagesz=1G hugepages=", all[i].node, want);
+        any = 1;
+    }
+    if (!any) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb_detach(&sb, NULL);
 }
 
 const char *severity_name(enum severity sev)
@@ -122,6 +197,23 @@ void report_text(const report *r, strbuf *out)
                 sb_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
         }
     }
+    int n;
+    vt_pages_need *all = run_pages(r, &n);
+    if (n) {
+        sb_adds(out, "host actions for this run (hugepages all its domains "
+                "need):\n");
+        for (int i = 0; i < n; i++) {
+            char *cmd = pages_command(all[i].node, all[i].size_kib,
+                                      all[i].missing, all[i].total_now);
+            sb_addf(out, "  %s\n", cmd);
+            free(cmd);
+        }
+        char *kc = gigantic_cmdline(all, n);
+        if (kc)
+            sb_addf(out, "  or, at boot, on the kernel command line: %s\n", kc);
+        free(kc);
+    }
+    free(all);
 }
 
 static cJSON *str_or_null(const char *s)
@@ -179,6 +271,24 @@ void report_json(const report *r, strbuf *out)
         cJSON_AddItemToObject(jd, "host_actions", acts);
         cJSON_AddItemToArray(doms, jd);
     }
+    int n;
+    vt_pages_need *all = run_pages(r, &n);
+    cJSON *ha = cJSON_AddArrayToObject(root, "host_actions");
+    for (int i = 0; i < n; i++) {
+        cJSON *a = cJSON_CreateObject();
+        char *cmd = pages_command(all[i].node, all[i].size_kib,
+                                  all[i].missing, all[i].total_now);
+        cJSON_AddNumberToObject(a, "node", all[i].node);
+        cJSON_AddNumberToObject(a, "size_kib", (double)all[i].size_kib);
+        cJSON_AddNumberToObject(a, "pages_missing", (double)all[i].missing);
+        cJSON_AddStringToObject(a, "command", cmd);
+        cJSON_AddItemToArray(ha, a);
+        free(cmd);
+    }
+    char *kc = gigantic_cmdline(all, n);
+    cJSON_AddItemToObject(root, "kernel_cmdline", str_or_null(kc));
+    free(kc);
+    free(all);
     json_print(out, root, 0);
     cJSON_Delete(root);
 }

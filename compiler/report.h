@@ -28,6 +28,14 @@ typedef struct vt_finding {
     long line;
 } vt_finding;
 
+/* Hugepages a domain needs that a host node does not have free. */
+typedef struct vt_pages_need {
+    int node;
+    unsigned long long size_kib;
+    long long missing;
+    long long total_now;    /* the pool's size now, -1 unknown */
+} vt_pages_need;
+
 typedef struct domain_report {
     char *file;         /* as given on the command line */
     char *name;         /* <name>, or NULL */
@@ -36,6 +44,8 @@ typedef struct domain_report {
     vt_edit *edits;
     int nfindings, capfindings;
     vt_finding *findings;
+    int npages;
+    vt_pages_need *pages;
 } domain_report;
 
 typedef struct report {
@@ -57,6 +67,16 @@ void report_edit(domain_report *r, const rule *rl, const char *xpath,
 void report_finding(domain_report *r, const rule *rl, enum severity sev,
                     const char *xpath, const char *message,
                     const char *action, long line);
+
+/* Records that the domain needs MISSING more free pages of SIZE_KIB on
+ * host node NODE (whose pool has TOTAL_NOW pages, -1 unknown). */
+void report_pages(domain_report *r, int node, unsigned long long size_kib,
+                  long long missing, long long total_now);
+
+/* The command that grows NODE's pool of SIZE_KIB pages by MISSING (to
+ * TOTAL_NOW + MISSING when the size is known), owned by the caller. */
+char *pages_command(int node, unsigned long long size_kib, long long missing,
+                    long long total_now);
 
 /* Number of findings of severity SEV or worse across R. */
 int report_count_at_least(const report *r, enum severity sev);

@@ -346,3 +346,15 @@ char *r_cpuset_format(hwloc_const_bitmap_t set)
 {
     return host_cpulist_format(set);
 }
+
+void r_host_pages(rule_ctx *c, int node, unsigned long long size_kib,
+                  long long missing, long long total_now)
+{
+    report_pages(c->rep, node, size_kib, missing, total_now);
+}
+
+char *r_pages_command(int node, unsigned long long size_kib,
+                      long long missing, long long total_now)
+{
+    return pages_command(node, size_kib, missing, total_now);
+}

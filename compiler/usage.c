@@ -15,6 +15,11 @@ host_usage *usage_new(const host *h)
     host_usage *u = xcalloc(1, sizeof *u);
     u->cpus = hwloc_bitmap_alloc();
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
+    u->nnodes = h->nnodes;
+    u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
+    for (int n = 0; n < h->nnodes; n++)
+        u->pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
+                              sizeof **u->pages);
     return u;
 }
 
@@ -24,6 +29,9 @@ void usage_free(host_usage *u)
         return;
     hwloc_bitmap_free(u->cpus);
     free(u->mem_kib);
+    for (int n = 0; n < u->nnodes; n++)
+        free(u->pages[n]);
+    free(u->pages);
     free(u);
 }
 
@@ -225,6 +233,122 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
     xmlXPathFreeObject(mem);
 }
 
+static int pool_index(const host *h, int n, unsigned long long size_kib)
+{
+    for (int i = 0; i < h->nodes[n].npages; i++)
+        if (h->nodes[n].pages[i].size_kib == size_kib)
+            return i;
+    return -1;
+}
+
+long long usage_pages_free(const host_usage *u, const host *h, int n,
+                           unsigned long long size_kib, int *assumed)
+{
+    int i = pool_index(h, n, size_kib);
+    if (i < 0)
+        return 0;
+    const host_pages *pg = &h->nodes[n].pages[i];
+    long long have = pg->free;
+    if (have < 0) {
+        have = pg->total < 0 ? 0 : pg->total;
+        if (assumed && pg->total >= 0)
+            *assumed = 1;
+    }
+    have -= u->pages[n][i];
+    return have < 0 ? 0 : have;
+}
+
+static void claim_pages(host_usage *u, const host *h, int node_id,
+                        unsigned long long size_kib, long long count)
+{
+    int n = node_index(h, node_id);
+    int i = n >= 0 ? pool_index(h, n, size_kib) : -1;
+    if (i >= 0)
+        u->pages[n][i] += count;
+}
+
+/* The single host node of the nodeset attribute of the first element
+ * matched by XP, or -1. */
+static int single_node_of(xmlXPathContextPtr x, const char *xp)
+{
+    xmlXPathObjectPtr r = select_nodes(x, xp);
+    int node = -1;
+    if (r) {
+        char *ns = attr(r->nodesetval->nodeTab[0], "nodeset");
+        hwloc_bitmap_t set = ns ? cpuset_parse(ns) : NULL;
+        if (set && hwloc_bitmap_weight(set) == 1)
+            node = hwloc_bitmap_first(set);
+        hwloc_bitmap_free(set);
+        free(ns);
+    }
+    xmlXPathFreeObject(r);
+    return node;
+}
+
+static unsigned long long node_memory(xmlNodePtr n, const char *value_attr)
+{
+    char *v = value_attr ? attr(n, value_attr) : NULL;
+    xmlChar *t = value_attr ? NULL : xmlNodeGetContent(n);
+    char *unit = attr(n, "unit");
+    unsigned long long kib = 0;
+    if (parse_memory_kib(v ? v : t ? (const char *)t : "", unit, &kib) < 0)
+        kib = 0;
+    free(v);
+    xmlFree(t);
+    free(unit);
+    return kib;
+}
+
+/* Hugepages: <page size nodeset> covers guest cells (by id), or all the
+ * memory when it has no nodeset; a cell's pages go to its memnode's host
+ * node, a domain without cells to its one-node <numatune> nodeset. */
+static void add_pages(host_usage *u, const host *h, xmlXPathContextPtr x)
+{
+    xmlXPathObjectPtr pages = select_nodes(x,
+        "/domain/memoryBacking/hugepages/page[@size]");
+    xmlXPathObjectPtr cells = select_nodes(x, "/domain/cpu/numa/cell");
+    for (int i = 0; pages && i < pages->nodesetval->nodeNr; i++) {
+        xmlNodePtr pg = pages->nodesetval->nodeTab[i];
+        unsigned long long size = node_memory(pg, "size");
+        char *ns = attr(pg, "nodeset");
+        hwloc_bitmap_t which = ns ? cpuset_parse(ns) : NULL;
+        free(ns);
+        if (!size) {
+            hwloc_bitmap_free(which);
+            continue;
+        }
+        if (!cells) {
+            unsigned long long mem = 0;
+            xmlXPathObjectPtr m = select_nodes(x, "/domain/memory");
+            if (m)
+                mem = node_memory(m->nodesetval->nodeTab[0], NULL);
+            xmlXPathFreeObject(m);
+            int node = single_node_of(x, "/domain/numatune/memory");
+            if (node >= 0)
+                claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+        }
+        for (int c = 0; cells && c < cells->nodesetval->nodeNr; c++) {
+            xmlNodePtr cell = cells->nodesetval->nodeTab[c];
+            char *id = attr(cell, "id");
+            int cid = id ? atoi(id) : c;
+            if (which && !hwloc_bitmap_isset(which, (unsigned)cid)) {
+                free(id);
+                continue;
+            }
+            char *xp = xasprintf("/domain/numatune/memnode[@cellid='%d']", cid);
+            int node = single_node_of(x, xp);
+            unsigned long long mem = node_memory(cell, "memory");
+            if (node >= 0)
+                claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+            free(xp);
+            free(id);
+        }
+        hwloc_bitmap_free(which);
+    }
+    xmlXPathFreeObject(pages);
+    xmlXPathFreeObject(cells);
+}
+
 void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping)
 {
@@ -234,7 +358,14 @@ void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
     add_pins(x, "/domain/cputune/vcpupin", h, u->cpus, 1, NULL);
     add_pins(x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
              h, u->cpus, 0, housekeeping);
-    add_memory(u, h, x);
+    /* hugepage-backed memory comes from the pools, not the node's
+     * ordinary memory */
+    xmlXPathObjectPtr hp = select_nodes(x, "/domain/memoryBacking/hugepages");
+    if (hp)
+        add_pages(u, h, x);
+    else
+        add_memory(u, h, x);
+    xmlXPathFreeObject(hp);
     u->ndomains++;
     xmlXPathFreeContext(x);
 }

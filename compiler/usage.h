@@ -16,6 +16,9 @@ typedef struct host_usage {
     hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain */
     long long *mem_kib;         /* per host node (index as host.nodes):
                                    KiB claimed by domains */
+    long long **pages;          /* per host node, per pool (index as
+                                   host.nodes[n].pages): hugepages claimed */
+    int nnodes;
     int ndomains;               /* domains accounted */
 } host_usage;
 
@@ -25,9 +28,16 @@ void usage_free(host_usage *u);
 
 /* Adds what the domain DOC takes on H: the whole cores of its vCPU pins,
  * its emulator and iothread pins outside HOUSEKEEPING (those are shared by
- * design), and its memory on the nodes its <numatune> binds it to. */
+ * design), its memory on the nodes its <numatune> binds it to, and the
+ * hugepages its <memoryBacking> takes there. */
 void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping);
+
+/* Free hugepages of SIZE_KIB on host node index N after what the run took:
+ * the pool's free count (its total when free is unknown, *ASSUMED set to
+ * 1) less the usage; 0 without such a pool. */
+long long usage_pages_free(const host_usage *u, const host *h, int n,
+                           unsigned long long size_kib, int *assumed);
 
 /* 1 when DOC decides its own placement: <vcpupin>, <numatune> or
  * <vcpu cpuset>. */

@@ -56,7 +56,10 @@ typedef struct pcore {
 typedef struct pnode {
     int id, index;          /* OS id; index in host.nodes */
     int cap;                /* vCPUs it can take */
-    long long mem_free;     /* KiB, LLONG_MAX when unknown */
+    long long mem_free;     /* KiB, LLONG_MAX when unknown, in the page
+                               size being tried (set_page) */
+    long long base_free;    /* KiB in ordinary pages, LLONG_MAX unknown */
+    int assumed;            /* free hugepages unknown: total assumed */
     int ncores;
     pcore *cores;
 } pnode;
@@ -70,6 +73,7 @@ typedef struct pctx {
     int tpc;                /* SMT threads per core on this host */
     int vcpus;
     unsigned long long mem;
+    unsigned long long page;    /* page size being tried; 0: ordinary */
     hwloc_bitmap_t avail;   /* usable CPUs */
     int nn;
     pnode *nodes;           /* CPU nodes with capacity > 0 */
@@ -292,8 +296,16 @@ static void gather(pctx *x)
     for (int n = 0; n < h->nnodes; n++) {
         const host_node *hn = &h->nodes[n];
         pnode pn = {.id = hn->id, .index = n, .mem_free = LLONG_MAX};
-        if (hn->mem_kib >= 0)
-            pn.mem_free = hn->mem_kib - reserve - r_usage(c)->mem_kib[n];
+        if (hn->mem_kib >= 0) {
+            /* hugepage pools are carved out of the node's memory */
+            long long pools = 0;
+            for (int i = 0; i < hn->npages; i++)
+                if (hn->pages[i].size_kib > 4 && hn->pages[i].total > 0)
+                    pools += hn->pages[i].total * (long long)hn->pages[i].size_kib;
+            pn.mem_free = hn->mem_kib - reserve - pools -
+                          r_usage(c)->mem_kib[n];
+        }
+        pn.base_free = pn.mem_free;
         pn.cores = xcalloc((size_t)h->ncores, sizeof *pn.cores);
         for (int k = 0; k < h->ncores; k++) {
             if (!hwloc_bitmap_intersects(h->cores[k], hn->cpus))
@@ -312,6 +324,21 @@ static void gather(pctx *x)
             x->nodes[x->nn++] = pn;
         else
             free(pn.cores);
+    }
+}
+
+/* Sets every candidate node's free memory for pages of PAGE KiB (0: the
+ * ordinary pages): its free hugepages of that size after the run so far. */
+static void set_page(pctx *x, unsigned long long page)
+{
+    x->page = page;
+    for (int i = 0; i < x->nn; i++) {
+        pnode *pn = &x->nodes[i];
+        pn->assumed = 0;
+        pn->mem_free = page ? usage_pages_free(r_usage(x->c), x->h, pn->index,
+                                               page, &pn->assumed) *
+                                  (long long)page
+                            : pn->base_free;
     }
 }
 
@@ -645,6 +672,28 @@ static void describe_shortage(pctx *x, place_plan *p)
                memtxt);
 }
 
+/* The page sizes placement tries for the domain (mem.hugepages): 1 GiB
+ * when enabled, the memory is at least the threshold and a multiple of
+ * 1 GiB; 2 MiB when enabled and the memory is a multiple; then ordinary
+ * pages (0). Returns how many. */
+static int page_candidates(const pctx *x, unsigned long long *cands)
+{
+    int n = 0;
+    rule_ctx *c = x->c;
+    if (r_rule_on(c, "mem.hugepages")) {
+        long min1g = strtol(r_param_of(c, "mem.hugepages", "min_1g_gib"),
+                            NULL, 10);
+        if (!strcmp(r_param_of(c, "mem.hugepages", "use_1g"), "true") &&
+            x->mem >= (unsigned long long)min1g << 20 && x->mem % (1 << 20) == 0)
+            cands[n++] = 1 << 20;
+        if (!strcmp(r_param_of(c, "mem.hugepages", "use_2m"), "true") &&
+            x->mem % 2048 == 0 && x->mem > 0)
+            cands[n++] = 2048;
+    }
+    cands[n++] = 0;
+    return n;
+}
+
 static void compute(rule_ctx *c, place_plan *p)
 {
     if (self_placed(c, p))
@@ -672,13 +721,33 @@ static void compute(rule_ctx *c, place_plan *p)
     }
     gather(&x);
     int *set = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *set);
-    int k = x.nn ? choose_nodes(&x, set) : 0;
+    int *tryset = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *tryset);
+    /* the page sizes to try, largest first; ordinary pages last */
+    unsigned long long cands[3];
+    int nc = page_candidates(&x, cands);
+    p->page_wanted = nc > 1 ? cands[0] : 0;
+    int k = 0;
+    unsigned long long page = 0;
+    for (int i = 0; i < nc && x.nn; i++) {
+        set_page(&x, cands[i]);
+        int kk = choose_nodes(&x, tryset);
+        if (kk && (!k || kk < k)) {   /* fewer nodes wins; ties: larger */
+            k = kk;
+            page = cands[i];
+            memcpy(set, tryset, (size_t)kk * sizeof *set);
+        }
+    }
+    free(tryset);
+    set_page(&x, page);
     if (!k) {
         describe_shortage(&x, p);
         free(set);
         free_nodes(&x);
         return;
     }
+    p->page_kib = page;
+    for (int i = 0; i < k; i++)
+        p->page_assumed |= x.nodes[set[i]].assumed;
     pnode **chosen = xmalloc((size_t)k * sizeof *chosen);
     long long *w = xmalloc((size_t)k * sizeof *w), *lim = xmalloc((size_t)k * sizeof *lim),
               *vshare = xmalloc((size_t)k * sizeof *vshare),
@@ -701,8 +770,9 @@ static void compute(rule_ctx *c, place_plan *p)
     } else if (k == 1) {
         vshare[0] = x.vcpus / g;
     }
-    /* memory in 2 MiB units (or KiB when the size is not a multiple) */
-    long long unit = x.mem % 2048 == 0 ? 2048 : 1;
+    /* memory in whole pages: the hugepage size, else 2 MiB units (or KiB
+     * when the size is not a multiple) */
+    long long unit = page ? (long long)page : x.mem % 2048 == 0 ? 2048 : 1;
     int known = 1;
     for (int i = 0; i < k; i++)
         known &= chosen[i]->mem_free != LLONG_MAX;

@@ -48,6 +48,12 @@ typedef struct place_plan {
     int emulator_isolated;  /* emulator has a core of its own */
     char emu_why[256];      /* why the emulator is not where asked */
     char summary[256];      /* one line: nodes and why them */
+    unsigned long long page_kib;    /* hugepage size backing the memory;
+                                       0: ordinary pages */
+    unsigned long long page_wanted; /* the largest size mem.hugepages
+                                       would have used; 0: none */
+    int page_assumed;       /* free pages unknown on a chosen node: its
+                               pool's total was taken as free */
 } place_plan;
 
 /* The plan for the domain being tuned (owned by the rule context). */

@@ -8,7 +8,8 @@
 #include <string.h>
 
 extern const rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
-    rule_cpu_emulator, rule_numa_guest, rule_cpu_topology, rule_cpu_cache,
+    rule_cpu_emulator, rule_numa_guest, rule_mem_hugepages, rule_mem_access,
+    rule_mem_lock, rule_mem_balloon, rule_cpu_topology, rule_cpu_cache,
     rule_clock_timers;
 
 const rule *const vt_rules[] = {
@@ -17,6 +18,10 @@ const rule *const vt_rules[] = {
     &rule_cpu_pin,
     &rule_cpu_emulator,
     &rule_numa_guest,
+    &rule_mem_hugepages,    /* the page size placement chose */
+    &rule_mem_access,
+    &rule_mem_lock,         /* reads the backing the rules above wrote */
+    &rule_mem_balloon,
     &rule_cpu_topology,     /* derived from the pins and cells */
     &rule_cpu_cache,
     &rule_clock_timers,

@@ -129,6 +129,15 @@ void r_finding(rule_ctx *c, enum severity sev, xmlNodePtr at,
                const char *action, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Records that the domain needs MISSING more free hugepages of SIZE_KIB
+ * on host node NODE; the report sums the run's needs per node and prints
+ * the commands. TOTAL_NOW: the pool's size now, -1 unknown. */
+void r_host_pages(rule_ctx *c, int node, unsigned long long size_kib,
+                  long long missing, long long total_now);
+/* The command that grows that pool, owned by the caller. */
+char *r_pages_command(int node, unsigned long long size_kib,
+                      long long missing, long long total_now);
+
 /* --- the registry (rules/registry.c), in execution order --- */
 extern const rule *const vt_rules[];
 extern const int vt_nrules;

@@ -6,14 +6,55 @@
  *
  * It owns its own reading of the domain XML (<vcpu>, <memory>, <cputune>
  * vcpupin / emulatorpin / iothreadpin, <iothreads>, <iothreadids>,
- * <numatune>, <cpu><topology>, <cpu><numa> cells and distances) and checks
- * the result against libvirt's documented semantics (formatdomain: CPU
- * tuning, NUMA node tuning, CPU model and topology) and the host model
+ * <numatune>, <cpu><topology>, <cpu><numa> cells and distances,
+ * <memoryBacking>, <memballoon> and the devices that constrain memory)
+ * and checks the result against libvirt's documented semantics
+ * (formatdomain: CPU tuning, NUMA node tuning, CPU model and topology,
+ * memory backing, memory balloon device) and the host model
  * (compiler/host.h, loaded with host_load) only. It deliberately shares no
  * code with the placement rules it checks.
  *
  * All domains of one run share the host: a host CPU serves at most one
- * vCPU of one domain, and node memory is a budget for the run.
+ * vCPU of one domain, and node memory and free hugepages are budgets for
+ * the run.
+ *
+ * Memory backing (formatdomain: Memory Backing, Memory balloon device,
+ * NUMA Node Tuning, guest NUMA cells), read from <memoryBacking>, cell
+ * memAccess, <numatune> and <devices>:
+ *   hugepages-cells     a <page nodeset> lists guest cell ids: each one is
+ *                       a cell of the domain (without cells only "0",
+ *                       which libvirt then treats as no nodeset); no two
+ *                       nodesets intersect and at most one <page> has no
+ *                       nodeset (libvirt refuses both, whatever the sizes)
+ *   hugepages-size      the page size backing memory (a cell's: the
+ *                       <page> whose nodeset lists it, else the one
+ *                       without nodeset) has a pool on every host node
+ *                       that memory is bound to (memnode, else
+ *                       <numatune><memory> nodeset), or on some host node
+ *                       when unbound; a bare <hugepages/> means the
+ *                       host's default size: some pool above the base page
+ *   hugepages-multiple  memory backed by a page size is a whole multiple of
+ *                       it: each cell's, or <memory> without cells
+ *   hugepages-budget    per host node and page size, the pages the run
+ *                       needs fit the pool's free pages (its total when
+ *                       free is unknown; 0 without a pool): memory bound to
+ *                       one node goes there, memory bound to several is
+ *                       split evenly, unbound memory is not counted
+ *   balloon-locked      <locked/>, <hugepages> or a PCI hostdev (vfio:
+ *                       <hostdev type='pci'>, <interface type='hostdev'>)
+ *                       need <memballoon model='none'>; a kvm/qemu domain
+ *                       without <memballoon> gets a virtio one
+ *   memaccess-shared    a vhost-user interface or disk or a virtiofs
+ *                       filesystem needs shared memory (each cell's
+ *                       memAccess, else <access mode>, is 'shared') and,
+ *                       for memory no hugepage backs, <source
+ *                       type='memfd'> or 'file'
+ *   allocation          <allocation mode> is 'immediate' or 'ondemand'
+ * Page sizes are compared in KiB; the base page (the host's smallest pool
+ * when it is at most 64 KiB) is ordinary memory for libvirt: it backs no
+ * hugepage and needs no hugepage budget (node-memory covers it). A host
+ * whose nodes list no pool at all has unknown pools: hugepages-size and
+ * hugepages-budget are skipped.
  *
  * Output: one line per violation on stdout, "FILE: invariant: detail";
  * nothing on success unless -v. Exit 0 no violation, 1 violations,
@@ -349,6 +390,7 @@ typedef struct cell {
     int nsib;
     sibling *sib;
     int memnode;            /* index into domain.memnodes, -1 none */
+    int access;             /* memAccess: 1 shared, 0 other, -1 absent */
 } cell;
 
 typedef struct memnode {
@@ -356,8 +398,28 @@ typedef struct memnode {
     hwloc_bitmap_t nodes;   /* NULL when bad or absent */
 } memnode;
 
+/* One <memoryBacking><hugepages><page>. */
+typedef struct page {
+    unsigned long long kib; /* page size; 0: the host's default hugepage
+                               size (a bare <hugepages/>) */
+    hwloc_bitmap_t cells;   /* guest cell ids of nodeset; NULL none */
+    int set_bad;            /* nodeset present but not a valid set */
+    long line;
+} page;
+
+/* What one page size backs: a guest cell, or <memory> without cells. */
+typedef struct part {
+    char label[32];         /* "cell 1" or "<memory>" */
+    unsigned long long kib;
+    int kib_ok;
+    hwloc_const_bitmap_t nodes; /* host nodes it is bound to (memnode,
+                                   else <numatune><memory>); NULL none */
+    int page;               /* index into domain.pages, -1 none */
+} part;
+
 typedef struct domain {
     const char *file;
+    int qemu;                   /* <domain type='kvm'|'qemu'> */
     long vcpus;                 /* <vcpu>; -1 unknown (bad) */
     unsigned long long mem_kib; /* <memory> */
     int mem_ok;
@@ -379,6 +441,21 @@ typedef struct domain {
                                    vCPU pinned 1:1 owns it; a vCPU pinned
                                    to a set floats and owns none */
     hwloc_bitmap_t excl;        /* emulator/iothread CPUs not reserved */
+    int hugepages;              /* <memoryBacking><hugepages> present */
+    int pages_ok;               /* every <page> parsed */
+    int npages;
+    page *pages;                /* a bare <hugepages/> is one page of
+                                   size 0 without nodeset (libvirt) */
+    int locked;                 /* <memoryBacking><locked/> */
+    int access_shared;          /* <access mode='shared'/> */
+    char *source;               /* <source type>; NULL absent */
+    char *alloc_mode;           /* <allocation mode>; NULL absent */
+    int has_balloon;            /* <devices><memballoon> */
+    char *balloon_model;        /* its model; NULL absent */
+    char vfio[64];              /* first PCI hostdev, "" none */
+    char shared_dev[64];        /* first device needing shared memory */
+    int nparts;
+    part *parts;                /* per cell, or one for <memory> */
 } domain;
 
 static void free_pins(pin *p, int n)
@@ -408,6 +485,13 @@ static void domain_free(domain *d)
     hwloc_bitmap_free(d->vunion);
     hwloc_bitmap_free(d->dedicated);
     hwloc_bitmap_free(d->excl);
+    for (int i = 0; i < d->npages; i++)
+        hwloc_bitmap_free(d->pages[i].cells);
+    free(d->pages);
+    free(d->source);
+    free(d->alloc_mode);
+    free(d->balloon_model);
+    free(d->parts);
 }
 
 /* Reads a set attribute; reports a syntax violation when bad. */
@@ -540,6 +624,9 @@ static void read_cell(domain *d, cell *c, xmlNodePtr n, int index,
     free(mem);
     free(unit);
     c->memnode = -1;
+    char *access = attr(n, "memAccess");
+    c->access = access ? !strcmp(access, "shared") : -1;
+    free(access);
     xmlNodePtr saved = ctx->node;
     ctx->node = n;
     read_distances(d, c, ctx);
@@ -611,6 +698,107 @@ static void read_topology(domain *d, xmlXPathContextPtr ctx)
     d->topo_ok = ok;
 }
 
+/* Describes the first element EXPR selects into BUF (LEN bytes):
+ * "<NAME type='T'> (line N)"; BUF stays "" when there is none. */
+static void describe_first(xmlXPathContextPtr ctx, const char *expr,
+                           char *buf, size_t len)
+{
+    xmlNodePtr n = first_node(ctx, expr);
+    if (!n)
+        return;
+    char *type = attr(n, "type");
+    if (!strcmp((const char *)n->name, "filesystem"))
+        snprintf(buf, len, "virtiofs <filesystem> (line %ld)",
+                 xmlGetLineNo(n));
+    else
+        snprintf(buf, len, "<%s type='%s'> (line %ld)",
+                 (const char *)n->name, type ? type : "", xmlGetLineNo(n));
+    free(type);
+}
+
+/* <hugepages><page size unit nodeset>; a bare <hugepages/> is one page of
+ * the host's default size without nodeset, as libvirt parses it. Without
+ * guest cells a nodeset of just "0" is dropped (libvirt's post-parse), so
+ * that page backs the whole memory. Needs the cells read. */
+static void read_pages(domain *d, xmlXPathContextPtr ctx)
+{
+    xmlNodePtr hp = first_node(ctx, "/domain/memoryBacking/hugepages");
+    d->hugepages = hp != NULL;
+    d->pages_ok = 1;
+    xmlXPathObjectPtr o = select_nodes(ctx,
+                                       "/domain/memoryBacking/hugepages/page");
+    int n = count_of(o);
+    d->npages = n ? n : d->hugepages;
+    d->pages = xcalloc((size_t)(d->npages ? d->npages : 1), sizeof *d->pages);
+    if (n == 0 && hp)
+        d->pages[0].line = xmlGetLineNo(hp);
+    for (int i = 0; i < n; i++) {
+        xmlNodePtr e = o->nodesetval->nodeTab[i];
+        page *p = &d->pages[i];
+        p->line = xmlGetLineNo(e);
+        char *size = attr(e, "size"), *unit = attr(e, "unit");
+        if (parse_kib(size, unit, &p->kib) < 0 || p->kib == 0) {
+            violation(d->file, "syntax", "<page size='%s' unit='%s'> (line "
+                      "%ld) is not a page size", size ? size : "",
+                      unit ? unit : "", p->line);
+            d->pages_ok = 0;
+        }
+        free(size);
+        free(unit);
+        char *ns = attr(e, "nodeset");
+        if (ns) {
+            p->cells = set_attr(d, e, "nodeset");
+            p->set_bad = !p->cells;
+            if (!p->cells)
+                d->pages_ok = 0;
+            else if (d->ncells == 0 &&
+                     hwloc_bitmap_first(p->cells) == 0 &&
+                     hwloc_bitmap_weight(p->cells) == 1) {
+                hwloc_bitmap_free(p->cells);
+                p->cells = NULL;
+            }
+        }
+        free(ns);
+    }
+    xmlXPathFreeObject(o);
+}
+
+/* <memoryBacking>, <memballoon>, and the devices that constrain memory:
+ * PCI hostdevs (vfio) and vhost-user / virtiofs devices. */
+static void read_backing(domain *d, xmlXPathContextPtr ctx)
+{
+    char *type = attr(xmlDocGetRootElement(ctx->doc), "type");
+    d->qemu = type && (!strcmp(type, "kvm") || !strcmp(type, "qemu"));
+    free(type);
+    read_pages(d, ctx);
+    d->locked = first_node(ctx, "/domain/memoryBacking/locked") != NULL;
+    xmlNodePtr n = first_node(ctx, "/domain/memoryBacking/access");
+    if (n) {
+        char *mode = attr(n, "mode");
+        d->access_shared = mode && !strcmp(mode, "shared");
+        free(mode);
+    }
+    n = first_node(ctx, "/domain/memoryBacking/source");
+    if (n)
+        d->source = attr(n, "type");
+    n = first_node(ctx, "/domain/memoryBacking/allocation");
+    if (n)
+        d->alloc_mode = attr(n, "mode");
+    n = first_node(ctx, "/domain/devices/memballoon");
+    d->has_balloon = n != NULL;
+    if (n)
+        d->balloon_model = attr(n, "model");
+    /* hostdev mode defaults to 'subsystem' */
+    describe_first(ctx, "/domain/devices/hostdev[(not(@mode) or "
+                   "@mode='subsystem') and @type='pci'] | "
+                   "/domain/devices/interface[@type='hostdev']",
+                   d->vfio, sizeof d->vfio);
+    describe_first(ctx, "/domain/devices/interface[@type='vhostuser'] | "
+                   "/domain/devices/disk[@type='vhostuser'] | "
+                   "/domain/devices/filesystem[driver/@type='virtiofs']",
+                   d->shared_dev, sizeof d->shared_dev);
+}
+
 /* Parses everything of DOC the checks use. */
 static void read_all(domain *d, xmlDocPtr doc)
 {
@@ -629,6 +817,7 @@ static void read_all(domain *d, xmlDocPtr doc)
     read_cells(d, ctx);
     read_numatune(d, ctx);
     read_topology(d, ctx);
+    read_backing(d, ctx);
     xmlXPathFreeContext(ctx);
 }
 
@@ -1160,7 +1349,347 @@ static void check_topology(const domain *d, const host *h)
         check_socket_cells(d);
 }
 
-static void check_domain(domain *d, const host *h,
+/* ------------------------------------------------------------------ */
+/* memory backing                                                      */
+
+/* What the host model says about its page pools. */
+typedef struct pools {
+    int known;                  /* some node lists a pool */
+    unsigned long long base;    /* base page size in KiB: the smallest
+                                   pool when at most 64 KiB; 0 unknown */
+    unsigned long long dflt;    /* the host's only hugepage size (then
+                                   necessarily its default); 0 when it
+                                   has none or several */
+} pools;
+
+#define MAX_BASE_PAGE_KIB 64    /* the largest base page of any Linux
+                                   architecture (arm64, ppc64: 64 KiB) */
+
+static pools host_pools(const host *h)
+{
+    pools pl = {0, 0, 0};
+    unsigned long long least = 0;
+    for (int i = 0; i < h->nnodes; i++) {
+        const host_node *n = &h->nodes[i];
+        for (int k = 0; k < n->npages; k++) {
+            pl.known = 1;
+            if (!least || n->pages[k].size_kib < least)
+                least = n->pages[k].size_kib;
+        }
+    }
+    if (least && least <= MAX_BASE_PAGE_KIB)
+        pl.base = least;
+    int several = 0;
+    for (int i = 0; i < h->nnodes; i++) {
+        const host_node *n = &h->nodes[i];
+        for (int k = 0; k < n->npages; k++) {
+            unsigned long long sz = n->pages[k].size_kib;
+            if (sz == pl.base || sz == pl.dflt)
+                continue;
+            several |= pl.dflt != 0;
+            pl.dflt = sz;
+        }
+    }
+    if (several)
+        pl.dflt = 0;
+    return pl;
+}
+
+/* Node N's pool of SIZE KiB pages, or NULL. */
+static const host_pages *node_pool(const host_node *n, unsigned long long size)
+{
+    for (int k = 0; k < n->npages; k++)
+        if (n->pages[k].size_kib == size)
+            return &n->pages[k];
+    return NULL;
+}
+
+/* Has node N a pool for pages of SIZE KiB (0: any hugepage pool, as the
+ * host's default hugepage size is)? */
+static int node_has(const host_node *n, unsigned long long size,
+                    const pools *pl)
+{
+    if (size)
+        return node_pool(n, size) != NULL;
+    for (int k = 0; k < n->npages; k++)
+        if (n->pages[k].size_kib != pl->base)
+            return 1;
+    return 0;
+}
+
+/* The size of P's pages in KiB; 0 when it is the host's default and that
+ * is unknown. */
+static unsigned long long page_size(const page *p, const pools *pl)
+{
+    return p->kib ? p->kib : pl->dflt;
+}
+
+/* Do P's pages back memory with hugepages? libvirt uses ordinary memory
+ * for a <page> of the base page size. */
+static int page_is_huge(const page *p, const pools *pl)
+{
+    return !p->kib || p->kib != pl->base;
+}
+
+/* "2048 KiB" or, for a bare <hugepages/>, the default size. */
+static const char *size_text(const page *p, char *buf, size_t len)
+{
+    if (p->kib)
+        snprintf(buf, len, "%llu KiB", p->kib);
+    else
+        snprintf(buf, len, "default-size (<hugepages> line %ld)", p->line);
+    return buf;
+}
+
+/* Fills d->parts: per guest cell (or <memory> without cells) its size,
+ * the host nodes it is bound to and the <page> backing it: the first one
+ * whose nodeset lists the cell, else the one without nodeset (QEMU
+ * driver's lookup); none means ordinary memory. Needs memnodes matched. */
+static void make_parts(domain *d)
+{
+    int master = -1;
+    for (int k = d->npages - 1; k >= 0; k--)
+        if (!d->pages[k].cells && !d->pages[k].set_bad)
+            master = k;
+    d->nparts = d->ncells ? d->ncells : 1;
+    d->parts = xcalloc((size_t)d->nparts, sizeof *d->parts);
+    if (d->ncells == 0) {
+        part *pt = &d->parts[0];
+        snprintf(pt->label, sizeof pt->label, "<memory>");
+        pt->kib = d->mem_kib;
+        pt->kib_ok = d->mem_ok;
+        pt->nodes = d->numa_nodes;
+        pt->page = master;
+        return;
+    }
+    for (int i = 0; i < d->ncells; i++) {
+        const cell *c = &d->cells[i];
+        part *pt = &d->parts[i];
+        snprintf(pt->label, sizeof pt->label, "cell %ld", c->id);
+        pt->kib = c->kib;
+        pt->kib_ok = c->kib_ok;
+        pt->nodes = c->memnode >= 0 ? d->memnodes[c->memnode].nodes
+                                    : d->numa_nodes;
+        pt->page = master;
+        for (int k = 0; c->id >= 0 && k < d->npages; k++) {
+            if (d->pages[k].cells &&
+                hwloc_bitmap_isset(d->pages[k].cells, (unsigned)c->id)) {
+                pt->page = k;
+                break;
+            }
+        }
+    }
+}
+
+/* Page nodesets name existing guest cells, do not intersect, and at most
+ * one page has no nodeset (virDomainDefMemtuneValidate). */
+static void check_hugepage_cells(const domain *d)
+{
+    hwloc_bitmap_t ids = hwloc_bitmap_alloc(), x = hwloc_bitmap_alloc();
+    for (int i = 0; i < d->ncells; i++)
+        if (d->cells[i].id >= 0)
+            hwloc_bitmap_set(ids, (unsigned)d->cells[i].id);
+    char a[64], b[64];
+    for (int k = 0; k < d->npages; k++) {
+        const page *p = &d->pages[k];
+        if (p->set_bad)
+            continue;
+        size_text(p, a, sizeof a);
+        if (!p->cells) {
+            for (int j = 0; j < k; j++)
+                if (!d->pages[j].cells && !d->pages[j].set_bad)
+                    violation(d->file, "hugepages-cells", "<page> elements "
+                              "of %s (line %ld) and %s (line %ld) both "
+                              "have no nodeset: at most one may",
+                              size_text(&d->pages[j], b, sizeof b),
+                              d->pages[j].line, a, p->line);
+            continue;
+        }
+        hwloc_bitmap_andnot(x, p->cells, ids);
+        if (!hwloc_bitmap_iszero(x)) {
+            char *s = fmt_set(x);
+            if (d->ncells)
+                violation(d->file, "hugepages-cells", "<page> of %s (line "
+                          "%ld): nodeset names guest cell(s) %s, which the "
+                          "domain does not have", a, p->line, s);
+            else
+                violation(d->file, "hugepages-cells", "<page> of %s (line "
+                          "%ld): nodeset names guest cell(s) %s, but the "
+                          "domain has no guest NUMA cells", a, p->line, s);
+            free(s);
+        }
+        for (int j = 0; j < k; j++) {
+            const page *q = &d->pages[j];
+            if (!q->cells)
+                continue;
+            hwloc_bitmap_and(x, p->cells, q->cells);
+            if (hwloc_bitmap_iszero(x))
+                continue;
+            char *s = fmt_set(x);
+            violation(d->file, "hugepages-cells", "<page> elements of %s "
+                      "(line %ld) and %s (line %ld) both cover guest "
+                      "cell(s) %s", size_text(q, b, sizeof b), q->line, a,
+                      p->line, s);
+            free(s);
+        }
+    }
+    hwloc_bitmap_free(ids);
+    hwloc_bitmap_free(x);
+}
+
+/* Each page size has a pool on every host node the memory it backs is
+ * bound to, or on some host node when that memory is unbound. */
+static void check_hugepage_size(const domain *d, const host *h,
+                                const pools *pl)
+{
+    char a[64];
+    for (int k = 0; k < d->npages; k++) {
+        const page *p = &d->pages[k];
+        hwloc_bitmap_t need = hwloc_bitmap_alloc();
+        hwloc_bitmap_t missing = hwloc_bitmap_alloc();
+        int used = 0, unbound = 0, somewhere = 0;
+        for (int i = 0; i < d->nparts; i++) {
+            if (d->parts[i].page != k)
+                continue;
+            used = 1;
+            if (d->parts[i].nodes)
+                hwloc_bitmap_or(need, need, d->parts[i].nodes);
+            else
+                unbound = 1;
+        }
+        /* unbound memory, or a page backing nothing: any node will do */
+        int anywhere = unbound || !used;
+        for (int i = 0; i < h->nnodes; i++) {
+            const host_node *n = &h->nodes[i];
+            if (!node_has(n, p->kib, pl)) {
+                if (hwloc_bitmap_isset(need, (unsigned)n->id))
+                    hwloc_bitmap_set(missing, (unsigned)n->id);
+            } else {
+                somewhere = 1;
+            }
+        }
+        size_text(p, a, sizeof a);
+        if (anywhere && !somewhere) {
+            violation(d->file, "hugepages-size", "<page> of %s (line %ld): "
+                      "no host node has a %s pool", a, p->line,
+                      p->kib ? "page pool of that size" : "hugepage");
+        } else if (!hwloc_bitmap_iszero(missing)) {
+            char *s = fmt_set(missing);
+            violation(d->file, "hugepages-size", "<page> of %s (line %ld) "
+                      "backs memory bound to host node(s) %s, which have no "
+                      "%s pool", a, p->line, s,
+                      p->kib ? "page pool of that size" : "hugepage");
+            free(s);
+        }
+        hwloc_bitmap_free(need);
+        hwloc_bitmap_free(missing);
+    }
+}
+
+/* Memory a page size backs is a whole multiple of it. */
+static void check_hugepage_multiple(const domain *d, const pools *pl)
+{
+    for (int i = 0; i < d->nparts; i++) {
+        const part *pt = &d->parts[i];
+        if (pt->page < 0 || !pt->kib_ok)
+            continue;
+        const page *p = &d->pages[pt->page];
+        unsigned long long size = page_size(p, pl);
+        if (size && pt->kib % size)
+            violation(d->file, "hugepages-multiple", "%s holds %llu KiB, "
+                      "not a whole multiple of its %llu KiB pages%s",
+                      pt->label, pt->kib, size, p->kib ? ""
+                      : " (the host's only hugepage size)");
+    }
+}
+
+/* <locked/>, hugepages or a vfio device: the balloon must be off. */
+static void check_balloon(const domain *d)
+{
+    strbuf why;
+    sb_init(&why);
+    if (d->locked)
+        sb_adds(&why, "<locked/>");
+    if (d->hugepages)
+        sb_addf(&why, "%s<hugepages>", why.len ? ", " : "");
+    if (d->vfio[0])
+        sb_addf(&why, "%sthe PCI hostdev %s", why.len ? ", " : "", d->vfio);
+    if (why.len && !d->has_balloon && d->qemu)
+        violation(d->file, "balloon-locked", "no <memballoon>, so libvirt "
+                  "adds a virtio balloon, but the domain has %s: it needs "
+                  "<memballoon model='none'/>", why.buf);
+    else if (why.len && d->has_balloon &&
+             (!d->balloon_model || strcmp(d->balloon_model, "none")))
+        violation(d->file, "balloon-locked", "<memballoon model='%s'> with "
+                  "%s: the model must be 'none'",
+                  d->balloon_model ? d->balloon_model : "", why.buf);
+    sb_free(&why);
+}
+
+/* vhost-user and virtiofs need shared, fd-backed guest memory. */
+static void check_shared(const domain *d, const pools *pl)
+{
+    if (!d->shared_dev[0])
+        return;
+    if (d->ncells == 0 && !d->access_shared)
+        violation(d->file, "memaccess-shared", "%s needs shared memory, but "
+                  "<memoryBacking> has no <access mode='shared'/>",
+                  d->shared_dev);
+    hwloc_bitmap_t priv = hwloc_bitmap_alloc();
+    for (int i = 0; i < d->ncells; i++) {
+        const cell *c = &d->cells[i];
+        if (c->id >= 0 && c->access != 1 &&
+            (c->access == 0 || !d->access_shared))
+            hwloc_bitmap_set(priv, (unsigned)c->id);
+    }
+    if (!hwloc_bitmap_iszero(priv)) {
+        char *s = fmt_set(priv);
+        violation(d->file, "memaccess-shared", "%s needs shared memory, but "
+                  "guest cell(s) %s are not shared (memAccess, else "
+                  "<memoryBacking><access mode>)", d->shared_dev, s);
+        free(s);
+    }
+    hwloc_bitmap_zero(priv);
+    int plain = 0;
+    for (int i = 0; d->pages_ok && i < d->nparts; i++) {
+        const part *pt = &d->parts[i];
+        if (pt->page >= 0 && page_is_huge(&d->pages[pt->page], pl))
+            continue;
+        plain = 1;
+        if (d->ncells && d->cells[i].id >= 0)
+            hwloc_bitmap_set(priv, (unsigned)d->cells[i].id);
+    }
+    if (plain && (!d->source || (strcmp(d->source, "memfd") &&
+                                 strcmp(d->source, "file")))) {
+        char *s = fmt_set(priv);
+        violation(d->file, "memaccess-shared", "%s needs fd-backed memory: "
+                  "no hugepages back %s%s, and <memoryBacking> has no "
+                  "<source type='memfd'/> (or 'file')", d->shared_dev,
+                  d->ncells ? "guest cell(s) " : "<memory>",
+                  d->ncells ? s : "");
+        free(s);
+    }
+    hwloc_bitmap_free(priv);
+}
+
+static void check_backing(domain *d, const host *h, const pools *pl)
+{
+    make_parts(d);
+    check_hugepage_cells(d);
+    if (d->pages_ok) {
+        if (pl->known)
+            check_hugepage_size(d, h, pl);
+        check_hugepage_multiple(d, pl);
+    }
+    check_balloon(d);
+    check_shared(d, pl);
+    if (d->alloc_mode && strcmp(d->alloc_mode, "immediate") &&
+        strcmp(d->alloc_mode, "ondemand"))
+        violation(d->file, "allocation", "<allocation mode='%s'> is not "
+                  "'immediate' or 'ondemand'", d->alloc_mode);
+}
+
+static void check_domain(domain *d, const host *h, const pools *pl,
                          hwloc_const_bitmap_t reserved)
 {
     check_vcpupins(d, h, reserved);
@@ -1174,6 +1703,7 @@ static void check_domain(domain *d, const host *h,
     check_memnodes(d, h);
     check_numatune(d, h);
     check_topology(d, h);
+    check_backing(d, h, pl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1299,6 +1829,112 @@ static void check_node_memory(const domain *d, int n, const host *h)
     free(b);
 }
 
+/* Hugepages the run takes from one pool of one host node. */
+typedef struct hp_need {
+    int node;
+    unsigned long long size, pages;
+    int last;               /* last domain taking pages there */
+    strbuf who;
+} hp_need;
+
+typedef struct hp_needs {
+    int n, cap;
+    hp_need *v;
+} hp_needs;
+
+static void take_pages(hp_needs *nd, int node, unsigned long long size,
+                       unsigned long long pages, int dom, const domain *d,
+                       const part *pt)
+{
+    hp_need *e = NULL;
+    for (int i = 0; i < nd->n && !e; i++)
+        if (nd->v[i].node == node && nd->v[i].size == size)
+            e = &nd->v[i];
+    if (!e) {
+        if (nd->n == nd->cap) {
+            nd->cap = nd->cap ? 2 * nd->cap : 8;
+            nd->v = xrealloc(nd->v, (size_t)nd->cap * sizeof *nd->v);
+        }
+        e = &nd->v[nd->n++];
+        memset(e, 0, sizeof *e);
+        e->node = node;
+        e->size = size;
+        sb_init(&e->who);
+    }
+    e->pages += pages;
+    e->last = dom;
+    sb_addf(&e->who, "%s%s %s: %llu", e->who.len ? ", " : "", d->file,
+            pt->label, pages);
+}
+
+/* The hugepages of domain D (index DOM): each part backed by a hugepage
+ * size takes ceil(memory / size) pages from the host nodes it is bound
+ * to, split evenly (the first nodes take the remainder); unbound memory
+ * (no <numatune> nodeset for it) and sizes that are unknown are not
+ * counted. */
+static void take_domain_pages(hp_needs *nd, const host *h, const pools *pl,
+                              const domain *d, int dom)
+{
+    if (!d->pages_ok)
+        return;
+    for (int i = 0; i < d->nparts; i++) {
+        const part *pt = &d->parts[i];
+        if (pt->page < 0 || !pt->kib_ok || !pt->nodes)
+            continue;
+        const page *p = &d->pages[pt->page];
+        unsigned long long size = page_size(p, pl);
+        if (!size || !page_is_huge(p, pl))
+            continue;
+        unsigned long long pages = pt->kib / size + (pt->kib % size != 0);
+        unsigned long long k = 0, j = 0;
+        int id;
+        hwloc_bitmap_foreach_begin(id, pt->nodes) {
+            k += host_node_by_id(h, id) != NULL;
+        } hwloc_bitmap_foreach_end();
+        if (!k)
+            continue;
+        hwloc_bitmap_foreach_begin(id, pt->nodes) {
+            if (!host_node_by_id(h, id))
+                continue;
+            unsigned long long share = pages / k + (j++ < pages % k);
+            if (share)
+                take_pages(nd, id, size, share, dom, d, pt);
+        } hwloc_bitmap_foreach_end();
+    }
+}
+
+/* The pages the run takes from each pool fit its free pages (its total
+ * when free is unknown; none without a pool). */
+static void check_hugepage_budget(const domain *d, int n, const host *h,
+                                  const pools *pl)
+{
+    if (!pl->known)
+        return;
+    hp_needs nd = {0, 0, NULL};
+    for (int k = 0; k < n; k++)
+        take_domain_pages(&nd, h, pl, &d[k], k);
+    for (int i = 0; i < nd.n; i++) {
+        hp_need *e = &nd.v[i];
+        const host_pages *pool = node_pool(host_node_by_id(h, e->node),
+                                           e->size);
+        long long have = !pool ? 0 : pool->free >= 0 ? pool->free
+                                                     : pool->total;
+        if (!pool)
+            violation(d[e->last].file, "hugepages-budget", "host node %d "
+                      "has no %llu KiB page pool, the domains need %llu "
+                      "such pages there (%s)", e->node, e->size, e->pages,
+                      e->who.buf);
+        else if (have >= 0 && e->pages > (unsigned long long)have)
+            violation(d[e->last].file, "hugepages-budget", "host node %d "
+                      "has %lld %s %llu KiB pages, the domains need %llu "
+                      "(%s)", e->node, have,
+                      pool->free >= 0 ? "free" : "(total, free unknown)",
+                      e->size, e->pages, e->who.buf);
+        sb_free(&e->who);
+    }
+    free(nd.v);
+}
+
 /* ------------------------------------------------------------------ */
 /* command line                                                        */
 
@@ -1345,10 +1981,12 @@ static int run(const host *h, hwloc_const_bitmap_t reserved, char **files,
             printf("reserved host CPUs: %s\n", s);
             free(s);
         }
+        pools pl = host_pools(h);
         for (int i = 0; i < n; i++)
-            check_domain(&doms[i], h, reserved);
+            check_domain(&doms[i], h, &pl, reserved);
         check_across(doms, n);
         check_node_memory(doms, n, h);
+        check_hugepage_budget(doms, n, h, &pl);
         for (int i = 0; verbose && i < n; i++)
             say_ok(&doms[i]);
         rc = nviolations ? EXIT_VIOLATION : 0;
