@@ -1431,13 +1431,16 @@ static int page_is_huge(const page *p, const pools *pl)
     return !p->kib || p->kib != pl->base;
 }
 
-/* "2048 KiB" or, for a bare <hugepages/>, the default size. */
-static const char *size_text(const page *p, char *buf, size_t len)
+/* "the 2048 KiB <page> (line 7)", or for a bare <hugepages/> "the bare
+ * <hugepages/> (line 5, the host's default size)". */
+static const char *page_text(const page *p, char *buf, size_t len)
 {
     if (p->kib)
-        snprintf(buf, len, "%llu KiB", p->kib);
+        snprintf(buf, len, "the %llu KiB <page> (line %ld)", p->kib,
+                 p->line);
     else
-        snprintf(buf, len, "default-size (<hugepages> line %ld)", p->line);
+        snprintf(buf, len, "the bare <hugepages/> (line %ld, the host's "
+                 "default size)", p->line);
     return buf;
 }
 
@@ -1489,33 +1492,31 @@ static void check_hugepage_cells(const domain *d)
     for (int i = 0; i < d->ncells; i++)
         if (d->cells[i].id >= 0)
             hwloc_bitmap_set(ids, (unsigned)d->cells[i].id);
-    char a[64], b[64];
+    char a[96], b[96];
     for (int k = 0; k < d->npages; k++) {
         const page *p = &d->pages[k];
         if (p->set_bad)
             continue;
-        size_text(p, a, sizeof a);
+        page_text(p, a, sizeof a);
         if (!p->cells) {
             for (int j = 0; j < k; j++)
                 if (!d->pages[j].cells && !d->pages[j].set_bad)
-                    violation(d->file, "hugepages-cells", "<page> elements "
-                              "of %s (line %ld) and %s (line %ld) both "
-                              "have no nodeset: at most one may",
-                              size_text(&d->pages[j], b, sizeof b),
-                              d->pages[j].line, a, p->line);
+                    violation(d->file, "hugepages-cells", "%s and %s both "
+                              "have no nodeset: at most one <page> may",
+                              page_text(&d->pages[j], b, sizeof b), a);
             continue;
         }
         hwloc_bitmap_andnot(x, p->cells, ids);
         if (!hwloc_bitmap_iszero(x)) {
             char *s = fmt_set(x);
             if (d->ncells)
-                violation(d->file, "hugepages-cells", "<page> of %s (line "
-                          "%ld): nodeset names guest cell(s) %s, which the "
-                          "domain does not have", a, p->line, s);
+                violation(d->file, "hugepages-cells", "%s: nodeset names "
+                          "guest cell(s) %s, which the domain does not have",
+                          a, s);
             else
-                violation(d->file, "hugepages-cells", "<page> of %s (line "
-                          "%ld): nodeset names guest cell(s) %s, but the "
-                          "domain has no guest NUMA cells", a, p->line, s);
+                violation(d->file, "hugepages-cells", "%s: nodeset names "
+                          "guest cell(s) %s, but the domain has no guest "
+                          "NUMA cells", a, s);
             free(s);
         }
         for (int j = 0; j < k; j++) {
@@ -1526,10 +1527,8 @@ static void check_hugepage_cells(const domain *d)
             if (hwloc_bitmap_iszero(x))
                 continue;
             char *s = fmt_set(x);
-            violation(d->file, "hugepages-cells", "<page> elements of %s "
-                      "(line %ld) and %s (line %ld) both cover guest "
-                      "cell(s) %s", size_text(q, b, sizeof b), q->line, a,
-                      p->line, s);
+            violation(d->file, "hugepages-cells", "%s and %s both cover "
+                      "guest cell(s) %s", page_text(q, b, sizeof b), a, s);
             free(s);
         }
     }
@@ -1542,7 +1541,7 @@ static void check_hugepage_cells(const domain *d)
 static void check_hugepage_size(const domain *d, const host *h,
                                 const pools *pl)
 {
-    char a[64];
+    char a[96];
     for (int k = 0; k < d->npages; k++) {
         const page *p = &d->pages[k];
         hwloc_bitmap_t need = hwloc_bitmap_alloc();
@@ -1568,17 +1567,16 @@ static void check_hugepage_size(const domain *d, const host *h,
                 somewhere = 1;
             }
         }
-        size_text(p, a, sizeof a);
+        page_text(p, a, sizeof a);
+        const char *what = p->kib ? "page pool of that size"
+                                  : "hugepage pool";
         if (anywhere && !somewhere) {
-            violation(d->file, "hugepages-size", "<page> of %s (line %ld): "
-                      "no host node has a %s pool", a, p->line,
-                      p->kib ? "page pool of that size" : "hugepage");
+            violation(d->file, "hugepages-size", "%s: no host node has a %s",
+                      a, what);
         } else if (!hwloc_bitmap_iszero(missing)) {
             char *s = fmt_set(missing);
-            violation(d->file, "hugepages-size", "<page> of %s (line %ld) "
-                      "backs memory bound to host node(s) %s, which have no "
-                      "%s pool", a, p->line, s,
-                      p->kib ? "page pool of that size" : "hugepage");
+            violation(d->file, "hugepages-size", "%s backs memory bound to "
+                      "host node(s) %s, which have no %s", a, s, what);
             free(s);
         }
         hwloc_bitmap_free(need);
@@ -1922,7 +1920,7 @@ static void check_hugepage_budget(const domain *d, int n, const host *h,
         if (!pool)
             violation(d[e->last].file, "hugepages-budget", "host node %d "
                       "has no %llu KiB page pool, the domains need %llu "
-                      "such pages there (%s)", e->node, e->size, e->pages,
+                      "such page(s) there (%s)", e->node, e->size, e->pages,
                       e->who.buf);
         else if (have >= 0 && e->pages > (unsigned long long)have)
             violation(d[e->last].file, "hugepages-budget", "host node %d "
