@@ -222,6 +222,63 @@ static int iothread_ids(xmlNodePtr root, int *ids, int max)
     return n;
 }
 
+/* The host device name of a disk's block device source: /dev/nvme0n1p2
+ * gives nvme0n1, /dev/sdb1 gives sdb; NULL for anything else. */
+static char *block_name(xmlNodePtr disk)
+{
+    const char *dev = r_attr(r_child(disk, "source"), "dev");
+    if (!dev || strncmp(dev, "/dev/", 5) != 0 || strchr(dev + 5, '/'))
+        return NULL;
+    char *name = xstrdup(dev + 5);
+    size_t n = strlen(name);
+    if (!strncmp(name, "nvme", 4)) {
+        char *p = strrchr(name, 'p');        /* nvme0n1p2: partition p2 */
+        if (p && p > strchr(name, 'n') && p[1] >= '0' && p[1] <= '9')
+            *p = '\0';
+    } else {
+        while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9')
+            name[--n] = '\0';
+    }
+    return name;
+}
+
+/* The housekeeping CPUs (online) of the host node whose PCI device holds
+ * the storage of iothread ID's first disk, as a list, or NULL when that
+ * is unknown or the node has none. *NODE gets the node. */
+static char *storage_cpus(rule_ctx *c, int id, int *node)
+{
+    const host *h = r_host(c);
+    char ids[16];
+    snprintf(ids, sizeof ids, "%d", id);
+    xmlNodePtr dev = r_child(r_root(c), "devices");
+    for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk")) {
+        const char *it = r_attr(r_child(d, "driver"), "iothread");
+        if (!it || strcmp(it, ids) != 0)
+            continue;
+        char *name = block_name(d);
+        for (int i = 0; name && i < h->npci; i++)
+            if (h->pci[i].name && !strcmp(h->pci[i].name, name) &&
+                h->pci[i].node >= 0)
+                *node = h->pci[i].node;
+        free(name);
+        break;
+    }
+    const host_node *hn = *node >= 0 ? host_node_by_id(h, *node) : NULL;
+    if (!hn)
+        return NULL;
+    hwloc_bitmap_t set = hwloc_bitmap_dup(hn->cpus);
+    hwloc_bitmap_and(set, set, r_housekeeping(c));
+    int cpu;
+    hwloc_bitmap_foreach_begin(cpu, set) {
+        const host_cpu *hc = host_cpu_by_id(h, cpu);
+        if (!hc || !hc->online)
+            hwloc_bitmap_clr(set, (unsigned)cpu);
+    } hwloc_bitmap_foreach_end();
+    char *list = hwloc_bitmap_iszero(set) ? NULL : r_cpuset_format(set);
+    hwloc_bitmap_free(set);
+    return list;
+}
+
 static void run_emulator(rule_ctx *c)
 {
     const place_plan *p = place_get(c);
@@ -265,8 +322,18 @@ static void run_emulator(rule_ctx *c)
             continue;
         if (have)
             r_remove(c, have, "replaced (cpu.emulator.override)");
-        const char *attrs[] = {"iothread", id, "cpuset", cpus, NULL};
-        r_insert(c, tune, "iothreadpin", attrs, "%s", why);
+        int node = -1;
+        char *near = storage_cpus(c, ids[i], &node);
+        const char *attrs[] = {"iothread", id, "cpuset", near ? near : cpus,
+                               NULL};
+        if (near)
+            r_insert(c, tune, "iothreadpin", attrs, "the housekeeping CPUs "
+                     "of host node %d, where this iothread's storage "
+                     "controller is: completions are handled next to the "
+                     "device", node);
+        else
+            r_insert(c, tune, "iothreadpin", attrs, "%s", why);
+        free(near);
     }
     free(cpus);
 }

@@ -10,10 +10,14 @@
 extern const rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
     rule_cpu_emulator, rule_numa_guest, rule_mem_hugepages, rule_mem_access,
     rule_mem_lock, rule_mem_balloon, rule_cpu_topology, rule_cpu_cache,
-    rule_clock_timers;
+    rule_clock_timers, rule_devices_virtio, rule_io_threads,
+    rule_net_multiqueue, rule_blk_multiqueue, rule_irq_budget,
+    rule_disk_cache;
 
 const rule *const vt_rules[] = {
     &rule_cpu_mode,
+    &rule_devices_virtio,   /* before the queue rules see the devices */
+    &rule_io_threads,       /* before cpu.emulator pins the iothreads */
     &rule_numa_place,       /* placement decides nodes and CPUs first */
     &rule_cpu_pin,
     &rule_cpu_emulator,
@@ -22,6 +26,10 @@ const rule *const vt_rules[] = {
     &rule_mem_access,
     &rule_mem_lock,         /* reads the backing the rules above wrote */
     &rule_mem_balloon,
+    &rule_net_multiqueue,
+    &rule_blk_multiqueue,
+    &rule_irq_budget,       /* after every rule that sets queues */
+    &rule_disk_cache,
     &rule_cpu_topology,     /* derived from the pins and cells */
     &rule_cpu_cache,
     &rule_clock_timers,
