@@ -2,15 +2,18 @@
  * check_placement.c - vt-check-placement, the independent checker of the
  * CPU and memory placement vtune-xml writes into libvirt domain XML.
  *
- *   vt-check-placement --host SRC [--reserved CPULIST] [-v] DOMAIN.xml...
+ *   vt-check-placement --host SRC [--reserved CPULIST] [--irq-budget N]
+ *                      [-v] DOMAIN.xml...
  *
  * It owns its own reading of the domain XML (<vcpu>, <memory>, <cputune>
  * vcpupin / emulatorpin / iothreadpin, <iothreads>, <iothreadids>,
  * <numatune>, <cpu><topology>, <cpu><numa> cells and distances,
- * <memoryBacking>, <memballoon> and the devices that constrain memory)
- * and checks the result against libvirt's documented semantics
- * (formatdomain: CPU tuning, NUMA node tuning, CPU model and topology,
- * memory backing, memory balloon device) and the host model
+ * <memoryBacking>, <memballoon> and the devices that constrain memory,
+ * the <driver> of disks, interfaces and controllers) and checks the
+ * result against libvirt's documented semantics (formatdomain: CPU
+ * tuning, NUMA node tuning, CPU model and topology, memory backing,
+ * memory balloon device, IOThreads allocation, hard drives, network
+ * interfaces, controllers) and the host model
  * (compiler/host.h, loaded with host_load) only. It deliberately shares no
  * code with the placement rules it checks.
  *
@@ -55,6 +58,45 @@
  * hugepage and needs no hugepage budget (node-memory covers it). A host
  * whose nodes list no pool at all has unknown pools: hugepages-size and
  * hugepages-budget are skipped.
+ *
+ * I/O devices (formatdomain: IOThreads allocation; hard drives, network
+ * interfaces and controllers, their <driver>), read from <devices> <disk>,
+ * <interface> and <controller>; a device is named by its target dev, MAC
+ * or type and index, never by line, so a tuned output and its input name
+ * it alike:
+ *   io-native      a <disk><driver io='native'> has cache='none' or
+ *                  'directsync' on the same driver (native AIO needs
+ *                  O_DIRECT; no cache means the hypervisor's default,
+ *                  writeback for QEMU)
+ *   iothread-ref   every <driver iothread='K'> and <driver><iothreads>
+ *                  <iothread id='K'> of a disk or controller names an
+ *                  iothread the domain defines: the <iothreadids> ids,
+ *                  which libvirt fills up to <iothreads> with the lowest
+ *                  unused ids from 1 (so 1..<iothreads> without
+ *                  <iothreadids>); and it sits on a virtio disk (target
+ *                  bus 'virtio', or no bus and a 'vd' target dev, as
+ *                  libvirt infers) or a virtio-scsi controller (type
+ *                  'scsi', model 'virtio-scsi', 'virtio-transitional' or
+ *                  'virtio-non-transitional'; an absent model is refused,
+ *                  libvirt's default depends on the architecture and
+ *                  QEMU), whose <address>, if any, is 'pci' or 'ccw'
+ *   queues-vcpus   <driver queues='N'> of an interface, disk or
+ *                  controller has 1 <= N <= <vcpu> (its maximum count)
+ *   queues-user    an <interface type='user'> has no queues above 1, and
+ *                  no <interface type='user'> or 'vhostuser' has <driver
+ *                  name='vhost'>
+ *   irq-budget     the MSI-X vectors of a domain's virtio devices fit
+ *                  --irq-budget N (default 1024): per virtio NIC (model
+ *                  'virtio', '-transitional', '-non-transitional')
+ *                  2 x queues + 2, per virtio-blk disk (virtio bus,
+ *                  device 'disk' or 'lun') queues + 1, per virtio-scsi
+ *                  controller queues + 3, queues 1 when absent (libvirt's
+ *                  and these counts' default; QEMU may pick more itself);
+ *                  skipped when a counted queues value is unusable
+ *   ring-size      an interface <driver> rx_queue_size / tx_queue_size is
+ *                  a power of two in 256..1024, and tx_queue_size is only
+ *                  on <interface type='vhostuser'> (the one type QEMU
+ *                  applies it to)
  *
  * Output: one line per violation on stdout, "FILE: invariant: detail";
  * nothing on success unless -v. Exit 0 no violation, 1 violations,
@@ -417,6 +459,35 @@ typedef struct part {
     int page;               /* index into domain.pages, -1 none */
 } part;
 
+/* One <disk>, <interface> or <controller> as the I/O checks see it. */
+enum { IO_DISK, IO_NET, IO_CTRL };
+
+/* An optional unsigned attribute: absent, a valid value, or bad (a
+ * syntax violation was reported). */
+typedef struct uval {
+    int state;              /* 0 absent, 1 valid, -1 bad */
+    unsigned long long v;
+} uval;
+
+typedef struct iodev {
+    int kind;               /* IO_DISK, IO_NET, IO_CTRL */
+    char what[112];         /* "<disk> (target vda)", ... */
+    char *type;             /* the element's type attribute; NULL absent */
+    int vectors;            /* MSI-X vectors per queue (1 virtio-blk,
+                               2 virtio NIC) or 0: not a counted device */
+    int fixed;              /* vectors besides the queues */
+    char no_iothread[160];  /* why it takes no iothread, "" when it may */
+    uval queues, rx, tx;    /* <driver queues rx_queue_size
+                               tx_queue_size> */
+    char *name, *io, *cache; /* <driver name io cache>; NULL absent */
+    int nrefs;
+    struct ioref {
+        long id;
+        int sub;            /* 0 <driver iothread>, 1 <driver><iothreads>
+                               <iothread id> */
+    } *refs;                /* the iothreads its <driver> names */
+} iodev;
+
 typedef struct domain {
     const char *file;
     int qemu;                   /* <domain type='kvm'|'qemu'> */
@@ -456,6 +527,9 @@ typedef struct domain {
     char shared_dev[64];        /* first device needing shared memory */
     int nparts;
     part *parts;                /* per cell, or one for <memory> */
+    hwloc_bitmap_t iothread_set; /* the iothread ids libvirt defines */
+    int ndevs;
+    iodev *devs;                /* disks, interfaces, controllers */
 } domain;
 
 static void free_pins(pin *p, int n)
@@ -492,6 +566,16 @@ static void domain_free(domain *d)
     free(d->alloc_mode);
     free(d->balloon_model);
     free(d->parts);
+    hwloc_bitmap_free(d->iothread_set);
+    for (int i = 0; i < d->ndevs; i++) {
+        iodev *v = &d->devs[i];
+        free(v->type);
+        free(v->name);
+        free(v->io);
+        free(v->cache);
+        free(v->refs);
+    }
+    free(d->devs);
 }
 
 /* Reads a set attribute; reports a syntax violation when bad. */
@@ -589,6 +673,17 @@ static void read_iothreads(domain *d, xmlXPathContextPtr ctx)
             hwloc_bitmap_set(d->iothreadids, (unsigned)id);
     }
     xmlXPathFreeObject(o);
+    /* libvirt (formatdomain, IOThreads allocation): fewer <iothreadids>
+     * than <iothreads> are filled up with the lowest unused ids from 1;
+     * more raise the count */
+    d->iothread_set = hwloc_bitmap_dup(d->iothreadids);
+    long missing = d->iothreads - hwloc_bitmap_weight(d->iothreadids);
+    for (long k = 1; missing > 0 && k <= d->iothreads; k++) {
+        if (!hwloc_bitmap_isset(d->iothread_set, (unsigned)k)) {
+            hwloc_bitmap_set(d->iothread_set, (unsigned)k);
+            missing--;
+        }
+    }
 }
 
 static void read_distances(domain *d, cell *c, xmlXPathContextPtr ctx)
@@ -799,6 +894,229 @@ static void read_backing(domain *d, xmlXPathContextPtr ctx)
                    d->shared_dev, sizeof d->shared_dev);
 }
 
+/* ------------------------------------------------------------------ */
+/* I/O devices                                                         */
+
+/* The first child element of N called NAME, or NULL. */
+static xmlNodePtr child_elem(xmlNodePtr n, const char *name)
+{
+    for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !c->ns &&
+            !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
+static int streq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+/* A virtio model name: MODEL itself or its (non-)transitional variants
+ * (formatdomain: Virtio transitional devices). */
+static int is_virtio_model(const char *m, const char *model)
+{
+    return streq(m, model) || streq(m, "virtio-transitional") ||
+           streq(m, "virtio-non-transitional");
+}
+
+/* Reads the unsigned attribute NAME of the <driver> N of device V (libvirt
+ * parses these as unsigned int); a syntax violation when bad. */
+static uval uint_attr(const domain *d, const iodev *v, xmlNodePtr n,
+                      const char *name)
+{
+    uval u = {0, 0};
+    char *s = n ? attr(n, name) : NULL;
+    if (!s)
+        return u;
+    if (parse_ull(s, &u.v) < 0 || u.v > UINT_MAX) {
+        violation(d->file, "syntax", "%s: <driver %s='%s'> is not an "
+                  "unsigned number", v->what, name, s);
+        u.state = -1;
+    } else {
+        u.state = 1;
+    }
+    free(s);
+    return u;
+}
+
+static void add_ref(iodev *v, long id, int sub)
+{
+    v->refs = xrealloc(v->refs, (size_t)(v->nrefs + 1) * sizeof *v->refs);
+    v->refs[v->nrefs].id = id;
+    v->refs[v->nrefs++].sub = sub;
+}
+
+/* The iothreads <driver> DRV names: its iothread attribute and its
+ * <iothreads><iothread id> (libvirt 10.0, virtio-blk queue mapping). */
+static void read_refs(const domain *d, iodev *v, xmlNodePtr drv)
+{
+    char *s = drv ? attr(drv, "iothread") : NULL;
+    long id;
+    if (s && parse_id(s, MAX_ID, &id) < 0)
+        violation(d->file, "syntax", "%s: <driver iothread='%s'> is not an "
+                  "id in 0..%d", v->what, s, MAX_ID);
+    else if (s)
+        add_ref(v, id, 0);
+    free(s);
+    xmlNodePtr set = child_elem(drv, "iothreads");
+    for (xmlNodePtr t = set ? set->children : NULL; t; t = t->next) {
+        if (t->type != XML_ELEMENT_NODE || t->ns ||
+            strcmp((const char *)t->name, "iothread"))
+            continue;
+        s = attr(t, "id");
+        if (parse_id(s, MAX_ID, &id) < 0)
+            violation(d->file, "syntax", "%s: <driver><iothreads><iothread "
+                      "id='%s'> is not an id in 0..%d", v->what,
+                      s ? s : "", MAX_ID);
+        else
+            add_ref(v, id, 1);
+        free(s);
+    }
+}
+
+/* Why device V, whose <address> is ADDR, cannot take an iothread because
+ * of that address ("" when it can): libvirt wants PCI or CCW. */
+static void check_address(iodev *v, xmlNodePtr addr)
+{
+    char *t = addr ? attr(addr, "type") : NULL;
+    if (t && strcmp(t, "pci") && strcmp(t, "ccw"))
+        snprintf(v->no_iothread, sizeof v->no_iothread, "its <address "
+                 "type='%.24s'> is not 'pci' or 'ccw'", t);
+    free(t);
+}
+
+/* <disk>: the target bus (inferred from a 'vd' dev when absent, as
+ * libvirt does), the driver's io, cache, queues and iothreads. */
+static void read_disk(const domain *d, iodev *v, xmlNodePtr n, int index)
+{
+    xmlNodePtr target = child_elem(n, "target");
+    xmlNodePtr drv = child_elem(n, "driver");
+    char *dev = target ? attr(target, "dev") : NULL;
+    char *bus = target ? attr(target, "bus") : NULL;
+    char *device = attr(n, "device");
+    v->kind = IO_DISK;
+    v->type = attr(n, "type");
+    if (dev)
+        snprintf(v->what, sizeof v->what, "<disk> (target %.40s)", dev);
+    else
+        snprintf(v->what, sizeof v->what, "<disk> #%d", index + 1);
+    int virtio = bus ? !strcmp(bus, "virtio")
+                     : dev && !strncmp(dev, "vd", 2);
+    if (virtio && (!device || !strcmp(device, "disk") ||
+                   !strcmp(device, "lun"))) {
+        v->vectors = 1;     /* virtio-blk: a vector per queue + config */
+        v->fixed = 1;
+    }
+    if (!virtio && bus)
+        snprintf(v->no_iothread, sizeof v->no_iothread, "its target bus "
+                 "is '%.24s', not 'virtio'", bus);
+    else if (!virtio)
+        snprintf(v->no_iothread, sizeof v->no_iothread, "its target has "
+                 "no bus and dev '%.40s' is not a virtio name (vd*)",
+                 dev ? dev : "");
+    else
+        check_address(v, child_elem(n, "address"));
+    if (drv) {
+        v->io = attr(drv, "io");
+        v->cache = attr(drv, "cache");
+        v->name = attr(drv, "name");
+    }
+    v->queues = uint_attr(d, v, drv, "queues");
+    read_refs(d, v, drv);
+    free(dev);
+    free(bus);
+    free(device);
+}
+
+/* <interface>: its type, model, and the driver's name, queues and ring
+ * sizes. */
+static void read_interface(const domain *d, iodev *v, xmlNodePtr n,
+                           int index)
+{
+    xmlNodePtr drv = child_elem(n, "driver");
+    xmlNodePtr mac = child_elem(n, "mac");
+    xmlNodePtr model = child_elem(n, "model");
+    char *addr = mac ? attr(mac, "address") : NULL;
+    char *m = model ? attr(model, "type") : NULL;
+    v->kind = IO_NET;
+    v->type = attr(n, "type");
+    if (addr)
+        snprintf(v->what, sizeof v->what, "<interface type='%.24s'> (mac "
+                 "%.40s)", v->type ? v->type : "", addr);
+    else
+        snprintf(v->what, sizeof v->what, "<interface type='%.24s'> #%d",
+                 v->type ? v->type : "", index + 1);
+    if (is_virtio_model(m, "virtio")) {
+        v->vectors = 2;     /* virtio-net: rx + tx per queue pair, */
+        v->fixed = 2;       /* + control queue + config */
+    }
+    if (drv)
+        v->name = attr(drv, "name");
+    v->queues = uint_attr(d, v, drv, "queues");
+    v->rx = uint_attr(d, v, drv, "rx_queue_size");
+    v->tx = uint_attr(d, v, drv, "tx_queue_size");
+    free(addr);
+    free(m);
+}
+
+/* <controller>: virtio-scsi or not, the driver's queues and iothreads. */
+static void read_controller(const domain *d, iodev *v, xmlNodePtr n,
+                            int index)
+{
+    xmlNodePtr drv = child_elem(n, "driver");
+    char *idx = attr(n, "index"), *model = attr(n, "model");
+    v->kind = IO_CTRL;
+    v->type = attr(n, "type");
+    if (idx)
+        snprintf(v->what, sizeof v->what, "<controller type='%.24s' "
+                 "index='%.16s'>", v->type ? v->type : "", idx);
+    else
+        snprintf(v->what, sizeof v->what, "<controller type='%.24s'> #%d",
+                 v->type ? v->type : "", index + 1);
+    int scsi = streq(v->type, "scsi");
+    if (scsi && is_virtio_model(model, "virtio-scsi")) {
+        v->vectors = 1;     /* virtio-scsi: a vector per request queue, */
+        v->fixed = 3;       /* + control + event queues + config */
+        check_address(v, child_elem(n, "address"));
+    } else if (scsi && model) {
+        snprintf(v->no_iothread, sizeof v->no_iothread, "its model is "
+                 "'%.24s', not virtio-scsi", model);
+    } else if (scsi) {
+        snprintf(v->no_iothread, sizeof v->no_iothread, "it has no model, "
+                 "and libvirt's default SCSI model depends on the "
+                 "architecture and QEMU: say model='virtio-scsi'");
+    } else {
+        snprintf(v->no_iothread, sizeof v->no_iothread, "it is not a "
+                 "virtio-scsi controller");
+    }
+    v->queues = uint_attr(d, v, drv, "queues");
+    read_refs(d, v, drv);
+    free(idx);
+    free(model);
+}
+
+static void read_devices(domain *d, xmlXPathContextPtr ctx)
+{
+    xmlXPathObjectPtr o = select_nodes(ctx, "/domain/devices/disk | "
+                                       "/domain/devices/interface | "
+                                       "/domain/devices/controller");
+    d->ndevs = count_of(o);
+    d->devs = xcalloc((size_t)(d->ndevs ? d->ndevs : 1), sizeof *d->devs);
+    int nth[3] = {0, 0, 0};
+    for (int i = 0; i < d->ndevs; i++) {
+        xmlNodePtr n = o->nodesetval->nodeTab[i];
+        const char *name = (const char *)n->name;
+        if (!strcmp(name, "disk"))
+            read_disk(d, &d->devs[i], n, nth[IO_DISK]++);
+        else if (!strcmp(name, "interface"))
+            read_interface(d, &d->devs[i], n, nth[IO_NET]++);
+        else
+            read_controller(d, &d->devs[i], n, nth[IO_CTRL]++);
+    }
+    xmlXPathFreeObject(o);
+}
+
 /* Parses everything of DOC the checks use. */
 static void read_all(domain *d, xmlDocPtr doc)
 {
@@ -818,6 +1136,7 @@ static void read_all(domain *d, xmlDocPtr doc)
     read_numatune(d, ctx);
     read_topology(d, ctx);
     read_backing(d, ctx);
+    read_devices(d, ctx);
     xmlXPathFreeContext(ctx);
 }
 
@@ -982,12 +1301,11 @@ static void check_vcpu_overlap(const domain *d)
     hwloc_bitmap_free(both);
 }
 
-/* Is iothread ID one the domain defines (<iothreadids>, else 1..N)? */
+/* Is iothread ID one the domain defines (<iothreadids>, filled up to
+ * <iothreads> as libvirt does; 1..N without <iothreadids>)? */
 static int iothread_known(const domain *d, long id)
 {
-    if (hwloc_bitmap_isset(d->iothreadids, (unsigned)id))
-        return 1;
-    return id >= 1 && id <= d->iothreads;
+    return id >= 0 && hwloc_bitmap_isset(d->iothread_set, (unsigned)id);
 }
 
 /* emulatorpin / iothreadpin: CPUs exist and are online, iothread ids are
@@ -1687,6 +2005,156 @@ static void check_backing(domain *d, const host *h, const pools *pl)
                   "'immediate' or 'ondemand'", d->alloc_mode);
 }
 
+/* ------------------------------------------------------------------ */
+/* I/O devices                                                         */
+
+static unsigned long long irq_budget = 1024;   /* --irq-budget */
+
+/* io='native' needs O_DIRECT: cache 'none' or 'directsync'. */
+static void check_io_native(const domain *d, const iodev *v)
+{
+    if (v->kind != IO_DISK || !streq(v->io, "native") ||
+        streq(v->cache, "none") || streq(v->cache, "directsync"))
+        return;
+    if (v->cache)
+        violation(d->file, "io-native", "%s: <driver io='native'> needs "
+                  "cache='none' or 'directsync', not cache='%s'", v->what,
+                  v->cache);
+    else
+        violation(d->file, "io-native", "%s: <driver io='native'> needs "
+                  "cache='none' or 'directsync', but has no cache (the "
+                  "hypervisor's default, writeback for QEMU)", v->what);
+}
+
+/* Each iothread a driver names is defined, and only virtio disks and
+ * virtio-scsi controllers name any. */
+static void check_iothread_refs(const domain *d, const iodev *v)
+{
+    char *defined = NULL;
+    for (int k = 0; k < v->nrefs; k++) {
+        const struct ioref *r = &v->refs[k];
+        if (iothread_known(d, r->id))
+            continue;
+        if (!defined)
+            defined = hwloc_bitmap_iszero(d->iothread_set)
+                ? xstrdup("none") : fmt_set(d->iothread_set);
+        if (r->sub)
+            violation(d->file, "iothread-ref", "%s: <driver><iothreads>"
+                      "<iothread id='%ld'> names an iothread the domain "
+                      "does not define (its iothreads: %s)", v->what, r->id,
+                      defined);
+        else
+            violation(d->file, "iothread-ref", "%s: <driver iothread='%ld'> "
+                      "names an iothread the domain does not define (its "
+                      "iothreads: %s)", v->what, r->id, defined);
+    }
+    free(defined);
+    if (v->nrefs && v->no_iothread[0])
+        violation(d->file, "iothread-ref", "%s: its <driver> names an "
+                  "iothread, which only virtio disks and virtio-scsi "
+                  "controllers take: %s", v->what, v->no_iothread);
+}
+
+/* 1 <= queues <= <vcpu>. */
+static void check_queues_vcpus(const domain *d, const iodev *v)
+{
+    if (v->queues.state != 1)
+        return;
+    if (v->queues.v == 0)
+        violation(d->file, "queues-vcpus", "%s: <driver queues='0'> is not "
+                  "a queue count (at least 1)", v->what);
+    else if (d->vcpus > 0 && v->queues.v > (unsigned long long)d->vcpus)
+        violation(d->file, "queues-vcpus", "%s: <driver queues='%llu'> is "
+                  "more than the domain's %ld vCPU(s) (<vcpu>)", v->what,
+                  v->queues.v, d->vcpus);
+}
+
+/* user-mode networking: no multiqueue; no vhost-net on user or
+ * vhost-user interfaces. */
+static void check_queues_user(const domain *d, const iodev *v)
+{
+    if (v->kind != IO_NET)
+        return;
+    int user = streq(v->type, "user");
+    if (user && v->queues.state == 1 && v->queues.v > 1)
+        violation(d->file, "queues-user", "%s: <driver queues='%llu'>, but "
+                  "user-mode networking has no multiqueue", v->what,
+                  v->queues.v);
+    if ((user || streq(v->type, "vhostuser")) && streq(v->name, "vhost"))
+        violation(d->file, "queues-user", "%s: <driver name='vhost'>, but "
+                  "vhost-net serves no type '%s' interface", v->what,
+                  v->type);
+}
+
+static int ring_size_ok(unsigned long long n)
+{
+    return n == 256 || n == 512 || n == 1024;
+}
+
+/* rx/tx_queue_size: powers of two in 256..1024; tx on vhost-user only. */
+static void check_ring_size(const domain *d, const iodev *v)
+{
+    if (v->kind != IO_NET)
+        return;
+    if (v->rx.state == 1 && !ring_size_ok(v->rx.v))
+        violation(d->file, "ring-size", "%s: <driver rx_queue_size='%llu'> "
+                  "is not a power of two in 256..1024", v->what, v->rx.v);
+    if (v->tx.state == 1 && !ring_size_ok(v->tx.v))
+        violation(d->file, "ring-size", "%s: <driver tx_queue_size='%llu'> "
+                  "is not a power of two in 256..1024", v->what, v->tx.v);
+    if (v->tx.state && !streq(v->type, "vhostuser"))
+        violation(d->file, "ring-size", "%s: <driver tx_queue_size>, which "
+                  "only type 'vhostuser' interfaces take", v->what);
+}
+
+/* The MSI-X vectors of the domain's virtio devices fit --irq-budget. */
+static void check_irq_budget(const domain *d)
+{
+    static const char *const kinds[3] = {
+        "virtio-blk disk(s)", "virtio NIC(s)", "virtio-scsi controller(s)",
+    };
+    unsigned long long total = 0, sum[3] = {0, 0, 0};
+    int count[3] = {0, 0, 0};
+    for (int i = 0; i < d->ndevs; i++) {
+        const iodev *v = &d->devs[i];
+        if (!v->vectors)
+            continue;
+        if (v->queues.state < 0 || (v->queues.state && !v->queues.v))
+            return;         /* an unusable count: reported already */
+        unsigned long long q = v->queues.state ? v->queues.v : 1;
+        unsigned long long n = (unsigned long long)v->vectors * q +
+                               (unsigned long long)v->fixed;
+        sum[v->kind] += n;
+        count[v->kind]++;
+        total += n;
+    }
+    if (total <= irq_budget)
+        return;
+    strbuf why;
+    sb_init(&why);
+    for (int k = 0; k < 3; k++)
+        if (count[k])
+            sb_addf(&why, "%s%d %s: %llu", why.len ? ", " : "", count[k],
+                    kinds[k], sum[k]);
+    violation(d->file, "irq-budget", "the virtio devices need %llu MSI-X "
+              "vectors, over the budget of %llu (%s)", total, irq_budget,
+              why.buf);
+    sb_free(&why);
+}
+
+static void check_io(const domain *d)
+{
+    for (int i = 0; i < d->ndevs; i++) {
+        const iodev *v = &d->devs[i];
+        check_io_native(d, v);
+        check_iothread_refs(d, v);
+        check_queues_vcpus(d, v);
+        check_queues_user(d, v);
+        check_ring_size(d, v);
+    }
+    check_irq_budget(d);
+}
+
 static void check_domain(domain *d, const host *h, const pools *pl,
                          hwloc_const_bitmap_t reserved)
 {
@@ -1702,6 +2170,7 @@ static void check_domain(domain *d, const host *h, const pools *pl,
     check_numatune(d, h);
     check_topology(d, h);
     check_backing(d, h, pl);
+    check_io(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1940,8 +2409,8 @@ static int usage(const char *msg)
 {
     if (msg)
         fprintf(stderr, PROG ": %s\n", msg);
-    fputs("usage: " PROG " --host SRC [--reserved CPULIST] [-v] "
-          "DOMAIN.xml...\n", stderr);
+    fputs("usage: " PROG " --host SRC [--reserved CPULIST] "
+          "[--irq-budget N] [-v] DOMAIN.xml...\n", stderr);
     return EXIT_INPUT;
 }
 
@@ -2000,6 +2469,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"host", required_argument, NULL, 'H'},
         {"reserved", required_argument, NULL, 'r'},
+        {"irq-budget", required_argument, NULL, 'i'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -2011,6 +2481,13 @@ int main(int argc, char **argv)
         switch (c) {
         case 'H': src = optarg; break;
         case 'r': res = optarg; break;
+        case 'i':
+            if (parse_ull(optarg, &irq_budget) < 0) {
+                input_error(NULL, "--irq-budget '%s' is not a number of "
+                            "vectors", optarg);
+                return EXIT_INPUT;
+            }
+            break;
         case 'v': verbose = 1; break;
         case 'h': usage(NULL); return 0;
         default: return usage("unknown option or missing argument");
