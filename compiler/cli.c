@@ -34,6 +34,9 @@ const char vt_usage[] =
 "  --strict            exit 5 when a rule could not do what is asked\n"
 "  -c URI              libvirt connection: its domains' CPUs are taken;\n"
 "                      its capabilities are the host when --host is absent\n"
+"  --apply [--dry-run] define the result on -c URI (validated by libvirt)\n"
+"  --[no-]validate     check the output against libvirt's schema (default\n"
+"                      when installed; --validate: the input must pass too)\n"
 "  -h, --help          this text;  --version  the version\n"
 "\n"
 "exit: 0 ok, 1 --check found changes, 2 usage, 3 bad domain,\n"
@@ -42,7 +45,7 @@ const char vt_usage[] =
 enum {
     O_HOST = 256, O_PROFILE, O_POLICY, O_ENABLE, O_DISABLE, O_SET, O_DIFF,
     O_CHECK, O_EXPLAIN, O_REPORT, O_STRICT, O_APPLY, O_DRY_RUN, O_LIST,
-    O_VERSION,
+    O_VERSION, O_VALIDATE, O_NO_VALIDATE,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +62,8 @@ static const struct option longopts[] = {
     {"strict", no_argument, NULL, O_STRICT},
     {"apply", no_argument, NULL, O_APPLY},
     {"dry-run", no_argument, NULL, O_DRY_RUN},
+    {"validate", no_argument, NULL, O_VALIDATE},
+    {"no-validate", no_argument, NULL, O_NO_VALIDATE},
     {"connect", required_argument, NULL, 'c'},
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
@@ -91,6 +96,7 @@ static void add_op(cli *o, enum cli_op_kind k, const char *arg)
 int cli_parse(int argc, char **argv, cli *o)
 {
     memset(o, 0, sizeof *o);
+    o->validate = -1;
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
         o->snapshot = 1;
@@ -121,6 +127,8 @@ int cli_parse(int argc, char **argv, cli *o)
         case O_STRICT: o->strict = 1; break;
         case O_APPLY: o->apply = 1; break;
         case O_DRY_RUN: o->dry_run = 1; break;
+        case O_VALIDATE: o->validate = 1; break;
+        case O_NO_VALIDATE: o->validate = 0; break;
         case 'c': o->uri = optarg; break;
         case 'o': o->out = optarg; break;
         case 'i': o->inplace = 1; break;
@@ -166,12 +174,8 @@ int cli_parse(int argc, char **argv, cli *o)
                            "output; give one of them");
     if (o->dry_run && !o->apply)
         return usage_error("%s", "--dry-run goes with --apply");
-    if (o->apply)
-        return usage_error("%s", "--apply is not available in this version "
-                           "yet; pipe the output to `virsh define "
-                           "/dev/stdin`");
     int to_stdout = !o->out && !o->inplace && !o->diff && !o->check &&
-                    !o->report;
+                    !o->report && (!o->apply || o->dry_run);
     if (o->ninputs > 1 && to_stdout)
         return usage_error("%s", "several domains: give -o DIR/, -i, "
                            "--diff, --check or --report");

@@ -20,6 +20,8 @@ typedef struct cli {
     cli_op *ops;            /* --enable/--disable/--set, in order */
     int nops;
     int diff, check, explain, strict, inplace, apply, dry_run;
+    int validate;           /* -1 auto (default), 0 --no-validate,
+                               1 --validate (the input must be valid too) */
     const char *report;     /* --report text|json, or NULL */
     const char *out;        /* -o OUT */
     const char *uri;        /* -c URI */

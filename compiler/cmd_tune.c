@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "report.h"
 #include "util.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -131,6 +132,77 @@ static void tune_one(job *j, const host *h, const policy *p, run_state *run)
     j->doc = NULL;
 }
 
+/* Which enabled rule's edits make J's output invalid: reruns the rules
+ * over the input, one more each time, on a fresh run (the domains before
+ * it are not there). Returns the rule, or NULL when no prefix fails. */
+static const rule *blame(const job *j, const host *h, const policy *p)
+{
+    for (int k = 1; k <= vt_nrules; k++) {
+        if (!policy_rule_on(p, k - 1))
+            continue;
+        domdoc *d;
+        domain_info info;
+        if (domdoc_parse(j->input, j->in, j->inlen, &d))
+            return NULL;
+        if (domain_inspect(d, &info)) {
+            domdoc_free(d);
+            return NULL;
+        }
+        run_state run;
+        run_state_init(&run, h, p);
+        run.rule_limit = k;
+        domain_report *rep = domain_report_new(j->input);
+        engine_run(d, &info, h, p, &run, 0, rep);
+        size_t len;
+        char *out = domdoc_emit(d, &len), err[512];
+        int valid = schema_valid(out, len, err, sizeof err);
+        free(out);
+        domain_report_free(rep);
+        run_state_free(&run);
+        domain_info_free(&info);
+        domdoc_free(d);
+        if (valid == 0)
+            return vt_rules[k - 1];
+    }
+    return NULL;
+}
+
+/* Checks J's output against libvirt's schema (MODE: -1 auto, 1 the input
+ * must be valid too). Returns 0, 3 for an invalid input under --validate,
+ * or 70 when the tool's edits broke the document (naming the rule). */
+static int validate_job(const job *j, const host *h, const policy *p,
+                        int mode)
+{
+    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
+    char err[512];
+    int changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);
+    if (mode == 1) {
+        int v = schema_valid(j->in, j->inlen, err, sizeof err);
+        if (v < 0)
+            return vt_fail(VT_EXIT_USAGE, NULL, 0, "--validate: %s", err);
+        if (v == 0)
+            return vt_fail(VT_EXIT_DOMAIN, shown, 0, "not valid against "
+                           "libvirt's domain schema (%s): %s", schema_path(),
+                           err);
+    }
+    if (!changed)
+        return 0;
+    int v = schema_valid(j->out, j->outlen, err, sizeof err);
+    if (v != 0)
+        return 0;       /* valid, or no schema to check with (auto) */
+    char ierr[512];
+    if (schema_valid(j->in, j->inlen, ierr, sizeof ierr) == 0 &&
+        schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
+                             sizeof err) == 1)
+        return 0;       /* the input's own errors, none of ours */
+    const rule *r = blame(j, h, p);
+    return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
+                   "domain is not valid libvirt XML (%s)%s%s%s; nothing "
+                   "written. Please report it with the input and host.",
+                   err, r ? "; the edits of rule " : "", r ? r->id : "",
+                   r ? " broke it" : "");
+}
+
 /* The a/ b/ name of a diff: the path as given, without "./". */
 static const char *diff_name(const char *input)
 {
@@ -202,6 +274,10 @@ int cmd_tune(const cli *o)
     for (int i = 0; i < o->ninputs && !rc; i++)
         tune_one(&jobs[i], h, p, &run);
 
+    /* libvirt's schema, when installed: the tool never emits XML that
+     * libvirt would refuse for its own edits */
+    for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++)
+        rc = validate_job(&jobs[i], h, p, o->validate);
     /* Nothing is written unless every domain went through, and, with
      * --strict, every rule could do what it was asked. */
     if (!rc && o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
@@ -210,6 +286,14 @@ int cmd_tune(const cli *o)
                      "written", report_count_at_least(&rep, SEV_INFEASIBLE));
     if (!rc)
         rc = write_outputs(jobs, o->ninputs);
+    /* --apply: define each result on the connection, libvirt validating */
+    for (int i = 0; i < o->ninputs && !rc && o->apply && !o->dry_run; i++)
+        rc = connection_define(o->uri, jobs[i].input, jobs[i].out);
+    if (!rc && o->apply && o->dry_run)
+        for (int i = 0; i < o->ninputs; i++)
+            fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
+                    jobs[i].rep->name ? jobs[i].rep->name : jobs[i].input,
+                    o->uri ? o->uri : "libvirt's default URI");
     int changes = 0;
     if (!rc) {
         strbuf out;
@@ -222,7 +306,8 @@ int cmd_tune(const cli *o)
             if ((o->diff || (o->check && !o->report)) && changed)
                 diff_unified(&out, diff_name(j->input), j->in, j->inlen,
                              j->out, j->outlen, 3);
-            else if (!o->diff && !o->check && !o->report && !j->dest)
+            else if (!o->diff && !o->check && !o->report && !j->dest &&
+                     (!o->apply || o->dry_run))
                 sb_add(&out, j->out, j->outlen);
         }
         if (o->report && strcmp(o->report, "json") == 0)

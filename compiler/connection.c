@@ -22,10 +22,16 @@ static void quiet(void *data, virErrorPtr err)
     (void)data, (void)err;
 }
 
+/* libvirt's last error as one line (its schema errors span several). */
 static const char *last_error(void)
 {
+    static char line[1024];
     const char *m = virGetLastErrorMessage();
-    return m ? m : "unknown libvirt error";
+    snprintf(line, sizeof line, "%s", m ? m : "unknown libvirt error");
+    for (char *p = line; *p; p++)
+        if (*p == '\n')
+            *p = p[1] ? ';' : '\0';
+    return line;
 }
 
 /* libxml2 inside libvirt prints parse warnings through the generic
@@ -137,5 +143,31 @@ int load_host(const char *src, const char *uri, vt_conn **conn, host **out)
         connection_close(*conn);
         *conn = NULL;
     }
+    return rc;
+}
+
+int connection_define(const char *uri, const char *file, const char *xml)
+{
+    virSetErrorFunc(NULL, quiet);
+    xmlSetGenericErrorFunc(NULL, quiet_xml);
+    virConnectPtr conn = virConnectOpen(uri);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    if (!conn)
+        return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0,
+                       "cannot connect: %s", last_error());
+    virDomainPtr dom = virDomainDefineXMLFlags(conn, xml,
+                                               VIR_DOMAIN_DEFINE_VALIDATE);
+    int rc = 0;
+    if (!dom) {
+        rc = vt_fail(VT_EXIT_LIBVIRT, file, 0, "libvirt rejected the domain: "
+                     "%s", last_error());
+    } else {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+        if (virDomainGetUUIDString(dom, uuid) < 0)
+            snprintf(uuid, sizeof uuid, "?");
+        printf("defined %s (%s)\n", virDomainGetName(dom), uuid);
+        virDomainFree(dom);
+    }
+    virConnectClose(conn);
     return rc;
 }

@@ -36,4 +36,10 @@ int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
                          hwloc_const_bitmap_t housekeeping,
                          const char *const *skip, int nskip);
 
+/* Defines XML on URI (NULL: libvirt's default) with validation
+ * (VIR_DOMAIN_DEFINE_VALIDATE). Returns 0 and prints "defined NAME
+ * (UUID)" on stdout, or prints libvirt's message as
+ * "vtune-xml: FILE: libvirt rejected the domain: ..." and returns 6. */
+int connection_define(const char *uri, const char *file, const char *xml);
+
 #endif

@@ -52,6 +52,7 @@ void run_state_init(run_state *run, const host *h, const policy *p)
 {
     run->housekeeping = housekeeping_cpus(h, p->reserved_cpus);
     run->usage = usage_new(h);
+    run->rule_limit = vt_nrules;
 }
 
 void run_state_free(run_state *run)
@@ -92,7 +93,7 @@ void engine_run(domdoc *d, const domain_info *info, const host *h,
     for (int i = 0; i < vt_nrules; i++)
         any |= policy_rule_on(p, i);
     int tuned = gate(&c, any);
-    for (int i = 0; tuned && any && i < vt_nrules; i++) {
+    for (int i = 0; tuned && any && i < run->rule_limit; i++) {
         if (!policy_rule_on(p, i))
             continue;
         c.rule_index = i;

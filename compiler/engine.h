@@ -20,6 +20,8 @@
 typedef struct run_state {
     hwloc_bitmap_t housekeeping;
     host_usage *usage;
+    int rule_limit;     /* rules vt_rules[0 .. rule_limit-1] may run; all
+                           but when finding which rule broke a document */
 } run_state;
 
 /* Sets up RUN for host H under P (run_state_free releases it). */

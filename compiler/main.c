@@ -3,6 +3,7 @@
  */
 #include "commands.h"
 #include "util.h"
+#include "validate.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
     else
         rc = cmd_tune(&o);
     cli_free(&o);
+    schema_free();
     xmlCleanupParser();
     return rc;
 }

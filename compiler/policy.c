@@ -101,6 +101,13 @@ void policy_free(policy *p)
     free(p->values);
     free(p->enabled);
     free(p->reserved_cpus);
+    for (int i = 0; i < p->nhostdevs; i++) {
+        free(p->hostdevs[i].vf_of);
+        free(p->hostdevs[i].address);
+        free(p->hostdevs[i].cls);
+        free(p->hostdevs[i].affinity);
+    }
+    free(p->hostdevs);
     free(p);
 }
 
@@ -312,6 +319,75 @@ static int load_rules(policy *p, const char *path, const char *text,
     return 0;
 }
 
+/* "hostdev": [{"vf_of": "ens2f0", "count": 2}, {"address": "..."},
+ * {"class": "nvme", "count": 1, "affinity": "required"}] */
+static int load_hostdevs(policy *p, const char *path, const char *text,
+                         const cJSON *arr)
+{
+    long line = line_of_key(text, "hostdev");
+    if (!cJSON_IsArray(arr))
+        return vt_fail(VT_EXIT_HOST, path, line, "policy: \"hostdev\" must be "
+                       "an array of device requests");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, arr) {
+        hostdev_request q = {.count = 1};
+        int kinds = 0;
+        const char *bad = NULL;
+        if (!cJSON_IsObject(r))
+            bad = "each request must be an object";
+        for (const cJSON *kv = r->child; kv && !bad; kv = kv->next) {
+            const char *k = kv->string;
+            if (!strcmp(k, "count")) {
+                if (!cJSON_IsNumber(kv) || kv->valuedouble < 1 ||
+                    kv->valuedouble > 64 ||
+                    kv->valuedouble != (double)(int)kv->valuedouble)
+                    bad = "count must be a whole number from 1 to 64";
+                else
+                    q.count = (int)kv->valuedouble;
+                continue;
+            }
+            if (!cJSON_IsString(kv) || !*kv->valuestring) {
+                bad = "vf_of, address, class and affinity are strings";
+                continue;
+            }
+            const char *v = kv->valuestring;
+            if (!strcmp(k, "vf_of")) {
+                q.vf_of = xstrdup(v);
+                kinds++;
+            } else if (!strcmp(k, "address")) {
+                unsigned a, b, c2, d;
+                char tail;
+                if (sscanf(v, "%4x:%2x:%2x.%1x%c", &a, &b, &c2, &d, &tail) != 4)
+                    bad = "address must be a PCI address like 0000:81:00.0";
+                q.address = xstrdup(v);
+                kinds++;
+            } else if (!strcmp(k, "class")) {
+                if (strcmp(v, "nvme") && strcmp(v, "gpu") && strcmp(v, "nic"))
+                    bad = "class must be nvme, gpu or nic";
+                q.cls = xstrdup(v);
+                kinds++;
+            } else if (!strcmp(k, "affinity")) {
+                if (strcmp(v, "required") && strcmp(v, "preferred") &&
+                    strcmp(v, "legacy"))
+                    bad = "affinity must be required, preferred or legacy";
+                q.affinity = xstrdup(v);
+            } else {
+                bad = "unknown key (expected vf_of, address, class, count, "
+                      "affinity)";
+            }
+        }
+        if (!bad && kinds != 1)
+            bad = "give exactly one of vf_of, address and class";
+        p->hostdevs = xrealloc(p->hostdevs, (size_t)(p->nhostdevs + 1) *
+                                                sizeof *p->hostdevs);
+        p->hostdevs[p->nhostdevs++] = q;
+        if (bad)
+            return vt_fail(VT_EXIT_HOST, path, line, "policy: hostdev[%d]: %s",
+                           p->nhostdevs - 1, bad);
+    }
+    return 0;
+}
+
 int policy_load(policy *p, const char *path)
 {
     size_t len;
@@ -361,12 +437,14 @@ int policy_load(policy *p, const char *path)
                 p->reserved_cpus = xstrdup(kv->valuestring);
             }
             hwloc_bitmap_free(b);
+        } else if (strcmp(kv->string, "hostdev") == 0) {
+            rc = load_hostdevs(p, path, text, kv);
         } else if (strcmp(kv->string, "$schema") == 0 ||
                    strcmp(kv->string, "comment") == 0) {
             continue;
         } else {
             rc = vt_fail(VT_EXIT_HOST, path, line, "policy: unknown key "
-                         "'%s' (expected profile, rules, reserved_cpus)",
+                         "'%s' (expected profile, rules, reserved_cpus, hostdev)",
                          kv->string);
         }
     }

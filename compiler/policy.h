@@ -16,6 +16,8 @@ typedef struct policy {
     char ***values;         /* per rule, per param (+ "override" last):
                                the value as text, NULL = default */
     char *reserved_cpus;    /* libvirt CPU list, or NULL */
+    int nhostdevs;
+    hostdev_request *hostdevs;  /* the policy's "hostdev" requests */
 } policy;
 
 /* A policy with every default for PROFILE_BALANCED; free with

@@ -358,3 +358,9 @@ char *r_pages_command(int node, unsigned long long size_kib,
 {
     return pages_command(node, size_kib, missing, total_now);
 }
+
+const hostdev_request *r_hostdev_requests(const rule_ctx *c, int *n)
+{
+    *n = c->pol->nhostdevs;
+    return c->pol->hostdevs;
+}

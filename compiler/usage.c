@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <libxml/xpath.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,9 @@ void usage_free(host_usage *u)
     for (int n = 0; n < u->nnodes; n++)
         free(u->pages[n]);
     free(u->pages);
+    for (int i = 0; i < u->npci; i++)
+        free(u->pci[i]);
+    free(u->pci);
     free(u);
 }
 
@@ -349,6 +353,49 @@ static void add_pages(host_usage *u, const host *h, xmlXPathContextPtr x)
     xmlXPathFreeObject(cells);
 }
 
+int pci_address_of(xmlNodePtr a, char *out)
+{
+    unsigned v[4];
+    const char *names[] = {"domain", "bus", "slot", "function"};
+    for (int i = 0; i < 4; i++) {
+        char *s = attr(a, names[i]);
+        char *end = NULL;
+        v[i] = s ? (unsigned)strtoul(s, &end, 0) : (i == 0 ? 0 : 0x10000);
+        int bad = s && (end == s || *end);
+        free(s);
+        if (bad || v[i] > 0xffff)
+            return -1;
+    }
+    if (v[1] > 0xff || v[2] > 0x1f || v[3] > 7)
+        return -1;
+    snprintf(out, 16, "%04x:%02x:%02x.%x", v[0], v[1], v[2], v[3]);
+    return 0;
+}
+
+int usage_pci_used(const host_usage *u, const char *addr)
+{
+    for (int i = 0; i < u->npci; i++)
+        if (strcmp(u->pci[i], addr) == 0)
+            return 1;
+    return 0;
+}
+
+static void add_pci(host_usage *u, xmlXPathContextPtr x)
+{
+    xmlXPathObjectPtr r = select_nodes(x,
+        "/domain/devices/hostdev[@type='pci']/source/address | "
+        "/domain/devices/interface[@type='hostdev']/source/address");
+    for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
+        char addr[16];
+        if (pci_address_of(r->nodesetval->nodeTab[i], addr) < 0 ||
+            usage_pci_used(u, addr))
+            continue;
+        u->pci = xrealloc(u->pci, (size_t)(u->npci + 1) * sizeof *u->pci);
+        u->pci[u->npci++] = xstrdup(addr);
+    }
+    xmlXPathFreeObject(r);
+}
+
 void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping)
 {
@@ -366,6 +413,7 @@ void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
     else
         add_memory(u, h, x);
     xmlXPathFreeObject(hp);
+    add_pci(u, x);
     u->ndomains++;
     xmlXPathFreeContext(x);
 }

@@ -20,6 +20,8 @@ typedef struct host_usage {
                                    host.nodes[n].pages): hugepages claimed */
     int nnodes;
     int ndomains;               /* domains accounted */
+    int npci;
+    char **pci;                 /* PCI addresses assigned to domains */
 } host_usage;
 
 /* A new, empty usage for H (owned by the caller, usage_free). */
@@ -38,6 +40,14 @@ void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
  * 1) less the usage; 0 without such a pool. */
 long long usage_pages_free(const host_usage *u, const host *h, int n,
                            unsigned long long size_kib, int *assumed);
+
+/* 1 when a domain of the run (or the connection) has the PCI device ADDR
+ * ("0000:81:00.0"). */
+int usage_pci_used(const host_usage *u, const char *addr);
+
+/* Formats a libvirt <address domain bus slot function> element as
+ * "0000:81:00.0" into OUT (16 bytes); returns -1 when it is not one. */
+int pci_address_of(xmlNodePtr address, char *out);
 
 /* 1 when DOC decides its own placement: <vcpupin>, <numatune> or
  * <vcpu cpuset>. */

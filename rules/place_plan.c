@@ -75,6 +75,9 @@ typedef struct pctx {
     unsigned long long mem;
     unsigned long long page;    /* page size being tried; 0: ordinary */
     hwloc_bitmap_t avail;   /* usable CPUs */
+    hwloc_const_bitmap_t must;  /* nodes the domain must span: those of
+                                   its devices with affinity required */
+    hwloc_bitmap_t prefer;  /* nodes of its PCI devices (hostdevs) */
     int nn;
     pnode *nodes;           /* CPU nodes with capacity > 0 */
 } pctx;
@@ -276,6 +279,28 @@ static void free_nodes(pctx *x)
     }
     free(x->nodes);
     hwloc_bitmap_free(x->avail);
+    hwloc_bitmap_free(x->prefer);
+}
+
+/* The nodes of the domain's assigned PCI devices, and those it must span
+ * (hostdev.insert's affinity required). */
+static void device_nodes(pctx *x)
+{
+    rule_ctx *c = x->c;
+    hwloc_bitmap_t *must = r_family_state(c, "devices", sizeof *must, NULL);
+    x->must = *must;
+    x->prefer = hwloc_bitmap_alloc();
+    xmlNodePtr dev = r_child(r_root(c), "devices");
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
+        char a[16];
+        xmlNodePtr src = e->type == XML_ELEMENT_NODE ? r_child(e, "source")
+                                                     : NULL;
+        if (!src || pci_address_of(r_child(src, "address"), a) < 0)
+            continue;
+        for (int i = 0; i < x->h->npci; i++)
+            if (!strcmp(x->h->pci[i].addr, a) && x->h->pci[i].node >= 0)
+                hwloc_bitmap_set(x->prefer, (unsigned)x->h->pci[i].node);
+    }
 }
 
 /* Gathers the usable CPUs and the candidate nodes. */
@@ -359,9 +384,21 @@ static long long set_distance(const pctx *x, const int *set, int k)
     return s;
 }
 
+/* How many of SET's nodes are in BITS (NULL: none). */
+static int count_in(const pctx *x, const int *set, int k,
+                    hwloc_const_bitmap_t bits)
+{
+    int n = 0;
+    for (int i = 0; bits && i < k; i++)
+        n += hwloc_bitmap_isset(bits, (unsigned)x->nodes[set[i]].id);
+    return n;
+}
+
 /* Does SET (K candidate indexes) hold the domain? */
 static int fits(const pctx *x, const int *set, int k)
 {
+    if (x->must && count_in(x, set, k, x->must) != hwloc_bitmap_weight(x->must))
+        return 0;
     long long cap = 0, mem = 0;
     int mem_unknown = 0;
     for (int i = 0; i < k; i++) {
@@ -377,6 +414,10 @@ static int fits(const pctx *x, const int *set, int k)
 /* Is SET a better choice than BEST (both of size K)? */
 static int better(const pctx *x, const int *set, const int *best, int k)
 {
+    /* next to the domain's devices first */
+    int p1 = count_in(x, set, k, x->prefer), p2 = count_in(x, best, k, x->prefer);
+    if (p1 != p2)
+        return p1 > p2;
     long long d1 = set_distance(x, set, k), d2 = set_distance(x, best, k);
     if (d1 != d2)
         return d1 < d2;
@@ -720,6 +761,7 @@ static void compute(rule_ctx *c, place_plan *p)
         return;
     }
     gather(&x);
+    device_nodes(&x);
     int *set = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *set);
     int *tryset = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *tryset);
     /* the page sizes to try, largest first; ordinary pages last */

@@ -12,12 +12,13 @@ extern const rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
     rule_mem_lock, rule_mem_balloon, rule_cpu_topology, rule_cpu_cache,
     rule_clock_timers, rule_devices_virtio, rule_io_threads,
     rule_net_multiqueue, rule_blk_multiqueue, rule_irq_budget,
-    rule_disk_cache;
+    rule_disk_cache, rule_hostdev_insert;
 
 const rule *const vt_rules[] = {
     &rule_cpu_mode,
     &rule_devices_virtio,   /* before the queue rules see the devices */
     &rule_io_threads,       /* before cpu.emulator pins the iothreads */
+    &rule_hostdev_insert,   /* placement follows the devices */
     &rule_numa_place,       /* placement decides nodes and CPUs first */
     &rule_cpu_pin,
     &rule_cpu_emulator,

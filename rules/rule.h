@@ -82,6 +82,19 @@ void *r_family_state(rule_ctx *c, const char *key, size_t size,
 hwloc_bitmap_t r_cpuset_parse(const char *s);
 char *r_cpuset_format(hwloc_const_bitmap_t set);  /* caller frees */
 
+/* One device the policy asks hostdev.insert for. */
+typedef struct hostdev_request {
+    char *vf_of;        /* VFs of the PF with this net device name */
+    char *address;      /* one exact PCI address "0000:81:00.0" */
+    char *cls;          /* a class: nvme, gpu, nic */
+    int count;          /* how many (1 for an address) */
+    char *affinity;     /* required|preferred|legacy, NULL: the rule's */
+} hostdev_request;
+
+/* The devices the policy asks for ("hostdev" requests); *N gets how
+ * many. Owned by the policy. */
+const hostdev_request *r_hostdev_requests(const rule_ctx *c, int *n);
+
 /* Parameters (already validated against the rule's metadata). */
 int r_param_bool(const rule_ctx *c, const char *name);
 long r_param_int(const rule_ctx *c, const char *name);

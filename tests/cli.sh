@@ -38,6 +38,26 @@ check "--strict: no XML on stdout" test ! -s strict.xml
 check "without --strict the same run succeeds" test $rc = 0
 check "--strict with -o writes nothing" sh -c "! '$VT' --host '$H' --profile latency --strict -o strict-out.xml '$over' 2>/dev/null && test ! -e strict-out.xml"
 
+# --apply on libvirt's in-process test driver (no daemon)
+"$VT" --host "$H" --profile latency -c test:///default --apply "$dom" > apply.out; rc=$?
+check "--apply: exit 0" test $rc = 0
+check "--apply: prints name and UUID" grep -qx 'defined db01 (5b0c8b5e-2f4d-4c57-9a8e-0d1e6f2a3b4c)' apply.out
+"$VT" --host "$H" --profile latency -c test:///default --apply --dry-run "$dom" > dry.xml 2> dry.err; rc=$?
+"$VT" --host "$H" --profile latency "$dom" > latency.xml
+check "--apply --dry-run: exit 0" test $rc = 0
+check "--apply --dry-run: the XML it would define on stdout" cmp -s dry.xml latency.xml
+check "--apply --dry-run: says what it would define" grep -q 'would define db01 on test:///default' dry.err
+printf '<domain type="kvm"><name>bogus</name><memory>1024</memory><bogus/><os><type>hvm</type></os></domain>\n' > bogus.xml
+"$VT" --host "$H" --no-validate --disable all -c test:///default --apply bogus.xml > /dev/null 2> bogus.err; rc=$?
+check "--apply: libvirt's rejection is exit 6" test $rc = 6
+check "--apply: libvirt's message, one line" sh -c "grep -q 'libvirt rejected the domain: .*bogus' bogus.err && test \$(wc -l < bogus.err) = 1"
+"$VT" --host "$H" --validate bogus.xml > /dev/null 2> bogus.err; rc=$?
+check "--validate: an input libvirt's schema refuses is exit 3" test $rc = 3
+VTUNE_XML_SCHEMA=$here/schemas/no-cache.rng "$VT" --host "$H" -o broken.xml "$dom" 2> broken.err; rc=$?
+check "a rule that breaks the schema is an internal error (70)" test $rc = 70
+check "the internal error names the rule" grep -q 'the edits of rule cpu.cache broke it' broken.err
+check "the internal error writes nothing" test ! -e broken.xml
+
 cp "$dom" db.xml
 "$VT" --host "$H" --check db.xml > check.diff; rc=$?
 check "--check: exit 1 when changes are due" test $rc = 1

@@ -90,9 +90,10 @@
  *                  'virtio', '-transitional', '-non-transitional')
  *                  2 x queues + 2, per virtio-blk disk (virtio bus,
  *                  device 'disk' or 'lun') queues + 1, per virtio-scsi
- *                  controller queues + 3, queues 1 when absent (libvirt's
- *                  and these counts' default; QEMU may pick more itself);
- *                  skipped when a counted queues value is unusable
+ *                  controller queues + 3, queues 1 when absent (QEMU
+ *                  5.2+ itself gives virtio-blk and virtio-scsi one
+ *                  queue per vCPU then: not counted); skipped when a
+ *                  counted queues value is unusable
  *   ring-size      an interface <driver> rx_queue_size / tx_queue_size is
  *                  a power of two in 256..1024, and tx_queue_size is only
  *                  on <interface type='vhostuser'> (the one type QEMU

@@ -1,0 +1,207 @@
+/*
+ * validate.c - validation against libvirt's domain RelaxNG schema (see
+ * validate.h).
+ */
+#include "validate.h"
+#include "util.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LIBVIRT_DOMAIN_RNG "/usr/share/libvirt/schemas/domain.rng"
+
+static xmlRelaxNGPtr schema;
+static int schema_failed;
+
+const char *schema_path(void)
+{
+    const char *p = getenv("VTUNE_XML_SCHEMA");
+    if (p && *p)
+        return access(p, R_OK) == 0 ? p : NULL;
+    return access(LIBVIRT_DOMAIN_RNG, R_OK) == 0 ? LIBVIRT_DOMAIN_RNG : NULL;
+}
+
+/* Collects the first validation error, without file and line. */
+typedef struct first_err {
+    char msg[512];
+    int n;
+} first_err;
+
+static void on_error(void *data, xmlErrorPtr e)
+{
+    first_err *f = data;
+    if (!e || f->n++)
+        return;
+    const char *el = e->node && ((xmlNodePtr)e->node)->name
+                         ? (const char *)((xmlNodePtr)e->node)->name : NULL;
+    snprintf(f->msg, sizeof f->msg, "%s%s%s%s", el ? "element " : "",
+             el ? el : "", el ? ": " : "", e->message ? e->message : "?");
+    size_t n = strlen(f->msg);
+    while (n && (f->msg[n - 1] == '\n' || f->msg[n - 1] == ' '))
+        f->msg[--n] = '\0';
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
+static int load(char *err, size_t errlen)
+{
+    if (schema)
+        return 0;
+    const char *path = schema_path();
+    if (!path || schema_failed) {
+        snprintf(err, errlen, "libvirt's domain schema is not installed "
+                 "(%s; package libvirt-daemon or libvirt-clients)",
+                 LIBVIRT_DOMAIN_RNG);
+        return -1;
+    }
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(path);
+    schema = pc ? xmlRelaxNGParse(pc) : NULL;
+    xmlRelaxNGFreeParserCtxt(pc);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    if (!schema) {
+        schema_failed = 1;
+        snprintf(err, errlen, "cannot load the schema %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int valid_doc(xmlDocPtr doc, char *err, size_t errlen)
+{
+    first_err f = {.n = 0};
+    xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGSetValidStructuredErrors(vc, on_error, &f);
+    int rc = xmlRelaxNGValidateDoc(vc, doc);
+    xmlRelaxNGFreeValidCtxt(vc);
+    if (rc != 0)
+        snprintf(err, errlen, "%s", f.n ? f.msg : "invalid");
+    return rc == 0;
+}
+
+static xmlDocPtr parse(const char *xml, size_t len)
+{
+    return xmlReadMemory(xml, (int)len, NULL, NULL, XML_PARSE_NONET |
+                         XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
+int schema_valid(const char *xml, size_t len, char *err, size_t errlen)
+{
+    if (load(err, errlen) < 0)
+        return -1;
+    xmlDocPtr doc = parse(xml, len);
+    if (!doc) {
+        snprintf(err, errlen, "not well-formed");
+        return 0;
+    }
+    int ok = valid_doc(doc, err, errlen);
+    xmlFreeDoc(doc);
+    return ok;
+}
+
+/* The serialized form of EL, owned by the caller. */
+static char *dump(xmlDocPtr doc, xmlNodePtr el)
+{
+    xmlBufferPtr b = xmlBufferCreate();
+    xmlNodeDump(b, doc, el, 0, 0);
+    char *s = xstrdup((const char *)xmlBufferContent(b));
+    xmlBufferFree(b);
+    return s;
+}
+
+static int is_skeleton(const xmlChar *name)
+{
+    static const char *const sk[] = {"name", "memory", "vcpu", "os"};
+    for (size_t i = 0; i < sizeof sk / sizeof sk[0]; i++)
+        if (xmlStrEqual(name, BAD_CAST sk[i]))
+            return 1;
+    return 0;
+}
+
+/* The first element child of ROOT named NAME, or NULL. */
+static xmlNodePtr child(xmlNodePtr root, const xmlChar *name)
+{
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, name))
+            return c;
+    return NULL;
+}
+
+/* A domain with OUT's root attributes and skeleton, plus the top-level
+ * elements in CHANGED taken from SRC. */
+static xmlDocPtr minimal(xmlDocPtr out, xmlDocPtr src, char **changed, int n)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr oroot = xmlDocGetRootElement(out);
+    xmlNodePtr root = xmlDocCopyNode(oroot, doc, 2);   /* attributes only */
+    xmlDocSetRootElement(doc, root);
+    for (xmlNodePtr c = oroot->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && is_skeleton(c->name))
+            xmlAddChild(root, xmlDocCopyNode(c, doc, 1));
+    xmlNodePtr sroot = xmlDocGetRootElement(src);
+    for (int i = 0; i < n; i++) {
+        xmlNodePtr c = child(sroot, BAD_CAST changed[i]);
+        if (c)
+            xmlAddChild(root, xmlDocCopyNode(c, doc, 1));
+    }
+    return doc;
+}
+
+int schema_changes_valid(const char *in, size_t inlen, const char *out,
+                         size_t outlen, char *err, size_t errlen)
+{
+    if (load(err, errlen) < 0)
+        return -1;
+    xmlDocPtr a = parse(in, inlen), b = parse(out, outlen);
+    if (!a || !b) {
+        xmlFreeDoc(a);
+        xmlFreeDoc(b);
+        snprintf(err, errlen, "not well-formed");
+        return 0;
+    }
+    /* the top-level elements whose serialization differs */
+    char **changed = NULL;
+    int n = 0;
+    xmlNodePtr broot = xmlDocGetRootElement(b), aroot = xmlDocGetRootElement(a);
+    for (xmlNodePtr c = broot->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || is_skeleton(c->name))
+            continue;
+        xmlNodePtr o = child(aroot, c->name);
+        char *x = dump(b, c), *y = o ? dump(a, o) : NULL;
+        if (!y || strcmp(x, y) != 0) {
+            changed = xrealloc(changed, (size_t)(n + 1) * sizeof *changed);
+            changed[n++] = xstrdup((const char *)c->name);
+        }
+        free(x);
+        free(y);
+    }
+    xmlDocPtr mout = minimal(b, b, changed, n), min = minimal(b, a, changed, n);
+    char e1[512], e2[512];
+    int ok = valid_doc(mout, e1, sizeof e1);
+    if (!ok && !valid_doc(min, e2, sizeof e2) && strcmp(e1, e2) == 0)
+        ok = 1;     /* the same error as the input's own elements */
+    if (!ok)
+        snprintf(err, errlen, "%s", e1);
+    for (int i = 0; i < n; i++)
+        free(changed[i]);
+    free(changed);
+    xmlFreeDoc(mout);
+    xmlFreeDoc(min);
+    xmlFreeDoc(a);
+    xmlFreeDoc(b);
+    return ok;
+}
+
+void schema_free(void)
+{
+    xmlRelaxNGFree(schema);
+    schema = NULL;
+}

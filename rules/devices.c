@@ -1,0 +1,262 @@
+/*
+ * devices.c - hostdev.insert: the PCI devices the policy asks for
+ * ("hostdev" requests), picked from the host model, assigned with VFIO.
+ *
+ * Runs before placement: placement then keeps the domain next to its
+ * devices (all of them with affinity required, preferably otherwise; see
+ * place_plan.c), and the memory rules see the VFIO devices (balloon off,
+ * memory locked with hugepages).
+ */
+#include "placement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void free_nodes_state(void *data)
+{
+    hwloc_bitmap_free(*(hwloc_bitmap_t *)data);
+}
+
+static const rule_param params[] = {
+    {"affinity", PARAM_ENUM, "preferred",
+     "NUMA affinity of assigned devices: required (only devices local to "
+     "the domain's nodes), preferred (local first, then nearest), legacy "
+     "(local first, then any)", "required|preferred|legacy", 0, 0},
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+/* Does host device D match request Q (before availability)? */
+static int matches(const host *h, const host_pci *d, const hostdev_request *q)
+{
+    if (q->address)
+        return strcmp(d->addr, q->address) == 0;
+    if (q->vf_of) {
+        if (!d->pf)
+            return 0;
+        for (int i = 0; i < h->npci; i++)
+            if (h->pci[i].name && !strcmp(h->pci[i].name, q->vf_of) &&
+                !strcmp(h->pci[i].addr, d->pf))
+                return 1;
+        return 0;
+    }
+    if (!strcmp(q->cls, "nvme"))
+        return d->class_id == 0x0108;
+    if (!strcmp(q->cls, "gpu"))     /* display controllers, function 0 */
+        return (d->class_id >> 8) == 0x03 && d->addr[11] == '0';
+    return d->class_id == 0x0200 && !d->pf;     /* nic: a physical NIC */
+}
+
+/* Is the device's address already in the domain? */
+static int in_domain(rule_ctx *c, const char *addr)
+{
+    xmlNodePtr dev = r_child(r_root(c), "devices");
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        char a[16];
+        xmlNodePtr src = r_child(e, "source");
+        if (src && pci_address_of(r_child(src, "address"), a) == 0 &&
+            !strcmp(a, addr))
+            return 1;
+    }
+    return 0;
+}
+
+/* The nodes the domain's memory is bound to already (<numatune>), or
+ * NULL: then any node will do and placement follows the devices. */
+static hwloc_bitmap_t bound_nodes(rule_ctx *c)
+{
+    xmlNodePtr m = r_child(r_child(r_root(c), "numatune"), "memory");
+    const char *ns = r_attr(m, "nodeset");
+    return ns ? r_cpuset_parse(ns) : NULL;
+}
+
+/* Rank of device D for a domain bound to NODES (NULL: unbound): 0 local,
+ * then the distance to the nearest bound node (preferred) or 1000
+ * (legacy); -1 when not allowed (required and not local). */
+static int rank(rule_ctx *c, const host_pci *d, hwloc_const_bitmap_t nodes,
+                const char *affinity)
+{
+    if (!nodes || (d->node >= 0 && hwloc_bitmap_isset(nodes, (unsigned)d->node)))
+        return 0;
+    if (!strcmp(affinity, "required"))
+        return -1;
+    if (!strcmp(affinity, "legacy") || d->node < 0)
+        return 1000;
+    int best = 999, n;
+    hwloc_bitmap_foreach_begin(n, nodes) {
+        int dd = host_distance(r_host(c), n, d->node);
+        if (dd >= 0 && dd < best)
+            best = dd;
+    } hwloc_bitmap_foreach_end();
+    return best;
+}
+
+/* A locally administered MAC from the domain name and the VF address
+ * (FNV-1a), stable across runs: 52:54:00 is QEMU's prefix. */
+static void mac_for(const char *name, const char *addr, char *out)
+{
+    unsigned h = 2166136261u;
+    for (const char *s = name ? name : ""; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    h = (h ^ '/') * 16777619u;
+    for (const char *s = addr; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    snprintf(out, 18, "52:54:00:%02x:%02x:%02x", (h >> 16) & 0xff,
+             (h >> 8) & 0xff, h & 0xff);
+}
+
+/* <address domain bus slot function/> under SOURCE; an interface's
+ * source address says type='pci', a hostdev's must not (libvirt's
+ * schema). */
+static void add_address(rule_ctx *c, xmlNodePtr source, const char *addr,
+                        int typed)
+{
+    char dom[8], bus[8], slot[8], fn[8];
+    snprintf(dom, sizeof dom, "0x%.4s", addr);
+    snprintf(bus, sizeof bus, "0x%.2s", addr + 5);
+    snprintf(slot, sizeof slot, "0x%.2s", addr + 8);
+    snprintf(fn, sizeof fn, "0x%.1s", addr + 11);
+    const char *a[] = {"type", "pci", "domain", dom, "bus", bus, "slot", slot,
+                       "function", fn, NULL};
+    r_add(c, source, "address", NULL, typed ? a : a + 2, "the host device %s",
+          addr);
+}
+
+static void insert(rule_ctx *c, const host_pci *d, const char *why)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr dev = r_child(root, "devices");
+    if (!dev)
+        dev = r_insert(c, root, "devices", NULL, "holds the devices");
+    if (d->pf) {
+        char mac[18];
+        mac_for(r_domain(c)->name, d->addr, mac);
+        const char *a[] = {"type", "hostdev", "managed", "yes", NULL};
+        xmlNodePtr nic = r_add(c, dev, "interface", NULL, a, "SR-IOV VF %s of "
+                               "%s: %s", d->addr, d->pf, why);
+        const char *m[] = {"address", mac, NULL};
+        r_add(c, nic, "mac", NULL, m, "a MAC derived from the domain name "
+              "and the VF address: the same on every run");
+        add_address(c, r_add(c, nic, "source", NULL, NULL, "the VF"), d->addr,
+                    1);
+        return;
+    }
+    const char *a[] = {"mode", "subsystem", "type", "pci", "managed", "yes",
+                       NULL};
+    xmlNodePtr hd = r_add(c, dev, "hostdev", NULL, a, "PCI device %s "
+                          "(class 0x%04x): %s", d->addr, d->class_id, why);
+    const char *drv[] = {"name", "vfio", NULL};
+    r_add(c, hd, "driver", NULL, drv, "VFIO: the device is the guest's, "
+          "behind the IOMMU");
+    add_address(c, r_add(c, hd, "source", NULL, NULL, "the device"), d->addr,
+                0);
+}
+
+/* The other functions of D's multi-function device (a GPU's audio). */
+static void companions(rule_ctx *c, const host_pci *d, char *taken,
+                       const char *why)
+{
+    const host *h = r_host(c);
+    for (int i = 0; i < h->npci; i++) {
+        const host_pci *o = &h->pci[i];
+        if (o != d && !o->pf && !strncmp(o->addr, d->addr, 11) &&
+            !taken[i] && !usage_pci_used(r_usage(c), o->addr) &&
+            !in_domain(c, o->addr)) {
+            taken[i] = 1;
+            insert(c, o, why);
+        }
+    }
+}
+
+static void run(rule_ctx *c)
+{
+    int n;
+    const hostdev_request *reqs = r_hostdev_requests(c, &n);
+    if (!n)
+        return;
+    const host *h = r_host(c);
+    char *taken = xcalloc((size_t)h->npci + 1, 1);
+    hwloc_bitmap_t nodes = bound_nodes(c);
+    int *pick = xmalloc(((size_t)h->npci + 1) * sizeof *pick);
+    for (int k = 0; k < n; k++) {
+        const hostdev_request *q = &reqs[k];
+        const char *aff = q->affinity ? q->affinity : r_param_str(c, "affinity");
+        const char *what = q->address ? q->address : q->vf_of ? q->vf_of : q->cls;
+        /* candidates, best rank first, then address order (the host's) */
+        int np = 0, seen = 0;
+        for (int r = 0; r <= 1000 && np < q->count; r++)
+            for (int i = 0; i < h->npci && np < q->count; i++) {
+                const host_pci *d = &h->pci[i];
+                if (!matches(h, d, q))
+                    continue;
+                seen += r == 0;
+                if (taken[i] || usage_pci_used(r_usage(c), d->addr) ||
+                    in_domain(c, d->addr) || rank(c, d, nodes, aff) != r)
+                    continue;
+                pick[np++] = i;
+            }
+        if (np < q->count) {
+            r_finding(c, SEV_INFEASIBLE, NULL, NULL, "hostdev request %d "
+                      "(%s, %d wanted): the host has %s%d free%s; nothing "
+                      "assigned for it", k, what, q->count,
+                      seen ? "" : "no such device, ", np,
+                      !strcmp(aff, "required") && nodes
+                          ? " on the domain's nodes (affinity required)" : "");
+            continue;
+        }
+        for (int j = 0; j < np; j++) {
+            const host_pci *d = &h->pci[pick[j]];
+            taken[pick[j]] = 1;
+            char why[160];
+            snprintf(why, sizeof why, "the policy asks for %s; %s", what,
+                     d->node >= 0 ? "placement keeps the domain next to "
+                     "its NUMA node" : "its NUMA node is unknown");
+            insert(c, d, why);
+            if (q->cls && !strcmp(q->cls, "gpu"))
+                companions(c, d, taken, "a function of the same GPU: "
+                           "assigned together, as the IOMMU groups them");
+            if (d->node >= 0 && !strcmp(aff, "required")) {
+                /* placement reads it: the domain must span these nodes */
+                hwloc_bitmap_t *req = r_family_state(c, "devices",
+                                                     sizeof *req,
+                                                     free_nodes_state);
+                if (!*req)
+                    *req = hwloc_bitmap_alloc();
+                hwloc_bitmap_set(*req, (unsigned)d->node);
+            }
+        }
+    }
+    free(pick);
+    free(taken);
+    hwloc_bitmap_free(nodes);
+}
+
+const rule rule_hostdev_insert = {
+    .id = "hostdev.insert",
+    .summary = "the policy's PCI devices and SR-IOV VFs, local to the "
+               "domain's NUMA nodes, with VFIO",
+    .profiles = PROFILE_ALL,
+    .params = params,
+    .reference = "https://libvirt.org/formatdomain.html#pci-devices",
+    .description =
+        "For each request of the policy's \"hostdev\" list (vf_of: VFs of "
+        "the PF with that net device name; address; class nvme, gpu or "
+        "nic; count), picks free host devices: not in the domain, not "
+        "taken by an earlier domain of the run or one defined on -c. "
+        "Affinity (per request or hostdev.insert.affinity): required takes "
+        "only devices on the nodes the domain is bound to, preferred local "
+        "ones first then the nearest, legacy local first then any; a "
+        "domain not bound yet takes devices in host order and placement "
+        "follows them (required: its nodes must include theirs). VFs "
+        "become <interface type='hostdev' managed='yes'> with a MAC derived "
+        "from the domain name and the VF address; other devices <hostdev "
+        "mode='subsystem' type='pci' managed='yes'> with <driver "
+        "name='vfio'/>; a GPU's other functions (audio) come along. A "
+        "request the host cannot meet is an infeasible finding.",
+    .needs = "PCI devices with class, NUMA node, net device names and "
+             "SR-IOV parents (JSON snapshot or hwloc XML with I/O objects). "
+             "Capabilities list none: every request is then infeasible.",
+    .run = run,
+};
