@@ -152,7 +152,8 @@ static void run_virtio(rule_ctx *c)
                       : "?", bus, bus);
             continue;
         }
-        char vd[8];
+        char was[8], vd[8];
+        snprintf(was, sizeof was, "%s", bus);   /* r_set frees the value */
         next_vd(dev, vd, sizeof vd);
         const char *why = "virtio-blk: multiqueue, no register emulation "
                           "(devices.virtio.convert)";
@@ -162,7 +163,7 @@ static void run_virtio(rule_ctx *c)
         if (attr_is(addr, "type", "drive"))
             r_remove(c, addr, "a drive address belongs to the %s "
                      "controller; libvirt gives the virtio disk a PCI slot",
-                     bus);
+                     was);
     }
 }
 

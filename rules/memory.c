@@ -379,6 +379,14 @@ static const rule_param balloon_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
+static xmlNodePtr first_element(xmlNodePtr el)
+{
+    for (xmlNodePtr k = el->children; k; k = k->next)
+        if (k->type == XML_ELEMENT_NODE)
+            return k;
+    return NULL;
+}
+
 /* Why the domain must not balloon, or NULL. */
 static const char *no_balloon(xmlNodePtr root)
 {
@@ -417,12 +425,11 @@ static void run_balloon(rule_ctx *c)
             r_set(c, b, "autodeflate", NULL, "no balloon to deflate");
         if (r_attr(b, "freePageReporting"))
             r_set(c, b, "freePageReporting", NULL, "no balloon to report");
-        for (xmlNodePtr k = b->children, next; k; k = next) {
-            next = k->next;
-            if (k->type == XML_ELEMENT_NODE)
-                r_remove(c, k, "a balloon of model none has no settings "
-                         "or address");
-        }
+        /* removing a child may free the whitespace around it: take the
+         * first element child each time */
+        for (xmlNodePtr k = first_element(b); k; k = first_element(b))
+            r_remove(c, k, "a balloon of model none has no settings or "
+                     "address");
         return;
     }
     char period[16];
