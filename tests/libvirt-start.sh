@@ -43,7 +43,7 @@
 # Ctrl-C) it also removes what lives outside the namespace: the 2 MiB
 # pages it reserved, the tap, the cgroups libvirt made, the mount points
 # and the libvirt-qemu user it created. Missing packages are installed
-# with apt-get. Takes about 20 s.
+# with apt-get. Takes about 25 s.
 set -u
 skip() { echo "skip: $*"; exit 77; }
 
@@ -86,19 +86,22 @@ check() {   # check NAME CMD...: runs CMD, prints "ok" or "FAIL" and NAME
 }
 note() { echo "note: $*"; }
 virsh() { command virsh -q -c qemu:///system "$@"; }
+libvirtd_up() { virsh version > /dev/null 2>&1; }
+stop_domain() { virsh destroy "$1" > /dev/null && virsh undefine "$1" > /dev/null; }
 xp() { xmllint --xpath "$2" "$1" 2>/dev/null; }   # xp FILE XPATH
 cpus() {    # cpus LIST: a CPU list (0-2,5) as sorted single CPUs: 0 1 2 5
-    local part out=()
-    for part in ${1//,/ }; do
-        if [[ $part == *-* ]]; then out+=($(seq "${part%-*}" "${part#*-}"))
-        else out+=("$part"); fi
-    done
-    printf '%s\n' "${out[@]}" | sort -n | xargs
+    local part
+    for part in ${1//,/ }; do seq "${part%-*}" "${part#*-}"; done | sort -n | xargs
 }
 same_cpus() { [ -n "$1" ] && [ "$(cpus "$1")" = "$(cpus "$2")" ]; }
 pages_in_use() {   # 2 MiB pages taken, counting those reserved by a mapping
     awk '/^HugePages_Total/ {t = $2} /^HugePages_Free/ {f = $2}
          /^HugePages_Rsvd/ {r = $2} END {print t - f + r}' /proc/meminfo
+}
+open_files() {   # open_files PID FILE: how many descriptors PID has on FILE
+    local fd n=0
+    for fd in /proc/"$1"/fd/*; do [ "$(readlink "$fd")" = "$2" ] && n=$((n + 1)); done
+    echo $n
 }
 allowed() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/task/$2/status"; }
 wait_for() {   # wait_for SECONDS CMD...: until CMD succeeds
@@ -123,7 +126,7 @@ cleanup() {
         kill "$p" 2>/dev/null && { wait_for 10 sh -c "! kill -0 $p 2>/dev/null" || kill -9 "$p"; }
         wait "$p" 2>/dev/null
     done
-    [ -e /sys/class/net/vtune-mq0 ] && ip link del vtune-mq0
+    [ -e /sys/class/net/vtune-mq0 ] && ip link del vtune-mq0   # libvirt's, if left
     for d in "${new_cgroups[@]}"; do rmdir "$d" 2>/dev/null; done
     for ((p = ${#mounts[@]} - 1; p >= 0; p--)); do umount "${mounts[$p]}"; done
     for d in "${made_dirs[@]}"; do rmdir "$d"; done
@@ -166,14 +169,15 @@ dynamic_ownership = 0
 security_driver = "none"
 hugetlbfs_mount = "$work/hugepages"
 EOF
-# the "machine" cgroups libvirt makes (without systemd) are removed at the end
-for d in /sys/fs/cgroup/*/; do [ -d "$d/machine" ] || new_cgroups+=("$d/machine"); done
+# the "machine" cgroups libvirt makes (without systemd) are removed at the
+# end: in each v1 hierarchy, or at the v2 root
+for d in /sys/fs/cgroup /sys/fs/cgroup/*/; do [ -d "$d/machine" ] || new_cgroups+=("$d/machine"); done
 
 # --- the daemons, in the background, by PID
 virtlogd > "$work/virtlogd.log" 2>&1 & daemon_pids+=($!)
 wait_for 10 test -S /run/libvirt/virtlogd-sock
 libvirtd > "$work/libvirtd.log" 2>&1 & daemon_pids+=($!)
-if ! check "setup: libvirtd answers (virsh version)" wait_for 30 eval 'virsh version > /dev/null 2>&1'; then
+if ! check "setup: libvirtd answers (virsh version)" wait_for 30 libvirtd_up; then
     tail -5 "$work/libvirtd.log"; echo "$pass passed, $fail failed"; exit 1
 fi
 
@@ -183,8 +187,9 @@ check "setup: vtune-xml snapshot of this machine" test -s "$work/host.json"
 qemu-img create -q -f qcow2 "$work/data.qcow2" 64M
 check "setup: qcow2 image (qemu-img)" test -s "$work/data.qcow2"
 
-# Fallbacks found on this host (see the header), for every later case.
-host_opts=(); userspace_net=0
+# Fallbacks found on this host (see the header), for every later case;
+# dom: the domain start_case defined.
+host_opts=(); userspace_net=0; dom=""
 
 # start_case NAME XML OPTION...: tunes XML into $work/NAME.xml, defines and
 # starts it; on a known host limit, takes the fallback and tries again
@@ -204,7 +209,7 @@ start_case() {
             note "host-passthrough: QEMU cannot set an MSR (nested KVM): retrying with --set cpu.mode.features=-arch-capabilities"
             host_opts+=(--set cpu.mode.features=-arch-capabilities)
         elif grep -q 'cannot limit locked memory' "$err" && [[ " ${host_opts[*]} " != *mem.lock* ]]; then
-            note "the memlock limit cannot be raised here (no CAP_SYS_RESOURCE): retrying with --disable mem.lock"
+            note "libvirt cannot raise the memlock limit for <locked/> (no CAP_SYS_RESOURCE?): retrying with --disable mem.lock"
             host_opts+=(--disable mem.lock)
         elif grep -q 'vhost-net .*unavailable' "$err" && [ $userspace_net = 0 ]; then
             note "no vhost-net on this host (/dev/vhost-net): retrying with the tuned NIC <driver name='qemu'> (userspace virtio-net, same queues)"
@@ -220,7 +225,7 @@ start_case() {
 run_case() {
     local name=$1 xml=$2 needs=$3; shift 3
     local tuned=$work/$name.xml log=$work/$name.log n i v want got pid tid x
-    echo "# $name: vtune-xml $* $xml"
+    echo "# $name: vtune-xml ${*//$here\//tests/} $xml"
     : > "$log"
     if ! check "$name: defined and started" start_case "$name" "$xml" "$@"; then
         return
@@ -308,15 +313,15 @@ run_case() {
         check "$name: interface $i running with queues='$got' (tuned: $want)" test "$got" = "$want"
         local tap; tap=$(xp "$live" "string(/domain/devices/interface[$i]/target/@dev)")
         check "$name: tap $tap is multiqueue (IFF_MULTI_QUEUE)" test $(($(cat "/sys/class/net/$tap/tun_flags" 2>/dev/null || echo 0) & 0x100)) != 0
-        got=$(ls -l "/proc/$pid/fd" | grep -c ' /dev/net/tun$')
+        got=$(open_files "$pid" /dev/net/tun)
         check "$name: QEMU holds $got tap queue file(s) (tuned: $want)" test "$got" = "$want"
         if [ "$(xp "$live" "string(/domain/devices/interface[$i]/driver/@name)")" = vhost ]; then
-            got=$(ls -l "/proc/$pid/fd" | grep -c ' /dev/vhost-net$')
+            got=$(open_files "$pid" /dev/vhost-net)
             check "$name: QEMU holds $got vhost-net file(s) (tuned: $want)" test "$got" = "$want"
         fi
     done
 
-    check "$name: destroyed and undefined" eval 'virsh destroy "$dom" > /dev/null && virsh undefine "$dom" > /dev/null'
+    check "$name: destroyed and undefined" stop_domain "$dom"
     wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
 }
 
