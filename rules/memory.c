@@ -190,6 +190,33 @@ static void hugepages_unplaced(rule_ctx *c)
     hwloc_bitmap_free(nodes);
 }
 
+/* A page size the domain sets that no node of the host has a pool of
+ * cannot start there. */
+static void check_kept_sizes(rule_ctx *c, xmlNodePtr hp)
+{
+    const host *h = r_host(c);
+    int any_pool = 0;
+    for (int n = 0; n < h->nnodes; n++)
+        for (int i = 0; i < h->nodes[n].npages; i++)
+            any_pool |= h->nodes[n].pages[i].size_kib > 4;
+    if (!any_pool)
+        return;     /* the source knows no pools: nothing to say */
+    for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
+        unsigned long long kib;
+        const char *size = r_attr(pg, "size");
+        if (!size || parse_memory_kib(size, r_attr(pg, "unit"), &kib) < 0)
+            continue;
+        int found = 0;
+        for (int n = 0; n < h->nnodes; n++)
+            for (int i = 0; i < h->nodes[n].npages; i++)
+                found |= h->nodes[n].pages[i].size_kib == kib;
+        if (!found)
+            r_finding(c, SEV_INFEASIBLE, pg, NULL, "hugepages of %llu KiB: "
+                      "the host has no pool of that size, so the domain "
+                      "cannot start there", kib);
+    }
+}
+
 static void run_hugepages(rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
@@ -198,6 +225,7 @@ static void run_hugepages(rule_ctx *c)
     if (old && !r_override(c)) {
         r_finding(c, SEV_INFO, old, NULL, "hugepages set explicitly; kept "
                   "(set mem.hugepages.override=true to choose them anew)");
+        check_kept_sizes(c, old);
         return;
     }
     if (old)

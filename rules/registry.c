@@ -12,9 +12,10 @@ extern const rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
     rule_mem_lock, rule_mem_balloon, rule_cpu_topology, rule_cpu_cache,
     rule_clock_timers, rule_devices_virtio, rule_io_threads,
     rule_net_multiqueue, rule_blk_multiqueue, rule_irq_budget,
-    rule_disk_cache, rule_hostdev_insert;
+    rule_disk_cache, rule_hostdev_insert, rule_domain_check;
 
 const rule *const vt_rules[] = {
+    &rule_domain_check,     /* the domain as given, before any edit */
     &rule_cpu_mode,
     &rule_devices_virtio,   /* before the queue rules see the devices */
     &rule_io_threads,       /* before cpu.emulator pins the iothreads */

@@ -54,7 +54,13 @@ placement_check() {
         r=$(/usr/bin/python3 -c 'import json; print(json.load(open("policy.json")).get("reserved_cpus", ""))')
         [ -n "$r" ] && reserved=(--reserved "$r")
     fi
-    "$CHECKER" --host "$host" "${reserved[@]}" "$@"
+    # violations the inputs already have (a case about dangling
+    # references, say) are the inputs', not vtune-xml's
+    local out ins new
+    out=$("$CHECKER" --host "$host" "${reserved[@]}" "$@" | sed 's/^[^:]*: //')
+    ins=$("$CHECKER" --host "$host" "${reserved[@]}" "${inputs[@]}" | sed 's/^[^:]*: //')
+    new=$(grep -vxF -f <(printf '%s\n' "$ins") <<< "$out")
+    [ -z "$new" ] || { printf '%s\n' "$new" >&2; return 1; }
 }
 
 for dir in "$here"/golden/*/; do
@@ -108,8 +114,12 @@ for dir in "$here"/golden/*/; do
         if xmllint --noout --relaxng "$RNG" "${inputs[$i]}" 2>/dev/null; then
             check "$name: ${want[$i]} valid (libvirt schema)" \
                 xmllint --noout --relaxng "$RNG" "${want[$i]}" 2>/dev/null
-            check "$name: ${want[$i]} defines on test:///default" \
-                virsh -q -c test:///default define --validate "${want[$i]}" >/dev/null
+            # an input libvirt refuses (dangling references) cannot ask
+            # its output to be defined
+            if virsh -q -c test:///default define --validate "${inputs[$i]}" >/dev/null 2>&1; then
+                check "$name: ${want[$i]} defines on test:///default" \
+                    virsh -q -c test:///default define --validate "${want[$i]}" >/dev/null
+            fi
         fi
     done
     if [ -n "$CHECKER" ]; then

@@ -1,0 +1,127 @@
+/*
+ * consistency.c - domain.check: references inside the domain that point
+ * nowhere. libvirt drops some of them silently (a <vcpupin> for a vCPU
+ * that does not exist) and refuses others at define time; vtune-xml says
+ * which, where, and what libvirt will do, and leaves the user's XML as
+ * written.
+ */
+#include "rule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const rule_param params[] = {
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+/* The iothread ids the domain defines: <iothreadids>, else 1..count. */
+static int iothread_defined(xmlNodePtr root, long id)
+{
+    xmlNodePtr ids = r_child(root, "iothreadids");
+    if (ids) {
+        for (xmlNodePtr t = r_child(ids, "iothread"); t; t = r_next(t, "iothread"))
+            if (r_attr(t, "id") && strtol(r_attr(t, "id"), NULL, 10) == id)
+                return 1;
+    }
+    xmlNodePtr n = r_child(root, "iothreads");
+    xmlChar *txt = n ? xmlNodeGetContent(n) : NULL;
+    long count = txt ? strtol((const char *)txt, NULL, 10) : 0;
+    xmlFree(txt);
+    return id >= 1 && id <= count;
+}
+
+static int cell_exists(xmlNodePtr root, const char *id)
+{
+    xmlNodePtr numa = r_child(r_child(root, "cpu"), "numa");
+    for (xmlNodePtr c = r_child(numa, "cell"); c; c = r_next(c, "cell"))
+        if (r_attr(c, "id") && !strcmp(r_attr(c, "id"), id))
+            return 1;
+    return 0;
+}
+
+static void check_iothread_refs(rule_ctx *c, xmlNodePtr root)
+{
+    xmlNodePtr dev = r_child(root, "devices");
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        const char *it = r_attr(r_child(e, "driver"), "iothread");
+        if (it && !iothread_defined(root, strtol(it, NULL, 10)))
+            r_finding(c, SEV_WARNING, e, NULL, "<%s> uses iothread %s, "
+                      "which the domain does not define (<iothreads> or "
+                      "<iothreadids>): libvirt refuses the domain", e->name,
+                      it);
+    }
+    xmlNodePtr tune = r_child(root, "cputune");
+    for (xmlNodePtr p = r_child(tune, "iothreadpin"); p;
+         p = r_next(p, "iothreadpin")) {
+        const char *it = r_attr(p, "iothread");
+        if (it && !iothread_defined(root, strtol(it, NULL, 10)))
+            r_finding(c, SEV_WARNING, p, NULL, "<iothreadpin> for iothread "
+                      "%s, which the domain does not define: libvirt "
+                      "refuses the domain", it);
+    }
+}
+
+static void run(rule_ctx *c)
+{
+    xmlNodePtr root = r_root(c);
+    int vcpus = r_domain(c)->vcpus;
+    xmlNodePtr tune = r_child(root, "cputune");
+    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
+        const char *v = r_attr(p, "vcpu");
+        long n = v ? strtol(v, NULL, 10) : -1;
+        if (n < 0 || n >= vcpus)
+            r_finding(c, SEV_WARNING, p, NULL, "<vcpupin vcpu='%s'> names a "
+                      "vCPU the domain does not have (it has %d, numbered "
+                      "from 0): libvirt drops it without a word; kept here "
+                      "so you can fix it", v ? v : "", vcpus);
+    }
+    check_iothread_refs(c, root);
+    xmlNodePtr nt = r_child(root, "numatune");
+    for (xmlNodePtr m = r_child(nt, "memnode"); m; m = r_next(m, "memnode")) {
+        const char *id = r_attr(m, "cellid");
+        if (id && !cell_exists(root, id))
+            r_finding(c, SEV_WARNING, m, NULL, "<memnode cellid='%s'> names "
+                      "a guest NUMA cell the domain does not define: libvirt "
+                      "refuses the domain", id);
+    }
+    xmlNodePtr hp = r_child(r_child(root, "memoryBacking"), "hugepages");
+    for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
+        const char *ns = r_attr(pg, "nodeset");
+        hwloc_bitmap_t set = ns ? r_cpuset_parse(ns) : NULL;
+        int id;
+        if (set && r_child(r_child(root, "cpu"), "numa")) {
+            hwloc_bitmap_foreach_begin(id, set) {
+                char s[16];
+                snprintf(s, sizeof s, "%d", id);
+                if (!cell_exists(root, s))
+                    r_finding(c, SEV_WARNING, pg, NULL, "hugepages <page "
+                              "nodeset='%s'> names guest cell %d, which the "
+                              "domain does not define: libvirt refuses the "
+                              "domain", ns, id);
+            } hwloc_bitmap_foreach_end();
+        }
+        hwloc_bitmap_free(set);
+    }
+}
+
+const rule rule_domain_check = {
+    .id = "domain.check",
+    .summary = "references that point nowhere: vcpupin, iothread, memnode "
+               "and hugepage cells",
+    .profiles = PROFILE_ALL,
+    .params = params,
+    .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
+    .description =
+        "Reports, without changing them, the domain's references to "
+        "things it does not define: a <vcpupin> for a vCPU beyond <vcpu> "
+        "(libvirt drops it silently), an iothread a disk, controller or "
+        "<iothreadpin> uses but <iothreads>/<iothreadids> do not define, a "
+        "<memnode> or a hugepage <page nodeset> naming a guest cell that "
+        "does not exist (libvirt refuses those). Runs first, on the domain "
+        "as given.",
+    .needs = "None: it reads the domain.",
+    .run = run,
+};
