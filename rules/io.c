@@ -312,10 +312,11 @@ static void run_net(rule_ctx *c)
             !vhostuser)
             continue;   /* a userspace backend chosen on purpose */
         if (n > 1) {
+            /* no name='vhost': libvirt uses vhost-net whenever the host
+             * has /dev/vhost-net and falls back to QEMU's own backend
+             * otherwise; naming it makes the domain fail to start on a
+             * host without the module */
             drv = driver_of(c, nic, "holds the NIC's queues");
-            if (!vhostuser && !r_attr(drv, "name"))
-                r_set(c, drv, "name", "vhost", "the in-kernel vhost-net "
-                      "backend: packets skip QEMU's main loop");
             char why[160];
             snprintf(why, sizeof why, "%ld queue pairs (min(vCPUs, cap %ld)): "
                      "each vCPU sends and receives on its own queue and "
@@ -338,14 +339,17 @@ static void run_net(rule_ctx *c)
 
 const rule rule_net_multiqueue = {
     .id = "net.multiqueue",
-    .summary = "virtio-net queues = min(vCPUs, cap) with vhost; rings of "
-               "1024 for throughput",
+    .summary = "virtio-net queues = min(vCPUs, cap); rings of 1024 for "
+               "throughput",
     .profiles = PROFILE_ALL,
     .params = net_params,
     .reference = "https://libvirt.org/formatdomain.html#setting-nic-driver-specific-options",
     .description =
         "virtio NICs of type bridge, network, direct, ethernet or vhostuser "
-        "get <driver name='vhost' queues='N'/> (vhost-user: queues only), "
+        "get <driver queues='N'/>; the driver name is left to libvirt, which "
+        "takes vhost-net when the host has /dev/vhost-net and QEMU's own "
+        "backend otherwise (name='vhost' would fail the start on a host "
+        "without the module); "
         "N = min(vCPUs, the profile cap, 256); never type user, which "
         "libvirt refuses with queues. A single vCPU gets no multiqueue. "
         "The throughput profile adds rx_queue_size (and tx_queue_size for "
