@@ -6,10 +6,14 @@
 #include "validate.h"
 
 #include <libxml/parser.h>
+#include <signal.h>
 #include <stdio.h>
 
 int main(int argc, char **argv)
 {
+    /* a file size limit (ulimit -f) makes write() fail with EFBIG, which
+     * is reported, instead of killing the process half way */
+    signal(SIGXFSZ, SIG_IGN);
     cli o;
     int rc = cli_parse(argc, argv, &o);
     if (rc) {

@@ -146,8 +146,42 @@ char *read_whole_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Writes all of DATA to FD; returns 0 or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat pst;
+    if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
+        /* a device or pipe (-o /dev/stdout) is written, never replaced */
+        if (!S_ISCHR(pst.st_mode) && !S_ISFIFO(pst.st_mode)) {
+            errno = S_ISDIR(pst.st_mode) ? EISDIR : EINVAL;
+            return -1;
+        }
+        int fd = open(path, O_WRONLY);
+        if (fd < 0)
+            return -1;
+        int rc = write_all(fd, data, len), e = errno;
+        if (close(fd) < 0 && !rc) {
+            rc = -1;
+            e = errno;
+        }
+        errno = e;
+        return rc;
+    }
     /* Write through a symlink: replace its target, keep the link. */
     char *target = realpath(path, NULL);
     if (!target) {
@@ -177,18 +211,7 @@ int write_file_atomic(const char *path, const char *data, size_t len)
         umask(um);
         mode = 0666 & ~um;
     }
-    size_t off = 0;
-    int e = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            e = errno;
-            break;
-        }
-        off += (size_t)w;
-    }
+    int e = write_all(fd, data, len) < 0 ? errno : 0;
     if (!e && fchmod(fd, mode) < 0)
         e = errno;
     if (!e && fsync(fd) < 0)

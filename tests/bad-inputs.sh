@@ -7,6 +7,8 @@
 #   exit: N                     the documented exit code
 #   stderr: REGEX               extended regex the one stderr line matches
 #   setup: SHELL COMMAND        optional, run first in the case's folder
+#   limit: BLOCKS               optional, ulimit -f for vtune-xml (a full
+#                               disk: writes fail with EFBIG)
 # The runner copies the folder to a temporary one, runs vtune-xml there and
 # checks: the exit code, exactly one line on stderr matching the pattern,
 # nothing on stdout, no file created or changed (so no partial output and
@@ -25,9 +27,11 @@ for dir in "$here"/bad-inputs/*/; do
     cp -a "$dir/." "$tmp/"
     cmd=$(field cmd "$dir/case"); want=$(field exit "$dir/case")
     pat=$(field stderr "$dir/case"); setup=$(field setup "$dir/case")
+    limit=$(field limit "$dir/case")
     (cd "$tmp" && [ -z "$setup" ] || eval "$setup")
     before=$(cd "$tmp" && find . -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
-    (cd "$tmp" && eval "set -- $cmd" && exec "$VT" "$@") > "$tmp.out" 2> "$tmp.err"
+    (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&
+        eval "set -- $cmd" && exec "$VT" "$@") > "$tmp.out" 2> "$tmp.err"
     rc=$?
     after=$(cd "$tmp" && find . -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     check "$name: exit $want (got $rc)" test "$rc" = "$want"
