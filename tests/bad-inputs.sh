@@ -29,11 +29,11 @@ for dir in "$here"/bad-inputs/*/; do
     pat=$(field stderr "$dir/case"); setup=$(field setup "$dir/case")
     limit=$(field limit "$dir/case")
     (cd "$tmp" && [ -z "$setup" ] || eval "$setup")
-    before=$(cd "$tmp" && find . -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
+    before=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&
         eval "set -- $cmd" && exec "$VT" "$@") > "$tmp.out" 2> "$tmp.err"
     rc=$?
-    after=$(cd "$tmp" && find . -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
+    after=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     check "$name: exit $want (got $rc)" test "$rc" = "$want"
     check "$name: one stderr line" test "$(wc -l < "$tmp.err")" = 1 || cat "$tmp.err" >&2
     check "$name: stderr matches /$pat/" grep -Eq -- "$pat" "$tmp.err" || cat "$tmp.err" >&2
