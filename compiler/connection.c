@@ -1,15 +1,64 @@
 /*
  * connection.c - reads a libvirt connection: capabilities and the domains
  * defined there (see connection.h).
+ *
+ * libvirt is loaded with dlopen() only when a connection is used: linked
+ * in, its library and the fifty it pulls in cost ten times the whole
+ * start-up of a run that never talks to libvirt (see doc/performance.md).
  */
 #include "connection.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The libvirt functions vtune-xml calls, resolved from libvirt.so.0. */
+#define VIR_FUNCTIONS(X) \
+    X(virSetErrorFunc) \
+    X(virGetLastErrorMessage) \
+    X(virConnectOpenReadOnly) \
+    X(virConnectOpen) \
+    X(virConnectClose) \
+    X(virConnectGetCapabilities) \
+    X(virConnectListAllDomains) \
+    X(virDomainGetName) \
+    X(virDomainIsActive) \
+    X(virDomainGetXMLDesc) \
+    X(virDomainFree) \
+    X(virDomainDefineXMLFlags) \
+    X(virDomainGetUUIDString)
+
+#define DECLARE(f) static __typeof__(f) *p_##f;
+VIR_FUNCTIONS(DECLARE)
+#undef DECLARE
+
+/* Loads libvirt once; returns 0, or -1 with a message in ERR. */
+static int load_libvirt(char *err, size_t n)
+{
+    static void *lib;
+    if (lib)
+        return 0;
+    void *h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(err, n, "cannot load libvirt (libvirt.so.0): %s; install "
+                 "libvirt0", dlerror());
+        return -1;
+    }
+#define RESOLVE(f)                                                         \
+    if (!(p_##f = (__typeof__(f) *)dlsym(h, #f))) {                        \
+        snprintf(err, n, "libvirt.so.0 has no %s", #f);                   \
+        dlclose(h);                                                         \
+        return -1;                                                          \
+    }
+    VIR_FUNCTIONS(RESOLVE)
+#undef RESOLVE
+    lib = h;
+    return 0;
+}
 
 struct vt_conn {
     char *uri;
@@ -26,7 +75,7 @@ static void quiet(void *data, virErrorPtr err)
 static const char *last_error(void)
 {
     static char line[1024];
-    const char *m = virGetLastErrorMessage();
+    const char *m = p_virGetLastErrorMessage();
     snprintf(line, sizeof line, "%s", m ? m : "unknown libvirt error");
     for (char *p = line; *p; p++)
         if (*p == '\n')
@@ -43,9 +92,12 @@ static void quiet_xml(void *ctx, const char *msg, ...)
 
 int connection_open(const char *uri, vt_conn **out)
 {
-    virSetErrorFunc(NULL, quiet);
+    char err[256];
+    if (load_libvirt(err, sizeof err) < 0)
+        return vt_fail(VT_EXIT_HOST, uri, 0, "%s", err);
+    p_virSetErrorFunc(NULL, quiet);
     xmlSetGenericErrorFunc(NULL, quiet_xml);
-    virConnectPtr conn = virConnectOpenReadOnly(uri);
+    virConnectPtr conn = p_virConnectOpenReadOnly(uri);
     xmlSetGenericErrorFunc(NULL, NULL);
     if (!conn)
         return vt_fail(VT_EXIT_HOST, uri, 0, "cannot connect: %s",
@@ -61,14 +113,14 @@ void connection_close(vt_conn *c)
 {
     if (!c)
         return;
-    virConnectClose(c->conn);
+    p_virConnectClose(c->conn);
     free(c->uri);
     free(c);
 }
 
 int connection_host(vt_conn *c, host **out)
 {
-    char *caps = virConnectGetCapabilities(c->conn);
+    char *caps = p_virConnectGetCapabilities(c->conn);
     if (!caps)
         return vt_fail(VT_EXIT_HOST, c->uri, 0, "cannot read capabilities: "
                        "%s", last_error());
@@ -92,19 +144,19 @@ int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
                          const char *const *skip, int nskip)
 {
     virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(c->conn, &doms, 0);
+    int n = p_virConnectListAllDomains(c->conn, &doms, 0);
     if (n < 0) {
         vt_error(c->uri, 0, "cannot list domains: %s", last_error());
         return -1;
     }
     int counted = 0;
     for (int i = 0; i < n; i++) {
-        const char *name = virDomainGetName(doms[i]);
+        const char *name = p_virDomainGetName(doms[i]);
         /* a running domain holds what its live definition says */
-        unsigned flags = virDomainIsActive(doms[i]) == 1
+        unsigned flags = p_virDomainIsActive(doms[i]) == 1
                              ? 0 : VIR_DOMAIN_XML_INACTIVE;
         char *xml = skipped(name, skip, nskip)
-                        ? NULL : virDomainGetXMLDesc(doms[i], flags);
+                        ? NULL : p_virDomainGetXMLDesc(doms[i], flags);
         if (xml) {
             xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), name, NULL,
                                           XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -116,7 +168,7 @@ int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
             }
             free(xml);
         }
-        virDomainFree(doms[i]);
+        p_virDomainFree(doms[i]);
     }
     free(doms);
     return counted;
@@ -148,14 +200,17 @@ int load_host(const char *src, const char *uri, vt_conn **conn, host **out)
 
 int connection_define(const char *uri, const char *file, const char *xml)
 {
-    virSetErrorFunc(NULL, quiet);
+    char err[256];
+    if (load_libvirt(err, sizeof err) < 0)
+        return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0, "%s", err);
+    p_virSetErrorFunc(NULL, quiet);
     xmlSetGenericErrorFunc(NULL, quiet_xml);
-    virConnectPtr conn = virConnectOpen(uri);
+    virConnectPtr conn = p_virConnectOpen(uri);
     xmlSetGenericErrorFunc(NULL, NULL);
     if (!conn)
         return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0,
                        "cannot connect: %s", last_error());
-    virDomainPtr dom = virDomainDefineXMLFlags(conn, xml,
+    virDomainPtr dom = p_virDomainDefineXMLFlags(conn, xml,
                                                VIR_DOMAIN_DEFINE_VALIDATE);
     int rc = 0;
     if (!dom) {
@@ -163,11 +218,11 @@ int connection_define(const char *uri, const char *file, const char *xml)
                      "%s", last_error());
     } else {
         char uuid[VIR_UUID_STRING_BUFLEN];
-        if (virDomainGetUUIDString(dom, uuid) < 0)
+        if (p_virDomainGetUUIDString(dom, uuid) < 0)
             snprintf(uuid, sizeof uuid, "?");
-        printf("defined %s (%s)\n", virDomainGetName(dom), uuid);
-        virDomainFree(dom);
+        printf("defined %s (%s)\n", p_virDomainGetName(dom), uuid);
+        p_virDomainFree(dom);
     }
-    virConnectClose(conn);
+    p_virConnectClose(conn);
     return rc;
 }

@@ -110,8 +110,11 @@ seed() {    # seed HARNESS FILE...: copies files into the seed folder
     mkdir -p "$tmp/$h"
     for f in "$@"; do
         [ -f "$f" ] || continue
-        local rel=${f#"$root"/}
-        rel=${rel#"$shared"/}
+        local rel
+        case $f in
+            "$shared"/*) rel=shared/${f#"$shared"/} ;;
+            *) rel=${f#"$root"/} ;;
+        esac
         cp "$f" "$tmp/$h/$(printf '%s' "$rel" | tr '/' '_')"
     done
 }
@@ -168,7 +171,7 @@ cat > "$tmp/policy/all-rules.json" <<'EOF'
 }
 EOF
 for h in domain host policy; do
-    echo "fuzz: $h: $(ls "$tmp/$h" | wc -l) seed inputs"
+    echo "fuzz: $h: $(ls -A "$tmp/$h" | wc -l) seed inputs"
 done
 [ -d "$shared" ] || echo "fuzz: no $shared: seeds from the repository only"
 
