@@ -28,7 +28,8 @@ const char vt_usage[] =
 "  --diff              unified diff (a/ b/) instead of the XML\n"
 "  --check             print the diff; exit 1 when changes are due\n"
 "  --explain           the XML on stdout, the rationale on stderr\n"
-"  --report FMT        report on stdout: text or json\n"
+"  --color WHEN        auto (a terminal, no NO_COLOR), always, never\n"
+"  --report FMT        report on stdout: text, json, markdown, sarif\n"
 "  -o OUT              write the XML to OUT (DIR/ for several domains)\n"
 "  -i                  rewrite each DOMAIN.xml in place\n"
 "  --strict            exit 5 when a rule could not do what is asked\n"
@@ -45,7 +46,7 @@ const char vt_usage[] =
 enum {
     O_HOST = 256, O_PROFILE, O_POLICY, O_ENABLE, O_DISABLE, O_SET, O_DIFF,
     O_CHECK, O_EXPLAIN, O_REPORT, O_STRICT, O_APPLY, O_DRY_RUN, O_LIST,
-    O_VERSION, O_VALIDATE, O_NO_VALIDATE,
+    O_VERSION, O_VALIDATE, O_NO_VALIDATE, O_COLOR,
 };
 
 static const struct option longopts[] = {
@@ -63,6 +64,7 @@ static const struct option longopts[] = {
     {"apply", no_argument, NULL, O_APPLY},
     {"dry-run", no_argument, NULL, O_DRY_RUN},
     {"validate", no_argument, NULL, O_VALIDATE},
+    {"color", required_argument, NULL, O_COLOR},
     {"no-validate", no_argument, NULL, O_NO_VALIDATE},
     {"connect", required_argument, NULL, 'c'},
     {"output", required_argument, NULL, 'o'},
@@ -119,15 +121,23 @@ int cli_parse(int argc, char **argv, cli *o)
         case O_CHECK: o->check = 1; break;
         case O_EXPLAIN: o->explain = 1; break;
         case O_REPORT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return usage_error("--report '%s': expected text or json",
-                                   optarg);
+            if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+                strcmp(optarg, "markdown") && strcmp(optarg, "sarif"))
+                return usage_error("--report '%s': expected text, json, "
+                                   "markdown or sarif", optarg);
             o->report = optarg;
             break;
         case O_STRICT: o->strict = 1; break;
         case O_APPLY: o->apply = 1; break;
         case O_DRY_RUN: o->dry_run = 1; break;
         case O_VALIDATE: o->validate = 1; break;
+        case O_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+                strcmp(optarg, "never"))
+                return usage_error("--color '%s': expected auto, always or "
+                                   "never", optarg);
+            o->color = optarg;
+            break;
         case O_NO_VALIDATE: o->validate = 0; break;
         case 'c': o->uri = optarg; break;
         case 'o': o->out = optarg; break;

@@ -22,7 +22,8 @@ typedef struct cli {
     int diff, check, explain, strict, inplace, apply, dry_run;
     int validate;           /* -1 auto (default), 0 --no-validate,
                                1 --validate (the input must be valid too) */
-    const char *report;     /* --report text|json, or NULL */
+    const char *report;     /* --report text|json|markdown|sarif, or NULL */
+    const char *color;      /* --color auto|always|never (auto default) */
     const char *out;        /* -o OUT */
     const char *uri;        /* -c URI */
     const char *list_rules; /* --list-rules[=text|markdown|json] */

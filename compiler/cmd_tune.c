@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* One domain's journey through the pipeline. */
 typedef struct job {
@@ -203,6 +204,33 @@ static int validate_job(const job *j, const host *h, const policy *p,
                    r ? " broke it" : "");
 }
 
+/* Colors for FD under --color WHEN: auto colors a terminal unless
+ * NO_COLOR is set (https://no-color.org). */
+static int use_color(const char *when, int fd)
+{
+    if (when && !strcmp(when, "always"))
+        return 1;
+    if (when && !strcmp(when, "never"))
+        return 0;
+    const char *nc = getenv("NO_COLOR");
+    return isatty(fd) && !(nc && *nc);
+}
+
+/* Writes SB to F, colored by PAINT when COLOR. */
+static void put(FILE *f, const strbuf *sb, int color,
+                void (*paint)(const strbuf *, strbuf *))
+{
+    if (!color) {
+        fwrite(sb->buf, 1, sb->len, f);
+        return;
+    }
+    strbuf c;
+    sb_init(&c);
+    paint(sb, &c);
+    fwrite(c.buf, 1, c.len, f);
+    sb_free(&c);
+}
+
 /* The a/ b/ name of a diff: the path as given, without "./". */
 static const char *diff_name(const char *input)
 {
@@ -312,15 +340,22 @@ int cmd_tune(const cli *o)
         }
         if (o->report && strcmp(o->report, "json") == 0)
             report_json(&rep, &out);
+        else if (o->report && strcmp(o->report, "markdown") == 0)
+            report_markdown(&rep, &out);
+        else if (o->report && strcmp(o->report, "sarif") == 0)
+            report_sarif(&rep, &out);
         else if (o->report)
             report_text(&rep, &out);
-        fwrite(out.buf, 1, out.len, stdout);
+        int is_diff = o->diff || (o->check && !o->report);
+        int is_text = o->report && !strcmp(o->report, "text");
+        put(stdout, &out, (is_diff || is_text) && use_color(o->color, 1),
+            is_diff ? colorize_diff : colorize_text);
         sb_free(&out);
         if (o->explain) {
             strbuf why;
             sb_init(&why);
             report_text(&rep, &why);
-            fwrite(why.buf, 1, why.len, stderr);
+            put(stderr, &why, use_color(o->color, 2), colorize_text);
             sb_free(&why);
         }
         if (o->check && changes)

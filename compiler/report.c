@@ -292,3 +292,214 @@ void report_json(const report *r, strbuf *out)
     json_print(out, root, 0);
     cJSON_Delete(root);
 }
+
+/* Markdown table cell: pipes escaped, newlines flattened. */
+static void md_cell(strbuf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '|')
+            sb_adds(out, "\\|");
+        else if (*s == '\n')
+            sb_adds(out, " ");
+        else
+            sb_add(out, s, 1);
+    }
+}
+
+static void md_code(strbuf *out, const char *s)
+{
+    if (!s) {
+        sb_adds(out, "(none)");
+        return;
+    }
+    sb_adds(out, "`");
+    md_cell(out, s);
+    sb_adds(out, "`");
+}
+
+void report_markdown(const report *r, strbuf *out)
+{
+    sb_addf(out, "## vtune-xml: profile %s, host %s (%s)\n\n", r->profile,
+            r->host_source ? r->host_source : "?", r->host_kind);
+    for (int d = 0; d < r->ndomains; d++) {
+        const domain_report *dr = r->domains[d];
+        sb_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
+                dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
+                dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
+                dr->nfindings, dr->nfindings == 1 ? "" : "s");
+        if (dr->nedits) {
+            sb_adds(out, "| rule | where | was | now | why |\n"
+                         "|---|---|---|---|---|\n");
+            for (int i = 0; i < dr->nedits; i++) {
+                const vt_edit *e = &dr->edits[i];
+                sb_addf(out, "| `%s` | ", rule_id(e->rule));
+                md_code(out, e->xpath);
+                sb_adds(out, " | ");
+                md_code(out, e->old_value);
+                sb_adds(out, " | ");
+                md_code(out, e->new_value);
+                sb_adds(out, " | ");
+                md_cell(out, e->reason);
+                sb_adds(out, " |\n");
+            }
+            sb_adds(out, "\n");
+        }
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            sb_addf(out, "- **%s** `%s`: ", severity_name(f->sev),
+                    rule_id(f->rule));
+            md_cell(out, f->message);
+            if (f->action) {
+                sb_adds(out, "\n  fix on the host: ");
+                md_code(out, f->action);
+            }
+            sb_adds(out, "\n");
+        }
+        if (dr->nfindings)
+            sb_adds(out, "\n");
+    }
+    int n;
+    vt_pages_need *all = run_pages(r, &n);
+    if (n) {
+        sb_adds(out, "### Host actions for this run\n\n```sh\n");
+        for (int i = 0; i < n; i++) {
+            char *cmd = pages_command(all[i].node, all[i].size_kib,
+                                      all[i].missing, all[i].total_now);
+            sb_addf(out, "%s\n", cmd);
+            free(cmd);
+        }
+        sb_adds(out, "```\n");
+        char *kc = gigantic_cmdline(all, n);
+        if (kc)
+            sb_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
+                    kc);
+        free(kc);
+    }
+    free(all);
+}
+
+static const char *sarif_level(enum severity sev)
+{
+    return sev == SEV_INFEASIBLE ? "error" : sev == SEV_WARNING ? "warning"
+                                                                 : "note";
+}
+
+void report_sarif(const report *r, strbuf *out)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "$schema",
+        "https://json.schemastore.org/sarif-2.1.0.json");
+    cJSON_AddStringToObject(root, "version", "2.1.0");
+    cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddItemToArray(runs, run);
+    cJSON *tool = cJSON_AddObjectToObject(run, "tool");
+    cJSON *driver = cJSON_AddObjectToObject(tool, "driver");
+    cJSON_AddStringToObject(driver, "name", "vtune-xml");
+    cJSON_AddStringToObject(driver, "version", VT_VERSION);
+    cJSON_AddStringToObject(driver, "informationUri",
+                            "https://libvirt.org/formatdomain.html");
+    cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+    cJSON *engine = cJSON_CreateObject();
+    cJSON_AddStringToObject(engine, "id", "vtune-xml");
+    cJSON *ed = cJSON_AddObjectToObject(engine, "shortDescription");
+    cJSON_AddStringToObject(ed, "text", "which domains vtune-xml tunes");
+    cJSON_AddItemToArray(rules, engine);
+    for (int i = 0; i < vt_nrules; i++) {
+        cJSON *jr = cJSON_CreateObject();
+        cJSON_AddStringToObject(jr, "id", vt_rules[i]->id);
+        cJSON *sd = cJSON_AddObjectToObject(jr, "shortDescription");
+        cJSON_AddStringToObject(sd, "text", vt_rules[i]->summary);
+        cJSON *fd = cJSON_AddObjectToObject(jr, "fullDescription");
+        cJSON_AddStringToObject(fd, "text", vt_rules[i]->description);
+        cJSON_AddStringToObject(jr, "helpUri", vt_rules[i]->reference);
+        cJSON_AddItemToArray(rules, jr);
+    }
+    cJSON *results = cJSON_AddArrayToObject(run, "results");
+    for (int d = 0; d < r->ndomains; d++) {
+        const domain_report *dr = r->domains[d];
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            cJSON *res = cJSON_CreateObject();
+            cJSON_AddStringToObject(res, "ruleId", rule_id(f->rule));
+            cJSON_AddStringToObject(res, "level", sarif_level(f->sev));
+            cJSON *msg = cJSON_AddObjectToObject(res, "message");
+            char *text = f->action ? xasprintf("%s (fix on the host: %s)",
+                                               f->message, f->action)
+                                   : xstrdup(f->message);
+            cJSON_AddStringToObject(msg, "text", text);
+            free(text);
+            cJSON *locs = cJSON_AddArrayToObject(res, "locations");
+            cJSON *loc = cJSON_CreateObject();
+            cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
+            cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
+            cJSON_AddStringToObject(art, "uri", dr->file);
+            cJSON *region = cJSON_AddObjectToObject(phys, "region");
+            cJSON_AddNumberToObject(region, "startLine",
+                                    f->line > 0 ? (double)f->line : 1);
+            cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
+            cJSON *ll = cJSON_CreateObject();
+            cJSON_AddStringToObject(ll, "fullyQualifiedName", f->xpath);
+            cJSON_AddStringToObject(ll, "kind", "element");
+            cJSON_AddItemToArray(logical, ll);
+            cJSON_AddItemToArray(locs, loc);
+            cJSON_AddItemToArray(results, res);
+        }
+    }
+    json_print(out, root, 0);
+    cJSON_Delete(root);
+}
+
+#define C_RESET "\033[0m"
+
+/* Calls PAINT on each line of IN (without its newline). */
+static void each_line(const strbuf *in, strbuf *out,
+                      const char *(*color)(const char *line, size_t n))
+{
+    const char *p = in->buf, *end = in->buf + in->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        const char *c = color(p, n);
+        if (c)
+            sb_adds(out, c);
+        sb_add(out, p, n);
+        if (c)
+            sb_adds(out, C_RESET);
+        if (nl)
+            sb_add(out, "\n", 1);
+        p += n + (nl != NULL);
+    }
+}
+
+static const char *diff_color(const char *l, size_t n)
+{
+    if (n >= 3 && (!strncmp(l, "---", 3) || !strncmp(l, "+++", 3)))
+        return "\033[1m";
+    if (n >= 2 && !strncmp(l, "@@", 2))
+        return "\033[36m";
+    if (n && *l == '-')
+        return "\033[31m";
+    if (n && *l == '+')
+        return "\033[32m";
+    return NULL;
+}
+
+static const char *text_color(const char *l, size_t n)
+{
+    size_t k = 0;
+    while (k < n && l[k] == ' ')
+        k++;
+    if (k == 0)
+        return "\033[1m";                     /* a domain's headline */
+    if (memmem(l, n, "[infeasible]", 12))
+        return "\033[31m";
+    if (memmem(l, n, "[warning]", 9))
+        return "\033[33m";
+    if (memmem(l, n, "why: ", 5) || memmem(l, n, "fix on the host:", 16))
+        return "\033[2m";
+    return NULL;
+}
+
+void colorize_diff(const strbuf *in, strbuf *out) { each_line(in, out, diff_color); }
+void colorize_text(const strbuf *in, strbuf *out) { each_line(in, out, text_color); }

@@ -85,7 +85,18 @@ const char *severity_name(enum severity sev);
 
 /* The text rationale: one block per domain. */
 void report_text(const report *r, strbuf *out);
+/* Colors a unified diff (headers bold, hunks cyan, removals red,
+ * additions green) or a text rationale (warnings yellow, infeasible red)
+ * with ANSI escapes, from IN into OUT. */
+void colorize_diff(const strbuf *in, strbuf *out);
+void colorize_text(const strbuf *in, strbuf *out);
+
 /* The JSON report, pretty-printed, deterministic, ending in '\n'. */
 void report_json(const report *r, strbuf *out);
+/* A Markdown summary for a pull-request comment: a table of changes with
+ * their reasons, then the findings and the host actions. */
+void report_markdown(const report *r, strbuf *out);
+/* SARIF 2.1.0, so CI code scanning shows the findings on the XML lines. */
+void report_sarif(const report *r, strbuf *out);
 
 #endif

@@ -58,6 +58,30 @@ check "a rule that breaks the schema is an internal error (70)" test $rc = 70
 check "the internal error names the rule" grep -q 'the edits of rule cpu.cache broke it' broken.err
 check "the internal error writes nothing" test ! -e broken.xml
 
+# review formats
+"$VT" --host "$H" --report markdown "$dom" > pr.md
+check "--report markdown: a table of changes" grep -q '^| rule | where | was | now | why |$' pr.md
+edits=$("$VT" --host "$H" --report json "$dom" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["domains"][0]["edits"]))')
+check "--report markdown: one row per edit ($edits)" test "$(grep -c '^| `' pr.md)" = "$edits"
+"$VT" --host "$here/hosts/nopools.json" --profile latency --report sarif "$dom" > scan.sarif
+check "--report sarif: SARIF 2.1.0 with results on lines" /usr/bin/python3 - scan.sarif <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0"
+run = d["runs"][0]
+ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+assert run["results"], "no results"
+for r in run["results"]:
+    assert r["ruleId"] in ids, r["ruleId"]
+    assert r["level"] in ("note", "warning", "error")
+    loc = r["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"].endswith("db.xml")
+    assert loc["region"]["startLine"] >= 1
+PY
+check "--color always: ANSI colors in the diff" sh -c "'$VT' --host '$H' --color always --diff '$dom' | grep -q \"\$(printf '\\033')\\[32m+\""
+check "--color auto: plain into a pipe" sh -c "! '$VT' --host '$H' --diff '$dom' | grep -q \"\$(printf '\\033')\""
+check "NO_COLOR: plain even with --explain on a pipe" sh -c "NO_COLOR=1 '$VT' --host '$H' --explain '$dom' 2>&1 >/dev/null | grep -vq \"\$(printf '\\033')\""
+
 cp "$dom" db.xml
 "$VT" --host "$H" --check db.xml > check.diff; rc=$?
 check "--check: exit 1 when changes are due" test $rc = 1
