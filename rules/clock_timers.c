@@ -10,10 +10,6 @@
 
 #include <string.h>
 
-static const rule_param params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 struct timer {
     const char *name, *attr, *value, *why;
 };
@@ -84,7 +80,7 @@ const rule rule_clock_timers = {
     .id = "clock.timers",
     .summary = "hpet off, rtc catchup, pit delay, kvmclock for Linux (x86)",
     .profiles = PROFILE_ALL,
-    .params = params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#time-keeping",
     .description =
         "Adds the timers virt-install and the tuning guides recommend to "

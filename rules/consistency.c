@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rule_param params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 /* The iothread ids the domain defines: <iothreadids>, else 1..count. */
 static int iothread_defined(xmlNodePtr root, long id)
 {
@@ -112,7 +108,7 @@ const rule rule_domain_check = {
     .summary = "references that point nowhere: vcpupin, iothread, memnode "
                "and hugepage cells",
     .profiles = PROFILE_ALL,
-    .params = params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
     .description =
         "Reports, without changing them, the domain's references to "

@@ -7,10 +7,6 @@
 
 #include <string.h>
 
-static const rule_param params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 static int is_x86(const char *arch)
 {
     return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
@@ -36,7 +32,7 @@ const rule rule_cpu_cache = {
     .id = "cpu.cache",
     .summary = "<cache mode='passthrough'/> with host-passthrough (x86)",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "Adds <cache mode='passthrough'/> to a host-passthrough <cpu> on "

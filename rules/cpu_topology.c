@@ -15,10 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rule_param params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 /* Positive integer attribute NAME of EL; DEF when absent; -1 invalid. */
 static long attr_count(xmlNodePtr el, const char *name, long def)
 {
@@ -243,7 +239,7 @@ const rule rule_cpu_topology = {
     .summary = "guest topology from the placement: threads = host siblings "
                "per guest core, a socket per NUMA cell",
     .profiles = PROFILE_ALL,
-    .params = params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "Adds <topology sockets dies='1' cores threads/> derived from the "

@@ -294,10 +294,6 @@ const rule rule_mem_hugepages = {
 
 /* ------------------------------------------------------- mem.access */
 
-static const rule_param access_params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 static void run_access(rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
@@ -334,7 +330,7 @@ const rule rule_mem_access = {
     .summary = "shared memory (memfd without hugepages) for vhost-user and "
                "virtiofs",
     .profiles = PROFILE_ALL,
-    .params = access_params,
+    .params = no_params,
     .reference = "https://libvirt.org/kbase/virtiofs.html",
     .description =
         "A vhost-user interface or disk, or a virtiofs filesystem, runs in "
@@ -348,10 +344,6 @@ const rule rule_mem_access = {
 };
 
 /* --------------------------------------------------------- mem.lock */
-
-static const rule_param lock_params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
 
 static void run_lock(rule_ctx *c)
 {
@@ -388,7 +380,7 @@ const rule rule_mem_lock = {
     .summary = "locked, unshared memory for latency and VFIO with "
                "hugepages; immediate allocation with hugepages",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = lock_params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#memory-backing",
     .description =
         "Writes <locked/> and <nosharepages/> (KSM off) for the latency "

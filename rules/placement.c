@@ -358,10 +358,6 @@ const rule rule_cpu_emulator = {
 
 /* ------------------------------------------------------------ numa.guest */
 
-static const rule_param guest_params[] = {
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
 /* The host distance between the nodes of cells I and J in ACPI SLIT
  * terms, as libvirt takes them (10 local, 11..255 remote): sources such as
  * hwloc may give relative values (1, 2, 4) or latencies, which are scaled
@@ -437,7 +433,7 @@ const rule rule_numa_guest = {
     .summary = "guest NUMA cells mirroring the host split, with the host's "
                "distances",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = guest_params,
+    .params = no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "When the domain spans more than one host node, writes <cpu><numa> "

@@ -37,6 +37,10 @@ const rule *const vt_rules[] = {
     &rule_clock_timers,
 };
 
+const rule_param no_params[] = {
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
 const int vt_nrules = (int)(sizeof vt_rules / sizeof vt_rules[0]);
 
 const rule *rule_by_id(const char *id)

@@ -151,6 +151,9 @@ void r_host_pages(rule_ctx *c, int node, unsigned long long size_kib,
 char *r_pages_command(int node, unsigned long long size_kib,
                       long long missing, long long total_now);
 
+/* The parameter list of a rule that has none but "override". */
+extern const rule_param no_params[];
+
 /* --- the registry (rules/registry.c), in execution order --- */
 extern const rule *const vt_rules[];
 extern const int vt_nrules;
