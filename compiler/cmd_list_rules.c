@@ -57,6 +57,8 @@ static void param_range(const rule_param *p, strbuf *sb)
         sb_addf(sb, " (%s)", p->choices);
     else if (p->type == PARAM_INT)
         sb_addf(sb, " (%ld..%ld)", p->min, p->max);
+    else if (p->type == PARAM_STRING && p->choices)
+        sb_addf(sb, " (letters, digits and '%s')", p->choices);
 }
 
 static void list_text(strbuf *sb)

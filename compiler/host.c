@@ -18,6 +18,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #define NOT_A_HOST "not a host description (expected hwloc XML, libvirt " \
     "capabilities XML or a vtune-xml JSON snapshot)"
@@ -187,6 +188,55 @@ struct _xmlDoc *host_xml_parse(const char *path, const char *buf, size_t len)
     return doc;
 }
 
+int host_xml_root(const char *path, const char *buf, size_t len,
+                  host_xml_head *head)
+{
+    memset(head, 0, sizeof *head);
+    if (len > (size_t)INT32_MAX) {
+        vt_error(path, 0, "file too large");
+        return -1;
+    }
+    xmlTextReaderPtr r = xmlReaderForMemory(buf, (int)len, path, NULL,
+                                            XML_PARSE_NONET |
+                                            XML_PARSE_NOERROR |
+                                            XML_PARSE_NOWARNING);
+    int rc = -1, got = 0;
+    xmlDocPtr doc = NULL;
+    while (r && xmlTextReaderRead(r) == 1) {
+        if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+            continue;
+        got = 1;
+        xmlNodePtr node = xmlTextReaderCurrentNode(r);
+        head->line = node ? xmlGetLineNo(node) : 0;
+        snprintf(head->name, sizeof head->name, "%s",
+                 (const char *)xmlTextReaderConstLocalName(r));
+        xmlChar *v = xmlTextReaderGetAttribute(r, BAD_CAST "version");
+        snprintf(head->version, sizeof head->version, "%s",
+                 v ? (const char *)v : "");
+        xmlFree(v);
+        /* the reader's document is then ours to free (libxml2's
+         * xmlTextReaderCurrentDoc), and the reader is not used again */
+        doc = xmlTextReaderCurrentDoc(r);
+        xmlDtdPtr dtd = doc ? doc->intSubset : NULL;
+        if (dtd && (dtd->entities || dtd->pentities))
+            vt_error(path, head->line, "the DOCTYPE declares entities, "
+                     "which are not accepted in a host description");
+        else
+            rc = 0;
+        break;
+    }
+    xmlFreeTextReader(r);
+    xmlFreeDoc(doc);
+    if (!got) {     /* broken before the root: the full parse says where */
+        doc = host_xml_parse(path, buf, len);
+        if (doc) {
+            xmlFreeDoc(doc);
+            vt_error(path, 0, "XML document without a root element");
+        }
+    }
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* detection                                                           */
 
@@ -194,14 +244,12 @@ struct _xmlDoc *host_xml_parse(const char *path, const char *buf, size_t len)
 static int load_xml(const char *path, const char *buf, size_t len,
                     host **out)
 {
-    xmlDocPtr doc = host_xml_parse(path, buf, len);
-    if (!doc)
+    /* only the head: the loader parses the whole document, once */
+    host_xml_head head;
+    if (host_xml_root(path, buf, len, &head) < 0)
         return VT_EXIT_HOST;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    char name[64];
-    snprintf(name, sizeof name, "%s", (const char *)root->name);
-    long line = xmlGetLineNo(root);
-    xmlFreeDoc(doc);
+    const char *name = head.name;
+    long line = head.line;
 
     /* "root" is the root element of hwloc 0.9 XML, which hwloc reads. */
     if (!strcmp(name, "topology") || !strcmp(name, "root"))

@@ -171,11 +171,28 @@ char *host_cpulist_format(hwloc_const_bitmap_t set);
 struct _xmlDoc *host_xml_parse(const char *path, const char *buf,
                                size_t len);
 
+/* The root element of an XML host description, read without building the
+ * document (libxml2's reader stops there): its name, line and version
+ * attribute ("" when absent). The DOCTYPE must declare no entities. 0, or
+ * -1 after printing why (a document broken before its root: the full
+ * parse's message, with its line). */
+typedef struct host_xml_head {
+    char name[64];
+    char version[32];
+    long line;
+} host_xml_head;
+int host_xml_root(const char *path, const char *buf, size_t len,
+                  host_xml_head *head);
+
 /* --- loaders, called by host_load; each returns 0 or prints and returns 4.
  * BUF holds LEN bytes and is NUL-terminated at BUF[LEN], as
  * read_whole_file returns it. */
 int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
                         host **out);
+/* the same in this process, without the child: for tests/fuzz, which
+ * needs the coverage, and only on input the isolated loader accepted */
+int host_load_hwloc_xml_inproc(const char *path, const char *buf,
+                               size_t len, host **out);
 int host_load_hwloc_live(host **out);
 int host_load_hwloc_synthetic(const char *desc, host **out);
 int host_load_caps(const char *path, const char *buf, size_t len,

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,20 @@ static char *check_value(const char *rid, const rule_param *rp,
         return NULL;
     }
     case PARAM_STRING:
+        /* the value ends up in XML attributes and in messages: printable
+         * ASCII only, and the rule's own character set when it has one */
+        for (const char *s = value; *s; s++) {
+            unsigned char ch = (unsigned char)*s;
+            if (ch >= 0x20 && ch < 0x7f &&
+                (!rp->choices || isalnum(ch) || strchr(rp->choices, ch)))
+                continue;
+            snprintf(err, n, "%s.%s: character %ld (0x%02x) is not allowed: "
+                     "%s%s%s only", rid, rp->name, (long)(s - value) + 1,
+                     ch, rp->choices ? "letters, digits and '" :
+                     "printable ASCII", rp->choices ? rp->choices : "",
+                     rp->choices ? "'" : "");
+            return NULL;
+        }
         return xstrdup(value);
     }
     return NULL;
@@ -263,10 +278,12 @@ static char *scalar_text(const cJSON *v)
     if (cJSON_IsBool(v))
         return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
     if (cJSON_IsNumber(v)) {
+        /* a whole number within long's range is written as one; anything
+         * else (fractions, 1e300, NaN) in %g, which check_value refuses */
         double d = v->valuedouble;
-        if (d != (double)(long)d)
-            return xasprintf("%g", d);
-        return xasprintf("%ld", (long)d);
+        if (d > -9.2e18 && d < 9.2e18 && d == (double)(long)d)
+            return xasprintf("%ld", (long)d);
+        return xasprintf("%g", d);
     }
     if (cJSON_IsString(v))
         return xstrdup(v->valuestring);
@@ -337,6 +354,16 @@ static int load_hostdevs(policy *p, const char *path, const char *text,
             bad = "each request must be an object";
         for (const cJSON *kv = r->child; kv && !bad; kv = kv->next) {
             const char *k = kv->string;
+            /* a key given twice would overwrite the first (found by
+             * tests/fuzz: the first value leaked) */
+            static char dup[96];
+            for (const cJSON *o = r->child; o != kv && !bad; o = o->next)
+                if (!strcmp(o->string, k)) {
+                    snprintf(dup, sizeof dup, "\"%.40s\" is given twice", k);
+                    bad = dup;
+                }
+            if (bad)
+                break;
             if (!strcmp(k, "count")) {
                 if (!cJSON_IsNumber(kv) || kv->valuedouble < 1 ||
                     kv->valuedouble > 64 ||

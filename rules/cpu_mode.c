@@ -18,7 +18,7 @@ static const rule_param params[] = {
     {"features", PARAM_STRING, "",
      "CPU features to add: +NAME requires (only when the host is known to "
      "have it), -NAME disables; comma-separated, e.g. -arch-capabilities",
-     NULL, 0, 0},
+     "_.-+, ", 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 

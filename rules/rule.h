@@ -37,7 +37,9 @@ typedef struct rule_param {
     enum param_type type;
     const char *def;        /* default, as text */
     const char *help;       /* one line */
-    const char *choices;    /* PARAM_ENUM: "a|b|c" */
+    const char *choices;    /* PARAM_ENUM: "a|b|c"; PARAM_STRING: the
+                               characters allowed besides letters and
+                               digits (NULL: any printable ASCII) */
     long min, max;          /* PARAM_INT bounds */
 } rule_param;
 

@@ -9,6 +9,8 @@
 #   setup: SHELL COMMAND        optional, run first in the case's folder
 #   limit: BLOCKS               optional, ulimit -f for vtune-xml (a full
 #                               disk: writes fail with EFBIG)
+#   env: NAME=VALUE...          optional, exported for vtune-xml (shell
+#                               words, expanded)
 # The runner copies the folder to a temporary one, runs vtune-xml there and
 # checks: the exit code, exactly one line on stderr matching the pattern,
 # nothing on stdout, no file created or changed (so no partial output and
@@ -27,10 +29,11 @@ for dir in "$here"/bad-inputs/*/; do
     cp -a "$dir/." "$tmp/"
     cmd=$(field cmd "$dir/case"); want=$(field exit "$dir/case")
     pat=$(field stderr "$dir/case"); setup=$(field setup "$dir/case")
-    limit=$(field limit "$dir/case")
+    limit=$(field limit "$dir/case"); env=$(field env "$dir/case")
     (cd "$tmp" && [ -z "$setup" ] || eval "$setup")
     before=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&
+        { [ -z "$env" ] || eval "export $env"; } &&
         eval "set -- $cmd" && exec "$VT" "$@") > "$tmp.out" 2> "$tmp.err"
     rc=$?
     after=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
