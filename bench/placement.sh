@@ -42,9 +42,11 @@ median_ms() {   # median_ms CMD...: median wall time of REPS runs, in ms
 }
 
 instr() {   # instr CMD...: instructions the whole process executes
-    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" \
+    # one file per process: an hwloc XML host is imported in a child
+    rm -f "$work"/cg.out.*
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out.%p" "$@" \
         > /dev/null 2> "$work/cg.err"
-    sed -n 's/^summary: //p' "$work/cg.out"
+    cat "$work"/cg.out.* | sed -n 's/^summary: //p' | awk '{t += $1} END {print t}'
 }
 
 # row LABEL HOST FILES...: one table row for tuning FILES on HOST

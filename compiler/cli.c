@@ -36,8 +36,8 @@ const char vt_usage[] =
 "  -c URI              libvirt connection: its domains' CPUs are taken;\n"
 "                      its capabilities are the host when --host is absent\n"
 "  --apply [--dry-run] define the result on -c URI (validated by libvirt)\n"
-"  --[no-]validate     check the output against libvirt's schema (default\n"
-"                      when installed; --validate: the input must pass too)\n"
+"  --validate[=output] check against libvirt's schema: the input and the\n"
+"                      output (=output: only the tool's edits); default off\n"
 "  -h, --help          this text;  --version  the version\n"
 "\n"
 "exit: 0 ok, 1 --check found changes, 2 usage, 3 bad domain,\n"
@@ -63,7 +63,7 @@ static const struct option longopts[] = {
     {"strict", no_argument, NULL, O_STRICT},
     {"apply", no_argument, NULL, O_APPLY},
     {"dry-run", no_argument, NULL, O_DRY_RUN},
-    {"validate", no_argument, NULL, O_VALIDATE},
+    {"validate", optional_argument, NULL, O_VALIDATE},
     {"color", required_argument, NULL, O_COLOR},
     {"no-validate", no_argument, NULL, O_NO_VALIDATE},
     {"connect", required_argument, NULL, 'c'},
@@ -98,7 +98,6 @@ static void add_op(cli *o, enum cli_op_kind k, const char *arg)
 int cli_parse(int argc, char **argv, cli *o)
 {
     memset(o, 0, sizeof *o);
-    o->validate = -1;
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
         o->snapshot = 1;
@@ -130,7 +129,12 @@ int cli_parse(int argc, char **argv, cli *o)
         case O_STRICT: o->strict = 1; break;
         case O_APPLY: o->apply = 1; break;
         case O_DRY_RUN: o->dry_run = 1; break;
-        case O_VALIDATE: o->validate = 1; break;
+        case O_VALIDATE:
+            if (optarg && strcmp(optarg, "all") && strcmp(optarg, "output"))
+                return usage_error("--validate=%s: expected all or output",
+                                   optarg);
+            o->validate = optarg && !strcmp(optarg, "output") ? 2 : 1;
+            break;
         case O_COLOR:
             if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
                 strcmp(optarg, "never"))

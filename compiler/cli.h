@@ -20,8 +20,9 @@ typedef struct cli {
     cli_op *ops;            /* --enable/--disable/--set, in order */
     int nops;
     int diff, check, explain, strict, inplace, apply, dry_run;
-    int validate;           /* -1 auto (default), 0 --no-validate,
-                               1 --validate (the input must be valid too) */
+    int validate;           /* 0 off (default, --no-validate), 1 --validate
+                               (input and output), 2 --validate=output
+                               (only the tool's edits) */
     const char *report;     /* --report text|json|markdown|sarif, or NULL */
     const char *color;      /* --color auto|always|never (auto default) */
     const char *out;        /* -o OUT */

@@ -218,10 +218,20 @@ static int jfail(const jctx *c, const char *where, const char *fmt, ...)
     return VT_EXIT_HOST;
 }
 
-/* WHERE.KEY into OUT. */
+/* WHERE.KEY into OUT (truncated to LEN). Built for every member read, so
+ * without snprintf, which cost a third of loading a 384-CPU snapshot. */
 static void subpath(char *out, size_t len, const char *where, const char *key)
 {
-    snprintf(out, len, "%s%s%s", where, *where ? "." : "", key);
+    size_t a = strlen(where), b = strlen(key), n = 0;
+    if (len == 0)
+        return;
+    for (size_t i = 0; i < a && n + 1 < len; i++)
+        out[n++] = where[i];
+    if (a && n + 1 < len)
+        out[n++] = '.';
+    for (size_t i = 0; i < b && n + 1 < len; i++)
+        out[n++] = key[i];
+    out[n] = '\0';
 }
 
 enum { OPT = 0, REQ = 1, NUL = 2 };

@@ -9,14 +9,51 @@
 /* Integers up to 2^53 are exact in JSON; print them as integers. */
 #define JSON_MAX_EXACT 9007199254740991.0
 
+/* A string that needs no escaping (no quote, backslash or control
+ * character) is written as it is: most keys and values, and the snapshot
+ * of a large host writes thousands of them. */
+static int add_plain_string(strbuf *sb, const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if ((unsigned char)s[n] < 0x20 || s[n] == '"' || s[n] == '\\')
+            return 0;
+    sb_add(sb, "\"", 1);
+    sb_add(sb, s, n);
+    sb_add(sb, "\"", 1);
+    return 1;
+}
+
+static void add_integer(strbuf *sb, long long v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                                 : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    sb_add(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
+static void add_spaces(strbuf *sb, int n)
+{
+    static const char sp[] = "                                ";
+    for (; n > 0; n -= 32)
+        sb_add(sb, sp, (size_t)(n < 32 ? n : 32));
+}
+
 static void print_scalar(strbuf *sb, const cJSON *j)
 {
     if (cJSON_IsNumber(j) && j->valuedouble >= -JSON_MAX_EXACT &&
         j->valuedouble <= JSON_MAX_EXACT &&
         j->valuedouble == (double)(long long)j->valuedouble) {
-        sb_addf(sb, "%lld", (long long)j->valuedouble);
+        add_integer(sb, (long long)j->valuedouble);
         return;
     }
+    if (cJSON_IsString(j) && add_plain_string(sb, j->valuestring))
+        return;
     char *s = cJSON_PrintUnformatted(j);
     if (!s)
         abort();
@@ -26,6 +63,10 @@ static void print_scalar(strbuf *sb, const cJSON *j)
 
 static void print_key(strbuf *sb, const char *key)
 {
+    if (add_plain_string(sb, key)) {
+        sb_add(sb, ": ", 2);
+        return;
+    }
     cJSON *k = cJSON_CreateString(key);
     if (!k)
         abort();
@@ -57,7 +98,7 @@ static void print_value(strbuf *sb, const cJSON *j, int indent, int flat_obj)
         sb_adds(sb, "\n");
     cJSON_ArrayForEach(c, j) {
         if (!flat)
-            sb_addf(sb, "%*s", indent + 2, "");
+            add_spaces(sb, indent + 2);
         if (obj)
             print_key(sb, c->string);
         print_value(sb, c, indent + 2, flat_obj);
@@ -65,7 +106,7 @@ static void print_value(strbuf *sb, const cJSON *j, int indent, int flat_obj)
             sb_adds(sb, flat ? ", " : ",\n");
     }
     if (!flat)
-        sb_addf(sb, "\n%*s", indent, "");
+        sb_add(sb, "\n", 1), add_spaces(sb, indent);
     sb_adds(sb, obj ? "}" : "]");
 }
 

@@ -80,6 +80,8 @@ typedef struct pctx {
     hwloc_bitmap_t prefer;  /* nodes of its PCI devices (hostdevs) */
     int nn;
     pnode *nodes;           /* CPU nodes with capacity > 0 */
+    int *dm;                /* nn x nn distances between them (0 unknown):
+                               the subset search reads them often */
 } pctx;
 
 /* --------------------------------------------------------------- state */
@@ -278,6 +280,7 @@ static void free_nodes(pctx *x)
         free(x->nodes[i].cores);
     }
     free(x->nodes);
+    free(x->dm);
     hwloc_bitmap_free(x->avail);
     hwloc_bitmap_free(x->prefer);
 }
@@ -317,6 +320,24 @@ static void gather(pctx *x)
 
     long reserve = strtol(r_param_of(c, "numa.place", "reserved_memory_mib"),
                           NULL, 10) * 1024L;
+    /* the cores of each node, from their CPUs' nodes (a core is in every
+     * node one of its CPUs is in): one pass over the CPUs, not a bitmap
+     * test per node and core */
+    int *nc = xcalloc((size_t)h->nnodes, sizeof *nc);
+    int *ncore = xcalloc((size_t)h->nnodes * (size_t)(h->ncores ? h->ncores : 1),
+                         sizeof *ncore);
+    for (int k = 0; k < h->ncores; k++) {
+        int id = -1;
+        while ((id = hwloc_bitmap_next(h->cores[k], id)) != -1) {
+            const host_cpu *cpu = host_cpu_by_id(h, id);
+            const host_node *hn = cpu ? host_node_by_id(h, cpu->node) : NULL;
+            if (!hn)
+                continue;
+            int n = (int)(hn - h->nodes);
+            if (nc[n] == 0 || ncore[(size_t)n * h->ncores + nc[n] - 1] != k)
+                ncore[(size_t)n * h->ncores + nc[n]++] = k;
+        }
+    }
     x->nodes = xcalloc((size_t)h->nnodes, sizeof *x->nodes);
     for (int n = 0; n < h->nnodes; n++) {
         const host_node *hn = &h->nodes[n];
@@ -331,10 +352,9 @@ static void gather(pctx *x)
                           r_usage(c)->mem_kib[n];
         }
         pn.base_free = pn.mem_free;
-        pn.cores = xcalloc((size_t)h->ncores, sizeof *pn.cores);
-        for (int k = 0; k < h->ncores; k++) {
-            if (!hwloc_bitmap_intersects(h->cores[k], hn->cpus))
-                continue;
+        pn.cores = xcalloc((size_t)(nc[n] ? nc[n] : 1), sizeof *pn.cores);
+        for (int j = 0; j < nc[n]; j++) {
+            int k = ncore[(size_t)n * h->ncores + j];
             pcore pc;
             core_capacity(x, k, &pc);
             if (pc.cap <= 0) {
@@ -350,6 +370,14 @@ static void gather(pctx *x)
         else
             free(pn.cores);
     }
+    free(nc);
+    free(ncore);
+    x->dm = xmalloc((size_t)(x->nn ? x->nn * x->nn : 1) * sizeof *x->dm);
+    for (int a = 0; a < x->nn; a++)
+        for (int b = 0; b < x->nn; b++) {
+            int d = host_distance(h, x->nodes[a].id, x->nodes[b].id);
+            x->dm[a * x->nn + b] = d < 0 ? 0 : d;
+        }
 }
 
 /* Sets every candidate node's free memory for pages of PAGE KiB (0: the
@@ -371,8 +399,7 @@ static void set_page(pctx *x, unsigned long long page)
 
 static int dist(const pctx *x, int a, int b)
 {
-    int d = host_distance(x->h, x->nodes[a].id, x->nodes[b].id);
-    return d < 0 ? 0 : d;
+    return x->dm[a * x->nn + b];
 }
 
 static long long set_distance(const pctx *x, const int *set, int k)
@@ -521,6 +548,15 @@ static int search_greedy(const pctx *x, int *best)
 /* Chooses the candidate nodes; returns how many (0: none fits). */
 static int choose_nodes(const pctx *x, int *best)
 {
+    /* fits() only gains from more nodes: when all of them together do not
+     * hold the domain (a page size with no pools), no subset does */
+    int *all = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *all);
+    for (int i = 0; i < x->nn; i++)
+        all[i] = i;
+    int any = x->nn > 0 && fits(x, all, x->nn);
+    free(all);
+    if (!any)
+        return 0;
     for (int k = 1; k <= x->nn; k++) {
         if (combinations(x->nn, k) > 4096)
             return search_greedy(x, best);

@@ -53,10 +53,19 @@ check "--apply: libvirt's rejection is exit 6" test $rc = 6
 check "--apply: libvirt's message, one line" sh -c "grep -q 'libvirt rejected the domain: .*bogus' bogus.err && test \$(wc -l < bogus.err) = 1"
 "$VT" --host "$H" --validate bogus.xml > /dev/null 2> bogus.err; rc=$?
 check "--validate: an input libvirt's schema refuses is exit 3" test $rc = 3
-VTUNE_XML_SCHEMA=$here/schemas/no-cache.rng "$VT" --host "$H" -o broken.xml "$dom" 2> broken.err; rc=$?
+"$VT" --host "$H" --validate=output bogus.xml > /dev/null 2> bogus.err; rc=$?
+check "--validate=output: the input's own errors are not the tool's (exit 0)" test $rc = 0
+"$VT" --host "$H" --validate=input "$dom" > /dev/null 2> bad-mode.err; rc=$?
+check "--validate=input: usage error (exit 2)" test $rc = 2
+check "--validate=input: says what is expected" grep -q 'expected all or output' bad-mode.err
+VTUNE_XML_SCHEMA=$here/schemas/no-cache.rng "$VT" --host "$H" -o unchecked.xml "$dom"; rc=$?
+check "no schema check by default (exit 0 under a schema the output breaks)" test $rc = 0 -a -s unchecked.xml
+VTUNE_XML_SCHEMA=$here/schemas/no-cache.rng "$VT" --host "$H" --validate=output -o broken.xml "$dom" 2> broken.err; rc=$?
 check "a rule that breaks the schema is an internal error (70)" test $rc = 70
 check "the internal error names the rule" grep -q 'the edits of rule cpu.cache broke it' broken.err
 check "the internal error writes nothing" test ! -e broken.xml
+VTUNE_XML_SCHEMA=/nonexistent.rng "$VT" --host "$H" --validate=output "$dom" > /dev/null 2> noschema.err; rc=$?
+check "--validate without a schema to load: exit 2" test $rc = 2
 
 # review formats
 "$VT" --host "$H" --report markdown "$dom" > pr.md

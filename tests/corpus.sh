@@ -81,7 +81,7 @@ runs=0; tbad=0; changed=0
 for r in "${!rkey[@]}"; do
     h=${rhost[$r]}; hn=${rkey[$r]}; prof=${rprof[$r]}
     mkdir -p "$work/out/$hn"
-    "$VT" --host "$h" --profile "$prof" -o "$work/out/$hn/" "${domains[@]}" 2> "$work/tune.err"; rc=$?
+    "$VT" --host "$h" --profile "$prof" --validate=output -o "$work/out/$hn/" "${domains[@]}" 2> "$work/tune.err"; rc=$?
     runs=$((runs + ${#domains[@]}))
     if [ $rc != 0 ] || grep -qv '^vtune-xml: ' "$work/tune.err"; then
         tbad=$((tbad + ${#domains[@]})); fail tune "$hn (exit $rc): $(head -c 600 "$work/tune.err")"
