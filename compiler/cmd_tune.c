@@ -310,6 +310,9 @@ int cmd_tune(const cli *o)
      * input). Off by default: parsing the schema and validating a large
      * domain cost six times what tuning it does (doc/performance.md), and
      * the tests hold every rule to it over the corpus */
+    char serr[512];
+    if (!rc && o->validate != 0 && schema_load(serr, sizeof serr) < 0)
+        rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--validate: %s", serr);
     for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++)
         rc = validate_job(&jobs[i], h, p, o->validate);
     /* Nothing is written unless every domain went through, and, with

@@ -51,15 +51,20 @@ static void quiet(void *ctx, const char *msg, ...)
     (void)ctx, (void)msg;
 }
 
-static int load(char *err, size_t errlen)
+int schema_load(char *err, size_t errlen)
 {
     if (schema)
         return 0;
     const char *path = schema_path();
+    const char *env = getenv("VTUNE_XML_SCHEMA");
+    if (!path && env && *env) {
+        snprintf(err, errlen, "cannot read the schema VTUNE_XML_SCHEMA=%s",
+                 env);
+        return -1;
+    }
     if (!path || schema_failed) {
         snprintf(err, errlen, "libvirt's domain schema is not installed "
-                 "(%s; package libvirt-daemon or libvirt-clients)",
-                 LIBVIRT_DOMAIN_RNG);
+                 "(%s; Debian package libvirt0)", LIBVIRT_DOMAIN_RNG);
         return -1;
     }
     xmlSetGenericErrorFunc(NULL, quiet);
@@ -95,7 +100,7 @@ static xmlDocPtr parse(const char *xml, size_t len)
 
 int schema_valid(const char *xml, size_t len, char *err, size_t errlen)
 {
-    if (load(err, errlen) < 0)
+    if (schema_load(err, errlen) < 0)
         return -1;
     xmlDocPtr doc = parse(xml, len);
     if (!doc) {
@@ -158,7 +163,7 @@ static xmlDocPtr minimal(xmlDocPtr out, xmlDocPtr src, char **changed, int n)
 int schema_changes_valid(const char *in, size_t inlen, const char *out,
                          size_t outlen, char *err, size_t errlen)
 {
-    if (load(err, errlen) < 0)
+    if (schema_load(err, errlen) < 0)
         return -1;
     xmlDocPtr a = parse(in, inlen), b = parse(out, outlen);
     if (!a || !b) {

@@ -13,6 +13,9 @@
  * libvirt's schemas are not installed. Static string. */
 const char *schema_path(void);
 
+/* Loads the schema (once). 0, or -1 when it cannot be (ERR says why). */
+int schema_load(char *err, size_t errlen);
+
 /* Validates LEN bytes of XML. Returns 1 valid, 0 invalid (ERR gets the
  * first error, without the line number), -1 when the schema cannot be
  * loaded (ERR says why). */

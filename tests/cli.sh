@@ -66,6 +66,9 @@ check "the internal error names the rule" grep -q 'the edits of rule cpu.cache b
 check "the internal error writes nothing" test ! -e broken.xml
 VTUNE_XML_SCHEMA=/nonexistent.rng "$VT" --host "$H" --validate=output "$dom" > /dev/null 2> noschema.err; rc=$?
 check "--validate without a schema to load: exit 2" test $rc = 2
+check "--validate without a schema: names it" grep -q 'cannot read the schema VTUNE_XML_SCHEMA=/nonexistent.rng' noschema.err
+VTUNE_XML_SCHEMA=/nonexistent.rng "$VT" --host "$H" --validate --disable all "$dom" > /dev/null 2>&1; rc=$?
+check "--validate without a schema, nothing changed: still exit 2" test $rc = 2
 
 # review formats
 "$VT" --host "$H" --report markdown "$dom" > pr.md
