@@ -15,6 +15,8 @@
 #   FUZZ_SHARED_CORPUS  the public corpus (default ../shared/corpus beside
 #                the clone); never copied into the repository
 #   FUZZ_ARGS    extra libFuzzer options, e.g. "-jobs=4 -workers=4"
+#   FUZZ_SEED    libFuzzer's random seed (default 0: a new one each run;
+#                .ci/run gives 1, so that CI mutates the same way each time)
 # Exit: 0 nothing found, 1 a finding, 2 usage, build or set-up error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -198,7 +200,7 @@ for h in $harnesses; do
     # the first folder receives the new inputs and is kept between runs
     "$build/fuzz_$h" -max_total_time="$t" -max_len=65536 -timeout=10 \
         -rss_limit_mb=2048 -dict="$here/$h.dict" -print_final_stats=1 \
-        -artifact_prefix="$out/artifacts/" ${FUZZ_ARGS:-} \
+        -artifact_prefix="$out/artifacts/" -seed="${FUZZ_SEED:-0}" ${FUZZ_ARGS:-} \
         "$build/corpus/$h" "$tmp/$h" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
