@@ -510,17 +510,9 @@ static void hwloc_xml_child(int fd, const char *path, const char *buf,
         _exit(rc);
     char *json = host_to_json(h);
     host_free(h);
-    size_t n = strlen(json), done = 0;
-    while (done < n) {
-        ssize_t w = write(fd, json + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
+    rc = write_all(fd, json, strlen(json));
     free(json);     /* memcheck follows the child: leave nothing behind */
-    _exit(done == n ? 0 : VT_EXIT_INTERNAL);
+    _exit(rc < 0 ? VT_EXIT_INTERNAL : 0);
 }
 
 /* hwloc 2.9 trusts the XML it imports: some malformed topologies crash it
@@ -554,24 +546,17 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
         hwloc_xml_child(fds[1], path, buf, len);
     }
     close(fds[1]);
-    strbuf sb;
-    sb_init(&sb);
-    char chunk[65536];
-    for (;;) {
-        ssize_t r = read(fds[0], chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        sb_add(&sb, chunk, (size_t)r);
-    }
+    size_t n = 0;
+    char *json = read_fd_whole(fds[0], &n);
     close(fds[0]);
     int status = 0;
     pid_t w;
     while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
         ;
-    size_t n;
-    char *json = sb_detach(&sb, &n);
+    if (!json) {        /* unreadable: as if the child sent nothing */
+        json = xstrdup("");
+        n = 0;
+    }
     if (w < 0 && !n) {  /* SIGCHLD ignored: no status, and no snapshot */
         free(json);
         return vt_fail(VT_EXIT_HOST, path, 0, "hwloc could not import this "

@@ -98,26 +98,14 @@ char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-char *read_whole_file(const char *path, size_t *len)
+char *read_fd_whole(int fd, size_t *len)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        if (fd != STDIN_FILENO)
-            close(fd);
-        errno = EISDIR;
-        return NULL;
-    }
     size_t cap = 65536, n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
             if (cap >= VT_MAX_INPUT) {
                 free(buf);
-                if (fd != STDIN_FILENO)
-                    close(fd);
                 errno = EFBIG;
                 return NULL;
             }
@@ -130,8 +118,6 @@ char *read_whole_file(const char *path, size_t *len)
                 continue;
             int e = errno;
             free(buf);
-            if (fd != STDIN_FILENO)
-                close(fd);
             errno = e;
             return NULL;
         }
@@ -139,15 +125,31 @@ char *read_whole_file(const char *path, size_t *len)
             break;
         n += (size_t)r;
     }
-    if (fd != STDIN_FILENO)
-        close(fd);
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
-/* Writes all of DATA to FD; returns 0 or -1 with errno set. */
-static int write_all(int fd, const char *data, size_t len)
+char *read_whole_file(const char *path, size_t *len)
+{
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else
+        buf = read_fd_whole(fd, len);
+    if (fd != STDIN_FILENO) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return buf;
+}
+
+int write_all(int fd, const char *data, size_t len)
 {
     size_t off = 0;
     while (off < len) {

@@ -44,6 +44,12 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (a directory gives EISDIR). Inputs above 64 MiB fail with EFBIG. */
 char *read_whole_file(const char *path, size_t *len);
 
+/* The same for an open FD (a pipe), read to its end; FD stays open. */
+char *read_fd_whole(int fd, size_t *len);
+
+/* Writes all of DATA to FD; returns 0 or -1 with errno set. */
+int write_all(int fd, const char *data, size_t len);
+
 /* Writes LEN bytes of DATA to PATH atomically: a temporary file in the
  * same folder, fsync, rename. PATH may be a symlink: its target is
  * replaced and the link kept. The mode of an existing file is kept.
