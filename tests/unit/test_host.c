@@ -749,6 +749,43 @@ static void test_lookups(void **state)
     host_free(h);
 }
 
+/* Sparse ids: lookups must not trust an index for an id (ids are
+ * dense on most hosts and looked up at the index first). */
+static const char sparse_json[] =
+    "{\"vtune_xml_snapshot\": 1, \"source\": \"t\", \"kind\": \"hwloc-synthetic\","
+    " \"arch\": \"x86_64\", \"packages\": 1, \"cpu_flags\": null,"
+    " \"cpu_flags_complete\": false, \"isolated_cpus\": null,"
+    " \"nohz_full_cpus\": null, \"reserved_cpus\": null,"
+    " \"nodes\": [{\"id\": 1, \"cpus\": \"0,2\", \"memory_kib\": 1024, \"pages\": []},"
+    "  {\"id\": 3, \"cpus\": \"3,8\", \"memory_kib\": 1024, \"pages\": []}],"
+    " \"distances\": [[10, 21], [21, 10]],"
+    " \"cpus\": [{\"id\": 0, \"online\": true, \"node\": 1, \"package\": 0, \"core\": 0, \"l3\": null},"
+    "  {\"id\": 2, \"online\": true, \"node\": 1, \"package\": 0, \"core\": 2, \"l3\": null},"
+    "  {\"id\": 3, \"online\": false, \"node\": 3, \"package\": 0, \"core\": 3, \"l3\": null},"
+    "  {\"id\": 8, \"online\": true, \"node\": 3, \"package\": 0, \"core\": 8, \"l3\": null}],"
+    " \"pci\": []}";
+
+static void test_sparse_ids(void **state)
+{
+    (void)state;
+    host *h = must_load_text(sparse_json);
+    assert_int_equal(h->ncpus, 4);
+    assert_null(host_cpu_by_id(h, 1));
+    assert_int_equal(host_cpu_by_id(h, 0)->id, 0);
+    assert_int_equal(host_cpu_by_id(h, 2)->id, 2);   /* cpus[2] is CPU 3 */
+    assert_int_equal(host_cpu_by_id(h, 3)->online, 0);
+    assert_int_equal(host_cpu_by_id(h, 8)->node, 3);  /* past ncpus */
+    assert_null(host_cpu_by_id(h, 4));
+    assert_null(host_node_by_id(h, 0));
+    assert_int_equal(host_node_by_id(h, 1)->id, 1);   /* nodes[1] is node 3 */
+    assert_int_equal(host_node_by_id(h, 3)->id, 3);
+    assert_null(host_node_by_id(h, 2));
+    assert_int_equal(host_distance(h, 1, 3), 21);
+    assert_int_equal(host_distance(h, 3, 3), 10);
+    assert_int_equal(host_distance(h, 0, 1), -1);
+    host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_bad_json_syntax),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_lookups),
+        cmocka_unit_test(test_sparse_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
