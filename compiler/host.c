@@ -383,12 +383,24 @@ static void sort_nodes(host *h)
     free(ord);
 }
 
-static host_cpu *cpu_by_id(host *h, int id)
+/* Lookups by id are a binary search over the sorted, unique ids, after
+ * a first look at index ID: ids are dense from 0 on nearly every host,
+ * and placement looks CPUs and node distances up hundreds of thousands
+ * of times in a batch (a third of its cost as a search alone). */
+static int cpu_index(const host *h, int id)
 {
     if (id >= 0 && id < h->ncpus && h->cpus[id].id == id)
-        return &h->cpus[id];
+        return id;
     host_cpu key = {.id = id};
-    return bsearch(&key, h->cpus, (size_t)h->ncpus, sizeof *h->cpus, cmp_cpu);
+    const host_cpu *c = bsearch(&key, h->cpus, (size_t)h->ncpus,
+                                sizeof *h->cpus, cmp_cpu);
+    return c ? (int)(c - h->cpus) : -1;
+}
+
+static host_cpu *cpu_by_id(host *h, int id)
+{
+    int i = cpu_index(h, id);
+    return i < 0 ? NULL : &h->cpus[i];
 }
 
 static int finish_cpus(host *h, char *err, size_t errlen)
@@ -548,10 +560,7 @@ int host_has_flag(const host *h, const char *flag)
     return h->flags_known ? 0 : -1;
 }
 
-/* Lookups by id are a binary search over the sorted, unique ids, after
- * a first look at index ID: ids are dense from 0 on nearly every host,
- * and placement looks CPUs and node distances up hundreds of thousands
- * of times in a batch (a third of its cost as a search alone). */
+/* Same as cpu_index, for nodes. */
 static int node_index(const host *h, int id)
 {
     if (id >= 0 && id < h->nnodes && h->nodes[id].id == id)
@@ -577,10 +586,8 @@ const host_node *host_node_by_id(const host *h, int id)
 
 const host_cpu *host_cpu_by_id(const host *h, int id)
 {
-    if (id >= 0 && id < h->ncpus && h->cpus[id].id == id)
-        return &h->cpus[id];
-    host_cpu key = {.id = id};
-    return bsearch(&key, h->cpus, (size_t)h->ncpus, sizeof *h->cpus, cmp_cpu);
+    int i = cpu_index(h, id);
+    return i < 0 ? NULL : &h->cpus[i];
 }
 
 int host_distance(const host *h, int a, int b)
