@@ -561,7 +561,7 @@ int host_has_flag(const host *h, const char *flag)
 }
 
 /* Same as cpu_index, for nodes. */
-static int node_index(const host *h, int id)
+int host_node_index(const host *h, int id)
 {
     if (id >= 0 && id < h->nnodes && h->nodes[id].id == id)
         return id;
@@ -580,7 +580,7 @@ static int node_index(const host *h, int id)
 
 const host_node *host_node_by_id(const host *h, int id)
 {
-    int i = node_index(h, id);
+    int i = host_node_index(h, id);
     return i < 0 ? NULL : &h->nodes[i];
 }
 
@@ -592,7 +592,7 @@ const host_cpu *host_cpu_by_id(const host *h, int id)
 
 int host_distance(const host *h, int a, int b)
 {
-    int i = node_index(h, a), j = node_index(h, b);
+    int i = host_node_index(h, a), j = host_node_index(h, b);
     if (!h->distances || i < 0 || j < 0)
         return -1;
     return h->distances[i * h->nnodes + j];

@@ -137,6 +137,9 @@ int host_has_flag(const host *h, const char *flag);
 /* Returns the node with OS index ID, or NULL. */
 const host_node *host_node_by_id(const host *h, int id);
 
+/* The position in h->nodes of the node with OS index ID, or -1. */
+int host_node_index(const host *h, int id);
+
 /* Returns the cpu with OS index ID, or NULL. */
 const host_cpu *host_cpu_by_id(const host *h, int id);
 

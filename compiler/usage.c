@@ -84,14 +84,6 @@ hwloc_bitmap_t cpuset_parse(const char *s)
     return set;
 }
 
-static int node_index(const host *h, int id)
-{
-    for (int i = 0; i < h->nnodes; i++)
-        if (h->nodes[i].id == id)
-            return i;
-    return -1;
-}
-
 hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved)
 {
     hwloc_bitmap_t hk = reserved ? cpuset_parse(reserved) : NULL;
@@ -193,7 +185,7 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
             char *ns = attr(mn->nodesetval->nodeTab[0], "nodeset");
             hwloc_bitmap_t nodes = ns ? cpuset_parse(ns) : NULL;
             if (nodes && hwloc_bitmap_weight(nodes) == 1) {
-                int k = node_index(h, hwloc_bitmap_first(nodes));
+                int k = host_node_index(h, hwloc_bitmap_first(nodes));
                 if (k >= 0) {
                     u->mem_kib[k] += (long long)kib;
                     placed_cells++;
@@ -223,7 +215,7 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
         if (n > 0 && t && parse_memory_kib((const char *)t, unit, &kib) == 0) {
             int id;
             hwloc_bitmap_foreach_begin(id, nodes) {
-                int k = node_index(h, id);
+                int k = host_node_index(h, id);
                 if (k >= 0)
                     u->mem_kib[k] += (long long)(kib / (unsigned)n);
             } hwloc_bitmap_foreach_end();
@@ -265,7 +257,7 @@ long long usage_pages_free(const host_usage *u, const host *h, int n,
 static void claim_pages(host_usage *u, const host *h, int node_id,
                         unsigned long long size_kib, long long count)
 {
-    int n = node_index(h, node_id);
+    int n = host_node_index(h, node_id);
     int i = n >= 0 ? pool_index(h, n, size_kib) : -1;
     if (i >= 0)
         u->pages[n][i] += count;

@@ -330,10 +330,9 @@ static void gather(pctx *x)
         int id = -1;
         while ((id = hwloc_bitmap_next(h->cores[k], id)) != -1) {
             const host_cpu *cpu = host_cpu_by_id(h, id);
-            const host_node *hn = cpu ? host_node_by_id(h, cpu->node) : NULL;
-            if (!hn)
+            int n = cpu ? host_node_index(h, cpu->node) : -1;
+            if (n < 0)
                 continue;
-            int n = (int)(hn - h->nodes);
             if (nc[n] == 0 || ncore[(size_t)n * h->ncores + nc[n] - 1] != k)
                 ncore[(size_t)n * h->ncores + nc[n]++] = k;
         }

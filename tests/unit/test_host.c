@@ -780,6 +780,8 @@ static void test_sparse_ids(void **state)
     assert_int_equal(host_node_by_id(h, 1)->id, 1);   /* nodes[1] is node 3 */
     assert_int_equal(host_node_by_id(h, 3)->id, 3);
     assert_null(host_node_by_id(h, 2));
+    assert_int_equal(host_node_index(h, 3), 1);
+    assert_int_equal(host_node_index(h, 0), -1);
     assert_int_equal(host_distance(h, 1, 3), 21);
     assert_int_equal(host_distance(h, 3, 3), 10);
     assert_int_equal(host_distance(h, 0, 1), -1);
