@@ -34,7 +34,8 @@ trap 'rm -rf "$work" "$fast"' EXIT
 notes=()
 txs=()    # virt-xml ms per domain (1a)
 
-have() { command -v "$1" > /dev/null 2>&1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"    # have, median_ms, instr, ratio, timer; sets HF
 
 need() {    # need CMD PACKAGE: install PACKAGE when CMD is missing and root
     have "$1" && return 0
@@ -45,55 +46,6 @@ need() {    # need CMD PACKAGE: install PACKAGE when CMD is missing and root
               DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" > "$work/apt.log" 2>&1; } || true
     fi
     have "$1"
-}
-
-# --- measuring
-
-# median_ms [-i FILE] CMD...: median wall time in ms of REPS runs of the
-# whole process (after one warm-up run); -i FILE: FILE on standard input
-median_ms() {
-    local in=/dev/null
-    if [ "$1" = -i ]; then in=$2; shift 2; fi
-    if [ -n "$HF" ]; then
-        local cmd
-        cmd=$(printf '%q ' "$@")
-        if [ "$in" = /dev/null ]; then
-            hyperfine -N --warmup 1 --runs "$REPS" --style none --output null \
-                --export-json "$work/hf.json" -- "$cmd" > /dev/null 2>&1
-        else    # a shell for the redirection; hyperfine subtracts its start-up
-            hyperfine --warmup 1 --runs "$REPS" --style none --output null \
-                --export-json "$work/hf.json" -- "$cmd < $(printf '%q' "$in")" > /dev/null 2>&1
-        fi
-        grep -o '"median": *[0-9.eE+-]*' "$work/hf.json" |
-            awk 'NR == 1 {printf "%.2f", $2 * 1000}'
-        return
-    fi
-    local t=() i s e
-    "$@" < "$in" > /dev/null 2>&1
-    for ((i = 0; i < REPS; i++)); do
-        s=$(date +%s%N); "$@" < "$in" > /dev/null 2>&1; e=$(date +%s%N)
-        t+=($(( (e - s) / 1000 )))
-    done
-    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-
-# instr NAME [-i FILE] CMD...: instructions the whole process executes;
-# the profile stays in $work/cg.NAME for top_costs
-# (an hwloc XML is imported in a child process: its instructions are
-# counted in, its profile is kept apart as cg.NAME.child)
-instr() {
-    local name=$1 in=/dev/null; shift
-    if [ "$1" = -i ]; then in=$2; shift 2; fi
-    rm -f "$work/cg.$name".*
-    valgrind --tool=callgrind --callgrind-out-file="$work/cg.$name.%p" "$@" \
-        < "$in" > /dev/null 2> "$work/cg.err"
-    local files
-    files=$(ls "$work/cg.$name".* | awk -F. '{print $NF, $0}' | sort -n | cut -d' ' -f2-)  # parent first
-    mv "$(echo "$files" | head -1)" "$work/cg.$name"
-    local kid; kid=$(echo "$files" | sed -n 2p)
-    [ -z "$kid" ] || mv "$kid" "$work/cg.$name.child"
-    cat "$work/cg.$name" ${kid:+"$work/cg.$name.child"} |
-        sed -n 's/^summary: //p' | awk '{t += $1} END {printf "%.0f\n", t}'
 }
 
 incl() {    # incl CGNAME FUNCTION: FUNCTION's instructions, callees included
@@ -114,7 +66,6 @@ peak_kib() {    # peak_kib CMD...: maximum resident set size, KiB
 W=64    # width of the first column
 line() { printf '|'; for w in "$@"; do printf '%s|' "$(printf '%*s' $((w + 2)) '' | tr ' ' -)"; done; echo; }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1f", a / b; else print "n/a"}'; }
 mib() { awk -v k="$1" 'BEGIN {if (k ~ /^[0-9]+$/) printf "%.1f", k / 1024; else print k}'; }
 
 # verdict VALUE OP TARGET: met or MISSED (OP: ge or le)
@@ -205,15 +156,13 @@ for ((i = 0; i < N; i++)); do
 done
 batch=("$work"/batch/*.xml)
 
-HF=
-if [ "${TIMER:-}" != date ] && have hyperfine; then HF=$(hyperfine --version | awk '{print $2}'); fi
 VALIDATES=no
 if [ -n "${VTUNE_XML_SCHEMA:-}" ] || [ -r /usr/share/libvirt/schemas/domain.rng ]; then VALIDATES=yes; fi
 VAL=--validate=output
 [ $VALIDATES = yes ] || VAL=--no-validate   # --validate would exit 2
 
 echo "vtune-xml against the alternatives: $(date -u +%Y-%m-%d), $(nproc) CPUs, $REPS runs a median"
-echo "timer: ${HF:+hyperfine $HF}$([ -z "$HF" ] && echo 'date +%s%N'); instructions: callgrind; host: $hdesc;"
+echo "timer: $(timer); instructions: callgrind; host: $hdesc;"
 echo "libvirt schema installed: $VALIDATES (vtune-xml checks with it under --validate only; columns 'validating': $VAL)"
 
 # --- 1. a large domain against virt-xml and xmllint

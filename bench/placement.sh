@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # placement.sh [VTUNE] - what placement costs, as tables: wall time
-# (median of REPS runs of the whole process) and instructions counted by
-# callgrind (repeatable whatever the machine is doing), with the placement
-# rules on and off, so the difference is placement's own cost.
+# (median of REPS runs of the whole process, timed by bench/lib.sh) and
+# instructions counted by callgrind (repeatable whatever the machine is
+# doing), with the placement rules on and off, so the difference is
+# placement's own cost.
 #   1. a 240-vCPU domain on the 24-node, 384-CPU host; 100 domains packed
 #      on it in one run
 #   2. a fixed 2-vCPU domain on hosts from 2 to 384 CPUs (1 to 24 nodes)
@@ -16,6 +17,8 @@ VT=$(realpath "${1:-$here/../build/vtune-xml}")
 REPS=${REPS:-11}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"        # median_ms, instr
 PLACEMENT="numa.place cpu.pin cpu.emulator numa.guest"
 off=(); for r in $PLACEMENT; do off+=(--disable "$r"); done
 
@@ -32,23 +35,6 @@ domain() {  # domain NAME VCPUS GIB
 X
 }
 
-median_ms() {   # median_ms CMD...: median wall time of REPS runs, in ms
-    local t=() i s e
-    for ((i = 0; i < REPS; i++)); do
-        s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
-        t+=($(( (e - s) / 1000 )))
-    done
-    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-
-instr() {   # instr CMD...: instructions the whole process executes
-    # one file per process: an hwloc XML host is imported in a child
-    rm -f "$work"/cg.out.*
-    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out.%p" "$@" \
-        > /dev/null 2> "$work/cg.err"
-    cat "$work"/cg.out.* | sed -n 's/^summary: //p' | awk '{t += $1} END {print t}'
-}
-
 # row LABEL HOST FILES...: one table row for tuning FILES on HOST
 row() {
     local label=$1 host=$2; shift 2
@@ -57,8 +43,8 @@ row() {
     local t_on t_off i_on i_off
     t_on=$(median_ms "$VT" "${args[@]}" "$@")
     t_off=$(median_ms "$VT" "${args[@]}" "${off[@]}" "$@")
-    i_on=$(instr "$VT" "${args[@]}" "$@")
-    i_off=$(instr "$VT" "${args[@]}" "${off[@]}" "$@")
+    i_on=$(instr on "$VT" "${args[@]}" "$@")
+    i_off=$(instr off "$VT" "${args[@]}" "${off[@]}" "$@")
     printf '| %-34s | %8s | %8s | %12s | %12s |\n' "$label" "$t_on" "$t_off" \
         "$i_on" "$((i_on - i_off))"
 }
@@ -77,7 +63,7 @@ domain big 240 240 > "$work/big.xml"
 for i in $(seq -w 1 100); do domain "d$i" 3 4 > "$work/d$i.xml"; done
 
 echo "vtune-xml placement benchmark: $(date -u +%Y-%m-%d), $(nproc) CPUs, $REPS runs a median"
-echo "ms: median wall time of the whole process with the placement rules on and off;"
+echo "ms: median wall time of the whole process with the placement rules on and off ($(timer));"
 echo "instructions: callgrind's count with them on; placement: on minus off"
 
 header "1. The 24-node, 384-CPU host"

@@ -4,7 +4,8 @@
 # a second time, with libxml2 and what it pulls in (ICU, zlib, liblzma,
 # libstdc++) from Debian's static archives, hwloc and cJSON still shared.
 # Both binaries run the same cases; median wall time of REPS runs
-# (hyperfine when installed), and callgrind's instruction counts.
+# (bench/lib.sh: hyperfine when installed, TIMER=date without it), and
+# callgrind's instruction counts.
 #   - start-up alone (--version)
 #   - the large virt-install-like domain of bench/compare.sh, every rule
 #     family (--profile latency), on a 2-CPU host and on the 384-CPU one
@@ -21,10 +22,10 @@ REPS=${REPS:-51}
 CORPUS=${CORPUS:-$here/../../shared/corpus}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"        # have, median_ms, instr, ratio
 # shellcheck source=bench/domains.sh
-. "$here/domains.sh"
-
-have() { command -v "$1" > /dev/null 2>&1; }
+. "$here/domains.sh"    # big_domain
 main_o=$BUILD/CMakeFiles/vtune-xml.dir/compiler/main.c.o
 for f in "$BUILD/vtune-xml" "$BUILD/libvtcore.a" "$main_o"; do
     [ -e "$f" ] || { echo "static-link.sh: $f missing: build first (cmake --build $BUILD)" >&2; exit 2; }
@@ -39,26 +40,6 @@ cc -O2 -o "$STATIC" "$main_o" "$BUILD/libvtcore.a" -Wl,--gc-sections \
     -Wl,-Bstatic $xml_static -lstdc++ -Wl,-Bdynamic -static-libgcc -lm \
     $(pkg-config --libs hwloc libcjson) -ldl
 
-median_ms() {   # median_ms CMD...: median wall time of REPS runs, in ms
-    if have hyperfine; then
-        hyperfine -N --warmup 3 --runs "$REPS" --style none --output null \
-            --export-json "$work/hf.json" -- "$(printf '%q ' "$@")" > /dev/null 2>&1
-        grep -o '"median": *[0-9.eE+-]*' "$work/hf.json" | awk 'NR == 1 {printf "%.2f", $2 * 1000}'
-        return
-    fi
-    local t=() i s e
-    for ((i = 0; i < REPS; i++)); do
-        s=$(date +%s%N); "$@" > /dev/null 2>&1; e=$(date +%s%N)
-        t+=($(( (e - s) / 1000 )))
-    done
-    printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
-}
-instr() {   # instr CMD...: instructions of the whole process
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 > /dev/null |
-        sed -n 's/.*I *refs: *//p' | tr -d ,
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a > 0 && b > 0) printf "%.1f", a / b; else print "n/a"}'; }
-
 big_domain bigvm > "$work/big.xml"
 "$SHARED" snapshot --host 'synthetic:pack:1 core:2 pu:1' > "$work/2.json"
 real=$CORPUS/hosts-hwloc/192em64t-24n8c2t.xml
@@ -69,19 +50,11 @@ else
 fi
 vx=n/a
 if have virt-xml; then
-    if have hyperfine; then
-        hyperfine --warmup 1 --runs 11 --style none --output null --export-json "$work/hf.json" \
-            -- "virt-xml --connect test:///default --edit --cpu host-passthrough --print-xml < $work/big.xml" > /dev/null 2>&1
-        vx=$(grep -o '"median": *[0-9.eE+-]*' "$work/hf.json" | awk 'NR == 1 {printf "%.2f", $2 * 1000}')
-    else
-        s=$(date +%s%N)
-        virt-xml --connect test:///default --edit --cpu host-passthrough --print-xml < "$work/big.xml" > /dev/null
-        vx=$(( ($(date +%s%N) - s) / 1000000 ))
-    fi
+    vx=$(REPS=11 median_ms -i "$work/big.xml" virt-xml --connect test:///default --edit --cpu host-passthrough --print-xml)
 fi
 budget=$(awk -v v="$vx" 'BEGIN {if (v > 0) printf "%.2f", v / 100; else print "n/a"}')
 
-echo "Linking libxml2 statically: $(date -u +%Y-%m-%d), $(nproc) CPUs, $REPS runs a median"
+echo "Linking libxml2 statically: $(date -u +%Y-%m-%d), $(nproc) CPUs, $REPS runs a median ($(timer))"
 echo "shared: $SHARED ($(( $(stat -c %s "$SHARED") / 1024 )) KiB); static: libxml2, ICU, zlib, liblzma, libstdc++ from .a ($(( $(stat -c %s "$STATIC") / 1048576 )) MiB)"
 echo "domain: bench/domains.sh big_domain ($(( $(wc -c < "$work/big.xml") / 1024 )) KB); virt-xml: $vx ms, so 100x is $budget ms"
 echo
@@ -93,7 +66,7 @@ row() { # row LABEL ARGS...: both binaries with ARGS
     local label=$1; shift
     local a b ia ib
     a=$(median_ms "$SHARED" "$@"); b=$(median_ms "$STATIC" "$@")
-    ia=$(instr "$SHARED" "$@"); ib=$(instr "$STATIC" "$@")
+    ia=$(instr shared "$SHARED" "$@"); ib=$(instr static "$STATIC" "$@")
     printf '| %-44s | %9s | %9s | %12s | %12s | %8sx | %8sx |\n' "$label" "$a" "$b" "$ia" "$ib" \
         "$(ratio "$vx" "$a")" "$(ratio "$vx" "$b")"
 }
@@ -102,4 +75,4 @@ row "large domain, 2-CPU host" --host "$work/2.json" --profile latency "$work/bi
 row "large domain, 384-CPU host" --host "$work/384.json" --profile latency "$work/big.xml"
 f=$(median_ms xmllint --noout "$work/big.xml")
 printf '| %-44s | %9s | %9s | %12s | %12s | %8sx | %9s |\n' "floor: xmllint --noout, the domain alone" "$f" "" \
-    "$(instr xmllint --noout "$work/big.xml")" "" "$(ratio "$vx" "$f")" ""
+    "$(instr xmllint xmllint --noout "$work/big.xml")" "" "$(ratio "$vx" "$f")" ""
