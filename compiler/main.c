@@ -1,9 +1,8 @@
 /*
  * main.c - entry point: parse the command line, run one command.
  */
-#include "commands.h"
-#include "util.h"
-#include "validate.h"
+#include "cmd.h"
+#include "schema.h"
 
 #include <libxml/parser.h>
 #include <signal.h>

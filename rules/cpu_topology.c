@@ -36,7 +36,7 @@ static int read_pins(rule_ctx *c, int vcpus, int *pin)
     xmlNodePtr tune = r_child(r_root(c), "cputune");
     for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
         const char *vs = r_attr(p, "vcpu"), *cs = r_attr(p, "cpuset");
-        hwloc_bitmap_t set = cs ? r_cpuset_parse(cs) : NULL;
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
         int v = vs ? atoi(vs) : -1;
         if (set && v >= 0 && v < vcpus && hwloc_bitmap_weight(set) == 1 &&
             pin[v] < 0) {
@@ -103,7 +103,7 @@ static long cores_per_socket(xmlNodePtr cpu, int vcpus, int threads)
     for (xmlNodePtr cell = r_child(numa, "cell"); cell;
          cell = r_next(cell, "cell")) {
         const char *cs = r_attr(cell, "cpus");
-        hwloc_bitmap_t set = cs ? r_cpuset_parse(cs) : NULL;
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
         int n = set ? hwloc_bitmap_weight(set) : -1;
         int first = set ? hwloc_bitmap_first(set) : -1;
         int contiguous = set && hwloc_bitmap_last(set) == first + n - 1;

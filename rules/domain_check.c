@@ -86,7 +86,7 @@ static void run(rule_ctx *c)
     xmlNodePtr hp = r_child(r_child(root, "memoryBacking"), "hugepages");
     for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
         const char *ns = r_attr(pg, "nodeset");
-        hwloc_bitmap_t set = ns ? r_cpuset_parse(ns) : NULL;
+        hwloc_bitmap_t set = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
         int id;
         if (set && r_child(r_child(root, "cpu"), "numa")) {
             hwloc_bitmap_foreach_begin(id, set) {

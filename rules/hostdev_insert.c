@@ -7,7 +7,7 @@
  * place_plan.c), and the memory rules see the VFIO devices (balloon off,
  * memory locked with hugepages).
  */
-#include "placement.h"
+#include "rule.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +69,7 @@ static hwloc_bitmap_t bound_nodes(rule_ctx *c)
 {
     xmlNodePtr m = r_child(r_child(r_root(c), "numatune"), "memory");
     const char *ns = r_attr(m, "nodeset");
-    return ns ? r_cpuset_parse(ns) : NULL;
+    return ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
 }
 
 /* Rank of device D for a domain bound to NODES (NULL: unbound): 0 local,

@@ -19,7 +19,11 @@
 #include "domain.h"
 #include "host.h"
 #include "usage.h"
-#include "util.h"     /* xmalloc and friends */
+#include "alloc.h"
+#include "arch.h"
+#include "cpulist.h"
+#include "strbuf.h"
+#include "units.h"
 
 /* Profiles, as bits so a rule can be on in several. */
 enum {
@@ -80,9 +84,6 @@ const char *r_param_of(const rule_ctx *c, const char *id, const char *name);
  * use, keyed by KEY; DESTROY (may be NULL) runs when the domain is done. */
 void *r_family_state(rule_ctx *c, const char *key, size_t size,
                      void (*destroy)(void *));
-/* A libvirt CPU list ("0-3,^2") as a new bitmap, or NULL; and back. */
-hwloc_bitmap_t r_cpuset_parse(const char *s);
-char *r_cpuset_format(hwloc_const_bitmap_t set);  /* caller frees */
 
 /* One device the policy asks hostdev.insert for. */
 typedef struct hostdev_request {

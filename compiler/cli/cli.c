@@ -3,7 +3,8 @@
  * the combinations that make no sense; see cli.h.
  */
 #include "cli.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
 
 #include <getopt.h>
 #include <stdarg.h>

@@ -3,10 +3,11 @@
  * machine by default) and prints the JSON snapshot, the fast, complete
  * form that CI runs use.
  */
-#include "commands.h"
+#include "cmd.h"
 #include "connection.h"
 #include "host.h"
-#include "util.h"
+#include "error.h"
+#include "file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@ int cmd_snapshot(const cli *o)
     char *json = host_to_json(h);
     size_t len = strlen(json);
     if (o->out) {
-        if (write_file_atomic(o->out, json, len) < 0)
+        if (file_write_atomic(o->out, json, len) < 0)
             rc = vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot write: %s",
                          strerror(errno));
     } else {

@@ -4,7 +4,7 @@
  * domain succeeded, write the outputs (atomically) and print the XML, the
  * diff or the report.
  */
-#include "commands.h"
+#include "cmd.h"
 #include "connection.h"
 #include "diff.h"
 #include "domain.h"
@@ -12,8 +12,11 @@
 #include "host.h"
 #include "policy.h"
 #include "report.h"
-#include "util.h"
-#include "validate.h"
+#include "error.h"
+#include "alloc.h"
+#include "strbuf.h"
+#include "file.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -106,7 +109,7 @@ static int destination(const cli *o, job *j)
 static int load_one(job *j)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
-    j->in = read_whole_file(j->input, &j->inlen);
+    j->in = file_read(j->input, &j->inlen);
     if (!j->in)
         return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
                        strerror(errno));
@@ -215,18 +218,18 @@ static int use_color(const char *when, int fd)
 }
 
 /* Writes SB to F, colored by PAINT when COLOR. */
-static void put(FILE *f, const strbuf *sb, int color,
-                void (*paint)(const strbuf *, strbuf *))
+static void put(FILE *f, const vt_strbuf *sb, int color,
+                void (*paint)(const vt_strbuf *, vt_strbuf *))
 {
     if (!color) {
         fwrite(sb->buf, 1, sb->len, f);
         return;
     }
-    strbuf c;
-    sb_init(&c);
+    vt_strbuf c;
+    strbuf_init(&c);
     paint(sb, &c);
     fwrite(c.buf, 1, c.len, f);
-    sb_free(&c);
+    strbuf_free(&c);
 }
 
 /* The a/ b/ name of a diff: the path as given, without "./". */
@@ -244,7 +247,7 @@ static int write_outputs(job *jobs, int n)
     for (int i = 0; i < n; i++) {
         if (!jobs[i].dest)
             continue;
-        if (write_file_atomic(jobs[i].dest, jobs[i].out, jobs[i].outlen) < 0)
+        if (file_write_atomic(jobs[i].dest, jobs[i].out, jobs[i].outlen) < 0)
             return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
                            "output: %s", strerror(errno));
     }
@@ -327,8 +330,8 @@ int cmd_tune(const cli *o)
                     o->uri ? o->uri : "libvirt's default URI");
     int changes = 0;
     if (!rc) {
-        strbuf out;
-        sb_init(&out);
+        vt_strbuf out;
+        strbuf_init(&out);
         for (int i = 0; i < o->ninputs; i++) {
             job *j = &jobs[i];
             int changed = j->outlen != j->inlen ||
@@ -339,7 +342,7 @@ int cmd_tune(const cli *o)
                              j->out, j->outlen, 3);
             else if (!o->diff && !o->check && !o->report && !j->dest &&
                      (!o->apply || o->dry_run))
-                sb_add(&out, j->out, j->outlen);
+                strbuf_add(&out, j->out, j->outlen);
         }
         if (o->report && strcmp(o->report, "json") == 0)
             report_json(&rep, &out);
@@ -353,13 +356,13 @@ int cmd_tune(const cli *o)
         int is_text = o->report && !strcmp(o->report, "text");
         put(stdout, &out, (is_diff || is_text) && use_color(o->color, 1),
             is_diff ? colorize_diff : colorize_text);
-        sb_free(&out);
+        strbuf_free(&out);
         if (o->explain) {
-            strbuf why;
-            sb_init(&why);
+            vt_strbuf why;
+            strbuf_init(&why);
             report_text(&rep, &why);
             put(stderr, &why, use_color(o->color, 2), colorize_text);
-            sb_free(&why);
+            strbuf_free(&why);
         }
         if (o->check && changes)
             rc = VT_EXIT_CHANGES;

@@ -3,7 +3,9 @@
  * rejects domains that libvirt would reject for the same reasons.
  */
 #include "domain.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "units.h"
 
 #include <errno.h>
 #include <libxml/xpath.h>
@@ -58,59 +60,6 @@ static char *text_of(xmlNodePtr n)
     char *r = xstrdup(v ? (const char *)v : "");
     xmlFree(v);
     return r;
-}
-
-/* Parses a decimal integer with surrounding blanks; -1 on failure. */
-static int parse_ull(const char *s, unsigned long long *out)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\n')
-        s++;
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    while (*end == ' ' || *end == '\t' || *end == '\n')
-        end++;
-    if (*end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-int parse_memory_kib(const char *value, const char *unit,
-                     unsigned long long *kib)
-{
-    static const struct { const char *name; unsigned long long mul; int div; } units[] = {
-        {"b", 1, 1024}, {"bytes", 1, 1024},
-        {"KB", 1000, 1024}, {"k", 1024, 1024}, {"KiB", 1024, 1024},
-        {"MB", 1000000ULL, 1024}, {"M", 1ULL << 20, 1024}, {"MiB", 1ULL << 20, 1024},
-        {"GB", 1000000000ULL, 1024}, {"G", 1ULL << 30, 1024}, {"GiB", 1ULL << 30, 1024},
-        {"TB", 1000000000000ULL, 1024}, {"T", 1ULL << 40, 1024}, {"TiB", 1ULL << 40, 1024},
-        {"PB", 1000000000000000ULL, 1024}, {"P", 1ULL << 50, 1024}, {"PiB", 1ULL << 50, 1024},
-        {"EB", 1000000000000000000ULL, 1024}, {"E", 1ULL << 60, 1024}, {"EiB", 1ULL << 60, 1024},
-    };
-    unsigned long long v;
-    if (parse_ull(value, &v) < 0)
-        return -1;
-    if (!unit) {
-        *kib = v;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        /* libvirt compares units case-insensitively except b/bytes */
-        if (strcasecmp(unit, units[i].name) != 0)
-            continue;
-        unsigned long long mul = units[i].mul;
-        if (mul && v > ~0ULL / mul)
-            return -1;
-        unsigned long long bytes = v * mul;
-        *kib = bytes / 1024 + (bytes % 1024 != 0);
-        return 0;
-    }
-    return -1;
 }
 
 static enum os_family os_from_id(const char *id)
@@ -206,7 +155,7 @@ int domain_inspect(const domdoc *d, domain_info *info)
     } else {
         char *t = text_of(n);
         unsigned long long v;
-        if (parse_ull(t, &v) < 0 || v < 1 || v > VT_MAX_VCPUS) {
+        if (units_count(t, &v) < 0 || v < 1 || v > VT_MAX_VCPUS) {
             int rc = vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(n),
                              "<vcpu> is '%s': expected a whole number from "
                              "1 to %d", t, VT_MAX_VCPUS);
@@ -219,7 +168,7 @@ int domain_inspect(const domdoc *d, domain_info *info)
         char *cur = prop(n, "current");
         if (cur) {
             unsigned long long c;
-            if (parse_ull(cur, &c) < 0 || c < 1 || c > v) {
+            if (units_count(cur, &c) < 0 || c < 1 || c > v) {
                 int rc = vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(n),
                                  "<vcpu current='%s'>: expected 1 to %llu",
                                  cur, v);
@@ -235,13 +184,13 @@ int domain_inspect(const domdoc *d, domain_info *info)
     count_children(root, "memory", &n, &second);
     if (n) {
         char *t = text_of(n), *unit = prop(n, "unit");
-        int bad = parse_memory_kib(t, unit, &info->memory_kib) < 0;
+        int bad = units_kib(t, unit, &info->memory_kib) < 0;
         int rc = 0;
         if (bad)
             rc = vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(n),
                          "<memory%s%s%s>%s</memory>: %s", unit ? " unit='" : "",
                          unit ? unit : "", unit ? "'" : "", t,
-                         unit && parse_memory_kib("0", unit, &info->memory_kib) < 0
+                         unit && units_kib("0", unit, &info->memory_kib) < 0
                              ? "unknown memory unit (b, KiB, MiB, GiB, TiB, "
                                "KB, MB, GB... as libvirt documents)"
                              : "not a whole number");

@@ -33,9 +33,4 @@ int domain_inspect(const domdoc *d, domain_info *info);
 
 void domain_info_free(domain_info *info);
 
-/* Parses a libvirt memory value VALUE with UNIT (NULL = KiB) into KiB.
- * Returns 0, or -1 when the unit is unknown or the value invalid. */
-int parse_memory_kib(const char *value, const char *unit,
-                     unsigned long long *kib);
-
 #endif

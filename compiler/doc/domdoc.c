@@ -14,7 +14,9 @@
  * have _private == NULL and are always serialized.
  */
 #include "domdoc.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -390,6 +392,51 @@ const char *domdoc_name(const domdoc *d) { return d->name; }
 int domdoc_changed(const domdoc *d) { return d->changed; }
 char domdoc_quote(const domdoc *d) { return d->quote; }
 
+/* ------------------------------------------------------------- reading */
+
+static int is_el(xmlNodePtr n, const char *name)
+{
+    return n->type == XML_ELEMENT_NODE && !n->ns &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+xmlNodePtr domdoc_child(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
+        if (is_el(n, name))
+            return n;
+    return NULL;
+}
+
+xmlNodePtr domdoc_next(xmlNodePtr n, const char *name)
+{
+    for (n = n ? n->next : NULL; n; n = n->next)
+        if (is_el(n, name))
+            return n;
+    return NULL;
+}
+
+const char *domdoc_attr(xmlNodePtr el, const char *name)
+{
+    xmlAttrPtr a = el ? xmlHasNsProp(el, BAD_CAST name, NULL) : NULL;
+    if (!a)
+        return NULL;
+    if (!a->children)
+        return "";
+    return (const char *)a->children->content;
+}
+
+xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
+                        const char *attr, const char *value)
+{
+    for (xmlNodePtr n = domdoc_child(parent, name); n; n = domdoc_next(n, name)) {
+        const char *v = domdoc_attr(n, attr);
+        if (v && strcmp(v, value) == 0)
+            return n;
+    }
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- edits */
 
 /* Marks EL as changed itself and its ancestors as having a changed
@@ -602,79 +649,79 @@ void dd_set_text(domdoc *d, xmlNodePtr el, const char *text)
 
 /* ---------------------------------------------------------------- emit */
 
-static void esc(strbuf *out, const xmlChar *s, char quote)
+static void esc(vt_strbuf *out, const xmlChar *s, char quote)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': sb_adds(out, "&amp;"); break;
-        case '<': sb_adds(out, "&lt;"); break;
-        case '>': sb_adds(out, "&gt;"); break;
-        case '\n': if (quote) sb_adds(out, "&#10;"); else sb_add(out, "\n", 1); break;
-        case '\r': sb_adds(out, "&#13;"); break;
-        case '\t': if (quote) sb_adds(out, "&#9;"); else sb_add(out, "\t", 1); break;
+        case '&': strbuf_adds(out, "&amp;"); break;
+        case '<': strbuf_adds(out, "&lt;"); break;
+        case '>': strbuf_adds(out, "&gt;"); break;
+        case '\n': if (quote) strbuf_adds(out, "&#10;"); else strbuf_add(out, "\n", 1); break;
+        case '\r': strbuf_adds(out, "&#13;"); break;
+        case '\t': if (quote) strbuf_adds(out, "&#9;"); else strbuf_add(out, "\t", 1); break;
         case '"':
-            if (quote == '"') sb_adds(out, "&quot;");
-            else sb_add(out, "\"", 1);
+            if (quote == '"') strbuf_adds(out, "&quot;");
+            else strbuf_add(out, "\"", 1);
             break;
         case '\'':
-            if (quote == '\'') sb_adds(out, "&apos;");
-            else sb_add(out, "'", 1);
+            if (quote == '\'') strbuf_adds(out, "&apos;");
+            else strbuf_add(out, "'", 1);
             break;
-        default: sb_add(out, (const char *)s, 1);
+        default: strbuf_add(out, (const char *)s, 1);
         }
     }
 }
 
-static void put_qname(strbuf *out, xmlNsPtr ns, const xmlChar *name)
+static void put_qname(vt_strbuf *out, xmlNsPtr ns, const xmlChar *name)
 {
     if (ns && ns->prefix) {
-        sb_adds(out, (const char *)ns->prefix);
-        sb_add(out, ":", 1);
+        strbuf_adds(out, (const char *)ns->prefix);
+        strbuf_add(out, ":", 1);
     }
-    sb_adds(out, (const char *)name);
+    strbuf_adds(out, (const char *)name);
 }
 
-static void put_start_tag(const domdoc *d, strbuf *out, xmlNodePtr el,
+static void put_start_tag(const domdoc *d, vt_strbuf *out, xmlNodePtr el,
                           int empty)
 {
     char q[2] = {d->quote, 0};
-    sb_add(out, "<", 1);
+    strbuf_add(out, "<", 1);
     put_qname(out, el->ns, el->name);
     for (xmlNsPtr ns = el->nsDef; ns; ns = ns->next) {
-        sb_adds(out, ns->prefix ? " xmlns:" : " xmlns");
+        strbuf_adds(out, ns->prefix ? " xmlns:" : " xmlns");
         if (ns->prefix)
-            sb_adds(out, (const char *)ns->prefix);
-        sb_add(out, "=", 1);
-        sb_adds(out, q);
+            strbuf_adds(out, (const char *)ns->prefix);
+        strbuf_add(out, "=", 1);
+        strbuf_adds(out, q);
         esc(out, ns->href, d->quote);
-        sb_adds(out, q);
+        strbuf_adds(out, q);
     }
     for (xmlAttrPtr a = el->properties; a; a = a->next) {
-        sb_add(out, " ", 1);
+        strbuf_add(out, " ", 1);
         put_qname(out, a->ns, a->name);
-        sb_add(out, "=", 1);
-        sb_adds(out, q);
+        strbuf_add(out, "=", 1);
+        strbuf_adds(out, q);
         xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
         esc(out, v, d->quote);
         xmlFree(v);
-        sb_adds(out, q);
+        strbuf_adds(out, q);
     }
-    sb_adds(out, empty ? "/>" : ">");
+    strbuf_adds(out, empty ? "/>" : ">");
 }
 
-static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n);
+static void emit_node(const domdoc *d, vt_strbuf *out, xmlNodePtr n);
 
-static void emit_children(const domdoc *d, strbuf *out, xmlNodePtr el)
+static void emit_children(const domdoc *d, vt_strbuf *out, xmlNodePtr el)
 {
     for (xmlNodePtr c = el->children; c; c = c->next)
         emit_node(d, out, c);
 }
 
-static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n)
+static void emit_node(const domdoc *d, vt_strbuf *out, xmlNodePtr n)
 {
     span *s = n->_private;
     if (s && !s->self_dirty && !s->desc_dirty) {
-        sb_add(out, d->buf + s->start, s->end - s->start);
+        strbuf_add(out, d->buf + s->start, s->end - s->start);
         return;
     }
     switch (n->type) {
@@ -684,16 +731,16 @@ static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n)
         /* an element whose children were all removed becomes <x/> */
         int emptied = s && !was_empty && !has_children && s->self_dirty;
         if (s && !s->attrs_dirty && !emptied && (!was_empty || !has_children))
-            sb_add(out, d->buf + s->start, s->stag_end - s->start);
+            strbuf_add(out, d->buf + s->start, s->stag_end - s->start);
         else
             put_start_tag(d, out, n, !has_children && (!s || was_empty || emptied));
         emit_children(d, out, n);
         if (s && !was_empty && !emptied)
-            sb_add(out, d->buf + s->etag_start, s->end - s->etag_start);
+            strbuf_add(out, d->buf + s->etag_start, s->end - s->etag_start);
         else if (has_children) {
-            sb_adds(out, "</");
+            strbuf_adds(out, "</");
             put_qname(out, n->ns, n->name);
-            sb_adds(out, ">");
+            strbuf_adds(out, ">");
         }
         break;
     }
@@ -701,14 +748,14 @@ static void emit_node(const domdoc *d, strbuf *out, xmlNodePtr n)
         esc(out, n->content, 0);
         break;
     case XML_COMMENT_NODE:
-        sb_adds(out, "<!--");
-        sb_adds(out, (const char *)n->content);
-        sb_adds(out, "-->");
+        strbuf_adds(out, "<!--");
+        strbuf_adds(out, (const char *)n->content);
+        strbuf_adds(out, "-->");
         break;
     case XML_CDATA_SECTION_NODE:
-        sb_adds(out, "<![CDATA[");
-        sb_adds(out, (const char *)n->content);
-        sb_adds(out, "]]>");
+        strbuf_adds(out, "<![CDATA[");
+        strbuf_adds(out, (const char *)n->content);
+        strbuf_adds(out, "]]>");
         break;
     default:
         break;
@@ -719,18 +766,18 @@ char *domdoc_emit(const domdoc *d, size_t *len)
 {
     xmlNodePtr root = domdoc_root(d);
     span *s = root->_private;
-    strbuf out;
-    sb_init(&out);
-    sb_add(&out, d->buf, s->start);                 /* prolog as it was */
+    vt_strbuf out;
+    strbuf_init(&out);
+    strbuf_add(&out, d->buf, s->start);                 /* prolog as it was */
     emit_node(d, &out, root);
-    sb_add(&out, d->buf + s->end, d->len - s->end); /* epilog as it was */
-    return sb_detach(&out, len);
+    strbuf_add(&out, d->buf + s->end, d->len - s->end); /* epilog as it was */
+    return strbuf_detach(&out, len);
 }
 
 char *dd_node_string(const domdoc *d, xmlNodePtr el)
 {
-    strbuf out;
-    sb_init(&out);
+    vt_strbuf out;
+    strbuf_init(&out);
     emit_node(d, &out, el);
-    return sb_detach(&out, NULL);
+    return strbuf_detach(&out, NULL);
 }

@@ -38,6 +38,21 @@ const char *domdoc_name(const domdoc *d);
 /* 1 when any edit was made since parsing. */
 int domdoc_changed(const domdoc *d);
 
+/* --- reading --- */
+
+/* First element child of PARENT named NAME (no namespace), or NULL;
+ * PARENT may be NULL. */
+xmlNodePtr domdoc_child(xmlNodePtr parent, const char *name);
+/* The next element sibling of N named NAME, or NULL. */
+xmlNodePtr domdoc_next(xmlNodePtr n, const char *name);
+/* Attribute NAME (no namespace) of EL ("" when empty), or NULL; EL may be
+ * NULL. The string lives as long as the document (edits keep replaced
+ * values until domdoc_free). */
+const char *domdoc_attr(xmlNodePtr el, const char *name);
+/* First element child NAME of PARENT whose attribute ATTR is VALUE. */
+xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
+                             const char *attr, const char *value);
+
 /* --- edits (each marks the node so the emitter re-serializes it) --- */
 
 /* Sets attribute NAME of EL to VALUE (NULL removes it). */

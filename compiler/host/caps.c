@@ -11,7 +11,9 @@
  * listed feature is present, an unlisted one may be too (flags_known 0).
  */
 #include "host.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -101,35 +103,12 @@ static int int_attr(caps_ctx *c, xmlNodePtr node, const char *name,
     return rc;
 }
 
-/* A libvirt size unit in bytes, or 0 when unknown: b/bytes, k/KiB (1024),
- * KB (1000), and so on up to E, case-insensitive (as virScaleInteger). */
-static unsigned long long unit_bytes(const char *u)
-{
-    if (!strcasecmp(u, "b") || !strcasecmp(u, "byte") ||
-        !strcasecmp(u, "bytes"))
-        return 1;
-    static const char prefixes[] = "kmgtpe";
-    const char *p = *u ? strchr(prefixes, tolower((unsigned char)*u)) : NULL;
-    unsigned long long base, r = 1;
-    if (!p)
-        return 0;
-    if (!u[1] || !strcasecmp(u + 1, "iB"))
-        base = 1024;
-    else if (!strcasecmp(u + 1, "B"))
-        base = 1000;
-    else
-        return 0;
-    for (long i = 0; i <= p - prefixes; i++)
-        r *= base;
-    return r;
-}
-
 /* VALUE in the unit attribute of NODE (KiB when absent) -> KiB. */
 static int scale_kib(caps_ctx *c, xmlNodePtr node, long long value,
                      long long *kib)
 {
     xmlChar *u = xmlGetProp(node, BAD_CAST "unit");
-    unsigned long long b = u ? unit_bytes((const char *)u) : 1024;
+    unsigned long long b = u ? units_bytes((const char *)u) : 1024;
     int rc = 0;
     if (!b)
         rc = vt_fail(VT_EXIT_HOST, c->path, xmlGetLineNo(node),
@@ -165,7 +144,7 @@ static hwloc_bitmap_t cpulist_attr(caps_ctx *c, xmlNodePtr node,
                                    const char *name)
 {
     xmlChar *v = xmlGetProp(node, BAD_CAST name);
-    hwloc_bitmap_t set = v ? host_cpulist_parse((const char *)v) : NULL;
+    hwloc_bitmap_t set = v ? cpulist_parse((const char *)v, CPULIST_STRICT) : NULL;
     if (!set)
         vt_error(c->path, xmlGetLineNo(node), "<%s %s='%s'>: expected a CPU "
                  "list", (const char *)node->name, name,

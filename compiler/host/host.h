@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpulist.h"
+
 /* One hugepage pool of one NUMA node. */
 typedef struct host_pages {
     uint64_t size_kib;  /* page size in KiB: 2048, 1048576, ... */
@@ -153,19 +155,10 @@ char *host_to_json(const host *h);
 /* Limits every source is held to by host_finish, so that any loaded host
  * survives the JSON snapshot round trip: CPU ids (also bounds memory
  * use), node ids, and counts (memory, pages: exact in JSON). */
-#define VT_HOST_MAX_CPU 65535
+#define VT_HOST_MAX_CPU VT_CPULIST_MAX
 #define VT_HOST_MAX_NODE 65535
 #define VT_HOST_MAX_COUNT 9007199254740991LL
 
-/* Parses a libvirt-style CPU list ("0-3,8,10-11"; "" is the empty set;
- * surrounding whitespace allowed) strictly: decimal ids up to
- * VT_HOST_MAX_CPU, ranges low-high. Returns a new bitmap owned by the
- * caller (hwloc_bitmap_free), or NULL when S is not such a list. */
-hwloc_bitmap_t host_cpulist_parse(const char *s);
-
-/* Formats SET as a CPU list ("0-3,8"; "" when empty); the string is owned
- * by the caller (free). */
-char *host_cpulist_format(hwloc_const_bitmap_t set);
 
 /* Parses BUF (LEN bytes) of PATH as XML without network access, DTD
  * loading or entity substitution, and refuses a DOCTYPE that declares
@@ -189,7 +182,7 @@ int host_xml_root(const char *path, const char *buf, size_t len,
 
 /* --- loaders, called by host_load; each returns 0 or prints and returns 4.
  * BUF holds LEN bytes and is NUL-terminated at BUF[LEN], as
- * read_whole_file returns it. */
+ * file_read returns it. */
 int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
                         host **out);
 /* the same in this process, without the child: for tests/fuzz, which

@@ -12,7 +12,9 @@
  * complete cpusets of those objects.
  */
 #include "host.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "file.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -510,7 +512,7 @@ static void hwloc_xml_child(int fd, const char *path, const char *buf,
         _exit(rc);
     char *json = host_to_json(h);
     host_free(h);
-    rc = write_all(fd, json, strlen(json));
+    rc = file_write_all(fd, json, strlen(json));
     free(json);     /* memcheck follows the child: leave nothing behind */
     _exit(rc < 0 ? VT_EXIT_INTERNAL : 0);
 }
@@ -547,7 +549,7 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
     }
     close(fds[1]);
     size_t n = 0;
-    char *json = read_fd_whole(fds[0], &n);
+    char *json = file_read_fd(fds[0], &n);
     close(fds[0]);
     int status = 0;
     pid_t w;

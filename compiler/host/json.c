@@ -13,7 +13,9 @@
  */
 #include "host.h"
 #include "jsonfmt.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -70,7 +72,7 @@ static cJSON *j_set(hwloc_const_bitmap_t set)
 {
     if (!set)
         return cJSON_CreateNull();
-    char *s = host_cpulist_format(set);
+    char *s = cpulist_format(set);
     cJSON *j = cJSON_CreateString(s);
     free(s);
     return j;
@@ -189,11 +191,11 @@ static cJSON *snapshot_tree(const host *h)
 char *host_to_json(const host *h)
 {
     cJSON *tree = snapshot_tree(h);
-    strbuf sb;
-    sb_init(&sb);
-    json_print(&sb, tree, 1);
+    vt_strbuf sb;
+    strbuf_init(&sb);
+    jsonfmt_print(&sb, tree, 1);
     cJSON_Delete(tree);
-    return sb_detach(&sb, NULL);
+    return strbuf_detach(&sb, NULL);
 }
 
 /* ================================================================== */
@@ -325,7 +327,7 @@ static int get_set(const jctx *c, const char *where, const cJSON *obj,
         return rc;
     if (!cJSON_IsString(j))
         return jfail(c, w, "expected a CPU list string");
-    if (!(*out = host_cpulist_parse(j->valuestring)))
+    if (!(*out = cpulist_parse(j->valuestring, CPULIST_STRICT)))
         return jfail(c, w, "\"%s\" is not a CPU list (like \"0-3,8\", ids up "
                      "to %d)", j->valuestring, VT_HOST_MAX_CPU);
     return 0;

@@ -9,7 +9,9 @@
  * unknown; nothing here fails.
  */
 #include "host.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -44,7 +46,7 @@ static char *sys_path(const char *fmt, ...)
 static long long read_count(const char *path)
 {
     size_t len;
-    char *buf = read_whole_file(path, &len);
+    char *buf = file_read(path, &len);
     if (!buf)
         return -1;
     char *end;
@@ -121,12 +123,12 @@ static hwloc_bitmap_t read_cpulist(const char *rel)
 {
     char *path = sys_path("%s", rel);
     size_t len;
-    char *buf = read_whole_file(path, &len);
+    char *buf = file_read(path, &len);
     free(path);
     if (!buf)
         return NULL;
     hwloc_bitmap_t set = strncmp(buf, "(null)", 6) == 0
-                         ? hwloc_bitmap_alloc() : host_cpulist_parse(buf);
+                         ? hwloc_bitmap_alloc() : cpulist_parse(buf, CPULIST_STRICT);
     free(buf);
     return set;
 }
@@ -176,7 +178,7 @@ static void cpu_flags(host *h)
 {
     char *path = sys_path("/proc/cpuinfo");
     size_t len;
-    char *buf = read_whole_file(path, &len);
+    char *buf = file_read(path, &len);
     free(path);
     if (!buf)
         return;

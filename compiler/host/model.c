@@ -7,7 +7,9 @@
  * and host_live.c.
  */
 #include "host.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,72 +74,6 @@ void host_free(host *h)
     free(h->origin);
     free(h->source);
     free(h);
-}
-
-/* ------------------------------------------------------------------ */
-/* CPU lists                                                           */
-
-/* Reads one decimal id at *P (at most VT_HOST_MAX_CPU); advances *P. */
-static int cpulist_id(const char **p, unsigned *out)
-{
-    const char *s = *p;
-    unsigned long v = 0;
-    if (!isdigit((unsigned char)*s))
-        return -1;
-    while (isdigit((unsigned char)*s)) {
-        v = v * 10 + (unsigned long)(*s - '0');
-        if (v > VT_HOST_MAX_CPU)
-            return -1;
-        s++;
-    }
-    *p = s;
-    *out = (unsigned)v;
-    return 0;
-}
-
-/* hwloc_bitmap_list_sscanf accepts almost anything ("1;2" is {2}, "0x3"
- * is {3}), so the grammar is checked here and the ranges set directly. */
-hwloc_bitmap_t host_cpulist_parse(const char *s)
-{
-    hwloc_bitmap_t set = hwloc_bitmap_alloc();
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p) {
-        for (;;) {
-            unsigned lo, hi;
-            if (cpulist_id(&p, &lo) < 0)
-                goto bad;
-            hi = lo;
-            if (*p == '-') {
-                p++;
-                if (cpulist_id(&p, &hi) < 0 || hi < lo)
-                    goto bad;
-            }
-            hwloc_bitmap_set_range(set, lo, (int)hi);
-            if (*p != ',')
-                break;
-            p++;
-        }
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p)
-            goto bad;
-    }
-    return set;
-bad:
-    hwloc_bitmap_free(set);
-    return NULL;
-}
-
-char *host_cpulist_format(hwloc_const_bitmap_t set)
-{
-    char *s = NULL;
-    if (hwloc_bitmap_list_asprintf(&s, set) < 0 || !s) {
-        fputs(VT_PROG ": out of memory\n", stderr);
-        abort();
-    }
-    return s;
 }
 
 /* ------------------------------------------------------------------ */
@@ -295,7 +231,7 @@ int host_load(const char *src, host **out)
                        "the host description cannot be read from standard "
                        "input: give a file");
     size_t len;
-    char *buf = read_whole_file(src, &len);
+    char *buf = file_read(src, &len);
     if (!buf)
         return vt_fail(VT_EXIT_HOST, src, 0,
                        "cannot read the host description: %s",

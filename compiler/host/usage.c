@@ -3,8 +3,8 @@
  * from their XML with libxml2 XPath.
  */
 #include "usage.h"
-#include "domain.h"
-#include "util.h"
+#include "units.h"
+#include "alloc.h"
 
 #include <libxml/xpath.h>
 #include <stdio.h>
@@ -39,54 +39,9 @@ void usage_free(host_usage *u)
     free(u);
 }
 
-hwloc_bitmap_t cpuset_parse(const char *s)
-{
-    /* libvirt's syntax: comma-separated ids and ranges, "^N" excludes */
-    hwloc_bitmap_t set = hwloc_bitmap_alloc(), excl = hwloc_bitmap_alloc();
-    char *copy = xstrdup(s), *save = NULL;
-    int ok = 1, any = 0;
-    for (char *t = strtok_r(copy, ",", &save); t && ok;
-         t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ')
-            t++;
-        int neg = *t == '^';
-        if (neg)
-            t++;
-        char *end;
-        long a = strtol(t, &end, 10), b = a;
-        if (end == t || a < 0 || a > VT_HOST_MAX_CPU) {
-            ok = 0;
-            break;
-        }
-        if (*end == '-' && !neg) {
-            char *e2;
-            b = strtol(end + 1, &e2, 10);
-            if (e2 == end + 1 || b < a || b > VT_HOST_MAX_CPU)
-                ok = 0;
-            end = e2;
-        }
-        while (*end == ' ')
-            end++;
-        if (*end)
-            ok = 0;
-        if (ok)
-            hwloc_bitmap_set_range(neg ? excl : set, (unsigned)a, (int)b);
-        any = 1;
-    }
-    free(copy);
-    if (!ok || !any) {
-        hwloc_bitmap_free(set);
-        hwloc_bitmap_free(excl);
-        return NULL;
-    }
-    hwloc_bitmap_andnot(set, set, excl);
-    hwloc_bitmap_free(excl);
-    return set;
-}
-
 hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved)
 {
-    hwloc_bitmap_t hk = reserved ? cpuset_parse(reserved) : NULL;
+    hwloc_bitmap_t hk = reserved ? cpulist_parse(reserved, CPULIST_LIBVIRT) : NULL;
     if (hk)
         return hk;
     if (h->reserved)
@@ -146,7 +101,7 @@ static void add_pins(xmlXPathContextPtr x, const char *xp, const host *h,
     xmlXPathObjectPtr r = select_nodes(x, xp);
     for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
         char *v = attr(r->nodesetval->nodeTab[i], "cpuset");
-        hwloc_bitmap_t set = v ? cpuset_parse(v) : NULL;
+        hwloc_bitmap_t set = v ? cpulist_parse(v, CPULIST_LIBVIRT) : NULL;
         free(v);
         if (!set || (single && hwloc_bitmap_weight(set) != 1)) {
             hwloc_bitmap_free(set);
@@ -181,9 +136,9 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
                              id ? id : "");
         xmlXPathObjectPtr mn = select_nodes(x, xp);
         unsigned long long kib;
-        if (mn && mem && parse_memory_kib(mem, unit, &kib) == 0) {
+        if (mn && mem && units_kib(mem, unit, &kib) == 0) {
             char *ns = attr(mn->nodesetval->nodeTab[0], "nodeset");
-            hwloc_bitmap_t nodes = ns ? cpuset_parse(ns) : NULL;
+            hwloc_bitmap_t nodes = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
             if (nodes && hwloc_bitmap_weight(nodes) == 1) {
                 int k = host_node_index(h, hwloc_bitmap_first(nodes));
                 if (k >= 0) {
@@ -207,12 +162,12 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
     xmlXPathObjectPtr mem = select_nodes(x, "/domain/memory");
     if (m && mem) {
         char *ns = attr(m->nodesetval->nodeTab[0], "nodeset");
-        hwloc_bitmap_t nodes = ns ? cpuset_parse(ns) : NULL;
+        hwloc_bitmap_t nodes = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
         xmlChar *t = xmlNodeGetContent(mem->nodesetval->nodeTab[0]);
         char *unit = attr(mem->nodesetval->nodeTab[0], "unit");
         unsigned long long kib;
         int n = nodes ? hwloc_bitmap_weight(nodes) : 0;
-        if (n > 0 && t && parse_memory_kib((const char *)t, unit, &kib) == 0) {
+        if (n > 0 && t && units_kib((const char *)t, unit, &kib) == 0) {
             int id;
             hwloc_bitmap_foreach_begin(id, nodes) {
                 int k = host_node_index(h, id);
@@ -271,7 +226,7 @@ static int single_node_of(xmlXPathContextPtr x, const char *xp)
     int node = -1;
     if (r) {
         char *ns = attr(r->nodesetval->nodeTab[0], "nodeset");
-        hwloc_bitmap_t set = ns ? cpuset_parse(ns) : NULL;
+        hwloc_bitmap_t set = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
         if (set && hwloc_bitmap_weight(set) == 1)
             node = hwloc_bitmap_first(set);
         hwloc_bitmap_free(set);
@@ -287,7 +242,7 @@ static unsigned long long node_memory(xmlNodePtr n, const char *value_attr)
     xmlChar *t = value_attr ? NULL : xmlNodeGetContent(n);
     char *unit = attr(n, "unit");
     unsigned long long kib = 0;
-    if (parse_memory_kib(v ? v : t ? (const char *)t : "", unit, &kib) < 0)
+    if (units_kib(v ? v : t ? (const char *)t : "", unit, &kib) < 0)
         kib = 0;
     free(v);
     xmlFree(t);
@@ -307,7 +262,7 @@ static void add_pages(host_usage *u, const host *h, xmlXPathContextPtr x)
         xmlNodePtr pg = pages->nodesetval->nodeTab[i];
         unsigned long long size = node_memory(pg, "size");
         char *ns = attr(pg, "nodeset");
-        hwloc_bitmap_t which = ns ? cpuset_parse(ns) : NULL;
+        hwloc_bitmap_t which = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
         free(ns);
         if (!size) {
             hwloc_bitmap_free(which);

@@ -53,9 +53,6 @@ int pci_address_of(xmlNodePtr address, char *out);
  * <vcpu cpuset>. */
 int usage_places_itself(xmlDocPtr doc);
 
-/* Parses a libvirt CPU list ("0-3,^2,8") into a new bitmap (caller frees),
- * or NULL when it is not one. */
-hwloc_bitmap_t cpuset_parse(const char *s);
 
 /* The CPUs reserved for the host, never given to vCPUs (caller frees):
  * RESERVED when the policy names them; else the snapshot's reserved CPUs;

@@ -2,8 +2,8 @@
  * validate.c - validation against libvirt's domain RelaxNG schema (see
  * validate.h).
  */
-#include "validate.h"
-#include "util.h"
+#include "schema.h"
+#include "alloc.h"
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>

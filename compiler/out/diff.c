@@ -19,6 +19,7 @@
  * integers and a flag per line, and two V arrays of N + M + 3 entries
  * shared by every level of the recursion.
  */
+#include "alloc.h"
 #include "diff.h"
 
 #include <limits.h>
@@ -450,30 +451,30 @@ static long collect_changes(const unsigned char *achg, long an,
 /* Appends a line range of a hunk header as GNU diff does: "L" for one
  * line, "L,N" otherwise, and for an empty range the number of the line
  * before it (START is 0-based). */
-static void print_range(strbuf *out, long start, long count)
+static void print_range(vt_strbuf *out, long start, long count)
 {
     if (count == 0)
-        sb_addf(out, "%ld,0", start);
+        strbuf_addf(out, "%ld,0", start);
     else if (count == 1)
-        sb_addf(out, "%ld", start + 1);
+        strbuf_addf(out, "%ld", start + 1);
     else
-        sb_addf(out, "%ld,%ld", start + 1, count);
+        strbuf_addf(out, "%ld,%ld", start + 1, count);
 }
 
 /* Appends one body line: PREFIX, the line, and the marker when the line
  * is a last line without '\n'. */
-static void print_line(strbuf *out, char prefix, const line *l)
+static void print_line(vt_strbuf *out, char prefix, const line *l)
 {
-    sb_add(out, &prefix, 1);
-    sb_add(out, l->s, l->len);
+    strbuf_add(out, &prefix, 1);
+    strbuf_add(out, l->s, l->len);
     if (line_unterminated(l))
-        sb_adds(out, "\n\\ No newline at end of file\n");
+        strbuf_adds(out, "\n\\ No newline at end of file\n");
 }
 
 /* Appends the hunk made of changes C[0..count), with up to CONTEXT equal
  * lines before the first and after the last. Between changes, the equal
  * lines are printed as context. */
-static void print_hunk(strbuf *out, const lines *A, const lines *B,
+static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
                        const change *c, long count, long context)
 {
     const change *last = &c[count - 1];
@@ -486,11 +487,11 @@ static void print_hunk(strbuf *out, const lines *A, const lines *B,
         after = B->n - b_end;
     long a0 = c->a - before, b0 = c->b - before;
 
-    sb_adds(out, "@@ -");
+    strbuf_adds(out, "@@ -");
     print_range(out, a0, a_end + after - a0);
-    sb_adds(out, " +");
+    strbuf_adds(out, " +");
     print_range(out, b0, b_end + after - b0);
-    sb_adds(out, " @@\n");
+    strbuf_adds(out, " @@\n");
 
     long i = a0;
     for (long h = 0; h < count; h++) {
@@ -510,7 +511,7 @@ static void print_hunk(strbuf *out, const lines *A, const lines *B,
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
-int diff_unified(strbuf *out, const char *name, const char *a, size_t alen,
+int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,
                  const char *b, size_t blen, int context)
 {
     if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
@@ -528,7 +529,7 @@ int diff_unified(strbuf *out, const char *name, const char *a, size_t alen,
     change *c;
     long nchanges = collect_changes(achg, A.n, bchg, B.n, &c);
 
-    sb_addf(out, "--- a/%s\n+++ b/%s\n", name, name);
+    strbuf_addf(out, "--- a/%s\n+++ b/%s\n", name, name);
     int hunks = 0;
     for (long first = 0; first < nchanges; hunks++) {
         /* Extend the hunk while the next change's leading context

@@ -129,23 +129,23 @@ static vt_pages_need *run_pages(const report *r, int *n)
  * reserved at boot, before memory fragments), or NULL. */
 static char *gigantic_cmdline(const vt_pages_need *all, int n)
 {
-    strbuf sb;
+    vt_strbuf sb;
     int any = 0;
-    sb_init(&sb);
+    strbuf_init(&sb);
     for (int i = 0; i < n; i++) {
         if (all[i].size_kib != 1048576)
             continue;
         long long want = (all[i].total_now > 0 ? all[i].total_now : 0) +
                          all[i].missing;
-        sb_addf(&sb, "%s%d:%lld", any ? "," : "default_hugepagesz=1G "
+        strbuf_addf(&sb, "%s%d:%lld", any ? "," : "default_hugepagesz=1G "
                 "hugepagesz=1G hugepages=", all[i].node, want);
         any = 1;
     }
     if (!any) {
-        sb_free(&sb);
+        strbuf_free(&sb);
         return NULL;
     }
-    return sb_detach(&sb, NULL);
+    return strbuf_detach(&sb, NULL);
 }
 
 const char *severity_name(enum severity sev)
@@ -169,48 +169,48 @@ int report_count_at_least(const report *r, enum severity sev)
 
 static const char *rule_id(const rule *rl) { return rl ? rl->id : "vtune-xml"; }
 
-void report_text(const report *r, strbuf *out)
+void report_text(const report *r, vt_strbuf *out)
 {
     for (int d = 0; d < r->ndomains; d++) {
         const domain_report *dr = r->domains[d];
-        sb_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
+        strbuf_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
                 dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
                 dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
         for (int i = 0; i < dr->nedits; i++) {
             const vt_edit *e = &dr->edits[i];
-            sb_addf(out, "  %-14s %s\n", rule_id(e->rule), e->xpath);
+            strbuf_addf(out, "  %-14s %s\n", rule_id(e->rule), e->xpath);
             if (e->old_value && e->new_value)
-                sb_addf(out, "  %-14s   %s -> %s\n", "", e->old_value,
+                strbuf_addf(out, "  %-14s   %s -> %s\n", "", e->old_value,
                         e->new_value);
             else if (e->new_value)
-                sb_addf(out, "  %-14s   added %s\n", "", e->new_value);
+                strbuf_addf(out, "  %-14s   added %s\n", "", e->new_value);
             else
-                sb_addf(out, "  %-14s   removed %s\n", "", e->old_value);
-            sb_addf(out, "  %-14s   why: %s\n", "", e->reason);
+                strbuf_addf(out, "  %-14s   removed %s\n", "", e->old_value);
+            strbuf_addf(out, "  %-14s   why: %s\n", "", e->reason);
         }
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
-            sb_addf(out, "  %-14s [%s] %s\n", rule_id(f->rule),
+            strbuf_addf(out, "  %-14s [%s] %s\n", rule_id(f->rule),
                     severity_name(f->sev), f->message);
             if (f->action)
-                sb_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
+                strbuf_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
         }
     }
     int n;
     vt_pages_need *all = run_pages(r, &n);
     if (n) {
-        sb_adds(out, "host actions for this run (hugepages all its domains "
+        strbuf_adds(out, "host actions for this run (hugepages all its domains "
                 "need):\n");
         for (int i = 0; i < n; i++) {
             char *cmd = pages_command(all[i].node, all[i].size_kib,
                                       all[i].missing, all[i].total_now);
-            sb_addf(out, "  %s\n", cmd);
+            strbuf_addf(out, "  %s\n", cmd);
             free(cmd);
         }
         char *kc = gigantic_cmdline(all, n);
         if (kc)
-            sb_addf(out, "  or, at boot, on the kernel command line: %s\n", kc);
+            strbuf_addf(out, "  or, at boot, on the kernel command line: %s\n", kc);
         free(kc);
     }
     free(all);
@@ -221,7 +221,7 @@ static cJSON *str_or_null(const char *s)
     return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-void report_json(const report *r, strbuf *out)
+void report_json(const report *r, vt_strbuf *out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "tool", "vtune-xml");
@@ -289,89 +289,89 @@ void report_json(const report *r, strbuf *out)
     cJSON_AddItemToObject(root, "kernel_cmdline", str_or_null(kc));
     free(kc);
     free(all);
-    json_print(out, root, 0);
+    jsonfmt_print(out, root, 0);
     cJSON_Delete(root);
 }
 
 /* Markdown table cell: pipes escaped, newlines flattened. */
-static void md_cell(strbuf *out, const char *s)
+static void md_cell(vt_strbuf *out, const char *s)
 {
     for (; s && *s; s++) {
         if (*s == '|')
-            sb_adds(out, "\\|");
+            strbuf_adds(out, "\\|");
         else if (*s == '\n')
-            sb_adds(out, " ");
+            strbuf_adds(out, " ");
         else
-            sb_add(out, s, 1);
+            strbuf_add(out, s, 1);
     }
 }
 
-static void md_code(strbuf *out, const char *s)
+static void md_code(vt_strbuf *out, const char *s)
 {
     if (!s) {
-        sb_adds(out, "(none)");
+        strbuf_adds(out, "(none)");
         return;
     }
-    sb_adds(out, "`");
+    strbuf_adds(out, "`");
     md_cell(out, s);
-    sb_adds(out, "`");
+    strbuf_adds(out, "`");
 }
 
-void report_markdown(const report *r, strbuf *out)
+void report_markdown(const report *r, vt_strbuf *out)
 {
-    sb_addf(out, "## vtune-xml: profile %s, host %s (%s)\n\n", r->profile,
+    strbuf_addf(out, "## vtune-xml: profile %s, host %s (%s)\n\n", r->profile,
             r->host_source ? r->host_source : "?", r->host_kind);
     for (int d = 0; d < r->ndomains; d++) {
         const domain_report *dr = r->domains[d];
-        sb_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
+        strbuf_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
                 dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
                 dr->nfindings, dr->nfindings == 1 ? "" : "s");
         if (dr->nedits) {
-            sb_adds(out, "| rule | where | was | now | why |\n"
+            strbuf_adds(out, "| rule | where | was | now | why |\n"
                          "|---|---|---|---|---|\n");
             for (int i = 0; i < dr->nedits; i++) {
                 const vt_edit *e = &dr->edits[i];
-                sb_addf(out, "| `%s` | ", rule_id(e->rule));
+                strbuf_addf(out, "| `%s` | ", rule_id(e->rule));
                 md_code(out, e->xpath);
-                sb_adds(out, " | ");
+                strbuf_adds(out, " | ");
                 md_code(out, e->old_value);
-                sb_adds(out, " | ");
+                strbuf_adds(out, " | ");
                 md_code(out, e->new_value);
-                sb_adds(out, " | ");
+                strbuf_adds(out, " | ");
                 md_cell(out, e->reason);
-                sb_adds(out, " |\n");
+                strbuf_adds(out, " |\n");
             }
-            sb_adds(out, "\n");
+            strbuf_adds(out, "\n");
         }
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
-            sb_addf(out, "- **%s** `%s`: ", severity_name(f->sev),
+            strbuf_addf(out, "- **%s** `%s`: ", severity_name(f->sev),
                     rule_id(f->rule));
             md_cell(out, f->message);
             if (f->action) {
-                sb_adds(out, "\n  fix on the host: ");
+                strbuf_adds(out, "\n  fix on the host: ");
                 md_code(out, f->action);
             }
-            sb_adds(out, "\n");
+            strbuf_adds(out, "\n");
         }
         if (dr->nfindings)
-            sb_adds(out, "\n");
+            strbuf_adds(out, "\n");
     }
     int n;
     vt_pages_need *all = run_pages(r, &n);
     if (n) {
-        sb_adds(out, "### Host actions for this run\n\n```sh\n");
+        strbuf_adds(out, "### Host actions for this run\n\n```sh\n");
         for (int i = 0; i < n; i++) {
             char *cmd = pages_command(all[i].node, all[i].size_kib,
                                       all[i].missing, all[i].total_now);
-            sb_addf(out, "%s\n", cmd);
+            strbuf_addf(out, "%s\n", cmd);
             free(cmd);
         }
-        sb_adds(out, "```\n");
+        strbuf_adds(out, "```\n");
         char *kc = gigantic_cmdline(all, n);
         if (kc)
-            sb_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
+            strbuf_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
                     kc);
         free(kc);
     }
@@ -384,7 +384,7 @@ static const char *sarif_level(enum severity sev)
                                                                  : "note";
 }
 
-void report_sarif(const report *r, strbuf *out)
+void report_sarif(const report *r, vt_strbuf *out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "$schema",
@@ -446,14 +446,14 @@ void report_sarif(const report *r, strbuf *out)
             cJSON_AddItemToArray(results, res);
         }
     }
-    json_print(out, root, 0);
+    jsonfmt_print(out, root, 0);
     cJSON_Delete(root);
 }
 
 #define C_RESET "\033[0m"
 
 /* Calls PAINT on each line of IN (without its newline). */
-static void each_line(const strbuf *in, strbuf *out,
+static void each_line(const vt_strbuf *in, vt_strbuf *out,
                       const char *(*color)(const char *line, size_t n))
 {
     const char *p = in->buf, *end = in->buf + in->len;
@@ -462,12 +462,12 @@ static void each_line(const strbuf *in, strbuf *out,
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         const char *c = color(p, n);
         if (c)
-            sb_adds(out, c);
-        sb_add(out, p, n);
+            strbuf_adds(out, c);
+        strbuf_add(out, p, n);
         if (c)
-            sb_adds(out, C_RESET);
+            strbuf_adds(out, C_RESET);
         if (nl)
-            sb_add(out, "\n", 1);
+            strbuf_add(out, "\n", 1);
         p += n + (nl != NULL);
     }
 }
@@ -501,5 +501,5 @@ static const char *text_color(const char *l, size_t n)
     return NULL;
 }
 
-void colorize_diff(const strbuf *in, strbuf *out) { each_line(in, out, diff_color); }
-void colorize_text(const strbuf *in, strbuf *out) { each_line(in, out, text_color); }
+void colorize_diff(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, diff_color); }
+void colorize_text(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, text_color); }

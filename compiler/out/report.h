@@ -8,7 +8,7 @@
 #define VT_REPORT_H
 
 #include "rule.h"
-#include "util.h"
+#include "strbuf.h"
 
 typedef struct vt_edit {
     const rule *rule;
@@ -84,19 +84,19 @@ int report_count_at_least(const report *r, enum severity sev);
 const char *severity_name(enum severity sev);
 
 /* The text rationale: one block per domain. */
-void report_text(const report *r, strbuf *out);
+void report_text(const report *r, vt_strbuf *out);
 /* Colors a unified diff (headers bold, hunks cyan, removals red,
  * additions green) or a text rationale (warnings yellow, infeasible red)
  * with ANSI escapes, from IN into OUT. */
-void colorize_diff(const strbuf *in, strbuf *out);
-void colorize_text(const strbuf *in, strbuf *out);
+void colorize_diff(const vt_strbuf *in, vt_strbuf *out);
+void colorize_text(const vt_strbuf *in, vt_strbuf *out);
 
 /* The JSON report, pretty-printed, deterministic, ending in '\n'. */
-void report_json(const report *r, strbuf *out);
+void report_json(const report *r, vt_strbuf *out);
 /* A Markdown summary for a pull-request comment: a table of changes with
  * their reasons, then the findings and the host actions. */
-void report_markdown(const report *r, strbuf *out);
+void report_markdown(const report *r, vt_strbuf *out);
 /* SARIF 2.1.0, so CI code scanning shows the findings on the XML lines. */
-void report_sarif(const report *r, strbuf *out);
+void report_sarif(const report *r, vt_strbuf *out);
 
 #endif

@@ -4,7 +4,9 @@
  * metadata (see policy.h).
  */
 #include "policy.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
+#include "file.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -418,7 +420,7 @@ static int load_hostdevs(policy *p, const char *path, const char *text,
 int policy_load(policy *p, const char *path)
 {
     size_t len;
-    char *text = read_whole_file(path, &len);
+    char *text = file_read(path, &len);
     if (!text)
         return vt_fail(VT_EXIT_HOST, path, 0, "cannot read policy: %s",
                        strerror(errno));
@@ -453,7 +455,7 @@ int policy_load(policy *p, const char *path)
             rc = load_rules(p, path, text, kv);
         } else if (strcmp(kv->string, "reserved_cpus") == 0) {
             hwloc_bitmap_t b = cJSON_IsString(kv)
-                                   ? host_cpulist_parse(kv->valuestring)
+                                   ? cpulist_parse(kv->valuestring, CPULIST_STRICT)
                                    : NULL;
             if (!b)
                 rc = vt_fail(VT_EXIT_HOST, path, line, "policy: "

@@ -4,7 +4,8 @@
  * with its XPath, old and new value and reason.
  */
 #include "rulectx.h"
-#include "util.h"
+#include "error.h"
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,47 +52,25 @@ int r_override(const rule_ctx *c)
     return r_param_bool(c, "override");
 }
 
-static int is_el(xmlNodePtr n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && !n->ns &&
-           strcmp((const char *)n->name, name) == 0;
-}
-
 xmlNodePtr r_child(xmlNodePtr parent, const char *name)
 {
-    for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-        if (is_el(n, name))
-            return n;
-    return NULL;
+    return domdoc_child(parent, name);
 }
 
 xmlNodePtr r_next(xmlNodePtr n, const char *name)
 {
-    for (n = n ? n->next : NULL; n; n = n->next)
-        if (is_el(n, name))
-            return n;
-    return NULL;
+    return domdoc_next(n, name);
 }
 
 const char *r_attr(xmlNodePtr el, const char *name)
 {
-    xmlAttrPtr a = el ? xmlHasNsProp(el, BAD_CAST name, NULL) : NULL;
-    if (!a)
-        return NULL;
-    if (!a->children)
-        return "";
-    return (const char *)a->children->content;
+    return domdoc_attr(el, name);
 }
 
 xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value)
 {
-    for (xmlNodePtr n = r_child(parent, name); n; n = r_next(n, name)) {
-        const char *v = r_attr(n, attr);
-        if (v && strcmp(v, value) == 0)
-            return n;
-    }
-    return NULL;
+    return domdoc_child_with(parent, name, attr, value);
 }
 
 /* XPath of N as libxml2 writes it, owned by the caller. */
@@ -338,13 +317,6 @@ void *r_family_state(rule_ctx *c, const char *key, size_t size,
     s->data = xcalloc(1, size);
     s->destroy = destroy;
     return s->data;
-}
-
-hwloc_bitmap_t r_cpuset_parse(const char *s) { return cpuset_parse(s); }
-
-char *r_cpuset_format(hwloc_const_bitmap_t set)
-{
-    return host_cpulist_format(set);
 }
 
 void r_host_pages(rule_ctx *c, int node, unsigned long long size_kib,

@@ -12,19 +12,19 @@
 /* A string that needs no escaping (no quote, backslash or control
  * character) is written as it is: most keys and values, and the snapshot
  * of a large host writes thousands of them. */
-static int add_plain_string(strbuf *sb, const char *s)
+static int add_plain_string(vt_strbuf *sb, const char *s)
 {
     size_t n = 0;
     for (; s[n]; n++)
         if ((unsigned char)s[n] < 0x20 || s[n] == '"' || s[n] == '\\')
             return 0;
-    sb_add(sb, "\"", 1);
-    sb_add(sb, s, n);
-    sb_add(sb, "\"", 1);
+    strbuf_add(sb, "\"", 1);
+    strbuf_add(sb, s, n);
+    strbuf_add(sb, "\"", 1);
     return 1;
 }
 
-static void add_integer(strbuf *sb, long long v)
+static void add_integer(vt_strbuf *sb, long long v)
 {
     char buf[24], *p = buf + sizeof buf;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
@@ -34,17 +34,17 @@ static void add_integer(strbuf *sb, long long v)
     while (u /= 10);
     if (v < 0)
         *--p = '-';
-    sb_add(sb, p, (size_t)(buf + sizeof buf - p));
+    strbuf_add(sb, p, (size_t)(buf + sizeof buf - p));
 }
 
-static void add_spaces(strbuf *sb, int n)
+static void add_spaces(vt_strbuf *sb, int n)
 {
     static const char sp[] = "                                ";
     for (; n > 0; n -= 32)
-        sb_add(sb, sp, (size_t)(n < 32 ? n : 32));
+        strbuf_add(sb, sp, (size_t)(n < 32 ? n : 32));
 }
 
-static void print_scalar(strbuf *sb, const cJSON *j)
+static void print_scalar(vt_strbuf *sb, const cJSON *j)
 {
     if (cJSON_IsNumber(j) && j->valuedouble >= -JSON_MAX_EXACT &&
         j->valuedouble <= JSON_MAX_EXACT &&
@@ -57,14 +57,14 @@ static void print_scalar(strbuf *sb, const cJSON *j)
     char *s = cJSON_PrintUnformatted(j);
     if (!s)
         abort();
-    sb_adds(sb, s);
+    strbuf_adds(sb, s);
     cJSON_free(s);
 }
 
-static void print_key(strbuf *sb, const char *key)
+static void print_key(vt_strbuf *sb, const char *key)
 {
     if (add_plain_string(sb, key)) {
-        sb_add(sb, ": ", 2);
+        strbuf_add(sb, ": ", 2);
         return;
     }
     cJSON *k = cJSON_CreateString(key);
@@ -72,7 +72,7 @@ static void print_key(strbuf *sb, const char *key)
         abort();
     print_scalar(sb, k);
     cJSON_Delete(k);
-    sb_adds(sb, ": ");
+    strbuf_adds(sb, ": ");
 }
 
 static int is_container(const cJSON *j)
@@ -80,7 +80,7 @@ static int is_container(const cJSON *j)
     return cJSON_IsArray(j) || cJSON_IsObject(j);
 }
 
-static void print_value(strbuf *sb, const cJSON *j, int indent, int flat_obj)
+static void print_value(vt_strbuf *sb, const cJSON *j, int indent, int flat_obj)
 {
     if (!is_container(j)) {
         print_scalar(sb, j);
@@ -93,9 +93,9 @@ static void print_value(strbuf *sb, const cJSON *j, int indent, int flat_obj)
             flat = 0;
     if (!j->child)
         flat = 1;
-    sb_adds(sb, obj ? "{" : "[");
+    strbuf_adds(sb, obj ? "{" : "[");
     if (!flat)
-        sb_adds(sb, "\n");
+        strbuf_adds(sb, "\n");
     cJSON_ArrayForEach(c, j) {
         if (!flat)
             add_spaces(sb, indent + 2);
@@ -103,15 +103,15 @@ static void print_value(strbuf *sb, const cJSON *j, int indent, int flat_obj)
             print_key(sb, c->string);
         print_value(sb, c, indent + 2, flat_obj);
         if (c->next)
-            sb_adds(sb, flat ? ", " : ",\n");
+            strbuf_adds(sb, flat ? ", " : ",\n");
     }
     if (!flat)
-        sb_add(sb, "\n", 1), add_spaces(sb, indent);
-    sb_adds(sb, obj ? "}" : "]");
+        strbuf_add(sb, "\n", 1), add_spaces(sb, indent);
+    strbuf_adds(sb, obj ? "}" : "]");
 }
 
-void json_print(strbuf *sb, const cJSON *j, int flat_objects)
+void jsonfmt_print(vt_strbuf *sb, const cJSON *j, int flat_objects)
 {
     print_value(sb, j, 0, flat_objects);
-    sb_adds(sb, "\n");
+    strbuf_adds(sb, "\n");
 }

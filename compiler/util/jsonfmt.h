@@ -7,11 +7,11 @@
 #define VT_JSONFMT_H
 
 #include <cjson/cJSON.h>
-#include "util.h"
+#include "strbuf.h"
 
 /* Appends J to SB, then a newline. Arrays of scalars go on one line; so
  * do objects of scalars when FLAT_OBJECTS (one CPU a line in a snapshot),
  * otherwise each member has its own line (reports, read in review). */
-void json_print(strbuf *sb, const cJSON *j, int flat_objects);
+void jsonfmt_print(vt_strbuf *sb, const cJSON *j, int flat_objects);
 
 #endif

@@ -9,7 +9,7 @@
  * memory in that size. Without a placement, the rule decides over the
  * nodes the domain may use.
  */
-#include "placement.h"
+#include "placement/placement.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +94,7 @@ static void write_pages(rule_ctx *c, unsigned long long page, int ncells,
 
 /* The pages of size PAGE that host node NODE (OS id) lacks for KIB. */
 static void need_pages(rule_ctx *c, int node, unsigned long long page,
-                       unsigned long long kib, strbuf *actions)
+                       unsigned long long kib, vt_strbuf *actions)
 {
     const host *h = r_host(c);
     int n = -1;
@@ -113,7 +113,7 @@ static void need_pages(rule_ctx *c, int node, unsigned long long page,
             total = h->nodes[n].pages[i].total;
     r_host_pages(c, node, page, need - have, total);
     char *cmd = r_pages_command(node, page, need - have, total);
-    sb_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
+    strbuf_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
     free(cmd);
 }
 
@@ -122,8 +122,8 @@ static void need_pages(rule_ctx *c, int node, unsigned long long page,
 static void report_missing(rule_ctx *c, const place_plan *p)
 {
     unsigned long long want = p->page_wanted;
-    strbuf actions;
-    sb_init(&actions);
+    vt_strbuf actions;
+    strbuf_init(&actions);
     for (int i = 0; i < p->ncells; i++)
         need_pages(c, p->cells[i].node, want, p->cells[i].mem_kib, &actions);
     if (actions.len)
@@ -137,7 +137,7 @@ static void report_missing(rule_ctx *c, const place_plan *p)
         r_finding(c, SEV_INFO, NULL, NULL, "%s pages would need more host "
                   "nodes than ordinary pages, so the domain keeps ordinary "
                   "pages on fewer nodes (locality first)", size_name(want));
-    sb_free(&actions);
+    strbuf_free(&actions);
 }
 
 /* Without a placement: the largest eligible size the domain's nodes (its
@@ -148,7 +148,7 @@ static void hugepages_unplaced(rule_ctx *c)
     unsigned long long mem = r_domain(c)->memory_kib;
     xmlNodePtr nm = r_child(r_child(r_root(c), "numatune"), "memory");
     hwloc_bitmap_t nodes = r_attr(nm, "nodeset")
-                               ? r_cpuset_parse(r_attr(nm, "nodeset")) : NULL;
+                               ? cpulist_parse(r_attr(nm, "nodeset"), CPULIST_LIBVIRT) : NULL;
     unsigned long long sizes[2];
     int ns = 0;
     if (r_param_bool(c, "use_1g") && mem % (1 << 20) == 0 &&
@@ -178,14 +178,14 @@ static void hugepages_unplaced(rule_ctx *c)
     }
     if (ns) {
         int first = nodes ? hwloc_bitmap_first(nodes) : h->nodes[0].id;
-        strbuf actions;
-        sb_init(&actions);
+        vt_strbuf actions;
+        strbuf_init(&actions);
         need_pages(c, first, sizes[0], mem, &actions);
         r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
                   "the host has not enough free %s pages for the domain's "
                   "%llu MiB: ordinary pages kept", size_name(sizes[0]),
                   mem / 1024);
-        sb_free(&actions);
+        strbuf_free(&actions);
     }
     hwloc_bitmap_free(nodes);
 }
@@ -204,7 +204,7 @@ static void check_kept_sizes(rule_ctx *c, xmlNodePtr hp)
     for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
         unsigned long long kib;
         const char *size = r_attr(pg, "size");
-        if (!size || parse_memory_kib(size, r_attr(pg, "unit"), &kib) < 0)
+        if (!size || units_kib(size, r_attr(pg, "unit"), &kib) < 0)
             continue;
         int found = 0;
         for (int n = 0; n < h->nnodes; n++)

@@ -41,7 +41,7 @@ static void confine_floating(rule_ctx *c, const place_plan *p)
     if (p->ncells == 1) {
         if (!vcpu)
             return;
-        char *cpus = r_cpuset_format(p->cells[0].cpus);
+        char *cpus = cpulist_format(p->cells[0].cpus);
         r_set(c, vcpu, "cpuset", cpus, "the vCPUs float over the usable "
               "CPUs of host node %d, where the memory is, and nowhere else",
               p->cells[0].node);
@@ -52,7 +52,7 @@ static void confine_floating(rule_ctx *c, const place_plan *p)
     if (!tune)
         tune = r_insert(c, root, "cputune", NULL, "holds the vCPU placement");
     for (int i = 0; i < p->ncells; i++) {
-        char *cpus = r_cpuset_format(p->cells[i].cpus);
+        char *cpus = cpulist_format(p->cells[i].cpus);
         for (int v = p->cells[i].first_vcpu;
              v < p->cells[i].first_vcpu + p->cells[i].nvcpus; v++) {
             char vs[16];
@@ -76,7 +76,7 @@ static void run_place(rule_ctx *c)
     if (old)
         r_remove(c, old, "replaced (numa.place.override)");
     const char *mode = r_param_str(c, "memory_mode");
-    char *nodes = r_cpuset_format(p->nodes);
+    char *nodes = cpulist_format(p->nodes);
     xmlNodePtr nt = r_insert(c, root, "numatune", NULL,
                              "binds guest memory to the host nodes its "
                              "vCPUs run on: remote memory costs 1.5-2x the "
@@ -274,7 +274,7 @@ static char *storage_cpus(rule_ctx *c, int id, int *node)
         if (!hc || !hc->online)
             hwloc_bitmap_clr(set, (unsigned)cpu);
     } hwloc_bitmap_foreach_end();
-    char *list = hwloc_bitmap_iszero(set) ? NULL : r_cpuset_format(set);
+    char *list = hwloc_bitmap_iszero(set) ? NULL : cpulist_format(set);
     hwloc_bitmap_free(set);
     return list;
 }
@@ -295,7 +295,7 @@ static void run_emulator(rule_ctx *c)
     if (!tune)
         tune = r_insert(c, root, "cputune", NULL, "holds the emulator "
                         "pinning");
-    char *cpus = r_cpuset_format(p->emulator);
+    char *cpus = cpulist_format(p->emulator);
     const char *why = p->emulator_isolated
         ? "a whole core of its own, so QEMU's emulator and I/O threads "
           "never preempt a vCPU nor share its core's SMT siblings"

@@ -126,7 +126,7 @@ static int bad_cpus(rule_ctx *c, xmlNodePtr parent, const char *name,
 {
     for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
         const char *v = r_attr(e, attr);
-        hwloc_bitmap_t set = v ? r_cpuset_parse(v) : NULL;
+        hwloc_bitmap_t set = v ? cpulist_parse(v, CPULIST_LIBVIRT) : NULL;
         int cpu, found = 0;
         if (!set)
             continue;
@@ -150,7 +150,7 @@ static int bad_nodes(rule_ctx *c, xmlNodePtr parent, const char *name,
 {
     for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
         const char *v = r_attr(e, "nodeset");
-        hwloc_bitmap_t set = v ? r_cpuset_parse(v) : NULL;
+        hwloc_bitmap_t set = v ? cpulist_parse(v, CPULIST_LIBVIRT) : NULL;
         int id, found = 0;
         if (!set)
             continue;
@@ -891,7 +891,7 @@ static void compute(rule_ctx *c, place_plan *p)
         }
     }
     place_emulator(&x, p, chosen, k);
-    char *nodes = r_cpuset_format(p->nodes);
+    char *nodes = cpulist_format(p->nodes);
     snprintf(p->summary, sizeof p->summary, "host node%s %s: %s",
              k > 1 ? "s" : "", nodes, k == 1 ? "the domain fits one node"
              : "no single node holds it; the fewest, closest nodes that do");

@@ -30,7 +30,9 @@
 #include "host.h"
 #include "policy.h"
 #include "report.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
+#include "file.h"
 
 #include <cjson/cJSON.h>
 #include <libxml/parser.h>
@@ -67,11 +69,11 @@ static void fail(const char *what, const char *a, size_t alen,
 {
     fprintf(fz_log, "\nfuzz_domain: INVARIANT BROKEN: %s\n", what);
     if (a) {
-        strbuf sb;
-        sb_init(&sb);
+        vt_strbuf sb;
+        strbuf_init(&sb);
         diff_unified(&sb, NAME, a, alen, b, blen, 3);
         fprintf(fz_log, "%s\n", sb.len ? sb.buf : "(no textual diff)");
-        sb_free(&sb);
+        strbuf_free(&sb);
     }
     fflush(fz_log);
     abort();
@@ -134,7 +136,7 @@ static int same(const char *a, size_t alen, const char *b, size_t blen)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* read_whole_file hands the pipeline a NUL-terminated buffer */
+    /* file_read hands the pipeline a NUL-terminated buffer */
     char *in = xmalloc(size + 1);
     memcpy(in, data, size);
     in[size] = '\0';
@@ -182,12 +184,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("edits were reported but the bytes did not change", NULL, 0,
              NULL, 0);
 
-    strbuf sb;
-    sb_init(&sb);
+    vt_strbuf sb;
+    strbuf_init(&sb);
     int hunks = diff_unified(&sb, NAME, in, size, out1, len1, 3);
     if ((hunks > 0) != changed || (sb.len > 0) != changed)
         fail("diff_unified disagrees with the bytes", in, size, out1, len1);
-    sb_free(&sb);
+    strbuf_free(&sb);
 
     domain_report *reps[1] = {rep};
     report r = {
@@ -195,16 +197,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .host_source = fz_host->source, .host_kind = fz_host->kind,
         .ndomains = 1, .domains = reps,
     };
-    sb_init(&sb);
+    strbuf_init(&sb);
     report_json(&r, &sb);
     cJSON *j = cJSON_ParseWithLength(sb.buf, sb.len);
     if (!j)
         fail("report_json is not valid JSON", NULL, 0, NULL, 0);
     cJSON_Delete(j);
-    sb_free(&sb);
-    sb_init(&sb);
+    strbuf_free(&sb);
+    strbuf_init(&sb);
     report_text(&r, &sb);
-    sb_free(&sb);
+    strbuf_free(&sb);
     domain_report_free(rep);
 
     /* --- 3. idempotence: the output, tuned again, stays as it is */

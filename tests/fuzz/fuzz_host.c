@@ -18,7 +18,8 @@
  * FUZZ_VERBOSE=1 keeps vtune-xml's messages on stderr.
  */
 #include "host.h"
-#include "util.h"
+#include "alloc.h"
+#include "file.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -152,7 +153,7 @@ static int load(const char *buf, size_t len, host **out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* the loaders expect buf[len] == '\0', as read_whole_file gives */
+    /* the loaders expect buf[len] == '\0', as file_read gives */
     char *buf = xmalloc(size + 1);
     memcpy(buf, data, size);
     buf[size] = '\0';

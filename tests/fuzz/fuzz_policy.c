@@ -23,7 +23,7 @@
 #include "policy.h"
 #include "report.h"
 #include "rule.h"
-#include "util.h"
+#include "strbuf.h"
 
 #include <libxml/parser.h>
 #include <stdint.h>
@@ -188,10 +188,10 @@ static void tune(const policy *p)
         .profile = profile_name(p->profile), .host_source = fz_host->source,
         .host_kind = fz_host->kind, .ndomains = 1, .domains = reps,
     };
-    strbuf sb;
-    sb_init(&sb);
+    vt_strbuf sb;
+    strbuf_init(&sb);
     report_json(&r, &sb);
-    sb_free(&sb);
+    strbuf_free(&sb);
     domdoc *d2;
     if (domdoc_parse("db.xml", out, len, &d2) != 0)
         fail("the tuned output does not parse");

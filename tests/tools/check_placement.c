@@ -107,7 +107,9 @@
  * as the violation "syntax" and the checks that need it are skipped.
  */
 #include "host.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
+#include "file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -166,7 +168,7 @@ static void input_error(const char *file, const char *fmt, ...)
 /* A CPU or node list as text; the caller frees. */
 static char *fmt_set(hwloc_const_bitmap_t set)
 {
-    return host_cpulist_format(set);
+    return cpulist_format(set);
 }
 
 /* ------------------------------------------------------------------ */
@@ -366,7 +368,7 @@ static xmlNodePtr first_node(xmlXPathContextPtr ctx, const char *expr)
 static xmlDocPtr read_domain(const char *path)
 {
     size_t len;
-    char *buf = read_whole_file(path, &len);
+    char *buf = file_read(path, &len);
     if (!buf) {
         input_error(path, "cannot read: %s", strerror(errno));
         return NULL;
@@ -1923,14 +1925,14 @@ static void check_hugepage_multiple(const domain *d, const pools *pl)
 /* <locked/>, hugepages or a vfio device: the balloon must be off. */
 static void check_balloon(const domain *d)
 {
-    strbuf why;
-    sb_init(&why);
+    vt_strbuf why;
+    strbuf_init(&why);
     if (d->locked)
-        sb_adds(&why, "<locked/>");
+        strbuf_adds(&why, "<locked/>");
     if (d->hugepages)
-        sb_addf(&why, "%s<hugepages>", why.len ? ", " : "");
+        strbuf_addf(&why, "%s<hugepages>", why.len ? ", " : "");
     if (d->vfio[0])
-        sb_addf(&why, "%sthe PCI hostdev %s", why.len ? ", " : "", d->vfio);
+        strbuf_addf(&why, "%sthe PCI hostdev %s", why.len ? ", " : "", d->vfio);
     if (why.len && !d->has_balloon && d->qemu)
         violation(d->file, "balloon-locked", "no <memballoon>, so libvirt "
                   "adds a virtio balloon, but the domain has %s: it needs "
@@ -1940,7 +1942,7 @@ static void check_balloon(const domain *d)
         violation(d->file, "balloon-locked", "<memballoon model='%s'> with "
                   "%s: the model must be 'none'",
                   d->balloon_model ? d->balloon_model : "", why.buf);
-    sb_free(&why);
+    strbuf_free(&why);
 }
 
 /* vhost-user and virtiofs need shared, fd-backed guest memory. */
@@ -2131,16 +2133,16 @@ static void check_irq_budget(const domain *d)
     }
     if (total <= irq_budget)
         return;
-    strbuf why;
-    sb_init(&why);
+    vt_strbuf why;
+    strbuf_init(&why);
     for (int k = 0; k < 3; k++)
         if (count[k])
-            sb_addf(&why, "%s%d %s: %llu", why.len ? ", " : "", count[k],
+            strbuf_addf(&why, "%s%d %s: %llu", why.len ? ", " : "", count[k],
                     kinds[k], sum[k]);
     violation(d->file, "irq-budget", "the virtio devices need %llu MSI-X "
               "vectors, over the budget of %llu (%s)", total, irq_budget,
               why.buf);
-    sb_free(&why);
+    strbuf_free(&why);
 }
 
 static void check_io(const domain *d)
@@ -2240,7 +2242,7 @@ static int single_node(hwloc_const_bitmap_t nodes)
 typedef struct budget {
     unsigned long long used;
     int last;               /* last domain placing memory there, -1 */
-    strbuf who;
+    vt_strbuf who;
 } budget;
 
 static void place(budget *b, const host *h, int node, unsigned long long kib,
@@ -2251,7 +2253,7 @@ static void place(budget *b, const host *h, int node, unsigned long long kib,
             continue;
         b[i].used += kib;
         b[i].last = dom;
-        sb_addf(&b[i].who, "%s%s %llu KiB", b[i].who.len ? ", " : "", file,
+        strbuf_addf(&b[i].who, "%s%s %llu KiB", b[i].who.len ? ", " : "", file,
                 kib);
     }
 }
@@ -2282,7 +2284,7 @@ static void check_node_memory(const domain *d, int n, const host *h)
     budget *b = xcalloc((size_t)h->nnodes, sizeof *b);
     for (int i = 0; i < h->nnodes; i++) {
         b[i].last = -1;
-        sb_init(&b[i].who);
+        strbuf_init(&b[i].who);
     }
     for (int k = 0; k < n; k++)
         place_domain(b, h, &d[k], k);
@@ -2292,7 +2294,7 @@ static void check_node_memory(const domain *d, int n, const host *h)
             violation(d[b[i].last].file, "node-memory", "host node %d holds "
                       "%lld KiB, the domains place %llu KiB there (%s)",
                       h->nodes[i].id, cap, b[i].used, b[i].who.buf);
-        sb_free(&b[i].who);
+        strbuf_free(&b[i].who);
     }
     free(b);
 }
@@ -2302,7 +2304,7 @@ typedef struct hp_need {
     int node;
     unsigned long long size, pages;
     int last;               /* last domain taking pages there */
-    strbuf who;
+    vt_strbuf who;
 } hp_need;
 
 typedef struct hp_needs {
@@ -2327,11 +2329,11 @@ static void take_pages(hp_needs *nd, int node, unsigned long long size,
         memset(e, 0, sizeof *e);
         e->node = node;
         e->size = size;
-        sb_init(&e->who);
+        strbuf_init(&e->who);
     }
     e->pages += pages;
     e->last = dom;
-    sb_addf(&e->who, "%s%s %s: %llu", e->who.len ? ", " : "", d->file,
+    strbuf_addf(&e->who, "%s%s %s: %llu", e->who.len ? ", " : "", d->file,
             pt->label, pages);
 }
 
@@ -2398,7 +2400,7 @@ static void check_hugepage_budget(const domain *d, int n, const host *h,
                       "(%s)", e->node, have,
                       pool->free >= 0 ? "free" : "(total, free unknown)",
                       e->size, e->pages, e->who.buf);
-        sb_free(&e->who);
+        strbuf_free(&e->who);
     }
     free(nd.v);
 }

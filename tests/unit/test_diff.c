@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "diff.h"
-#include "util.h"
+#include "alloc.h"
+#include "strbuf.h"
+#include "file.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -32,10 +34,10 @@
  * (caller frees) and the hunk count in *HUNKS. */
 static char *udiff(const char *a, const char *b, int context, int *hunks)
 {
-    strbuf out;
-    sb_init(&out);
+    vt_strbuf out;
+    strbuf_init(&out);
     *hunks = diff_unified(&out, "f", a, strlen(a), b, strlen(b), context);
-    return sb_detach(&out, NULL);
+    return strbuf_detach(&out, NULL);
 }
 
 /* Asserts that diffing A and B gives exactly EXPECT and NHUNKS hunks. */
@@ -54,17 +56,17 @@ static void check_diff(const char *a, const char *b, int context,
 static char *numbered(int n, int k, const char *repl, int k2,
                       const char *repl2)
 {
-    strbuf sb;
-    sb_init(&sb);
+    vt_strbuf sb;
+    strbuf_init(&sb);
     for (int i = 1; i <= n; i++) {
         if (i == k)
-            sb_addf(&sb, "%s\n", repl);
+            strbuf_addf(&sb, "%s\n", repl);
         else if (i == k2)
-            sb_addf(&sb, "%s\n", repl2);
+            strbuf_addf(&sb, "%s\n", repl2);
         else
-            sb_addf(&sb, "%d\n", i);
+            strbuf_addf(&sb, "%d\n", i);
     }
-    return sb_detach(&sb, NULL);
+    return strbuf_detach(&sb, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -74,29 +76,29 @@ static char *numbered(int n, int k, const char *repl, int k2,
 static void test_equal(void **state)
 {
     (void)state;
-    strbuf out;
-    sb_init(&out);
-    sb_adds(&out, "keep");
+    vt_strbuf out;
+    strbuf_init(&out);
+    strbuf_adds(&out, "keep");
     assert_int_equal(diff_unified(&out, "f", "a\nb\n", 4, "a\nb\n", 4, 3),
                      0);
     assert_int_equal(diff_unified(&out, "f", "", 0, "", 0, 3), 0);
     assert_int_equal(diff_unified(&out, "f", "x", 1, "x", 1, 3), 0);
     assert_string_equal(out.buf, "keep");
-    sb_free(&out);
+    strbuf_free(&out);
 }
 
 static void test_appends(void **state)
 {
     (void)state;
-    strbuf out;
-    sb_init(&out);
-    sb_adds(&out, "before\n");
+    vt_strbuf out;
+    strbuf_init(&out);
+    strbuf_adds(&out, "before\n");
     assert_int_equal(diff_unified(&out, "dir/x.xml", "a\n", 2, "b\n", 2, 3),
                      1);
     assert_string_equal(out.buf, "before\n"
                                  "--- a/dir/x.xml\n+++ b/dir/x.xml\n"
                                  "@@ -1 +1 @@\n-a\n+b\n");
-    sb_free(&out);
+    strbuf_free(&out);
 }
 
 static void test_one_change_middle(void **state)
@@ -251,38 +253,38 @@ static void test_ties_like_gnu(void **state)
 static char *random_text(int maxlines)
 {
     static const char *const alphabet[] = { "a", "b", "c", "d", "a\r", "" };
-    strbuf sb;
-    sb_init(&sb);
+    vt_strbuf sb;
+    strbuf_init(&sb);
     int n = rand() % (maxlines + 1);
     for (int i = 0; i < n; i++)
-        sb_addf(&sb, "%s\n", alphabet[rand() % 6]);
+        strbuf_addf(&sb, "%s\n", alphabet[rand() % 6]);
     if (sb.len > 0 && rand() % 4 == 0)
         sb.buf[--sb.len] = '\0';
-    return sb_detach(&sb, NULL);
+    return strbuf_detach(&sb, NULL);
 }
 
 /* A copy of TEXT with a few random line edits, so that pairs also have
  * long common runs and several hunks. */
 static char *mutate(const char *text)
 {
-    strbuf sb;
-    sb_init(&sb);
+    vt_strbuf sb;
+    strbuf_init(&sb);
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
         int r = rand() % 10;
         if (r == 0)
-            sb_addf(&sb, "new%d\n", rand() % 3);   /* insert */
+            strbuf_addf(&sb, "new%d\n", rand() % 3);   /* insert */
         if (r != 1)                                /* 1: delete */
-            sb_add(&sb, p, len);
+            strbuf_add(&sb, p, len);
         if (r == 2)
-            sb_adds(&sb, "x\n");                   /* insert after */
+            strbuf_adds(&sb, "x\n");                   /* insert after */
         p += len;
     }
     if (rand() % 8 == 0 && sb.len > 0 && sb.buf[sb.len - 1] == '\n')
         sb.buf[--sb.len] = '\0';
-    return sb_detach(&sb, NULL);
+    return strbuf_detach(&sb, NULL);
 }
 
 /* A pair of texts for the property tests. */
@@ -373,8 +375,8 @@ static char *apply_checked(const char *a, const char *d, int context,
                            int *removed, int *added, int *hunks)
 {
     tlines A = tsplit(a);
-    strbuf out;
-    sb_init(&out);
+    vt_strbuf out;
+    strbuf_init(&out);
     *removed = *added = *hunks = 0;
     const char *hdr = "--- a/f\n+++ b/f\n";
     assert_memory_equal(d, hdr, strlen(hdr));
@@ -398,7 +400,7 @@ static char *apply_checked(const char *a, const char *d, int context,
         long first_b = first + *added - *removed;   /* 0-based in B */
         assert_int_equal(bs, bc == 0 ? first_b : first_b + 1);
         for (; done < first; done++)
-            sb_add(&out, A.s[done], A.len[done]);
+            strbuf_add(&out, A.s[done], A.len[done]);
         long seen_a = 0, seen_b = 0, lead = 0, trail = 0;
         int changed = 0;
         while (*p && *p != '@') {
@@ -416,7 +418,7 @@ static char *apply_checked(const char *a, const char *d, int context,
                 seen_a++;
             }
             if (kind == ' ' || kind == '+') {
-                sb_add(&out, p, len);
+                strbuf_add(&out, p, len);
                 seen_b++;
             }
             if (kind == ' ') {
@@ -440,9 +442,9 @@ static char *apply_checked(const char *a, const char *d, int context,
         assert_true(trail == context || (trail < context && done == A.n));
     }
     for (; done < A.n; done++)
-        sb_add(&out, A.s[done], A.len[done]);
+        strbuf_add(&out, A.s[done], A.len[done]);
     tfree(&A);
-    return sb_detach(&out, NULL);
+    return strbuf_detach(&out, NULL);
 }
 
 /* Thousands of random pairs, checked in-process: the diff applies, is
@@ -490,21 +492,21 @@ static void test_property_in_process(void **state)
 static void test_large(void **state)
 {
     (void)state;
-    strbuf sa, sb;
-    sb_init(&sa);
-    sb_init(&sb);
+    vt_strbuf sa, sb;
+    strbuf_init(&sa);
+    strbuf_init(&sb);
     srand(777);
     for (int i = 0; i < 20000; i++) {
-        sb_addf(&sa, "line %d\n", i);
+        strbuf_addf(&sa, "line %d\n", i);
         if (rand() % 500 == 0)
-            sb_addf(&sb, "changed %d\n", i);
+            strbuf_addf(&sb, "changed %d\n", i);
         else
-            sb_addf(&sb, "line %d\n", i);
+            strbuf_addf(&sb, "line %d\n", i);
     }
     /* Then a block with nothing in common. */
     for (int i = 0; i < 1500; i++) {
-        sb_addf(&sa, "old %d\n", i);
-        sb_addf(&sb, "new %d\n", i);
+        strbuf_addf(&sa, "old %d\n", i);
+        strbuf_addf(&sb, "new %d\n", i);
     }
     int hunks, removed, added, hunks_seen;
     char *d = udiff(sa.buf, sb.buf, 3, &hunks);
@@ -515,8 +517,8 @@ static void test_large(void **state)
     assert_true(removed >= 1500 && removed < 1500 + 200);
     free(got);
     free(d);
-    sb_free(&sa);
-    sb_free(&sb);
+    strbuf_free(&sa);
+    strbuf_free(&sb);
 }
 
 /* Large texts where every line can match: the divide-and-conquer search
@@ -526,12 +528,12 @@ static void test_large_all_matchable(void **state)
     (void)state;
     srand(99);
     for (int round = 0; round < 3; round++) {
-        strbuf sa, sb;
-        sb_init(&sa);
-        sb_init(&sb);
+        vt_strbuf sa, sb;
+        strbuf_init(&sa);
+        strbuf_init(&sb);
         for (int i = 0; i < 1500; i++) {
-            sb_addf(&sa, "%c\n", "abc"[rand() % 3]);
-            sb_addf(&sb, "%c\n", "abc"[rand() % 3]);
+            strbuf_addf(&sa, "%c\n", "abc"[rand() % 3]);
+            strbuf_addf(&sb, "%c\n", "abc"[rand() % 3]);
         }
         int hunks, removed, added, hunks_seen;
         char *d = udiff(sa.buf, sb.buf, round, &hunks);
@@ -547,8 +549,8 @@ static void test_large_all_matchable(void **state)
         tfree(&B);
         free(got);
         free(d);
-        sb_free(&sa);
-        sb_free(&sb);
+        strbuf_free(&sa);
+        strbuf_free(&sb);
     }
 }
 
@@ -579,7 +581,7 @@ static char *get_file(const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
     size_t len;
-    char *text = read_whole_file(path, &len);
+    char *text = file_read(path, &len);
     free(path);
     return text ? text : xstrdup("");
 }

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "domdoc.h"
-#include "rule.h"
 
 static domdoc *parse_ok(const char *text)
 {
@@ -64,10 +63,10 @@ static void test_add_child_indent(void **state)
                          "    <cpu mode=\"host-passthrough\"/>\n"
                          "    <devices/>\n</domain>\n");
     xmlNodePtr root = domdoc_root(d);
-    xmlNodePtr cpu = r_child(root, "cpu");
+    xmlNodePtr cpu = domdoc_child(root, "cpu");
     xmlNodePtr t = dd_add_child(d, cpu, "topology", NULL);
     dd_set_attr(d, t, "sockets", "1");
-    xmlNodePtr ct = dd_add_child(d, root, "cputune", r_child(root, "vcpu"));
+    xmlNodePtr ct = dd_add_child(d, root, "cputune", domdoc_child(root, "vcpu"));
     dd_set_attr(d, ct, "a", "it's \"q\"");
     assert_int_equal(domdoc_changed(d), 1);
     assert_emits(d, "<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
@@ -83,10 +82,10 @@ static void test_single_quotes_and_attr_edit(void **state)
     (void)state;
     domdoc *d = parse_ok("<domain type='kvm'>\n  <cpu  mode='host-model'  check='partial'>\n"
                          "    <model fallback='allow'/>\n  </cpu>\n</domain>");
-    xmlNodePtr cpu = r_child(domdoc_root(d), "cpu");
+    xmlNodePtr cpu = domdoc_child(domdoc_root(d), "cpu");
     dd_set_attr(d, cpu, "mode", "host-passthrough");
     dd_set_attr(d, cpu, "check", NULL);
-    dd_remove(d, r_child(cpu, "model"));
+    dd_remove(d, domdoc_child(cpu, "model"));
     /* its only child removed, <cpu> becomes an empty tag */
     assert_emits(d, "<domain type='kvm'>\n  <cpu mode='host-passthrough'/>\n</domain>");
     domdoc_free(d);
@@ -96,7 +95,7 @@ static void test_set_same_value_is_no_change(void **state)
 {
     (void)state;
     domdoc *d = parse_ok("<domain type='kvm'><cpu mode='x'/></domain>");
-    dd_set_attr(d, r_child(domdoc_root(d), "cpu"), "mode", "x");
+    dd_set_attr(d, domdoc_child(domdoc_root(d), "cpu"), "mode", "x");
     assert_int_equal(domdoc_changed(d), 0);
     domdoc_free(d);
 }

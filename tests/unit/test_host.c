@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "host.h"
-#include "util.h"
+#include "alloc.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -113,7 +113,7 @@ static void check_round_trip(const host *h)
 static void expect_set(hwloc_const_bitmap_t set, const char *list)
 {
     assert_non_null(set);
-    char *s = host_cpulist_format(set);
+    char *s = cpulist_format(set);
     assert_string_equal(s, list);
     free(s);
 }
@@ -564,12 +564,12 @@ static void test_cpulist(void **state)
         "65536", "0-99999999999", "^2",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
-        hwloc_bitmap_t s = host_cpulist_parse(ok[i].in);
+        hwloc_bitmap_t s = cpulist_parse(ok[i].in, CPULIST_STRICT);
         expect_set(s, ok[i].out);
         hwloc_bitmap_free(s);
     }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        hwloc_bitmap_t s = host_cpulist_parse(bad[i]);
+        hwloc_bitmap_t s = cpulist_parse(bad[i], CPULIST_STRICT);
         if (s)
             print_error("accepted \"%s\"", bad[i]);
         assert_null(s);

@@ -1,0 +1,37 @@
+/*
+ * error.c - the tool's error messages (see error.h).
+ */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static void vt_verror(const char *file, long line, const char *fmt, va_list ap)
+{
+    fputs(VT_PROG ": ", stderr);
+    if (file) {
+        if (line > 0)
+            fprintf(stderr, "%s:%ld: ", file, line);
+        else
+            fprintf(stderr, "%s: ", file);
+    }
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void vt_error(const char *file, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vt_verror(file, line, fmt, ap);
+    va_end(ap);
+}
+
+int vt_fail(int code, const char *file, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vt_verror(file, line, fmt, ap);
+    va_end(ap);
+    return code;
+}
