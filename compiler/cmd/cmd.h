@@ -7,6 +7,7 @@
 #define VT_COMMANDS_H
 
 #include "cli.h"
+#include "connection.h"
 
 /* Tunes the domains named in O (the main job). */
 int cmd_tune(const cli *o);
@@ -14,5 +15,13 @@ int cmd_tune(const cli *o);
 int cmd_snapshot(const cli *o);
 /* Prints the rules' metadata in O->list_rules format. */
 int cmd_list_rules(const cli *o);
+
+/* --- what the commands share --- */
+
+/* The host of the command line: SRC (--host) when given, else URI's
+ * capabilities when -c URI is given, else the live machine. Opens URI
+ * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
+ * prints and returns 4. */
+int cmd_load_host(const char *src, const char *uri, vt_conn **conn, host **out);
 
 #endif

@@ -18,7 +18,7 @@ int cmd_snapshot(const cli *o)
 {
     host *h;
     vt_conn *conn;
-    int rc = load_host(o->host, o->uri, &conn, &h);
+    int rc = cmd_load_host(o->host, o->uri, &conn, &h);
     if (rc)
         return rc;
     connection_close(conn);

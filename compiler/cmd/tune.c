@@ -262,7 +262,7 @@ int cmd_tune(const cli *o)
         return rc;
     host *h;
     vt_conn *conn;
-    rc = load_host(o->host, o->uri, &conn, &h);
+    rc = cmd_load_host(o->host, o->uri, &conn, &h);
     if (rc) {
         policy_free(p);
         return rc;

@@ -1,5 +1,5 @@
 /*
- * host_caps.c - the libvirt capabilities loader (`virsh capabilities`):
+ * caps.c - the libvirt capabilities loader (`virsh capabilities`):
  * host/cpu gives the architecture and CPU features, host/topology/cells
  * the NUMA nodes (memory, page pools, distances, CPUs with socket and SMT
  * siblings), host/cache the L3 groups. Parsed with libxml2 (no network,
@@ -10,7 +10,7 @@
  * counts, and, besides the CPU model, only the features beyond it: a
  * listed feature is present, an unlisted one may be too (flags_known 0).
  */
-#include "host.h"
+#include "loaders.h"
 #include "error.h"
 #include "alloc.h"
 #include "units.h"

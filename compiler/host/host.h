@@ -1,16 +1,6 @@
 /*
  * host.h - the host model: what the rules know about the machine a domain
- * will run on.
- *
- * One in-memory model, filled by exactly one loader:
- *   host_hwloc.c  hwloc 2.x XML file, the live machine, or a synthetic
- *                 description ("synthetic:pack:2 numa:1 core:8 pu:2")
- *   host_caps.c   libvirt capabilities XML (`virsh capabilities`)
- *   host_json.c   the tool's own JSON snapshot (also writes it)
- *   host_live.c   what hwloc does not see on the live machine: free
- *                 hugepages per node (sysfs), isolcpus / nohz_full, CPU flags
- * host.c detects the source kind from the content (never the file name) and
- * owns the shared helpers.
+ * will run on. The model has no I/O; load.h fills it from a source.
  *
  * Anything a source lacks is "unknown" (-1, NULL or *_known == 0), never
  * invented: rules that need it record a finding instead of guessing.
@@ -109,13 +99,6 @@ typedef struct host {
     host_pci *pci;      /* sorted by addr */
 } host;
 
-/* Loads a host from SRC: NULL for the live machine, "synthetic:DESC", or a
- * file path ("-" is not accepted) whose content decides the kind.
- * On success returns 0 and *out (owned by the caller, host_free).
- * On failure prints "vtune-xml: SRC[:LINE]: message" to stderr and returns
- * 4 (VT_EXIT_HOST). */
-int host_load(const char *src, host **out);
-
 /* Frees a host and everything it owns; NULL is fine. */
 void host_free(host *h);
 
@@ -148,10 +131,6 @@ const host_cpu *host_cpu_by_id(const host *h, int id);
 /* Distance between nodes of OS index A and B, or -1 when unknown. */
 int host_distance(const host *h, int a, int b);
 
-/* The JSON snapshot (schemas/host.schema.json) of H, as a NUL-terminated
- * string owned by the caller (free), pretty-printed, deterministic. */
-char *host_to_json(const host *h);
-
 /* Limits every source is held to by host_finish, so that any loaded host
  * survives the JSON snapshot round trip: CPU ids (also bounds memory
  * use), node ids, and counts (memory, pages: exact in JSON). */
@@ -159,46 +138,5 @@ char *host_to_json(const host *h);
 #define VT_HOST_MAX_NODE 65535
 #define VT_HOST_MAX_COUNT 9007199254740991LL
 
-
-/* Parses BUF (LEN bytes) of PATH as XML without network access, DTD
- * loading or entity substitution, and refuses a DOCTYPE that declares
- * entities. Returns the document (caller frees with xmlFreeDoc), or NULL
- * after printing "vtune-xml: PATH[:LINE]: message". */
-struct _xmlDoc *host_xml_parse(const char *path, const char *buf,
-                               size_t len);
-
-/* The root element of an XML host description, read without building the
- * document (libxml2's reader stops there): its name, line and version
- * attribute ("" when absent). The DOCTYPE must declare no entities. 0, or
- * -1 after printing why (a document broken before its root: the full
- * parse's message, with its line). */
-typedef struct host_xml_head {
-    char name[64];
-    char version[32];
-    long line;
-} host_xml_head;
-int host_xml_root(const char *path, const char *buf, size_t len,
-                  host_xml_head *head);
-
-/* --- loaders, called by host_load; each returns 0 or prints and returns 4.
- * BUF holds LEN bytes and is NUL-terminated at BUF[LEN], as
- * file_read returns it. */
-int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
-                        host **out);
-/* the same in this process, without the child: for tests/fuzz, which
- * needs the coverage, and only on input the isolated loader accepted */
-int host_load_hwloc_xml_inproc(const char *path, const char *buf,
-                               size_t len, host **out);
-int host_load_hwloc_live(host **out);
-int host_load_hwloc_synthetic(const char *desc, host **out);
-int host_load_caps(const char *path, const char *buf, size_t len,
-                   host **out);
-int host_load_json(const char *path, const char *buf, size_t len,
-                   host **out);
-/* Adds sysfs hugepage pools (total and free), isolcpus / nohz_full,
- * /proc/cpuinfo flags and SR-IOV PF links (sysfs physfn) of the running
- * machine to H, keeping H's documented order. Files are read below
- * $VTUNE_XML_SYSROOT (default: the real root). Returns 0. */
-int host_live_extras(host *h);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * host_hwloc.c - the hwloc loaders: an hwloc XML topology (v1 or v2
+ * hwloc.c - the hwloc loaders: an hwloc XML topology (v1 or v2
  * format), an hwloc synthetic description and the live machine. All three
  * load an hwloc topology with I/O objects kept, then fill the host model
  * from it (hwloc_fill); the live loader adds host_live_extras. An XML
@@ -11,7 +11,7 @@
  * online = 0, placed in nodes, packages, cores and L3 groups through the
  * complete cpusets of those objects.
  */
-#include "host.h"
+#include "loaders.h"
 #include "error.h"
 #include "alloc.h"
 #include "file.h"

@@ -1,5 +1,5 @@
 /*
- * host_json.c - the tool's JSON host snapshot, both ways: host_to_json
+ * json.c - the tool's JSON host snapshot, both ways: host_to_json
  * writes it, host_load_json reads it back. The format is documented by
  * schemas/host.schema.json (version 1). cJSON parses and escapes; the
  * layout (two-space indent, containers of scalars on one line) is done
@@ -11,7 +11,7 @@
  * unknown keys are refused so that typos do not go unnoticed.
  * Round trip: host_to_json(load(host_to_json(h))) == host_to_json(h).
  */
-#include "host.h"
+#include "loaders.h"
 #include "jsonfmt.h"
 #include "error.h"
 #include "alloc.h"

@@ -1,5 +1,5 @@
 /*
- * host_live.c - what hwloc does not tell about the running machine, read
+ * live.c - what hwloc does not tell about the running machine, read
  * from sysfs and procfs: hugepage pools per node with free counts,
  * isolcpus / nohz_full CPU sets, the CPU flags of /proc/cpuinfo and the
  * SR-IOV PF of each VF (sysfs physfn links).
@@ -8,7 +8,7 @@
  * so tests can point it at a fake tree. A missing file leaves its part
  * unknown; nothing here fails.
  */
-#include "host.h"
+#include "loaders.h"
 #include "error.h"
 #include "alloc.h"
 #include "file.h"

@@ -1,15 +1,12 @@
 /*
- * host.c - the host model's shared part: source detection and dispatch to
- * the loaders (host_load), construction and destruction, host_finish (the
- * documented order, derived indexes and consistency checks), lookups, the
- * strict CPU-list parser and the safe XML parse every XML loader uses.
- * The loaders themselves live in host_hwloc.c, host_caps.c, host_json.c
- * and host_live.c.
+ * model.c - the host model (see host.h): construction and destruction,
+ * host_finish (the documented order, derived indexes and consistency
+ * checks) and the lookups. No I/O: the sources are read by load.c and the
+ * loaders it dispatches to.
  */
 #include "host.h"
 #include "error.h"
 #include "alloc.h"
-#include "file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,13 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlreader.h>
-
-#define NOT_A_HOST "not a host description (expected hwloc XML, libvirt " \
-    "capabilities XML or a vtune-xml JSON snapshot)"
 
 /* ------------------------------------------------------------------ */
 /* construction and destruction                                        */
@@ -74,171 +64,6 @@ void host_free(host *h)
     free(h->origin);
     free(h->source);
     free(h);
-}
-
-/* ------------------------------------------------------------------ */
-/* safe XML parsing                                                    */
-
-/* The first line of a libxml2 message, without its trailing newline. */
-static void print_xml_error(const char *path, const xmlError *e)
-{
-    const char *msg = e && e->message ? e->message : "unknown error";
-    int n = (int)strcspn(msg, "\n");
-    vt_error(path, e ? e->line : 0, "not well-formed XML: %.*s", n, msg);
-}
-
-struct _xmlDoc *host_xml_parse(const char *path, const char *buf, size_t len)
-{
-    if (len > (size_t)INT32_MAX) {
-        vt_error(path, 0, "file too large");
-        return NULL;
-    }
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        fputs(VT_PROG ": out of memory\n", stderr);
-        abort();
-    }
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                      XML_PARSE_NOWARNING);
-    if (!doc) {
-        print_xml_error(path, xmlCtxtGetLastError(ctxt));
-        xmlFreeParserCtxt(ctxt);
-        return NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
-    xmlDtdPtr dtd = doc->intSubset;
-    if (dtd && (dtd->entities || dtd->pentities)) {
-        xmlNodePtr root = xmlDocGetRootElement(doc);
-        vt_error(path, root ? xmlGetLineNo(root) : 0,
-                 "the DOCTYPE declares entities, which are not accepted in "
-                 "a host description");
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    if (!xmlDocGetRootElement(doc)) {
-        vt_error(path, 0, "XML document without a root element");
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
-}
-
-int host_xml_root(const char *path, const char *buf, size_t len,
-                  host_xml_head *head)
-{
-    memset(head, 0, sizeof *head);
-    if (len > (size_t)INT32_MAX) {
-        vt_error(path, 0, "file too large");
-        return -1;
-    }
-    xmlTextReaderPtr r = xmlReaderForMemory(buf, (int)len, path, NULL,
-                                            XML_PARSE_NONET |
-                                            XML_PARSE_NOERROR |
-                                            XML_PARSE_NOWARNING);
-    int rc = -1, got = 0;
-    xmlDocPtr doc = NULL;
-    while (r && xmlTextReaderRead(r) == 1) {
-        if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
-            continue;
-        got = 1;
-        xmlNodePtr node = xmlTextReaderCurrentNode(r);
-        head->line = node ? xmlGetLineNo(node) : 0;
-        snprintf(head->name, sizeof head->name, "%s",
-                 (const char *)xmlTextReaderConstLocalName(r));
-        xmlChar *v = xmlTextReaderGetAttribute(r, BAD_CAST "version");
-        snprintf(head->version, sizeof head->version, "%s",
-                 v ? (const char *)v : "");
-        xmlFree(v);
-        /* the reader's document is then ours to free (libxml2's
-         * xmlTextReaderCurrentDoc), and the reader is not used again */
-        doc = xmlTextReaderCurrentDoc(r);
-        xmlDtdPtr dtd = doc ? doc->intSubset : NULL;
-        if (dtd && (dtd->entities || dtd->pentities))
-            vt_error(path, head->line, "the DOCTYPE declares entities, "
-                     "which are not accepted in a host description");
-        else
-            rc = 0;
-        break;
-    }
-    xmlFreeTextReader(r);
-    xmlFreeDoc(doc);
-    if (!got) {     /* broken before the root: the full parse says where */
-        doc = host_xml_parse(path, buf, len);
-        if (doc) {
-            xmlFreeDoc(doc);
-            vt_error(path, 0, "XML document without a root element");
-        }
-    }
-    return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* detection                                                           */
-
-/* Loads an XML host description: the root element decides the loader. */
-static int load_xml(const char *path, const char *buf, size_t len,
-                    host **out)
-{
-    /* only the head: the loader parses the whole document, once */
-    host_xml_head head;
-    if (host_xml_root(path, buf, len, &head) < 0)
-        return VT_EXIT_HOST;
-    const char *name = head.name;
-    long line = head.line;
-
-    /* "root" is the root element of hwloc 0.9 XML, which hwloc reads. */
-    if (!strcmp(name, "topology") || !strcmp(name, "root"))
-        return host_load_hwloc_xml(path, buf, len, out);
-    if (!strcmp(name, "capabilities"))
-        return host_load_caps(path, buf, len, out);
-    if (!strcmp(name, "domainCapabilities"))
-        return vt_fail(VT_EXIT_HOST, path, line,
-                       "libvirt domain capabilities (virsh domcapabilities) "
-                       "describe a hypervisor, not a host: " NOT_A_HOST
-                       "; use virsh capabilities");
-    return vt_fail(VT_EXIT_HOST, path, line, "root element <%s>: " NOT_A_HOST,
-                   name);
-}
-
-/* Detects the kind of BUF from its first non-blank byte. */
-static int load_buffer(const char *path, const char *buf, size_t len,
-                       host **out)
-{
-    size_t i = 0;
-    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-        i = 3;      /* UTF-8 byte order mark */
-    while (i < len && isspace((unsigned char)buf[i]))
-        i++;
-    if (i == len)
-        return vt_fail(VT_EXIT_HOST, path, 0, "empty file: " NOT_A_HOST);
-    if (buf[i] == '{')
-        return host_load_json(path, buf, len, out);
-    if (buf[i] == '<')
-        return load_xml(path, buf, len, out);
-    return vt_fail(VT_EXIT_HOST, path, 0, NOT_A_HOST);
-}
-
-int host_load(const char *src, host **out)
-{
-    *out = NULL;
-    if (!src)
-        return host_load_hwloc_live(out);
-    if (!strncmp(src, "synthetic:", 10))
-        return host_load_hwloc_synthetic(src + 10, out);
-    if (!strcmp(src, "-"))
-        return vt_fail(VT_EXIT_HOST, NULL, 0,
-                       "the host description cannot be read from standard "
-                       "input: give a file");
-    size_t len;
-    char *buf = file_read(src, &len);
-    if (!buf)
-        return vt_fail(VT_EXIT_HOST, src, 0,
-                       "cannot read the host description: %s",
-                       strerror(errno));
-    int rc = load_buffer(src, buf, len, out);
-    free(buf);
-    return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -39,37 +39,6 @@ void usage_free(host_usage *u)
     free(u);
 }
 
-hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved)
-{
-    hwloc_bitmap_t hk = reserved ? cpulist_parse(reserved, CPULIST_LIBVIRT) : NULL;
-    if (hk)
-        return hk;
-    if (h->reserved)
-        return hwloc_bitmap_dup(h->reserved);
-    hk = hwloc_bitmap_alloc();
-    if (h->isolated && !hwloc_bitmap_iszero(h->isolated)) {
-        for (int i = 0; i < h->ncpus; i++)
-            if (h->cpus[i].online &&
-                !hwloc_bitmap_isset(h->isolated, (unsigned)h->cpus[i].id))
-                hwloc_bitmap_set(hk, (unsigned)h->cpus[i].id);
-        return hk;
-    }
-    for (int n = 0; n < h->nnodes; n++) {
-        /* the core holding the node's lowest online CPU */
-        for (int i = 0; i < h->ncpus; i++) {
-            const host_cpu *c = &h->cpus[i];
-            if (c->node != h->nodes[n].id || !c->online)
-                continue;
-            if (c->core >= 0)
-                hwloc_bitmap_or(hk, hk, h->cores[c->core]);
-            else
-                hwloc_bitmap_set(hk, (unsigned)c->id);
-            break;
-        }
-    }
-    return hk;
-}
-
 /* All nodes matching XPATH under DOC's root, as an XPath object (caller
  * frees) or NULL. */
 static xmlXPathObjectPtr select_nodes(xmlXPathContextPtr x, const char *xp)

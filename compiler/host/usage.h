@@ -54,11 +54,4 @@ int pci_address_of(xmlNodePtr address, char *out);
 int usage_places_itself(xmlDocPtr doc);
 
 
-/* The CPUs reserved for the host, never given to vCPUs (caller frees):
- * RESERVED when the policy names them; else the snapshot's reserved CPUs;
- * else, when the host isolates CPUs
- * (isolcpus, nohz_full), every online CPU that is not isolated; else the
- * first core (with its SMT siblings) of each node that has CPUs. */
-hwloc_bitmap_t housekeeping_cpus(const host *h, const char *reserved);
-
 #endif

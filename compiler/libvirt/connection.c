@@ -175,30 +175,6 @@ int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
     return counted;
 }
 
-int load_host(const char *src, const char *uri, vt_conn **conn, host **out)
-{
-    *conn = NULL;
-    if (uri) {
-        int rc = connection_open(uri, conn);
-        if (rc)
-            return rc;
-        if (!src) {
-            rc = connection_host(*conn, out);
-            if (rc) {
-                connection_close(*conn);
-                *conn = NULL;
-            }
-            return rc;
-        }
-    }
-    int rc = host_load(src, out);
-    if (rc) {
-        connection_close(*conn);
-        *conn = NULL;
-    }
-    return rc;
-}
-
 int connection_define(const char *uri, const char *file, const char *xml)
 {
     char err[256];

@@ -8,7 +8,7 @@
 #ifndef VT_CONNECTION_H
 #define VT_CONNECTION_H
 
-#include "host.h"
+#include "load.h"
 #include "usage.h"
 
 typedef struct vt_conn vt_conn;
@@ -21,12 +21,6 @@ void connection_close(vt_conn *c);
 /* Loads the host from the connection's capabilities (virsh capabilities).
  * Returns 0 and *out, or prints and returns 4. */
 int connection_host(vt_conn *c, host **out);
-
-/* The host of the command line: SRC (--host) when given, else URI's
- * capabilities when -c URI is given, else the live machine. Opens URI
- * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
- * prints and returns 4. */
-int load_host(const char *src, const char *uri, vt_conn **conn, host **out);
 
 /* Adds to U what every domain defined on the connection takes, except
  * those whose name is in SKIP (NSKIP names; the domains being tuned now,

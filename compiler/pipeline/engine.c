@@ -50,7 +50,7 @@ static int gate(rule_ctx *c, int say)
 
 void run_state_init(run_state *run, const host *h, const policy *p)
 {
-    run->housekeeping = housekeeping_cpus(h, p->reserved_cpus);
+    run->housekeeping = pools_housekeeping(h, p->reserved_cpus);
     run->usage = usage_new(h);
     run->rule_limit = vt_nrules;
 }

@@ -13,6 +13,7 @@
 #include "host.h"
 #include "policy.h"
 #include "report.h"
+#include "pools.h"
 #include "usage.h"
 
 /* What the domains of one run share: the host's own CPUs and what

@@ -27,7 +27,7 @@
 #include "domain.h"
 #include "domdoc.h"
 #include "engine.h"
-#include "host.h"
+#include "load.h"
 #include "policy.h"
 #include "report.h"
 #include "alloc.h"

@@ -17,7 +17,7 @@
  *
  * FUZZ_VERBOSE=1 keeps vtune-xml's messages on stderr.
  */
-#include "host.h"
+#include "loaders.h"
 #include "alloc.h"
 #include "file.h"
 

@@ -106,7 +106,7 @@
  * A value libvirt would reject (a bad cpuset, number or unit) is reported
  * as the violation "syntax" and the checks that need it are skipped.
  */
-#include "host.h"
+#include "load.h"
 #include "alloc.h"
 #include "strbuf.h"
 #include "file.h"

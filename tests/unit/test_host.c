@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host.h"
+#include "loaders.h"
 #include "alloc.h"
 
 /* ------------------------------------------------------------------ */
