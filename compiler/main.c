@@ -13,7 +13,7 @@ int main(int argc, char **argv)
     /* a file size limit (ulimit -f) makes write() fail with EFBIG, which
      * is reported, instead of killing the process half way */
     signal(SIGXFSZ, SIG_IGN);
-    cli o;
+    vt_cli o;
     int rc = cli_parse(argc, argv, &o);
     if (rc) {
         cli_free(&o);
@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     }
     xmlInitParser();
     if (o.help)
-        fputs(vt_usage, stdout);
+        fputs(cli_help_text, stdout);
     else if (o.version)
         printf("vtune-xml %s\n", VT_VERSION);
     else if (o.list_rules)

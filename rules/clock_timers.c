@@ -31,7 +31,7 @@ static int is_x86(const char *arch)
     return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
 }
 
-static void add_timer(rule_ctx *c, xmlNodePtr clock, const char *name,
+static void add_timer(vt_rule_ctx *c, xmlNodePtr clock, const char *name,
                       const char *attr, const char *value, const char *why)
 {
     xmlNodePtr t = r_child_with(clock, "timer", "name", name);
@@ -47,9 +47,9 @@ static void add_timer(rule_ctx *c, xmlNodePtr clock, const char *name,
     r_add(c, clock, "timer", NULL, attrs, "%s", why);
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
-    const domain_info *d = r_domain(c);
+    const vt_domain *d = r_domain(c);
     if (!is_x86(d->arch ? d->arch : r_host(c)->arch))
         return;
     xmlNodePtr root = r_root(c);
@@ -76,7 +76,7 @@ static void run(rule_ctx *c)
                   "default");
 }
 
-const rule rule_clock_timers = {
+const vt_rule rule_clock_timers = {
     .id = "clock.timers",
     .summary = "hpet off, rtc catchup, pit delay, kvmclock for Linux (x86)",
     .profiles = PROFILE_ALL,

@@ -12,7 +12,7 @@ static int is_x86(const char *arch)
     return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
     xmlNodePtr cpu = r_child(r_root(c), "cpu");
     const char *mode = cpu ? r_attr(cpu, "mode") : NULL;
@@ -28,7 +28,7 @@ static void run(rule_ctx *c)
              "sizes and sharing, so its scheduler places work by them");
 }
 
-const rule rule_cpu_cache = {
+const vt_rule rule_cpu_cache = {
     .id = "cpu.cache",
     .summary = "<cache mode='passthrough'/> with host-passthrough (x86)",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,

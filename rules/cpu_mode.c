@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const rule_param params[] = {
+static const vt_rule_param params[] = {
     {"features", PARAM_STRING, "",
      "CPU features to add: +NAME requires (only when the host is known to "
      "have it), -NAME disables; comma-separated, e.g. -arch-capabilities",
@@ -25,7 +25,7 @@ static const rule_param params[] = {
 /* 1 when the host has an invariant TSC, 0 when not, -1 unknown. QEMU's
  * "invtsc" is CPUID 0x80000007 EDX[8]; Linux shows it as constant_tsc
  * plus nonstop_tsc, libvirt's capabilities as invtsc. */
-static int host_invtsc(const host *h)
+static int host_invtsc(const vt_host *h)
 {
     if (host_has_flag(h, "invtsc") == 1)
         return 1;
@@ -35,7 +35,7 @@ static int host_invtsc(const host *h)
     return (a == 0 || b == 0) ? 0 : -1;
 }
 
-static void add_feature(rule_ctx *c, xmlNodePtr cpu, const char *policy,
+static void add_feature(vt_rule_ctx *c, xmlNodePtr cpu, const char *policy,
                         const char *name, const char *why)
 {
     if (r_child_with(cpu, "feature", "name", name))
@@ -45,7 +45,7 @@ static void add_feature(rule_ctx *c, xmlNodePtr cpu, const char *policy,
 }
 
 /* Applies the "features" parameter: "+a,-b,c". */
-static void policy_features(rule_ctx *c, xmlNodePtr cpu)
+static void policy_features(vt_rule_ctx *c, xmlNodePtr cpu)
 {
     char *list = strdup(r_param_str(c, "features"));
     char *save = NULL;
@@ -77,7 +77,7 @@ static void policy_features(rule_ctx *c, xmlNodePtr cpu)
 }
 
 /* Latency and throughput: pin the guest to this host's CPU. */
-static void pinned_host_cpu(rule_ctx *c, xmlNodePtr cpu)
+static void pinned_host_cpu(vt_rule_ctx *c, xmlNodePtr cpu)
 {
     if (!r_attr(cpu, "migratable") || r_override(c))
         r_set(c, cpu, "migratable", "off",
@@ -108,7 +108,7 @@ static void pinned_host_cpu(rule_ctx *c, xmlNodePtr cpu)
                   "(vtune-xml snapshot) records them", r_host(c)->kind);
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int migratable = r_profile(c) == PROFILE_MIGRATABLE;
@@ -167,7 +167,7 @@ static void run(rule_ctx *c)
     policy_features(c, cpu);
 }
 
-const rule rule_cpu_mode = {
+const vt_rule rule_cpu_mode = {
     .id = "cpu.mode",
     .summary = "host-passthrough CPU (host-model for migratable); "
                "migratable='off' and invtsc for latency and throughput",

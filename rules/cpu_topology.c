@@ -28,7 +28,7 @@ static long attr_count(xmlNodePtr el, const char *name, long def)
 
 /* pin[v] = the one host CPU vCPU v is pinned to, or -1. Returns the number
  * of vCPUs pinned to exactly one CPU. */
-static int read_pins(rule_ctx *c, int vcpus, int *pin)
+static int read_pins(vt_rule_ctx *c, int vcpus, int *pin)
 {
     int n = 0;
     for (int v = 0; v < vcpus; v++)
@@ -51,7 +51,7 @@ static int read_pins(rule_ctx *c, int vcpus, int *pin)
 /* Guest threads per core the pins support: T when every group of T
  * consecutive vCPUs sits on T distinct siblings of one host core and no
  * two groups share a core; else 1. */
-static int pinned_threads(const host *h, int vcpus, const int *pin)
+static int pinned_threads(const vt_host *h, int vcpus, const int *pin)
 {
     int t = 1;
     for (int k = 0; k < h->ncores; k++)
@@ -63,12 +63,12 @@ static int pinned_threads(const host *h, int vcpus, const int *pin)
         int ok = 1;
         int *used = calloc((size_t)h->ncores + 1, sizeof *used);
         for (int g = 0; ok && g < vcpus / t; g++) {
-            const host_cpu *first = host_cpu_by_id(h, pin[g * t]);
+            const vt_host_cpu *first = host_cpu_by_id(h, pin[g * t]);
             int core = first ? first->core : -1;
             if (core < 0 || used[core])
                 ok = 0;
             for (int i = 1; ok && i < t; i++) {
-                const host_cpu *o = host_cpu_by_id(h, pin[g * t + i]);
+                const vt_host_cpu *o = host_cpu_by_id(h, pin[g * t + i]);
                 if (!o || o->core != core || pin[g * t + i] == pin[g * t])
                     ok = 0;
             }
@@ -120,14 +120,14 @@ static long cores_per_socket(xmlNodePtr cpu, int vcpus, int threads)
  * (CPS guest cores of T threads) spans D host L3 domains, each holding the
  * same number of its consecutive guest cores; else 1. QEMU gives each
  * die its own L3, so the guest sees the cache sharing the pins give. */
-static long l3_dies(const host *h, const int *pin, int vcpus, int t, long cps)
+static long l3_dies(const vt_host *h, const int *pin, int vcpus, int t, long cps)
 {
     long dies = 0;
     for (int s = 0; s * cps * t < vcpus; s++) {
         long runs = 0, run_len = 0, len = 0, first_len = 0;
         int prev = -2;
         for (long k = s * cps; k < (s + 1) * cps; k++) {
-            const host_cpu *hc = host_cpu_by_id(h, pin[k * t]);
+            const vt_host_cpu *hc = host_cpu_by_id(h, pin[k * t]);
             int l3 = hc ? hc->l3 : -1;
             if (l3 < 0)
                 return 1;
@@ -150,7 +150,7 @@ static long l3_dies(const host *h, const int *pin, int vcpus, int t, long cps)
     return dies > 0 ? dies : 1;
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
@@ -234,7 +234,7 @@ static void run(rule_ctx *c)
     r_set(c, topo, "threads", s_threads, "%s", why);
 }
 
-const rule rule_cpu_topology = {
+const vt_rule rule_cpu_topology = {
     .id = "cpu.topology",
     .summary = "guest topology from the placement: threads = host siblings "
                "per guest core, a socket per NUMA cell",

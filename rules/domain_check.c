@@ -36,7 +36,7 @@ static int cell_exists(xmlNodePtr root, const char *id)
     return 0;
 }
 
-static void check_iothread_refs(rule_ctx *c, xmlNodePtr root)
+static void check_iothread_refs(vt_rule_ctx *c, xmlNodePtr root)
 {
     xmlNodePtr dev = r_child(root, "devices");
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
@@ -60,7 +60,7 @@ static void check_iothread_refs(rule_ctx *c, xmlNodePtr root)
     }
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
@@ -103,7 +103,7 @@ static void run(rule_ctx *c)
     }
 }
 
-const rule rule_domain_check = {
+const vt_rule rule_domain_check = {
     .id = "domain.check",
     .summary = "references that point nowhere: vcpupin, iothread, memnode "
                "and hugepage cells",

@@ -18,7 +18,7 @@ static void free_nodes_state(void *data)
     hwloc_bitmap_free(*(hwloc_bitmap_t *)data);
 }
 
-static const rule_param params[] = {
+static const vt_rule_param params[] = {
     {"affinity", PARAM_ENUM, "preferred",
      "NUMA affinity of assigned devices: required (only devices local to "
      "the domain's nodes), preferred (local first, then nearest), legacy "
@@ -27,7 +27,7 @@ static const rule_param params[] = {
 };
 
 /* Does host device D match request Q (before availability)? */
-static int matches(const host *h, const host_pci *d, const hostdev_request *q)
+static int matches(const vt_host *h, const vt_host_pci *d, const vt_hostdev_request *q)
 {
     if (q->address)
         return strcmp(d->addr, q->address) == 0;
@@ -48,7 +48,7 @@ static int matches(const host *h, const host_pci *d, const hostdev_request *q)
 }
 
 /* Is the device's address already in the domain? */
-static int in_domain(rule_ctx *c, const char *addr)
+static int in_domain(vt_rule_ctx *c, const char *addr)
 {
     xmlNodePtr dev = r_child(r_root(c), "devices");
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
@@ -65,7 +65,7 @@ static int in_domain(rule_ctx *c, const char *addr)
 
 /* The nodes the domain's memory is bound to already (<numatune>), or
  * NULL: then any node will do and placement follows the devices. */
-static hwloc_bitmap_t bound_nodes(rule_ctx *c)
+static hwloc_bitmap_t bound_nodes(vt_rule_ctx *c)
 {
     xmlNodePtr m = r_child(r_child(r_root(c), "numatune"), "memory");
     const char *ns = r_attr(m, "nodeset");
@@ -75,7 +75,7 @@ static hwloc_bitmap_t bound_nodes(rule_ctx *c)
 /* Rank of device D for a domain bound to NODES (NULL: unbound): 0 local,
  * then the distance to the nearest bound node (preferred) or 1000
  * (legacy); -1 when not allowed (required and not local). */
-static int rank(rule_ctx *c, const host_pci *d, hwloc_const_bitmap_t nodes,
+static int rank(vt_rule_ctx *c, const vt_host_pci *d, hwloc_const_bitmap_t nodes,
                 const char *affinity)
 {
     if (!nodes || (d->node >= 0 && hwloc_bitmap_isset(nodes, (unsigned)d->node)))
@@ -110,7 +110,7 @@ static void mac_for(const char *name, const char *addr, char *out)
 /* <address domain bus slot function/> under SOURCE; an interface's
  * source address says type='pci', a hostdev's must not (libvirt's
  * schema). */
-static void add_address(rule_ctx *c, xmlNodePtr source, const char *addr,
+static void add_address(vt_rule_ctx *c, xmlNodePtr source, const char *addr,
                         int typed)
 {
     char dom[8], bus[8], slot[8], fn[8];
@@ -124,7 +124,7 @@ static void add_address(rule_ctx *c, xmlNodePtr source, const char *addr,
           addr);
 }
 
-static void insert(rule_ctx *c, const host_pci *d, const char *why)
+static void insert(vt_rule_ctx *c, const vt_host_pci *d, const char *why)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr dev = r_child(root, "devices");
@@ -155,12 +155,12 @@ static void insert(rule_ctx *c, const host_pci *d, const char *why)
 }
 
 /* The other functions of D's multi-function device (a GPU's audio). */
-static void companions(rule_ctx *c, const host_pci *d, char *taken,
+static void companions(vt_rule_ctx *c, const vt_host_pci *d, char *taken,
                        const char *why)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     for (int i = 0; i < h->npci; i++) {
-        const host_pci *o = &h->pci[i];
+        const vt_host_pci *o = &h->pci[i];
         if (o != d && !o->pf && !strncmp(o->addr, d->addr, 11) &&
             !taken[i] && !usage_pci_used(r_usage(c), o->addr) &&
             !in_domain(c, o->addr)) {
@@ -170,25 +170,25 @@ static void companions(rule_ctx *c, const host_pci *d, char *taken,
     }
 }
 
-static void run(rule_ctx *c)
+static void run(vt_rule_ctx *c)
 {
     int n;
-    const hostdev_request *reqs = r_hostdev_requests(c, &n);
+    const vt_hostdev_request *reqs = r_hostdev_requests(c, &n);
     if (!n)
         return;
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     char *taken = xcalloc((size_t)h->npci + 1, 1);
     hwloc_bitmap_t nodes = bound_nodes(c);
     int *pick = xmalloc(((size_t)h->npci + 1) * sizeof *pick);
     for (int k = 0; k < n; k++) {
-        const hostdev_request *q = &reqs[k];
+        const vt_hostdev_request *q = &reqs[k];
         const char *aff = q->affinity ? q->affinity : r_param_str(c, "affinity");
         const char *what = q->address ? q->address : q->vf_of ? q->vf_of : q->cls;
         /* candidates, best rank first, then address order (the host's) */
         int np = 0, seen = 0;
         for (int r = 0; r <= 1000 && np < q->count; r++)
             for (int i = 0; i < h->npci && np < q->count; i++) {
-                const host_pci *d = &h->pci[i];
+                const vt_host_pci *d = &h->pci[i];
                 if (!matches(h, d, q))
                     continue;
                 seen += r == 0;
@@ -207,7 +207,7 @@ static void run(rule_ctx *c)
             continue;
         }
         for (int j = 0; j < np; j++) {
-            const host_pci *d = &h->pci[pick[j]];
+            const vt_host_pci *d = &h->pci[pick[j]];
             taken[pick[j]] = 1;
             char why[160];
             snprintf(why, sizeof why, "the policy asks for %s; %s", what,
@@ -233,7 +233,7 @@ static void run(rule_ctx *c)
     hwloc_bitmap_free(nodes);
 }
 
-const rule rule_hostdev_insert = {
+const vt_rule rule_hostdev_insert = {
     .id = "hostdev.insert",
     .summary = "the policy's PCI devices and SR-IOV VFs, local to the "
                "domain's NUMA nodes, with VFIO",

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char vt_usage[] =
+const char cli_help_text[] =
 "usage: vtune-xml [options] DOMAIN.xml|- ...   tune libvirt domain XML\n"
 "       vtune-xml snapshot [--host SRC] [-o FILE]   JSON snapshot of a host\n"
 "       vtune-xml --list-rules[=text|markdown|json]\n"
@@ -90,13 +90,13 @@ static int usage_error(const char *fmt, ...)
     return VT_EXIT_USAGE;
 }
 
-static void add_op(cli *o, enum cli_op_kind k, const char *arg)
+static void add_op(vt_cli *o, enum vt_cli_op_kind k, const char *arg)
 {
     o->ops = xrealloc(o->ops, (size_t)(o->nops + 1) * sizeof *o->ops);
-    o->ops[o->nops++] = (cli_op){k, arg};
+    o->ops[o->nops++] = (vt_cli_op){k, arg};
 }
 
-int cli_parse(int argc, char **argv, cli *o)
+int cli_parse(int argc, char **argv, vt_cli *o)
 {
     memset(o, 0, sizeof *o);
     int first = 1;
@@ -197,7 +197,7 @@ int cli_parse(int argc, char **argv, cli *o)
     return 0;
 }
 
-void cli_free(cli *o)
+void cli_free(vt_cli *o)
 {
     free(o->ops);
     o->ops = NULL;

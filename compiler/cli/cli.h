@@ -5,19 +5,19 @@
 #ifndef VT_CLI_H
 #define VT_CLI_H
 
-enum cli_op_kind { OP_ENABLE, OP_DISABLE, OP_SET };
+enum vt_cli_op_kind { OP_ENABLE, OP_DISABLE, OP_SET };
 
-typedef struct cli_op {
-    enum cli_op_kind kind;
+typedef struct vt_cli_op {
+    enum vt_cli_op_kind kind;
     const char *arg;
-} cli_op;
+} vt_cli_op;
 
-typedef struct cli {
+typedef struct vt_cli {
     int snapshot;           /* the `snapshot` subcommand */
     const char *host;       /* --host SRC, NULL = live machine */
     const char *profile;    /* --profile */
     const char *policy;     /* --policy FILE */
-    cli_op *ops;            /* --enable/--disable/--set, in order */
+    vt_cli_op *ops;            /* --enable/--disable/--set, in order */
     int nops;
     int diff, check, explain, strict, inplace, apply, dry_run;
     int validate;           /* 0 off (default, --no-validate), 1 --validate
@@ -31,14 +31,14 @@ typedef struct cli {
     int help, version;
     char **inputs;          /* domain files, "-" for stdin */
     int ninputs;
-} cli;
+} vt_cli;
 
 /* Parses ARGV into O (pointers into ARGV; free with cli_free). Returns 0,
  * or prints a usage error and returns 2. */
-int cli_parse(int argc, char **argv, cli *o);
-void cli_free(cli *o);
+int cli_parse(int argc, char **argv, vt_cli *o);
+void cli_free(vt_cli *o);
 
 /* The --help text. */
-extern const char vt_usage[];
+extern const char cli_help_text[];
 
 #endif

@@ -10,11 +10,11 @@
 #include "connection.h"
 
 /* Tunes the domains named in O (the main job). */
-int cmd_tune(const cli *o);
+int cmd_tune(const vt_cli *o);
 /* Prints the JSON snapshot of the host named by O->host (or -o FILE). */
-int cmd_snapshot(const cli *o);
+int cmd_snapshot(const vt_cli *o);
 /* Prints the rules' metadata in O->list_rules format. */
-int cmd_list_rules(const cli *o);
+int cmd_list_rules(const vt_cli *o);
 
 /* --- what the commands share --- */
 
@@ -22,6 +22,6 @@ int cmd_list_rules(const cli *o);
  * capabilities when -c URI is given, else the live machine. Opens URI
  * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
  * prints and returns 4. */
-int cmd_load_host(const char *src, const char *uri, vt_conn **conn, host **out);
+int cmd_load_host(const char *src, const char *uri, vt_conn **conn, vt_host **out);
 
 #endif

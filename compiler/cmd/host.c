@@ -4,7 +4,7 @@
 #include "cmd.h"
 #include "load.h"
 
-int cmd_load_host(const char *src, const char *uri, vt_conn **conn, host **out)
+int cmd_load_host(const char *src, const char *uri, vt_conn **conn, vt_host **out)
 {
     *conn = NULL;
     if (uri) {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *type_name(enum param_type t)
+static const char *type_name(enum vt_param_type t)
 {
     switch (t) {
     case PARAM_BOOL: return "bool";
@@ -36,22 +36,22 @@ static void profiles_text(unsigned bits, vt_strbuf *sb)
 
 /* The parameters of R followed by the implicit "override"; returns how
  * many were stored in OUT (at most MAX). */
-static int params_of(const rule *r, const rule_param **out, int max)
+static int params_of(const vt_rule *r, const vt_rule_param **out, int max)
 {
     int n = 0;
-    for (const rule_param *p = r->params; p && p->name && n < max - 1; p++)
+    for (const vt_rule_param *p = r->params; p && p->name && n < max - 1; p++)
         out[n++] = p;
     out[n++] = &vt_override_param;
     return n;
 }
 
 #define FOR_PARAMS(r, p)                                                   \
-    const rule_param *p##_all[32];                                         \
+    const vt_rule_param *p##_all[32];                                         \
     int p##_n = params_of((r), p##_all, 32);                               \
     for (int p##_i = 0; p##_i < p##_n; p##_i++)                            \
-        for (const rule_param *p = p##_all[p##_i]; p; p = NULL)
+        for (const vt_rule_param *p = p##_all[p##_i]; p; p = NULL)
 
-static void param_range(const rule_param *p, vt_strbuf *sb)
+static void param_range(const vt_rule_param *p, vt_strbuf *sb)
 {
     if (p->type == PARAM_ENUM)
         strbuf_addf(sb, " (%s)", p->choices);
@@ -64,7 +64,7 @@ static void param_range(const rule_param *p, vt_strbuf *sb)
 static void list_text(vt_strbuf *sb)
 {
     for (int i = 0; i < vt_nrules; i++) {
-        const rule *r = vt_rules[i];
+        const vt_rule *r = vt_rules[i];
         strbuf_addf(sb, "%-14s %s\n", r->id, r->summary);
         strbuf_addf(sb, "%-14s profiles: ", "");
         profiles_text(r->profiles, sb);
@@ -95,7 +95,7 @@ static void list_markdown(vt_strbuf *sb)
         strbuf_adds(sb, " |\n");
     }
     for (int i = 0; i < vt_nrules; i++) {
-        const rule *r = vt_rules[i];
+        const vt_rule *r = vt_rules[i];
         strbuf_addf(sb, "\n<a id=\"%s\"></a>\n## `%s`\n\n%s\n\n%s\n\n"
                 "- Profiles: ", r->id, r->id, r->summary, r->description);
         profiles_text(r->profiles, sb);
@@ -113,7 +113,7 @@ static void list_json(vt_strbuf *sb)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < vt_nrules; i++) {
-        const rule *r = vt_rules[i];
+        const vt_rule *r = vt_rules[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "id", r->id);
         cJSON_AddStringToObject(j, "summary", r->summary);
@@ -139,7 +139,7 @@ static void list_json(vt_strbuf *sb)
     cJSON_Delete(arr);
 }
 
-int cmd_list_rules(const cli *o)
+int cmd_list_rules(const vt_cli *o)
 {
     vt_strbuf sb;
     strbuf_init(&sb);

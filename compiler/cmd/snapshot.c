@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_snapshot(const cli *o)
+int cmd_snapshot(const vt_cli *o)
 {
-    host *h;
+    vt_host *h;
     vt_conn *conn;
     int rc = cmd_load_host(o->host, o->uri, &conn, &h);
     if (rc)

@@ -33,17 +33,17 @@ typedef struct job {
     char *out;              /* tuned bytes */
     size_t outlen;
     char *dest;             /* file to write, or NULL for stdout */
-    domdoc *doc;            /* parsed input, until emitted */
-    domain_info info;
+    vt_domdoc *doc;            /* parsed input, until emitted */
+    vt_domain info;
     int accounted;          /* its own placement is already in the usage */
-    domain_report *rep;
+    vt_domain_report *rep;
 } job;
 
 /* Builds the policy from --profile, --policy and --enable/--disable/--set.
  * Returns 0 or an exit code (messages printed). */
-static int build_policy(const cli *o, policy **out)
+static int build_policy(const vt_cli *o, vt_policy **out)
 {
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     char err[512];
     int rc = 0;
     if (o->policy)
@@ -53,7 +53,7 @@ static int build_policy(const cli *o, policy **out)
                      "balanced, latency, throughput or migratable",
                      o->profile);
     for (int i = 0; !rc && i < o->nops; i++) {
-        const cli_op *op = &o->ops[i];
+        const vt_cli_op *op = &o->ops[i];
         int r = op->kind == OP_SET
                     ? policy_set(p, op->arg, err, sizeof err)
                     : policy_enable(p, op->arg, op->kind == OP_ENABLE, err,
@@ -79,7 +79,7 @@ static int is_dir(const char *path)
 
 /* Where job J's XML goes: -i rewrites the input, -o DIR/ takes the base
  * name, -o FILE is the file; NULL means stdout. */
-static int destination(const cli *o, job *j)
+static int destination(const vt_cli *o, job *j)
 {
     if (o->inplace) {
         j->dest = xstrdup(j->input);
@@ -127,7 +127,7 @@ static int load_one(job *j)
 }
 
 /* Runs the rules over a loaded domain and emits it. */
-static void tune_one(job *j, const host *h, const policy *p, run_state *run)
+static void tune_one(job *j, const vt_host *h, const vt_policy *p, vt_run *run)
 {
     engine_run(j->doc, &j->info, h, p, run, j->accounted, j->rep);
     j->out = domdoc_emit(j->doc, &j->outlen);
@@ -139,23 +139,23 @@ static void tune_one(job *j, const host *h, const policy *p, run_state *run)
 /* Which enabled rule's edits make J's output invalid: reruns the rules
  * over the input, one more each time, on a fresh run (the domains before
  * it are not there). Returns the rule, or NULL when no prefix fails. */
-static const rule *blame(const job *j, const host *h, const policy *p)
+static const vt_rule *blame(const job *j, const vt_host *h, const vt_policy *p)
 {
     for (int k = 1; k <= vt_nrules; k++) {
         if (!policy_rule_on(p, k - 1))
             continue;
-        domdoc *d;
-        domain_info info;
+        vt_domdoc *d;
+        vt_domain info;
         if (domdoc_parse(j->input, j->in, j->inlen, &d))
             return NULL;
         if (domain_inspect(d, &info)) {
             domdoc_free(d);
             return NULL;
         }
-        run_state run;
+        vt_run run;
         run_state_init(&run, h, p);
         run.rule_limit = k;
-        domain_report *rep = domain_report_new(j->input);
+        vt_domain_report *rep = domain_report_new(j->input);
         engine_run(d, &info, h, p, &run, 0, rep);
         size_t len;
         char *out = domdoc_emit(d, &len), err[512];
@@ -176,7 +176,7 @@ static const rule *blame(const job *j, const host *h, const policy *p)
  * tool's edits are judged). Returns 0, 3 for an invalid input under
  * --validate, or 70 when the tool's edits broke the document (naming the
  * rule). */
-static int validate_job(const job *j, const host *h, const policy *p,
+static int validate_job(const job *j, const vt_host *h, const vt_policy *p,
                         int mode)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
@@ -197,7 +197,7 @@ static int validate_job(const job *j, const host *h, const policy *p,
         schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
                              sizeof err) == 1)
         return 0;       /* the input's own errors, none of ours */
-    const rule *r = blame(j, h, p);
+    const vt_rule *r = blame(j, h, p);
     return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
                    "domain is not valid libvirt XML (%s)%s%s%s; nothing "
                    "written. Please report it with the input and host.",
@@ -254,13 +254,13 @@ static int write_outputs(job *jobs, int n)
     return 0;
 }
 
-int cmd_tune(const cli *o)
+int cmd_tune(const vt_cli *o)
 {
-    policy *p;
+    vt_policy *p;
     int rc = build_policy(o, &p);
     if (rc)
         return rc;
-    host *h;
+    vt_host *h;
     vt_conn *conn;
     rc = cmd_load_host(o->host, o->uri, &conn, &h);
     if (rc) {
@@ -268,12 +268,12 @@ int cmd_tune(const cli *o)
         return rc;
     }
     job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
-    report rep = {
+    vt_report rep = {
         .profile = profile_name(p->profile), .host_source = h->source,
         .host_kind = h->kind, .ndomains = 0,
-        .domains = xcalloc((size_t)o->ninputs, sizeof(domain_report *)),
+        .domains = xcalloc((size_t)o->ninputs, sizeof(vt_domain_report *)),
     };
-    run_state run;
+    vt_run run;
     run_state_init(&run, h, p);
     for (int i = 0; i < o->ninputs && !rc; i++) {
         job *j = &jobs[i];

@@ -32,7 +32,7 @@ static int count_children(xmlNodePtr parent, const char *name,
 }
 
 /* The one child NAME of PARENT; a second one is an error (returns -1). */
-static int unique_child(const domdoc *d, xmlNodePtr parent, const char *name,
+static int unique_child(const vt_domdoc *d, xmlNodePtr parent, const char *name,
                         xmlNodePtr *out)
 {
     xmlNodePtr second;
@@ -62,7 +62,7 @@ static char *text_of(xmlNodePtr n)
     return r;
 }
 
-static enum os_family os_from_id(const char *id)
+static enum vt_os os_from_id(const char *id)
 {
     static const char *const linux_ids[] = {
         "fedoraproject.org", "redhat.com/rhel", "centos.org", "debian.org",
@@ -83,7 +83,7 @@ static enum os_family os_from_id(const char *id)
 }
 
 /* The libosinfo os id in <metadata>, or NULL (caller frees). */
-static char *libosinfo_id(const domdoc *d)
+static char *libosinfo_id(const vt_domdoc *d)
 {
     xmlXPathContextPtr x = xmlXPathNewContext(domdoc_xml(d));
     char *id = NULL;
@@ -103,7 +103,7 @@ static char *libosinfo_id(const domdoc *d)
     return id;
 }
 
-int domain_inspect(const domdoc *d, domain_info *info)
+int domain_inspect(const vt_domdoc *d, vt_domain *info)
 {
     const char *file = domdoc_name(d);
     xmlNodePtr root = domdoc_root(d);
@@ -213,7 +213,7 @@ int domain_inspect(const domdoc *d, domain_info *info)
     return 0;
 }
 
-void domain_info_free(domain_info *info)
+void domain_info_free(vt_domain *info)
 {
     free(info->type);
     free(info->name);

@@ -10,9 +10,9 @@
 
 #include "domdoc.h"
 
-enum os_family { OS_UNKNOWN = 0, OS_LINUX, OS_WINDOWS, OS_OTHER };
+enum vt_os { OS_UNKNOWN = 0, OS_LINUX, OS_WINDOWS, OS_OTHER };
 
-typedef struct domain_info {
+typedef struct vt_domain {
     char *type;         /* <domain type=...>: "kvm", "qemu", "xen"... */
     char *name;         /* <name>, or NULL */
     char *arch;         /* <os><type arch=...>, or NULL when not given */
@@ -20,17 +20,17 @@ typedef struct domain_info {
     int vcpus;          /* <vcpu> maximum, >= 1 */
     int vcpus_current;  /* <vcpu current=...>, == vcpus when absent */
     unsigned long long memory_kib;  /* <memory>, 0 when absent */
-    enum os_family os;  /* from libosinfo metadata or Hyper-V features */
+    enum vt_os os;  /* from libosinfo metadata or Hyper-V features */
     char *os_id;        /* libosinfo id, or NULL */
-} domain_info;
+} vt_domain;
 
 /* Largest <vcpu> accepted (libvirt's QEMU driver tops out far below). */
 #define VT_MAX_VCPUS 16384
 
 /* Reads and checks D into *INFO (owned by the caller, domain_info_free).
  * Returns 0, or prints "vtune-xml: FILE:LINE: message" and returns 3. */
-int domain_inspect(const domdoc *d, domain_info *info);
+int domain_inspect(const vt_domdoc *d, vt_domain *info);
 
-void domain_info_free(domain_info *info);
+void domain_info_free(vt_domain *info);
 
 #endif

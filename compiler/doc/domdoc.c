@@ -34,7 +34,7 @@ typedef struct span {
     unsigned has_end : 1;      /* end offset was recorded */
 } span;
 
-struct domdoc {
+struct vt_domdoc {
     char *name;
     const char *buf;        /* the input (borrowed copy owned below) */
     char *own;
@@ -53,7 +53,7 @@ struct domdoc {
 
 /* ---------------------------------------------------------------- parse */
 
-static span *span_new(domdoc *d)
+static span *span_new(vt_domdoc *d)
 {
     /* The pool is sized once in domdoc_parse (nodes point into it, so it
      * never moves); running out means the bound was wrong: refuse. */
@@ -70,7 +70,7 @@ static void on_start(void *ctx, const xmlChar *localname,
                      const xmlChar **attrs)
 {
     xmlParserCtxtPtr c = ctx;
-    domdoc *d = c->_private;
+    vt_domdoc *d = c->_private;
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_ns, ns, nb_attr,
                           nb_def, attrs);
     long pos = xmlByteConsumed(c);
@@ -93,7 +93,7 @@ static void on_end(void *ctx, const xmlChar *localname,
                    const xmlChar *prefix, const xmlChar *uri)
 {
     xmlParserCtxtPtr c = ctx;
-    domdoc *d = c->_private;
+    vt_domdoc *d = c->_private;
     xmlNodePtr n = c->node;
     long pos = xmlByteConsumed(c);
     if (n && n->_private && pos >= 0 && (size_t)pos <= d->len) {
@@ -110,7 +110,7 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type,
 {
     (void)type, (void)public_id, (void)system_id, (void)content;
     xmlParserCtxtPtr c = ctx;
-    domdoc *d = c->_private;
+    vt_domdoc *d = c->_private;
     if (!d->failed) {
         d->failed = 1;
         d->failline = xmlSAX2GetLineNumber(ctx);
@@ -150,14 +150,14 @@ static void on_error(void *data, xmlErrorPtr e)
 }
 
 /* Offset of the first '<' at or after P (or len). */
-static size_t next_lt(const domdoc *d, size_t p)
+static size_t next_lt(const vt_domdoc *d, size_t p)
 {
     const char *q = memchr(d->buf + p, '<', d->len - p);
     return q ? (size_t)(q - d->buf) : d->len;
 }
 
 /* Offset just past the first occurrence of TERM at or after P. */
-static size_t past(const domdoc *d, size_t p, const char *term)
+static size_t past(const vt_domdoc *d, size_t p, const char *term)
 {
     size_t tl = strlen(term);
     for (size_t i = p; i + tl <= d->len; i++)
@@ -167,7 +167,7 @@ static size_t past(const domdoc *d, size_t p, const char *term)
 }
 
 /* Offset just past the '>' ending the start tag that begins at P. */
-static size_t stag_end_of(const domdoc *d, size_t p)
+static size_t stag_end_of(const vt_domdoc *d, size_t p)
 {
     char q = 0;
     for (size_t i = p; i < d->len; i++) {
@@ -186,7 +186,7 @@ static size_t stag_end_of(const domdoc *d, size_t p)
 
 /* Assigns spans to the children of element EL; returns -1 when the
  * recorded offsets do not line up (then the emitter cannot trust them). */
-static int assign_spans(domdoc *d, xmlNodePtr el)
+static int assign_spans(vt_domdoc *d, xmlNodePtr el)
 {
     span *s = el->_private;
     if (!s || !s->has_end)
@@ -252,7 +252,7 @@ static int assign_spans(domdoc *d, xmlNodePtr el)
 }
 
 /* The quote character of the first attribute in the document. */
-static char detect_quote(const domdoc *d, xmlNodePtr root)
+static char detect_quote(const vt_domdoc *d, xmlNodePtr root)
 {
     span *s = root->_private;
     size_t from = s ? s->start : 0;
@@ -278,7 +278,7 @@ static char *indent_after_newline(xmlNodePtr t)
     return xstrdup(nl + 1);
 }
 
-static void detect_indent(domdoc *d, xmlNodePtr root)
+static void detect_indent(vt_domdoc *d, xmlNodePtr root)
 {
     d->pretty = 0;
     d->unit = NULL;
@@ -297,7 +297,7 @@ static void detect_indent(domdoc *d, xmlNodePtr root)
 }
 
 int domdoc_parse(const char *name, const char *buf, size_t len,
-                 domdoc **out)
+                 vt_domdoc **out)
 {
     const char *shown = strcmp(name, "-") == 0 ? "<stdin>" : name;
     if (len == 0)
@@ -306,7 +306,7 @@ int domdoc_parse(const char *name, const char *buf, size_t len,
     if (len > (size_t)1 << 30)
         return vt_fail(VT_EXIT_DOMAIN, shown, 0, "input too large");
 
-    domdoc *d = xcalloc(1, sizeof *d);
+    vt_domdoc *d = xcalloc(1, sizeof *d);
     d->name = xstrdup(shown);
     d->own = xmalloc(len + 1);
     memcpy(d->own, buf, len);
@@ -373,7 +373,7 @@ int domdoc_parse(const char *name, const char *buf, size_t len,
     return 0;
 }
 
-void domdoc_free(domdoc *d)
+void domdoc_free(vt_domdoc *d)
 {
     if (!d)
         return;
@@ -386,11 +386,11 @@ void domdoc_free(domdoc *d)
     free(d);
 }
 
-xmlDocPtr domdoc_xml(const domdoc *d) { return d->doc; }
-xmlNodePtr domdoc_root(const domdoc *d) { return xmlDocGetRootElement(d->doc); }
-const char *domdoc_name(const domdoc *d) { return d->name; }
-int domdoc_changed(const domdoc *d) { return d->changed; }
-char domdoc_quote(const domdoc *d) { return d->quote; }
+xmlDocPtr domdoc_xml(const vt_domdoc *d) { return d->doc; }
+xmlNodePtr domdoc_root(const vt_domdoc *d) { return xmlDocGetRootElement(d->doc); }
+const char *domdoc_name(const vt_domdoc *d) { return d->name; }
+int domdoc_changed(const vt_domdoc *d) { return d->changed; }
+char domdoc_quote(const vt_domdoc *d) { return d->quote; }
 
 /* ------------------------------------------------------------- reading */
 
@@ -441,7 +441,7 @@ xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
 
 /* Marks EL as changed itself and its ancestors as having a changed
  * descendant. */
-static void mark(domdoc *d, xmlNodePtr el, int attrs)
+static void mark(vt_domdoc *d, xmlNodePtr el, int attrs)
 {
     d->changed = 1;
     span *s = el->_private;
@@ -458,7 +458,7 @@ static void mark(domdoc *d, xmlNodePtr el, int attrs)
     }
 }
 
-void dd_set_attr(domdoc *d, xmlNodePtr el, const char *name,
+void dd_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
                  const char *value)
 {
     if (value) {
@@ -485,7 +485,7 @@ static char *indent_of(xmlNodePtr el)
 }
 
 /* Indentation for a child of PARENT. */
-static char *child_indent(const domdoc *d, xmlNodePtr parent)
+static char *child_indent(const vt_domdoc *d, xmlNodePtr parent)
 {
     for (xmlNodePtr c = parent->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE) {
@@ -500,7 +500,7 @@ static char *child_indent(const domdoc *d, xmlNodePtr parent)
     return r;
 }
 
-static xmlNodePtr new_ws(const domdoc *d, const char *indent)
+static xmlNodePtr new_ws(const vt_domdoc *d, const char *indent)
 {
     char *t = xasprintf("\n%s", indent);
     xmlNodePtr n = xmlNewDocText(d->doc, BAD_CAST t);
@@ -556,7 +556,7 @@ static void link_last(xmlNodePtr parent, xmlNodePtr n)
     parent->children = parent->last = n;
 }
 
-xmlNodePtr dd_add_child(domdoc *d, xmlNodePtr parent, const char *name,
+xmlNodePtr dd_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
                         xmlNodePtr after)
 {
     xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
@@ -591,7 +591,7 @@ xmlNodePtr dd_add_child(domdoc *d, xmlNodePtr parent, const char *name,
     return el;
 }
 
-xmlNodePtr dd_add_first_child(domdoc *d, xmlNodePtr parent, const char *name)
+xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *name)
 {
     xmlNodePtr first = NULL;
     for (xmlNodePtr c = parent->children; c; c = c->next)
@@ -612,7 +612,7 @@ xmlNodePtr dd_add_first_child(domdoc *d, xmlNodePtr parent, const char *name)
     return el;
 }
 
-void dd_remove(domdoc *d, xmlNodePtr el)
+void dd_remove(vt_domdoc *d, xmlNodePtr el)
 {
     xmlNodePtr parent = el->parent;
     if (is_ws_text(el->prev)) {
@@ -634,7 +634,7 @@ void dd_remove(domdoc *d, xmlNodePtr el)
     mark(d, parent, 0);
 }
 
-void dd_set_text(domdoc *d, xmlNodePtr el, const char *text)
+void dd_set_text(vt_domdoc *d, xmlNodePtr el, const char *text)
 {
     xmlNodePtr c = el->children;
     while (c) {
@@ -681,7 +681,7 @@ static void put_qname(vt_strbuf *out, xmlNsPtr ns, const xmlChar *name)
     strbuf_adds(out, (const char *)name);
 }
 
-static void put_start_tag(const domdoc *d, vt_strbuf *out, xmlNodePtr el,
+static void put_start_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
                           int empty)
 {
     char q[2] = {d->quote, 0};
@@ -709,15 +709,15 @@ static void put_start_tag(const domdoc *d, vt_strbuf *out, xmlNodePtr el,
     strbuf_adds(out, empty ? "/>" : ">");
 }
 
-static void emit_node(const domdoc *d, vt_strbuf *out, xmlNodePtr n);
+static void emit_node(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr n);
 
-static void emit_children(const domdoc *d, vt_strbuf *out, xmlNodePtr el)
+static void emit_children(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el)
 {
     for (xmlNodePtr c = el->children; c; c = c->next)
         emit_node(d, out, c);
 }
 
-static void emit_node(const domdoc *d, vt_strbuf *out, xmlNodePtr n)
+static void emit_node(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr n)
 {
     span *s = n->_private;
     if (s && !s->self_dirty && !s->desc_dirty) {
@@ -762,7 +762,7 @@ static void emit_node(const domdoc *d, vt_strbuf *out, xmlNodePtr n)
     }
 }
 
-char *domdoc_emit(const domdoc *d, size_t *len)
+char *domdoc_emit(const vt_domdoc *d, size_t *len)
 {
     xmlNodePtr root = domdoc_root(d);
     span *s = root->_private;
@@ -774,7 +774,7 @@ char *domdoc_emit(const domdoc *d, size_t *len)
     return strbuf_detach(&out, len);
 }
 
-char *dd_node_string(const domdoc *d, xmlNodePtr el)
+char *dd_node_string(const vt_domdoc *d, xmlNodePtr el)
 {
     vt_strbuf out;
     strbuf_init(&out);

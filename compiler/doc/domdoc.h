@@ -19,24 +19,24 @@
 #include <libxml/tree.h>
 #include <stddef.h>
 
-typedef struct domdoc domdoc;
+typedef struct vt_domdoc vt_domdoc;
 
 /* Parses LEN bytes of BUF; NAME is used in messages ("-" shows as
  * "<stdin>"). Returns 0 with *out owned by the caller (domdoc_free), or
  * prints "vtune-xml: NAME:LINE: message" and returns 3. */
 int domdoc_parse(const char *name, const char *buf, size_t len,
-                 domdoc **out);
+                 vt_domdoc **out);
 
-void domdoc_free(domdoc *d);
+void domdoc_free(vt_domdoc *d);
 
 /* The libxml2 document and its root element (owned by D). */
-xmlDocPtr domdoc_xml(const domdoc *d);
-xmlNodePtr domdoc_root(const domdoc *d);
+xmlDocPtr domdoc_xml(const vt_domdoc *d);
+xmlNodePtr domdoc_root(const vt_domdoc *d);
 /* The name given to domdoc_parse (owned by D). */
-const char *domdoc_name(const domdoc *d);
+const char *domdoc_name(const vt_domdoc *d);
 
 /* 1 when any edit was made since parsing. */
-int domdoc_changed(const domdoc *d);
+int domdoc_changed(const vt_domdoc *d);
 
 /* --- reading --- */
 
@@ -56,35 +56,35 @@ xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
 /* --- edits (each marks the node so the emitter re-serializes it) --- */
 
 /* Sets attribute NAME of EL to VALUE (NULL removes it). */
-void dd_set_attr(domdoc *d, xmlNodePtr el, const char *name,
+void dd_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
                  const char *value);
 
 /* Adds a new empty element NAME as a child of PARENT, after the element
  * AFTER (a child of PARENT), or last when AFTER is NULL, indented like its
  * siblings. Returns the new element (owned by the document). */
-xmlNodePtr dd_add_child(domdoc *d, xmlNodePtr parent, const char *name,
+xmlNodePtr dd_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
                         xmlNodePtr after);
 
 /* Adds a new element NAME as the first element child of PARENT. */
-xmlNodePtr dd_add_first_child(domdoc *d, xmlNodePtr parent,
+xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent,
                               const char *name);
 
 /* Removes element EL and the indentation before it. */
-void dd_remove(domdoc *d, xmlNodePtr el);
+void dd_remove(vt_domdoc *d, xmlNodePtr el);
 
 /* Replaces the content of EL with the text TEXT. */
-void dd_set_text(domdoc *d, xmlNodePtr el, const char *text);
+void dd_set_text(vt_domdoc *d, xmlNodePtr el, const char *text);
 
 /* --- output --- */
 
 /* The whole document as bytes, owned by the caller; *len gets the size. */
-char *domdoc_emit(const domdoc *d, size_t *len);
+char *domdoc_emit(const vt_domdoc *d, size_t *len);
 
 /* EL serialized on its own (as the emitter would write it, without
  * leading indentation), owned by the caller. For reports. */
-char *dd_node_string(const domdoc *d, xmlNodePtr el);
+char *dd_node_string(const vt_domdoc *d, xmlNodePtr el);
 
 /* The quote character the document uses for attributes. */
-char domdoc_quote(const domdoc *d);
+char domdoc_quote(const vt_domdoc *d);
 
 #endif

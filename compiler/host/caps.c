@@ -28,7 +28,7 @@ typedef struct caps_ctx {
     const char *path;
     xmlDocPtr doc;
     xmlXPathContextPtr xp;
-    host *h;
+    vt_host *h;
     /* distances as read: (from node slot, to node id, value) */
     int ndist;
     int (*dist)[3];
@@ -200,7 +200,7 @@ static int read_cache(caps_ctx *c)
 /* ------------------------------------------------------------------ */
 /* host/topology/cells                                                 */
 
-static int read_memory(caps_ctx *c, xmlNodePtr cell, host_node *n)
+static int read_memory(caps_ctx *c, xmlNodePtr cell, vt_host_node *n)
 {
     xmlXPathObjectPtr r = xp_eval(c, cell, "memory");
     int rc = 0;
@@ -215,7 +215,7 @@ static int read_memory(caps_ctx *c, xmlNodePtr cell, host_node *n)
     return rc;
 }
 
-static int read_pages(caps_ctx *c, xmlNodePtr cell, host_node *n)
+static int read_pages(caps_ctx *c, xmlNodePtr cell, vt_host_node *n)
 {
     xmlXPathObjectPtr r = xp_eval(c, cell, "pages");
     int cnt = xp_count(r), rc = 0;
@@ -232,7 +232,7 @@ static int read_pages(caps_ctx *c, xmlNodePtr cell, host_node *n)
             rc = vt_fail(VT_EXIT_HOST, c->path, xmlGetLineNo(p),
                          "<pages>: page size below 1 KiB");
         if (!rc)
-            n->pages[n->npages++] = (host_pages){(uint64_t)kib, total, -1};
+            n->pages[n->npages++] = (vt_host_pages){(uint64_t)kib, total, -1};
     }
     xmlXPathFreeObject(r);
     return rc;
@@ -264,7 +264,7 @@ static int add_core(caps_ctx *c, xmlNodePtr node, int id)
     hwloc_bitmap_t set = cpulist_attr(c, node, "siblings");
     if (!set)
         return VT_EXIT_HOST;
-    host *h = c->h;
+    vt_host *h = c->h;
     if (!hwloc_bitmap_isset(set, (unsigned)id)) {
         hwloc_bitmap_free(set);
         return vt_fail(VT_EXIT_HOST, c->path, xmlGetLineNo(node),
@@ -287,7 +287,7 @@ static int add_core(caps_ctx *c, xmlNodePtr node, int id)
     return 0;
 }
 
-static int read_cpu_entry(caps_ctx *c, xmlNodePtr node, host_node *n)
+static int read_cpu_entry(caps_ctx *c, xmlNodePtr node, vt_host_node *n)
 {
     long long id = 0, socket = 0;
     int rc = int_attr(c, node, "id", 1, VT_HOST_MAX_CPU, &id);
@@ -296,9 +296,9 @@ static int read_cpu_entry(caps_ctx *c, xmlNodePtr node, host_node *n)
     rc = int_attr(c, node, "socket_id", 0, INT32_MAX, &socket);
     if (rc == VT_EXIT_HOST)
         return rc;
-    host *h = c->h;
+    vt_host *h = c->h;
     h->cpus = xrealloc(h->cpus, (size_t)(h->ncpus + 1) * sizeof *h->cpus);
-    h->cpus[h->ncpus++] = (host_cpu){(int)id, 1, -1, (int)socket, -1, -1};
+    h->cpus[h->ncpus++] = (vt_host_cpu){(int)id, 1, -1, (int)socket, -1, -1};
     c->sockets = xrealloc(c->sockets, (size_t)(c->nsockets + 1) * sizeof(int));
     c->sockets[c->nsockets++] = (int)socket;
     hwloc_bitmap_set(n->cpus, (unsigned)id);
@@ -313,10 +313,10 @@ static int read_cell(caps_ctx *c, xmlNodePtr cell)
     int rc = int_attr(c, cell, "id", 1, VT_HOST_MAX_NODE, &id);
     if (rc)
         return rc;
-    host *h = c->h;
+    vt_host *h = c->h;
     int slot = h->nnodes++;
-    host_node *n = &h->nodes[slot];
-    *n = (host_node){(int)id, hwloc_bitmap_alloc(), -1, 0, NULL};
+    vt_host_node *n = &h->nodes[slot];
+    *n = (vt_host_node){(int)id, hwloc_bitmap_alloc(), -1, 0, NULL};
     if ((rc = read_memory(c, cell, n)) || (rc = read_pages(c, cell, n)) ||
         (rc = read_distances(c, cell, slot)))
         return rc;
@@ -330,7 +330,7 @@ static int read_cell(caps_ctx *c, xmlNodePtr cell)
 /* The distance matrix from the siblings read, when it is complete. */
 static void build_distances(caps_ctx *c)
 {
-    host *h = c->h;
+    vt_host *h = c->h;
     int n = h->nnodes;
     int *m = xmalloc((size_t)n * (size_t)n * sizeof *m);
     for (int i = 0; i < n * n; i++)
@@ -403,7 +403,7 @@ static int read_caps(caps_ctx *c, xmlDocPtr doc)
     return rc ? rc : read_cache(c);
 }
 
-int host_load_caps(const char *path, const char *buf, size_t len, host **out)
+int host_load_caps(const char *path, const char *buf, size_t len, vt_host **out)
 {
     *out = NULL;
     xmlDocPtr doc = host_xml_parse(path, buf, len);

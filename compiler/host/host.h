@@ -16,44 +16,44 @@
 #include "cpulist.h"
 
 /* One hugepage pool of one NUMA node. */
-typedef struct host_pages {
+typedef struct vt_host_pages {
     uint64_t size_kib;  /* page size in KiB: 2048, 1048576, ... */
     long long total;    /* pages in the pool; -1 unknown */
     long long free;     /* free pages; -1 unknown (hwloc XML and
                            capabilities only know totals) */
-} host_pages;
+} vt_host_pages;
 
-typedef struct host_node {
+typedef struct vt_host_node {
     int id;                 /* OS index of the NUMA node */
     hwloc_bitmap_t cpus;    /* CPUs local to the node, online or not;
                                empty for memory-only nodes (CXL, HBM) */
     long long mem_kib;      /* local memory in KiB; -1 unknown */
     int npages;
-    host_pages *pages;      /* sorted by size_kib ascending; every pool the
+    vt_host_pages *pages;      /* sorted by size_kib ascending; every pool the
                                source lists, so hwloc and libvirt sources
                                include the base page size (4 KiB on x86)
                                as the smallest pool */
-} host_node;
+} vt_host_node;
 
-typedef struct host_cpu {
+typedef struct vt_host_cpu {
     int id;         /* OS index (the number libvirt's cpuset uses) */
     int online;     /* 1 online, 0 offline */
     int node;       /* NUMA node id; -1 unknown */
     int package;    /* package (socket) OS index; -1 unknown */
     int core;       /* index into host.cores; -1 unknown */
     int l3;         /* index into host.l3; -1 unknown */
-} host_cpu;
+} vt_host_cpu;
 
-typedef struct host_pci {
+typedef struct vt_host_pci {
     char addr[16];      /* "0000:81:00.0" */
     unsigned class_id;  /* PCI class << 8 | subclass, e.g. 0x0200 */
     unsigned vendor_id, device_id;
     int node;           /* NUMA node id of its locality; -1 unknown */
     char *name;         /* OS device name (ens2f0, nvme0n1) or NULL */
     char *pf;           /* for an SR-IOV VF: its PF's address; else NULL */
-} host_pci;
+} vt_host_pci;
 
-typedef struct host {
+typedef struct vt_host {
     char *source;       /* what was loaded: a path, "live" or the
                            synthetic description */
     const char *kind;   /* "hwloc-xml", "hwloc-live", "hwloc-synthetic",
@@ -67,10 +67,10 @@ typedef struct host {
     char *arch;         /* "x86_64", "aarch64"...; NULL unknown */
 
     int ncpus;
-    host_cpu *cpus;     /* sorted by id */
+    vt_host_cpu *cpus;     /* sorted by id */
 
     int nnodes;
-    host_node *nodes;   /* sorted by id */
+    vt_host_node *nodes;   /* sorted by id */
     int *distances;     /* nnodes*nnodes, row-major, indexed like nodes[];
                            NULL unknown */
 
@@ -96,40 +96,40 @@ typedef struct host {
                            sorted, unique */
 
     int npci;
-    host_pci *pci;      /* sorted by addr */
-} host;
+    vt_host_pci *pci;      /* sorted by addr */
+} vt_host;
 
 /* Frees a host and everything it owns; NULL is fine. */
-void host_free(host *h);
+void host_free(vt_host *h);
 
 /* Returns a new, empty host (all unknown) owned by the caller; loaders
  * fill it. Never NULL (aborts on out-of-memory). */
-host *host_new(const char *source, const char *kind);
+vt_host *host_new(const char *source, const char *kind);
 
 /* Sorts cpus, nodes, cores, l3, flags and pci into the documented order and
  * fills the derived indexes (cpu.core, cpu.l3); loaders call it last.
  * Returns 0, or -1 with a message in err (size errlen) when the model is
  * inconsistent (no NUMA node, no CPU, a CPU in two nodes, ...). */
-int host_finish(host *h, char *err, size_t errlen);
+int host_finish(vt_host *h, char *err, size_t errlen);
 
 /* Sorts H's flags and drops duplicates (loaders and host_finish). */
-void host_sort_flags(host *h);
+void host_sort_flags(vt_host *h);
 
 /* Returns 1 when the host CPU has FLAG, 0 when it does not, -1 when the
  * flags are unknown. */
-int host_has_flag(const host *h, const char *flag);
+int host_has_flag(const vt_host *h, const char *flag);
 
 /* Returns the node with OS index ID, or NULL. */
-const host_node *host_node_by_id(const host *h, int id);
+const vt_host_node *host_node_by_id(const vt_host *h, int id);
 
 /* The position in h->nodes of the node with OS index ID, or -1. */
-int host_node_index(const host *h, int id);
+int host_node_index(const vt_host *h, int id);
 
 /* Returns the cpu with OS index ID, or NULL. */
-const host_cpu *host_cpu_by_id(const host *h, int id);
+const vt_host_cpu *host_cpu_by_id(const vt_host *h, int id);
 
 /* Distance between nodes of OS index A and B, or -1 when unknown. */
-int host_distance(const host *h, int a, int b);
+int host_distance(const vt_host *h, int a, int b);
 
 /* Limits every source is held to by host_finish, so that any loaded host
  * survives the JSON snapshot round trip: CPU ids (also bounds memory

@@ -62,7 +62,7 @@ static unsigned obj_index(hwloc_obj_t o)
     return o->os_index != HWLOC_UNKNOWN_INDEX ? o->os_index : o->logical_index;
 }
 
-static host_cpu *find_cpu(host *h, int id)
+static vt_host_cpu *find_cpu(vt_host *h, int id)
 {
     int lo = 0, hi = h->ncpus - 1;     /* cpus are filled in id order */
     while (lo <= hi) {
@@ -78,7 +78,7 @@ static host_cpu *find_cpu(host *h, int id)
 }
 
 /* Every CPU of the complete cpuset, online when in the topology cpuset. */
-static void fill_cpus(hwloc_topology_t topo, host *h)
+static void fill_cpus(hwloc_topology_t topo, vt_host *h)
 {
     hwloc_const_bitmap_t all = hwloc_topology_get_complete_cpuset(topo);
     hwloc_const_bitmap_t on = hwloc_topology_get_topology_cpuset(topo);
@@ -87,13 +87,13 @@ static void fill_cpus(hwloc_topology_t topo, host *h)
     hwloc_bitmap_foreach_begin(id, all) {
         if (id > VT_HOST_MAX_CPU)
             break;
-        h->cpus[i++] = (host_cpu){id, hwloc_bitmap_isset(on, (unsigned)id),
+        h->cpus[i++] = (vt_host_cpu){id, hwloc_bitmap_isset(on, (unsigned)id),
                                   -1, -1, -1, -1};
     } hwloc_bitmap_foreach_end();
     h->ncpus = i;
 }
 
-static void fill_packages(hwloc_topology_t topo, host *h)
+static void fill_packages(hwloc_topology_t topo, vt_host *h)
 {
     int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
     h->npackages = n > 0 ? n : -1;
@@ -102,7 +102,7 @@ static void fill_packages(hwloc_topology_t topo, host *h)
                                               (unsigned)i);
         int id;
         hwloc_bitmap_foreach_begin(id, o->complete_cpuset) {
-            host_cpu *c = find_cpu(h, id);
+            vt_host_cpu *c = find_cpu(h, id);
             if (c)
                 c->package = (int)obj_index(o);
         } hwloc_bitmap_foreach_end();
@@ -125,7 +125,7 @@ static int better_node(hwloc_obj_t a, hwloc_obj_t b)
     return obj_index(a) < obj_index(b);
 }
 
-static void fill_node(hwloc_obj_t o, host_node *n)
+static void fill_node(hwloc_obj_t o, vt_host_node *n)
 {
     n->id = (int)obj_index(o);
     n->cpus = hwloc_bitmap_alloc();
@@ -138,12 +138,12 @@ static void fill_node(hwloc_obj_t o, host_node *n)
         struct hwloc_memory_page_type_s *pt = &o->attr->numanode.page_types[k];
         if (pt->size < 1024)
             continue;
-        n->pages[n->npages++] = (host_pages){pt->size / 1024,
+        n->pages[n->npages++] = (vt_host_pages){pt->size / 1024,
                                              (long long)pt->count, -1};
     }
 }
 
-static void fill_nodes(hwloc_topology_t topo, host *h)
+static void fill_nodes(hwloc_topology_t topo, vt_host *h)
 {
     int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
     if (n <= 0)
@@ -169,7 +169,7 @@ static void fill_nodes(hwloc_topology_t topo, host *h)
     free(objs);
 }
 
-static int node_slot(const host *h, unsigned id)
+static int node_slot(const vt_host *h, unsigned id)
 {
     for (int i = 0; i < h->nnodes; i++)
         if (h->nodes[i].id == (int)id)
@@ -179,7 +179,7 @@ static int node_slot(const host *h, unsigned id)
 
 /* One NUMA matrix as nnodes*nnodes indexed like h->nodes, or NULL when
  * it does not cover every node or holds values beyond int. */
-static int *map_distances(const host *h, const struct hwloc_distances_s *d)
+static int *map_distances(const vt_host *h, const struct hwloc_distances_s *d)
 {
     int n = h->nnodes;
     int *m = xmalloc((size_t)n * (size_t)n * sizeof *m);
@@ -202,7 +202,7 @@ static int *map_distances(const host *h, const struct hwloc_distances_s *d)
 }
 
 /* The NUMA latency matrix (any NUMA matrix when no latency one). */
-static void fill_distances(hwloc_topology_t topo, host *h)
+static void fill_distances(hwloc_topology_t topo, vt_host *h)
 {
     unsigned nr = 0;
     if (hwloc_distances_get_by_type(topo, HWLOC_OBJ_NUMANODE, &nr, NULL, 0,
@@ -242,7 +242,7 @@ static int collect_sets(hwloc_topology_t topo, hwloc_obj_type_t type,
 /* Cores from Core objects; an online CPU in no Core object (or every CPU
  * when the topology has none) is a core of its own; an offline CPU in no
  * Core object keeps an unknown core. */
-static void fill_cores(hwloc_topology_t topo, host *h)
+static void fill_cores(hwloc_topology_t topo, vt_host *h)
 {
     hwloc_bitmap_t *sets;
     int n = collect_sets(topo, HWLOC_OBJ_CORE, &sets);
@@ -273,7 +273,7 @@ static void pci_addr(hwloc_obj_t o, char *buf, size_t len)
 
 /* NUMA locality: the first node of the nearest non-I/O ancestor; unknown
  * when that is the root of a multi-node machine. */
-static int pci_node(hwloc_topology_t topo, const host *h, hwloc_obj_t o)
+static int pci_node(hwloc_topology_t topo, const vt_host *h, hwloc_obj_t o)
 {
     hwloc_obj_t anc = hwloc_get_non_io_ancestor_obj(topo, o);
     if (!anc || !anc->nodeset || hwloc_bitmap_iszero(anc->nodeset))
@@ -343,7 +343,7 @@ static hwloc_obj_t guess_pf(hwloc_obj_t *devs, int n, int i)
 
 /* Drops devices whose address appears twice (hand-edited topologies do
  * that): which one is real is unknown. */
-static void drop_duplicate_pci(host *h)
+static void drop_duplicate_pci(vt_host *h)
 {
     char *dup = xcalloc((size_t)h->npci + 1, 1);
     for (int i = 0; i < h->npci; i++)
@@ -368,7 +368,7 @@ static void drop_duplicate_pci(host *h)
     free(dup);
 }
 
-static void fill_pci(hwloc_topology_t topo, host *h)
+static void fill_pci(hwloc_topology_t topo, vt_host *h)
 {
     int n = 0;
     for (hwloc_obj_t o = NULL; (o = hwloc_get_next_pcidev(topo, o));)
@@ -382,7 +382,7 @@ static void fill_pci(hwloc_topology_t topo, host *h)
     h->pci = xcalloc((size_t)n, sizeof *h->pci);
     for (int i = 0; i < n; i++) {
         hwloc_obj_t o = devs[i];
-        host_pci *p = &h->pci[h->npci++];
+        vt_host_pci *p = &h->pci[h->npci++];
         pci_addr(o, p->addr, sizeof p->addr);
         p->class_id = o->attr->pcidev.class_id;
         p->vendor_id = o->attr->pcidev.vendor_id;
@@ -401,7 +401,7 @@ static void fill_pci(hwloc_topology_t topo, host *h)
 }
 
 /* Fills H from a loaded topology (everything but host_finish). */
-static void hwloc_fill(hwloc_topology_t topo, host *h)
+static void hwloc_fill(hwloc_topology_t topo, vt_host *h)
 {
     const char *arch = hwloc_obj_get_info_by_name(hwloc_get_root_obj(topo),
                                                   "Architecture");
@@ -416,7 +416,7 @@ static void hwloc_fill(hwloc_topology_t topo, host *h)
 }
 
 /* host_finish, reporting an inconsistency against WHERE; returns 0/4. */
-static int finish(host *h, const char *where, host **out)
+static int finish(vt_host *h, const char *where, vt_host **out)
 {
     char err[256];
     if (host_finish(h, err, sizeof err) < 0) {
@@ -448,7 +448,7 @@ static void hwloc_version_string(char *buf, size_t len)
  * formats with only EINVAL, so the version is checked here first. */
 static int check_xml_version(const char *path, const char *buf, size_t len)
 {
-    host_xml_head head;
+    vt_xml_head head;
     if (host_xml_root(path, buf, len, &head) < 0)
         return VT_EXIT_HOST;
     if (*head.version && strtol(head.version, NULL, 10) > 2) {
@@ -464,7 +464,7 @@ static int check_xml_version(const char *path, const char *buf, size_t len)
 }
 
 int host_load_hwloc_xml_inproc(const char *path, const char *buf,
-                               size_t len, host **out)
+                               size_t len, vt_host **out)
 {
     *out = NULL;
     int rc = check_xml_version(path, buf, len);
@@ -489,7 +489,7 @@ int host_load_hwloc_xml_inproc(const char *path, const char *buf,
                        "with HWLOC_XML_VERBOSE=1 for hwloc's reason)",
                        e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
     }
-    host *h = host_new(path, "hwloc-xml");
+    vt_host *h = host_new(path, "hwloc-xml");
     hwloc_fill(topo, h);
     hwloc_topology_destroy(topo);
     return finish(h, path, out);
@@ -505,7 +505,7 @@ static void hwloc_xml_child(int fd, const char *path, const char *buf,
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
         signal(fatal[i], SIG_DFL);
-    host *h;
+    vt_host *h;
     alarm(60);                  /* a hang in hwloc is a failure too */
     int rc = host_load_hwloc_xml_inproc(path, buf, len, &h);
     if (rc)
@@ -527,7 +527,7 @@ static void hwloc_xml_child(int fd, const char *path, const char *buf,
  * It costs a fork and the snapshot's JSON written and read again: about
  * 2 ms for the 24-node, 384-CPU host (bench/compare.sh, section 3). */
 int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
-                        host **out)
+                        vt_host **out)
 {
     *out = NULL;
     int rc, fds[2];
@@ -580,7 +580,7 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
         free(json);
         return WEXITSTATUS(status);     /* the child said why */
     }
-    host *h = NULL;
+    vt_host *h = NULL;
     rc = host_load_json(path, json, n, &h);
     free(json);
     if (rc)
@@ -591,7 +591,7 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
     return 0;
 }
 
-int host_load_hwloc_synthetic(const char *desc, host **out)
+int host_load_hwloc_synthetic(const char *desc, vt_host **out)
 {
     *out = NULL;
     char *src = xasprintf("synthetic:%s", desc);
@@ -606,14 +606,14 @@ int host_load_hwloc_synthetic(const char *desc, host **out)
         free(src);
         return rc;
     }
-    host *h = host_new(src, "hwloc-synthetic");
+    vt_host *h = host_new(src, "hwloc-synthetic");
     free(src);
     hwloc_fill(topo, h);
     hwloc_topology_destroy(topo);
     return finish(h, h->source, out);
 }
 
-int host_load_hwloc_live(host **out)
+int host_load_hwloc_live(vt_host **out)
 {
     *out = NULL;
     hwloc_topology_t topo = new_topology();
@@ -625,7 +625,7 @@ int host_load_hwloc_live(host **out)
                        "hwloc cannot read this machine's topology: %s",
                        strerror(e));
     }
-    host *h = host_new("live", "hwloc-live");
+    vt_host *h = host_new("live", "hwloc-live");
     hwloc_fill(topo, h);
     hwloc_topology_destroy(topo);
     host_live_extras(h);

@@ -85,7 +85,7 @@ static cJSON *j_hex(unsigned v)
     return cJSON_CreateString(buf);
 }
 
-static cJSON *j_flags(const host *h)
+static cJSON *j_flags(const vt_host *h)
 {
     if (!h->flags_known && h->nflags == 0)
         return cJSON_CreateNull();
@@ -95,7 +95,7 @@ static cJSON *j_flags(const host *h)
     return a;
 }
 
-static cJSON *j_node(const host_node *n)
+static cJSON *j_node(const vt_host_node *n)
 {
     cJSON *o = chk(cJSON_CreateObject());
     put(o, "id", j_int(n->id));
@@ -113,7 +113,7 @@ static cJSON *j_node(const host_node *n)
     return o;
 }
 
-static cJSON *j_distances(const host *h)
+static cJSON *j_distances(const vt_host *h)
 {
     if (!h->distances)
         return cJSON_CreateNull();
@@ -134,7 +134,7 @@ static cJSON *j_label(hwloc_bitmap_t *sets, int index)
                      : j_int(hwloc_bitmap_first(sets[index]));
 }
 
-static cJSON *j_cpu(const host *h, const host_cpu *c)
+static cJSON *j_cpu(const vt_host *h, const vt_host_cpu *c)
 {
     cJSON *o = chk(cJSON_CreateObject());
     put(o, "id", j_int(c->id));
@@ -146,7 +146,7 @@ static cJSON *j_cpu(const host *h, const host_cpu *c)
     return o;
 }
 
-static cJSON *j_pci(const host_pci *p)
+static cJSON *j_pci(const vt_host_pci *p)
 {
     cJSON *o = chk(cJSON_CreateObject());
     put(o, "address", cJSON_CreateString(p->addr));
@@ -159,7 +159,7 @@ static cJSON *j_pci(const host_pci *p)
     return o;
 }
 
-static cJSON *snapshot_tree(const host *h)
+static cJSON *snapshot_tree(const vt_host *h)
 {
     cJSON *r = chk(cJSON_CreateObject());
     put(r, "vtune_xml_snapshot", cJSON_CreateNumber(SNAPSHOT_VERSION));
@@ -188,7 +188,7 @@ static cJSON *snapshot_tree(const host *h)
     return r;
 }
 
-char *host_to_json(const host *h)
+char *host_to_json(const vt_host *h)
 {
     cJSON *tree = snapshot_tree(h);
     vt_strbuf sb;
@@ -372,7 +372,7 @@ static int want_object(const jctx *c, const char *w, const cJSON *j,
 
 /* --- top-level scalars --- */
 
-static int read_kind(const jctx *c, const cJSON *root, host *h)
+static int read_kind(const jctx *c, const cJSON *root, vt_host *h)
 {
     static const char *const kinds[] = {"hwloc-xml", "hwloc-live",
         "hwloc-synthetic", "capabilities", "manual", NULL};
@@ -393,7 +393,7 @@ static int read_kind(const jctx *c, const cJSON *root, host *h)
     return rc;
 }
 
-static int read_flags(const jctx *c, const cJSON *root, host *h)
+static int read_flags(const jctx *c, const cJSON *root, vt_host *h)
 {
     const cJSON *a, *j;
     int rc = get_array(c, "", root, "cpu_flags", OPT | NUL, &a);
@@ -428,7 +428,7 @@ static int read_version(const jctx *c, const cJSON *root)
     return rc;
 }
 
-static int read_header(const jctx *c, const cJSON *root, host *h)
+static int read_header(const jctx *c, const cJSON *root, vt_host *h)
 {
     long long v = 0;
     char *s;
@@ -458,7 +458,7 @@ static int read_header(const jctx *c, const cJSON *root, host *h)
 /* --- nodes --- */
 
 static int read_pool(const jctx *c, const char *w, const cJSON *j,
-                     host_pages *p)
+                     vt_host_pages *p)
 {
     static const char *const keys[] = {"size_kib", "total", "free", NULL};
     long long size = 0;
@@ -477,7 +477,7 @@ static int read_pool(const jctx *c, const char *w, const cJSON *j,
 }
 
 static int read_node(const jctx *c, const char *w, const cJSON *j,
-                     host_node *n)
+                     vt_host_node *n)
 {
     static const char *const keys[] = {"id", "cpus", "memory_kib", "pages",
                                        NULL};
@@ -507,7 +507,7 @@ static int read_node(const jctx *c, const char *w, const cJSON *j,
     return 0;
 }
 
-static int read_nodes(const jctx *c, const cJSON *root, host *h)
+static int read_nodes(const jctx *c, const cJSON *root, vt_host *h)
 {
     const cJSON *a, *j;
     int rc = get_array(c, "", root, "nodes", REQ, &a);
@@ -517,7 +517,7 @@ static int read_nodes(const jctx *c, const cJSON *root, host *h)
     cJSON_ArrayForEach(j, a) {
         char w[64];
         snprintf(w, sizeof w, "nodes[%d]", h->nnodes);
-        host_node *n = &h->nodes[h->nnodes++];
+        vt_host_node *n = &h->nodes[h->nnodes++];
         n->mem_kib = -1;
         if ((rc = read_node(c, w, j, n)))
             return rc;
@@ -525,7 +525,7 @@ static int read_nodes(const jctx *c, const cJSON *root, host *h)
     return 0;
 }
 
-static int read_distances(const jctx *c, const cJSON *root, host *h)
+static int read_distances(const jctx *c, const cJSON *root, vt_host *h)
 {
     const cJSON *a, *row, *v;
     int rc = get_array(c, "", root, "distances", OPT | NUL, &a);
@@ -568,7 +568,7 @@ typedef struct cpu_extra {
 } cpu_extra;
 
 static int read_cpu(const jctx *c, const char *w, const cJSON *j,
-                    host_cpu *cpu, cpu_extra *x)
+                    vt_host_cpu *cpu, cpu_extra *x)
 {
     static const char *const keys[] = {"id", "online", "node", "package",
                                        "core", "l3", NULL};
@@ -624,7 +624,7 @@ static int group_labels(const cpu_extra *x, int n, int want_core,
     return nsets;
 }
 
-static int read_cpus(const jctx *c, const cJSON *root, host *h,
+static int read_cpus(const jctx *c, const cJSON *root, vt_host *h,
                      cpu_extra **extra)
 {
     const cJSON *a, *j;
@@ -648,11 +648,11 @@ static int read_cpus(const jctx *c, const cJSON *root, host *h,
 }
 
 /* The node each CPU declares must be the one nodes[] puts it in. */
-static int check_cpu_nodes(const jctx *c, const host *h,
+static int check_cpu_nodes(const jctx *c, const vt_host *h,
                            const cpu_extra *x, int n)
 {
     for (int i = 0; i < n; i++) {
-        const host_cpu *cpu = host_cpu_by_id(h, x[i].id);
+        const vt_host_cpu *cpu = host_cpu_by_id(h, x[i].id);
         if (!x[i].has_node || !cpu || cpu->node == x[i].node)
             continue;
         char w[64];
@@ -715,7 +715,7 @@ static int get_hex16(const jctx *c, const char *w, const cJSON *j,
 }
 
 static int read_pci_dev(const jctx *c, const char *w, const cJSON *j,
-                        host_pci *p)
+                        vt_host_pci *p)
 {
     static const char *const keys[] = {"address", "class", "vendor",
         "device", "node", "name", "pf", NULL};
@@ -741,7 +741,7 @@ static int read_pci_dev(const jctx *c, const char *w, const cJSON *j,
     return rc;
 }
 
-static int read_pci(const jctx *c, const cJSON *root, host *h)
+static int read_pci(const jctx *c, const cJSON *root, vt_host *h)
 {
     const cJSON *a, *j;
     int rc = get_array(c, "", root, "pci", OPT | NUL, &a);
@@ -751,7 +751,7 @@ static int read_pci(const jctx *c, const cJSON *root, host *h)
     cJSON_ArrayForEach(j, a) {
         char w[64];
         snprintf(w, sizeof w, "pci[%d]", h->npci);
-        host_pci *p = &h->pci[h->npci++];
+        vt_host_pci *p = &h->pci[h->npci++];
         p->node = -1;
         if ((rc = read_pci_dev(c, w, j, p)))
             return rc;
@@ -761,7 +761,7 @@ static int read_pci(const jctx *c, const cJSON *root, host *h)
 
 /* --- the document --- */
 
-static int read_snapshot(const jctx *c, const cJSON *root, host *h)
+static int read_snapshot(const jctx *c, const cJSON *root, vt_host *h)
 {
     static const char *const keys[] = {"vtune_xml_snapshot", "source",
         "kind", "arch", "packages", "cpu_flags", "cpu_flags_complete",
@@ -805,7 +805,7 @@ static void position(const char *buf, const char *at, long *line, long *col)
     *col = (long)(at - bol) + 1;
 }
 
-int host_load_json(const char *path, const char *buf, size_t len, host **out)
+int host_load_json(const char *path, const char *buf, size_t len, vt_host **out)
 {
     jctx c = {path};
     *out = NULL;
@@ -826,7 +826,7 @@ int host_load_json(const char *path, const char *buf, size_t len, host **out)
         return vt_fail(VT_EXIT_HOST, path, line, "snapshot: invalid JSON "
                        "(syntax error at column %ld)", col);
     }
-    host *h = host_new(path, "snapshot");
+    vt_host *h = host_new(path, "snapshot");
     int rc = read_snapshot(&c, root, h);
     cJSON_Delete(root);
     if (rc) {

@@ -65,24 +65,24 @@ static long long read_count(const char *path)
 
 static int cmp_pages(const void *a, const void *b)
 {
-    uint64_t x = ((const host_pages *)a)->size_kib;
-    uint64_t y = ((const host_pages *)b)->size_kib;
+    uint64_t x = ((const vt_host_pages *)a)->size_kib;
+    uint64_t y = ((const vt_host_pages *)b)->size_kib;
     return (x > y) - (x < y);
 }
 
 /* The pool of SIZE_KIB in N, added when missing. */
-static host_pages *pool(host_node *n, uint64_t size_kib)
+static vt_host_pages *pool(vt_host_node *n, uint64_t size_kib)
 {
     for (int i = 0; i < n->npages; i++)
         if (n->pages[i].size_kib == size_kib)
             return &n->pages[i];
     n->pages = xrealloc(n->pages, (size_t)(n->npages + 1) * sizeof *n->pages);
-    n->pages[n->npages] = (host_pages){size_kib, -1, -1};
+    n->pages[n->npages] = (vt_host_pages){size_kib, -1, -1};
     return &n->pages[n->npages++];
 }
 
 /* nodeN/hugepages/hugepages-<size>kB/{nr,free}_hugepages -> pools. */
-static void node_hugepages(host_node *n)
+static void node_hugepages(vt_host_node *n)
 {
     char *dir = sys_path("/sys/devices/system/node/node%d/hugepages", n->id);
     DIR *d = opendir(dir);
@@ -104,7 +104,7 @@ static void node_hugepages(host_node *n)
         free(fr);
         if (total < 0)
             continue;
-        host_pages *p = pool(n, size);
+        vt_host_pages *p = pool(n, size);
         p->total = total;
         p->free = free_pages;
     }
@@ -157,7 +157,7 @@ static char *field_value(char *line, const char *key)
 }
 
 /* Sets H's flags from the words of VALUE (sorted, unique). */
-static void set_flags(host *h, char *value)
+static void set_flags(vt_host *h, char *value)
 {
     for (int i = 0; i < h->nflags; i++)
         free(h->flags[i]);
@@ -174,7 +174,7 @@ static void set_flags(host *h, char *value)
 }
 
 /* The first "flags" (x86) or "Features" (arm) line of /proc/cpuinfo. */
-static void cpu_flags(host *h)
+static void cpu_flags(vt_host *h)
 {
     char *path = sys_path("/proc/cpuinfo");
     size_t len;
@@ -201,7 +201,7 @@ static void cpu_flags(host *h)
 
 /* A VF's PF from its physfn link; a device sysfs knows without such a
  * link is no VF, whatever hwloc's shape suggested. */
-static void pci_physfn(host_pci *p)
+static void pci_physfn(vt_host_pci *p)
 {
     char *dir = sys_path("/sys/bus/pci/devices/%s", p->addr);
     if (access(dir, F_OK) == 0) {
@@ -222,7 +222,7 @@ static void pci_physfn(host_pci *p)
     free(dir);
 }
 
-int host_live_extras(host *h)
+int host_live_extras(vt_host *h)
 {
     for (int i = 0; i < h->nnodes; i++)
         node_hugepages(&h->nodes[i]);

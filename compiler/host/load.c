@@ -18,10 +18,10 @@
 
 /* Loads an XML host description: the root element decides the loader. */
 static int load_xml(const char *path, const char *buf, size_t len,
-                    host **out)
+                    vt_host **out)
 {
     /* only the head: the loader parses the whole document, once */
-    host_xml_head head;
+    vt_xml_head head;
     if (host_xml_root(path, buf, len, &head) < 0)
         return VT_EXIT_HOST;
     const char *name = head.name;
@@ -43,7 +43,7 @@ static int load_xml(const char *path, const char *buf, size_t len,
 
 /* Detects the kind of BUF from its first non-blank byte. */
 static int load_buffer(const char *path, const char *buf, size_t len,
-                       host **out)
+                       vt_host **out)
 {
     size_t i = 0;
     if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
@@ -59,7 +59,7 @@ static int load_buffer(const char *path, const char *buf, size_t len,
     return vt_fail(VT_EXIT_HOST, path, 0, NOT_A_HOST);
 }
 
-int host_load(const char *src, host **out)
+int host_load(const char *src, vt_host **out)
 {
     *out = NULL;
     if (!src)

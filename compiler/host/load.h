@@ -20,16 +20,16 @@
  * On success returns 0 and *out (owned by the caller, host_free).
  * On failure prints "vtune-xml: SRC[:LINE]: message" to stderr and returns
  * 4 (VT_EXIT_HOST). */
-int host_load(const char *src, host **out);
+int host_load(const char *src, vt_host **out);
 
 /* Loads libvirt capabilities XML (LEN bytes of BUF, NUL-terminated at
  * BUF[LEN]) named NAME in messages, as `virConnectGetCapabilities`
  * returns them. Returns 0 and *out, or prints and returns 4. */
 int host_load_caps(const char *name, const char *buf, size_t len,
-                   host **out);
+                   vt_host **out);
 
 /* The JSON snapshot (schemas/host.schema.json) of H, as a NUL-terminated
  * string owned by the caller (free), pretty-printed, deterministic. */
-char *host_to_json(const host *h);
+char *host_to_json(const vt_host *h);
 
 #endif

@@ -19,31 +19,31 @@ struct _xmlDoc *host_xml_parse(const char *path, const char *buf,
  * attribute ("" when absent). The DOCTYPE must declare no entities. 0, or
  * -1 after printing why (a document broken before its root: the full
  * parse's message, with its line). */
-typedef struct host_xml_head {
+typedef struct vt_xml_head {
     char name[64];
     char version[32];
     long line;
-} host_xml_head;
+} vt_xml_head;
 int host_xml_root(const char *path, const char *buf, size_t len,
-                  host_xml_head *head);
+                  vt_xml_head *head);
 
 /* --- loaders, called by host_load; each returns 0 or prints and returns 4.
  * BUF holds LEN bytes and is NUL-terminated at BUF[LEN], as
  * file_read returns it. */
 int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
-                        host **out);
+                        vt_host **out);
 /* the same in this process, without the child: for tests/fuzz, which
  * needs the coverage, and only on input the isolated loader accepted */
 int host_load_hwloc_xml_inproc(const char *path, const char *buf,
-                               size_t len, host **out);
-int host_load_hwloc_live(host **out);
-int host_load_hwloc_synthetic(const char *desc, host **out);
+                               size_t len, vt_host **out);
+int host_load_hwloc_live(vt_host **out);
+int host_load_hwloc_synthetic(const char *desc, vt_host **out);
 int host_load_json(const char *path, const char *buf, size_t len,
-                   host **out);
+                   vt_host **out);
 /* Adds sysfs hugepage pools (total and free), isolcpus / nohz_full,
  * /proc/cpuinfo flags and SR-IOV PF links (sysfs physfn) of the running
  * machine to H, keeping H's documented order. Files are read below
  * $VTUNE_XML_SYSROOT (default: the real root). Returns 0. */
-int host_live_extras(host *h);
+int host_live_extras(vt_host *h);
 
 #endif

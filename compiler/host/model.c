@@ -18,9 +18,9 @@
 /* ------------------------------------------------------------------ */
 /* construction and destruction                                        */
 
-host *host_new(const char *source, const char *kind)
+vt_host *host_new(const char *source, const char *kind)
 {
-    host *h = xcalloc(1, sizeof *h);
+    vt_host *h = xcalloc(1, sizeof *h);
     h->source = xstrdup(source);
     h->kind = kind;
     h->origin = xstrdup(source);
@@ -36,7 +36,7 @@ static void free_sets(hwloc_bitmap_t *sets, int n)
     free(sets);
 }
 
-void host_free(host *h)
+void host_free(vt_host *h)
 {
     if (!h)
         return;
@@ -83,14 +83,14 @@ static int seterr(char *err, size_t errlen, const char *fmt, ...)
 
 static int cmp_cpu(const void *a, const void *b)
 {
-    int x = ((const host_cpu *)a)->id, y = ((const host_cpu *)b)->id;
+    int x = ((const vt_host_cpu *)a)->id, y = ((const vt_host_cpu *)b)->id;
     return (x > y) - (x < y);
 }
 
 static int cmp_pages(const void *a, const void *b)
 {
-    uint64_t x = ((const host_pages *)a)->size_kib;
-    uint64_t y = ((const host_pages *)b)->size_kib;
+    uint64_t x = ((const vt_host_pages *)a)->size_kib;
+    uint64_t y = ((const vt_host_pages *)b)->size_kib;
     return (x > y) - (x < y);
 }
 
@@ -107,7 +107,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int cmp_pci(const void *a, const void *b)
 {
-    return strcmp(((const host_pci *)a)->addr, ((const host_pci *)b)->addr);
+    return strcmp(((const vt_host_pci *)a)->addr, ((const vt_host_pci *)b)->addr);
 }
 
 typedef struct node_order {
@@ -121,14 +121,14 @@ static int cmp_node_order(const void *a, const void *b)
 }
 
 /* Sorts nodes by id, permuting the distance matrix along. */
-static void sort_nodes(host *h)
+static void sort_nodes(vt_host *h)
 {
     int n = h->nnodes;
     node_order *ord = xmalloc((size_t)n * sizeof *ord);
     for (int i = 0; i < n; i++)
         ord[i] = (node_order){h->nodes[i].id, i};
     qsort(ord, (size_t)n, sizeof *ord, cmp_node_order);
-    host_node *nodes = xmalloc((size_t)n * sizeof *nodes);
+    vt_host_node *nodes = xmalloc((size_t)n * sizeof *nodes);
     for (int i = 0; i < n; i++)
         nodes[i] = h->nodes[ord[i].index];
     free(h->nodes);
@@ -148,23 +148,23 @@ static void sort_nodes(host *h)
  * a first look at index ID: ids are dense from 0 on nearly every host,
  * and placement looks CPUs and node distances up hundreds of thousands
  * of times in a batch (a third of its cost as a search alone). */
-static int cpu_index(const host *h, int id)
+static int cpu_index(const vt_host *h, int id)
 {
     if (id >= 0 && id < h->ncpus && h->cpus[id].id == id)
         return id;
-    host_cpu key = {.id = id};
-    const host_cpu *c = bsearch(&key, h->cpus, (size_t)h->ncpus,
+    vt_host_cpu key = {.id = id};
+    const vt_host_cpu *c = bsearch(&key, h->cpus, (size_t)h->ncpus,
                                 sizeof *h->cpus, cmp_cpu);
     return c ? (int)(c - h->cpus) : -1;
 }
 
-static host_cpu *cpu_by_id(host *h, int id)
+static vt_host_cpu *cpu_by_id(vt_host *h, int id)
 {
     int i = cpu_index(h, id);
     return i < 0 ? NULL : &h->cpus[i];
 }
 
-static int finish_cpus(host *h, char *err, size_t errlen)
+static int finish_cpus(vt_host *h, char *err, size_t errlen)
 {
     if (h->ncpus == 0)
         return seterr(err, errlen, "no CPU");
@@ -185,7 +185,7 @@ static int finish_cpus(host *h, char *err, size_t errlen)
 }
 
 /* Checks that every CPU of SET is a known CPU; WHAT names the set. */
-static int check_cpus_known(host *h, hwloc_const_bitmap_t set,
+static int check_cpus_known(vt_host *h, hwloc_const_bitmap_t set,
                             const char *what, int which,
                             char *err, size_t errlen)
 {
@@ -198,13 +198,13 @@ static int check_cpus_known(host *h, hwloc_const_bitmap_t set,
     return 0;
 }
 
-static int finish_nodes(host *h, char *err, size_t errlen)
+static int finish_nodes(vt_host *h, char *err, size_t errlen)
 {
     if (h->nnodes == 0)
         return seterr(err, errlen, "no NUMA node");
     sort_nodes(h);
     for (int i = 0; i < h->nnodes; i++) {
-        host_node *n = &h->nodes[i];
+        vt_host_node *n = &h->nodes[i];
         if (n->id < 0 || n->id > VT_HOST_MAX_NODE)
             return seterr(err, errlen, "NUMA node id %d out of range", n->id);
         if (n->mem_kib > VT_HOST_MAX_COUNT)
@@ -232,7 +232,7 @@ static int finish_nodes(host *h, char *err, size_t errlen)
             return -1;
         int id;
         hwloc_bitmap_foreach_begin(id, n->cpus) {
-            host_cpu *c = cpu_by_id(h, id);
+            vt_host_cpu *c = cpu_by_id(h, id);
             if (c->node >= 0)
                 return seterr(err, errlen, "CPU %d is in NUMA nodes %d and %d",
                               id, c->node, n->id);
@@ -244,7 +244,7 @@ static int finish_nodes(host *h, char *err, size_t errlen)
 
 /* Sorts SETS (cores when IS_CORE, else L3 groups), checks them and fills
  * the per-CPU index (cpu.core or cpu.l3). */
-static int finish_sets(host *h, hwloc_bitmap_t *sets, int n, const char *what,
+static int finish_sets(vt_host *h, hwloc_bitmap_t *sets, int n, const char *what,
                        int is_core, char *err, size_t errlen)
 {
     if (n == 0)
@@ -258,7 +258,7 @@ static int finish_sets(host *h, hwloc_bitmap_t *sets, int n, const char *what,
             return -1;
         int id;
         hwloc_bitmap_foreach_begin(id, sets[i]) {
-            host_cpu *c = cpu_by_id(h, id);
+            vt_host_cpu *c = cpu_by_id(h, id);
             int *slot = is_core ? &c->core : &c->l3;
             if (*slot >= 0)
                 return seterr(err, errlen, "CPU %d is in two %ss", id, what);
@@ -268,7 +268,7 @@ static int finish_sets(host *h, hwloc_bitmap_t *sets, int n, const char *what,
     return 0;
 }
 
-void host_sort_flags(host *h)
+void host_sort_flags(vt_host *h)
 {
     if (h->nflags == 0)
         return;
@@ -283,7 +283,7 @@ void host_sort_flags(host *h)
     h->nflags = k;
 }
 
-static int finish_pci(host *h, char *err, size_t errlen)
+static int finish_pci(vt_host *h, char *err, size_t errlen)
 {
     if (h->npci == 0)
         return 0;
@@ -295,7 +295,7 @@ static int finish_pci(host *h, char *err, size_t errlen)
     return 0;
 }
 
-int host_finish(host *h, char *err, size_t errlen)
+int host_finish(vt_host *h, char *err, size_t errlen)
 {
     if (finish_cpus(h, err, errlen) || finish_nodes(h, err, errlen) ||
         finish_sets(h, h->cores, h->ncores, "core", 1, err, errlen) ||
@@ -313,7 +313,7 @@ int host_finish(host *h, char *err, size_t errlen)
 /* ------------------------------------------------------------------ */
 /* lookups                                                             */
 
-int host_has_flag(const host *h, const char *flag)
+int host_has_flag(const vt_host *h, const char *flag)
 {
     if (h->nflags && bsearch(&flag, h->flags, (size_t)h->nflags,
                              sizeof *h->flags, cmp_str))
@@ -322,7 +322,7 @@ int host_has_flag(const host *h, const char *flag)
 }
 
 /* Same as cpu_index, for nodes. */
-int host_node_index(const host *h, int id)
+int host_node_index(const vt_host *h, int id)
 {
     if (id >= 0 && id < h->nnodes && h->nodes[id].id == id)
         return id;
@@ -339,19 +339,19 @@ int host_node_index(const host *h, int id)
     return -1;
 }
 
-const host_node *host_node_by_id(const host *h, int id)
+const vt_host_node *host_node_by_id(const vt_host *h, int id)
 {
     int i = host_node_index(h, id);
     return i < 0 ? NULL : &h->nodes[i];
 }
 
-const host_cpu *host_cpu_by_id(const host *h, int id)
+const vt_host_cpu *host_cpu_by_id(const vt_host *h, int id)
 {
     int i = cpu_index(h, id);
     return i < 0 ? NULL : &h->cpus[i];
 }
 
-int host_distance(const host *h, int a, int b)
+int host_distance(const vt_host *h, int a, int b)
 {
     int i = host_node_index(h, a), j = host_node_index(h, b);
     if (!h->distances || i < 0 || j < 0)

@@ -3,7 +3,7 @@
  */
 #include "pools.h"
 
-hwloc_bitmap_t pools_housekeeping(const host *h, const char *reserved)
+hwloc_bitmap_t pools_housekeeping(const vt_host *h, const char *reserved)
 {
     hwloc_bitmap_t hk = reserved ? cpulist_parse(reserved, CPULIST_LIBVIRT) : NULL;
     if (hk)
@@ -21,7 +21,7 @@ hwloc_bitmap_t pools_housekeeping(const host *h, const char *reserved)
     for (int n = 0; n < h->nnodes; n++) {
         /* the core holding the node's lowest online CPU */
         for (int i = 0; i < h->ncpus; i++) {
-            const host_cpu *c = &h->cpus[i];
+            const vt_host_cpu *c = &h->cpus[i];
             if (c->node != h->nodes[n].id || !c->online)
                 continue;
             if (c->core >= 0)

@@ -12,6 +12,6 @@
  * else, when the host isolates CPUs
  * (isolcpus, nohz_full), every online CPU that is not isolated; else the
  * first core (with its SMT siblings) of each node that has CPUs. */
-hwloc_bitmap_t pools_housekeeping(const host *h, const char *reserved);
+hwloc_bitmap_t pools_housekeeping(const vt_host *h, const char *reserved);
 
 #endif

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-host_usage *usage_new(const host *h)
+vt_usage *usage_new(const vt_host *h)
 {
-    host_usage *u = xcalloc(1, sizeof *u);
+    vt_usage *u = xcalloc(1, sizeof *u);
     u->cpus = hwloc_bitmap_alloc();
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
     u->nnodes = h->nnodes;
@@ -24,7 +24,7 @@ host_usage *usage_new(const host *h)
     return u;
 }
 
-void usage_free(host_usage *u)
+void usage_free(vt_usage *u)
 {
     if (!u)
         return;
@@ -63,7 +63,7 @@ static char *attr(xmlNodePtr n, const char *name)
  * their SMT siblings (a pinned domain owns whole cores); CPUs in SKIP are
  * left out; with SINGLE, only cpusets of one CPU count (a vCPU pinned to a
  * set of CPUs floats over them and owns none). */
-static void add_pins(xmlXPathContextPtr x, const char *xp, const host *h,
+static void add_pins(xmlXPathContextPtr x, const char *xp, const vt_host *h,
                      hwloc_bitmap_t out, int single,
                      hwloc_const_bitmap_t skip)
 {
@@ -80,7 +80,7 @@ static void add_pins(xmlXPathContextPtr x, const char *xp, const host *h,
             hwloc_bitmap_andnot(set, set, skip);
         int cpu;
         hwloc_bitmap_foreach_begin(cpu, set) {
-            const host_cpu *c = host_cpu_by_id(h, cpu);
+            const vt_host_cpu *c = host_cpu_by_id(h, cpu);
             if (c && c->core >= 0)
                 hwloc_bitmap_or(out, out, h->cores[c->core]);
             else
@@ -93,7 +93,7 @@ static void add_pins(xmlXPathContextPtr x, const char *xp, const host *h,
 
 /* Memory of the domain per host node, from <numatune>: memnodes of cells
  * bound to one node, else a one-node strict <memory nodeset>. */
-static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
+static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
 {
     xmlXPathObjectPtr cells = select_nodes(x, "/domain/cpu/numa/cell");
     int placed_cells = 0;
@@ -153,7 +153,7 @@ static void add_memory(host_usage *u, const host *h, xmlXPathContextPtr x)
     xmlXPathFreeObject(mem);
 }
 
-static int pool_index(const host *h, int n, unsigned long long size_kib)
+static int pool_index(const vt_host *h, int n, unsigned long long size_kib)
 {
     for (int i = 0; i < h->nodes[n].npages; i++)
         if (h->nodes[n].pages[i].size_kib == size_kib)
@@ -161,13 +161,13 @@ static int pool_index(const host *h, int n, unsigned long long size_kib)
     return -1;
 }
 
-long long usage_pages_free(const host_usage *u, const host *h, int n,
+long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed)
 {
     int i = pool_index(h, n, size_kib);
     if (i < 0)
         return 0;
-    const host_pages *pg = &h->nodes[n].pages[i];
+    const vt_host_pages *pg = &h->nodes[n].pages[i];
     long long have = pg->free;
     if (have < 0) {
         have = pg->total < 0 ? 0 : pg->total;
@@ -178,7 +178,7 @@ long long usage_pages_free(const host_usage *u, const host *h, int n,
     return have < 0 ? 0 : have;
 }
 
-static void claim_pages(host_usage *u, const host *h, int node_id,
+static void claim_pages(vt_usage *u, const vt_host *h, int node_id,
                         unsigned long long size_kib, long long count)
 {
     int n = host_node_index(h, node_id);
@@ -222,7 +222,7 @@ static unsigned long long node_memory(xmlNodePtr n, const char *value_attr)
 /* Hugepages: <page size nodeset> covers guest cells (by id), or all the
  * memory when it has no nodeset; a cell's pages go to its memnode's host
  * node, a domain without cells to its one-node <numatune> nodeset. */
-static void add_pages(host_usage *u, const host *h, xmlXPathContextPtr x)
+static void add_pages(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
 {
     xmlXPathObjectPtr pages = select_nodes(x,
         "/domain/memoryBacking/hugepages/page[@size]");
@@ -288,7 +288,7 @@ int pci_address_of(xmlNodePtr a, char *out)
     return 0;
 }
 
-int usage_pci_used(const host_usage *u, const char *addr)
+int usage_pci_used(const vt_usage *u, const char *addr)
 {
     for (int i = 0; i < u->npci; i++)
         if (strcmp(u->pci[i], addr) == 0)
@@ -296,7 +296,7 @@ int usage_pci_used(const host_usage *u, const char *addr)
     return 0;
 }
 
-static void add_pci(host_usage *u, xmlXPathContextPtr x)
+static void add_pci(vt_usage *u, xmlXPathContextPtr x)
 {
     xmlXPathObjectPtr r = select_nodes(x,
         "/domain/devices/hostdev[@type='pci']/source/address | "
@@ -312,7 +312,7 @@ static void add_pci(host_usage *u, xmlXPathContextPtr x)
     xmlXPathFreeObject(r);
 }
 
-void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
+void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping)
 {
     xmlXPathContextPtr x = xmlXPathNewContext(doc);

@@ -12,7 +12,7 @@
 #include <libxml/tree.h>
 #include "host.h"
 
-typedef struct host_usage {
+typedef struct vt_usage {
     hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain */
     long long *mem_kib;         /* per host node (index as host.nodes):
                                    KiB claimed by domains */
@@ -22,28 +22,28 @@ typedef struct host_usage {
     int ndomains;               /* domains accounted */
     int npci;
     char **pci;                 /* PCI addresses assigned to domains */
-} host_usage;
+} vt_usage;
 
 /* A new, empty usage for H (owned by the caller, usage_free). */
-host_usage *usage_new(const host *h);
-void usage_free(host_usage *u);
+vt_usage *usage_new(const vt_host *h);
+void usage_free(vt_usage *u);
 
 /* Adds what the domain DOC takes on H: the whole cores of its vCPU pins,
  * its emulator and iothread pins outside HOUSEKEEPING (those are shared by
  * design), its memory on the nodes its <numatune> binds it to, and the
  * hugepages its <memoryBacking> takes there. */
-void usage_add_domain(host_usage *u, const host *h, xmlDocPtr doc,
+void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping);
 
 /* Free hugepages of SIZE_KIB on host node index N after what the run took:
  * the pool's free count (its total when free is unknown, *ASSUMED set to
  * 1) less the usage; 0 without such a pool. */
-long long usage_pages_free(const host_usage *u, const host *h, int n,
+long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed);
 
 /* 1 when a domain of the run (or the connection) has the PCI device ADDR
  * ("0000:81:00.0"). */
-int usage_pci_used(const host_usage *u, const char *addr);
+int usage_pci_used(const vt_usage *u, const char *addr);
 
 /* Formats a libvirt <address domain bus slot function> element as
  * "0000:81:00.0" into OUT (16 bytes); returns -1 when it is not one. */

@@ -61,7 +61,7 @@ struct _xmlDoc *host_xml_parse(const char *path, const char *buf, size_t len)
 }
 
 int host_xml_root(const char *path, const char *buf, size_t len,
-                  host_xml_head *head)
+                  vt_xml_head *head)
 {
     memset(head, 0, sizeof *head);
     if (len > (size_t)INT32_MAX) {

@@ -119,7 +119,7 @@ void connection_close(vt_conn *c)
     free(c);
 }
 
-int connection_host(vt_conn *c, host **out)
+int connection_host(vt_conn *c, vt_host **out)
 {
     char *caps = p_virConnectGetCapabilities(c->conn);
     if (!caps)
@@ -140,7 +140,7 @@ static int skipped(const char *name, const char *const *skip, int nskip)
     return 0;
 }
 
-int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
+int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                          hwloc_const_bitmap_t housekeeping,
                          const char *const *skip, int nskip)
 {

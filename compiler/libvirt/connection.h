@@ -20,13 +20,13 @@ void connection_close(vt_conn *c);
 
 /* Loads the host from the connection's capabilities (virsh capabilities).
  * Returns 0 and *out, or prints and returns 4. */
-int connection_host(vt_conn *c, host **out);
+int connection_host(vt_conn *c, vt_host **out);
 
 /* Adds to U what every domain defined on the connection takes, except
  * those whose name is in SKIP (NSKIP names; the domains being tuned now,
  * which their new definition replaces). Returns the number of domains
  * accounted, or -1 after printing an error (exit 4). */
-int connection_add_usage(vt_conn *c, const host *h, host_usage *u,
+int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                          hwloc_const_bitmap_t housekeeping,
                          const char *const *skip, int nskip);
 

@@ -11,14 +11,14 @@
 
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
 
-domain_report *domain_report_new(const char *file)
+vt_domain_report *domain_report_new(const char *file)
 {
-    domain_report *r = xcalloc(1, sizeof *r);
+    vt_domain_report *r = xcalloc(1, sizeof *r);
     r->file = xstrdup(file);
     return r;
 }
 
-void domain_report_free(domain_report *r)
+void domain_report_free(vt_domain_report *r)
 {
     if (!r)
         return;
@@ -41,7 +41,7 @@ void domain_report_free(domain_report *r)
     free(r);
 }
 
-void report_edit(domain_report *r, const rule *rl, const char *xpath,
+void report_edit(vt_domain_report *r, const vt_rule *rl, const char *xpath,
                  const char *old_value, const char *new_value,
                  const char *reason, long line)
 {
@@ -58,7 +58,7 @@ void report_edit(domain_report *r, const rule *rl, const char *xpath,
     r->changed = 1;
 }
 
-void report_finding(domain_report *r, const rule *rl, enum severity sev,
+void report_finding(vt_domain_report *r, const vt_rule *rl, enum vt_severity sev,
                     const char *xpath, const char *message,
                     const char *action, long line)
 {
@@ -74,7 +74,7 @@ void report_finding(domain_report *r, const rule *rl, enum severity sev,
     };
 }
 
-void report_pages(domain_report *r, int node, unsigned long long size_kib,
+void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
                   long long missing, long long total_now)
 {
     r->pages = xrealloc(r->pages, (size_t)(r->npages + 1) * sizeof *r->pages);
@@ -96,7 +96,7 @@ char *pages_command(int node, unsigned long long size_kib, long long missing,
 
 /* The run's hugepage needs summed per node and size, sorted; caller
  * frees. */
-static vt_pages_need *run_pages(const report *r, int *n)
+static vt_pages_need *run_pages(const vt_report *r, int *n)
 {
     vt_pages_need *all = NULL;
     *n = 0;
@@ -148,7 +148,7 @@ static char *gigantic_cmdline(const vt_pages_need *all, int n)
     return strbuf_detach(&sb, NULL);
 }
 
-const char *severity_name(enum severity sev)
+const char *severity_name(enum vt_severity sev)
 {
     switch (sev) {
     case SEV_INFO: return "info";
@@ -158,7 +158,7 @@ const char *severity_name(enum severity sev)
     return "?";
 }
 
-int report_count_at_least(const report *r, enum severity sev)
+int report_count_at_least(const vt_report *r, enum vt_severity sev)
 {
     int n = 0;
     for (int d = 0; d < r->ndomains; d++)
@@ -167,12 +167,12 @@ int report_count_at_least(const report *r, enum severity sev)
     return n;
 }
 
-static const char *rule_id(const rule *rl) { return rl ? rl->id : "vtune-xml"; }
+static const char *rule_id(const vt_rule *rl) { return rl ? rl->id : "vtune-xml"; }
 
-void report_text(const report *r, vt_strbuf *out)
+void report_text(const vt_report *r, vt_strbuf *out)
 {
     for (int d = 0; d < r->ndomains; d++) {
-        const domain_report *dr = r->domains[d];
+        const vt_domain_report *dr = r->domains[d];
         strbuf_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
                 dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
@@ -221,7 +221,7 @@ static cJSON *str_or_null(const char *s)
     return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-void report_json(const report *r, vt_strbuf *out)
+void report_json(const vt_report *r, vt_strbuf *out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "tool", "vtune-xml");
@@ -232,7 +232,7 @@ void report_json(const report *r, vt_strbuf *out)
     cJSON_AddItemToObject(h, "kind", str_or_null(r->host_kind));
     cJSON *doms = cJSON_AddArrayToObject(root, "domains");
     for (int d = 0; d < r->ndomains; d++) {
-        const domain_report *dr = r->domains[d];
+        const vt_domain_report *dr = r->domains[d];
         cJSON *jd = cJSON_CreateObject();
         cJSON_AddStringToObject(jd, "file", dr->file);
         cJSON_AddItemToObject(jd, "name", str_or_null(dr->name));
@@ -317,12 +317,12 @@ static void md_code(vt_strbuf *out, const char *s)
     strbuf_adds(out, "`");
 }
 
-void report_markdown(const report *r, vt_strbuf *out)
+void report_markdown(const vt_report *r, vt_strbuf *out)
 {
     strbuf_addf(out, "## vtune-xml: profile %s, host %s (%s)\n\n", r->profile,
             r->host_source ? r->host_source : "?", r->host_kind);
     for (int d = 0; d < r->ndomains; d++) {
-        const domain_report *dr = r->domains[d];
+        const vt_domain_report *dr = r->domains[d];
         strbuf_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
                 dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
@@ -378,13 +378,13 @@ void report_markdown(const report *r, vt_strbuf *out)
     free(all);
 }
 
-static const char *sarif_level(enum severity sev)
+static const char *sarif_level(enum vt_severity sev)
 {
     return sev == SEV_INFEASIBLE ? "error" : sev == SEV_WARNING ? "warning"
                                                                  : "note";
 }
 
-void report_sarif(const report *r, vt_strbuf *out)
+void report_sarif(const vt_report *r, vt_strbuf *out)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "$schema",
@@ -417,7 +417,7 @@ void report_sarif(const report *r, vt_strbuf *out)
     }
     cJSON *results = cJSON_AddArrayToObject(run, "results");
     for (int d = 0; d < r->ndomains; d++) {
-        const domain_report *dr = r->domains[d];
+        const vt_domain_report *dr = r->domains[d];
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
             cJSON *res = cJSON_CreateObject();

@@ -11,7 +11,7 @@
 #include "strbuf.h"
 
 typedef struct vt_edit {
-    const rule *rule;
+    const vt_rule *rule;
     char *xpath;
     char *old_value;    /* NULL when the node is new */
     char *new_value;    /* NULL when the node was removed */
@@ -20,8 +20,8 @@ typedef struct vt_edit {
 } vt_edit;
 
 typedef struct vt_finding {
-    const rule *rule;   /* NULL for the engine's own findings */
-    enum severity sev;
+    const vt_rule *rule;   /* NULL for the engine's own findings */
+    enum vt_severity sev;
     char *xpath;
     char *message;
     char *action;       /* host command that fixes it, or NULL */
@@ -36,7 +36,7 @@ typedef struct vt_pages_need {
     long long total_now;    /* the pool's size now, -1 unknown */
 } vt_pages_need;
 
-typedef struct domain_report {
+typedef struct vt_domain_report {
     char *file;         /* as given on the command line */
     char *name;         /* <name>, or NULL */
     int changed;
@@ -46,31 +46,31 @@ typedef struct domain_report {
     vt_finding *findings;
     int npages;
     vt_pages_need *pages;
-} domain_report;
+} vt_domain_report;
 
-typedef struct report {
+typedef struct vt_report {
     const char *profile;
     const char *host_source;
     const char *host_kind;
     int ndomains;
-    domain_report **domains;
-} report;
+    vt_domain_report **domains;
+} vt_report;
 
 /* A new, empty report for one domain (owned by the caller). */
-domain_report *domain_report_new(const char *file);
-void domain_report_free(domain_report *r);
+vt_domain_report *domain_report_new(const char *file);
+void domain_report_free(vt_domain_report *r);
 
 /* Appends an edit / a finding; strings are copied. */
-void report_edit(domain_report *r, const rule *rl, const char *xpath,
+void report_edit(vt_domain_report *r, const vt_rule *rl, const char *xpath,
                  const char *old_value, const char *new_value,
                  const char *reason, long line);
-void report_finding(domain_report *r, const rule *rl, enum severity sev,
+void report_finding(vt_domain_report *r, const vt_rule *rl, enum vt_severity sev,
                     const char *xpath, const char *message,
                     const char *action, long line);
 
 /* Records that the domain needs MISSING more free pages of SIZE_KIB on
  * host node NODE (whose pool has TOTAL_NOW pages, -1 unknown). */
-void report_pages(domain_report *r, int node, unsigned long long size_kib,
+void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
                   long long missing, long long total_now);
 
 /* The command that grows NODE's pool of SIZE_KIB pages by MISSING (to
@@ -79,12 +79,12 @@ char *pages_command(int node, unsigned long long size_kib, long long missing,
                     long long total_now);
 
 /* Number of findings of severity SEV or worse across R. */
-int report_count_at_least(const report *r, enum severity sev);
+int report_count_at_least(const vt_report *r, enum vt_severity sev);
 
-const char *severity_name(enum severity sev);
+const char *severity_name(enum vt_severity sev);
 
 /* The text rationale: one block per domain. */
-void report_text(const report *r, vt_strbuf *out);
+void report_text(const vt_report *r, vt_strbuf *out);
 /* Colors a unified diff (headers bold, hunks cyan, removals red,
  * additions green) or a text rationale (warnings yellow, infeasible red)
  * with ANSI escapes, from IN into OUT. */
@@ -92,11 +92,11 @@ void colorize_diff(const vt_strbuf *in, vt_strbuf *out);
 void colorize_text(const vt_strbuf *in, vt_strbuf *out);
 
 /* The JSON report, pretty-printed, deterministic, ending in '\n'. */
-void report_json(const report *r, vt_strbuf *out);
+void report_json(const vt_report *r, vt_strbuf *out);
 /* A Markdown summary for a pull-request comment: a table of changes with
  * their reasons, then the findings and the host actions. */
-void report_markdown(const report *r, vt_strbuf *out);
+void report_markdown(const vt_report *r, vt_strbuf *out);
 /* SARIF 2.1.0, so CI code scanning shows the findings on the XML lines. */
-void report_sarif(const report *r, vt_strbuf *out);
+void report_sarif(const vt_report *r, vt_strbuf *out);
 
 #endif

@@ -18,9 +18,9 @@ static int same_arch(const char *a, const char *b)
 }
 
 /* Returns 1 when D may be tuned; else, when SAY, records why not. */
-static int gate(rule_ctx *c, int say)
+static int gate(vt_rule_ctx *c, int say)
 {
-    const domain_info *di = c->dom;
+    const vt_domain *di = c->dom;
     if (strcmp(di->type, "kvm") != 0) {
         if (say)
             r_finding(c, SEV_INFO, NULL, NULL,
@@ -48,21 +48,21 @@ static int gate(rule_ctx *c, int say)
     return 1;
 }
 
-void run_state_init(run_state *run, const host *h, const policy *p)
+void run_state_init(vt_run *run, const vt_host *h, const vt_policy *p)
 {
     run->housekeeping = pools_housekeeping(h, p->reserved_cpus);
     run->usage = usage_new(h);
     run->rule_limit = vt_nrules;
 }
 
-void run_state_free(run_state *run)
+void run_state_free(vt_run *run)
 {
     hwloc_bitmap_free(run->housekeeping);
     usage_free(run->usage);
 }
 
 /* 1 when parameter "override" of rule ID is true under P. */
-static int overrides(const policy *p, const char *id)
+static int overrides(const vt_policy *p, const char *id)
 {
     for (int i = 0; i < vt_nrules; i++)
         if (strcmp(vt_rules[i]->id, id) == 0)
@@ -70,10 +70,10 @@ static int overrides(const policy *p, const char *id)
     return 0;
 }
 
-int engine_preaccount(domdoc *d, const domain_info *info, const host *h,
-                      const policy *p, run_state *run)
+int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+                      const vt_policy *p, vt_run *run)
 {
-    rule_ctx c = {.doc = d, .dom = info, .host = h, .pol = p, .run = run};
+    vt_rule_ctx c = {.doc = d, .dom = info, .host = h, .pol = p, .run = run};
     if (!gate(&c, 0) || !usage_places_itself(domdoc_xml(d)) ||
         overrides(p, "numa.place") || overrides(p, "cpu.pin"))
         return 0;
@@ -81,11 +81,11 @@ int engine_preaccount(domdoc *d, const domain_info *info, const host *h,
     return 1;
 }
 
-void engine_run(domdoc *d, const domain_info *info, const host *h,
-                const policy *p, run_state *run, int accounted,
-                domain_report *rep)
+void engine_run(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+                const vt_policy *p, vt_run *run, int accounted,
+                vt_domain_report *rep)
 {
-    rule_ctx c = {
+    vt_rule_ctx c = {
         .doc = d, .dom = info, .host = h, .pol = p, .rule_index = -1,
         .cur = NULL, .rep = rep, .run = run,
     };

@@ -18,28 +18,28 @@
 
 /* What the domains of one run share: the host's own CPUs and what
  * earlier domains took. */
-typedef struct run_state {
+typedef struct vt_run {
     hwloc_bitmap_t housekeeping;
-    host_usage *usage;
+    vt_usage *usage;
     int rule_limit;     /* rules vt_rules[0 .. rule_limit-1] may run; all
                            but when finding which rule broke a document */
-} run_state;
+} vt_run;
 
 /* Sets up RUN for host H under P (run_state_free releases it). */
-void run_state_init(run_state *run, const host *h, const policy *p);
-void run_state_free(run_state *run);
+void run_state_init(vt_run *run, const vt_host *h, const vt_policy *p);
+void run_state_free(vt_run *run);
 
 /* When D is tuned on H and places itself (its own <vcpupin>, <numatune>
  * or <vcpu cpuset>, which the placement rules keep unless told to
  * override), adds what it takes to RUN's usage now and returns 1: such
  * domains are accounted before any other domain of the run is placed. */
-int engine_preaccount(domdoc *d, const domain_info *info, const host *h,
-                      const policy *p, run_state *run);
+int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+                      const vt_policy *p, vt_run *run);
 
 /* Runs every enabled rule on D, then adds what D takes to RUN's usage
  * (unless ACCOUNTED already). Edits and findings go to REP. */
-void engine_run(domdoc *d, const domain_info *info, const host *h,
-                const policy *p, run_state *run, int accounted,
-                domain_report *rep);
+void engine_run(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+                const vt_policy *p, vt_run *run, int accounted,
+                vt_domain_report *rep);
 
 #endif

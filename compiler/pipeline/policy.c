@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const rule_param vt_override_param = {
+const vt_rule_param vt_override_param = {
     "override", PARAM_BOOL, "false",
     "replace values the user set explicitly in the domain", NULL, 0, 0,
 };
@@ -35,7 +35,7 @@ const char *profile_name(int profile)
     return "?";
 }
 
-int policy_set_profile(policy *p, const char *name)
+int policy_set_profile(vt_policy *p, const char *name)
 {
     for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
         if (strcmp(profiles[i].name, name) == 0) {
@@ -45,7 +45,7 @@ int policy_set_profile(policy *p, const char *name)
     return -1;
 }
 
-static int nparams(const rule *r)
+static int nparams(const vt_rule *r)
 {
     int n = 0;
     while (r->params && r->params[n].name)
@@ -54,9 +54,9 @@ static int nparams(const rule *r)
 }
 
 /* Parameter NAME of rule I: its metadata and its slot index, or NULL. */
-static const rule_param *find_param(int i, const char *name, int *slot)
+static const vt_rule_param *find_param(int i, const char *name, int *slot)
 {
-    const rule *r = vt_rules[i];
+    const vt_rule *r = vt_rules[i];
     int n = nparams(r);
     for (int k = 0; k < n; k++)
         if (strcmp(r->params[k].name, name) == 0) {
@@ -78,9 +78,9 @@ static int rule_index(const char *id)
     return -1;
 }
 
-policy *policy_new(void)
+vt_policy *policy_new(void)
 {
-    policy *p = xcalloc(1, sizeof *p);
+    vt_policy *p = xcalloc(1, sizeof *p);
     p->profile = PROFILE_BALANCED;
     p->enabled = xcalloc((size_t)vt_nrules, sizeof(int));
     p->values = xcalloc((size_t)vt_nrules, sizeof(char **));
@@ -92,7 +92,7 @@ policy *policy_new(void)
     return p;
 }
 
-void policy_free(policy *p)
+void policy_free(vt_policy *p)
 {
     if (!p)
         return;
@@ -114,23 +114,23 @@ void policy_free(policy *p)
     free(p);
 }
 
-int policy_rule_on(const policy *p, int i)
+int policy_rule_on(const vt_policy *p, int i)
 {
     if (p->enabled[i] >= 0)
         return p->enabled[i];
     return (vt_rules[i]->profiles & (unsigned)p->profile) != 0;
 }
 
-const char *policy_value(const policy *p, int i, const char *name)
+const char *policy_value(const vt_policy *p, int i, const char *name)
 {
     int slot;
-    const rule_param *rp = find_param(i, name, &slot);
+    const vt_rule_param *rp = find_param(i, name, &slot);
     if (!rp)
         return NULL;
     return p->values[i][slot] ? p->values[i][slot] : rp->def;
 }
 
-int policy_enable(policy *p, const char *id, int on, char *err, size_t n)
+int policy_enable(vt_policy *p, const char *id, int on, char *err, size_t n)
 {
     if (strcmp(id, "all") == 0) {
         for (int i = 0; i < vt_nrules; i++)
@@ -149,7 +149,7 @@ int policy_enable(policy *p, const char *id, int on, char *err, size_t n)
 
 /* Checks VALUE against RP; returns the canonical text (caller frees) or
  * NULL with a message in ERR. */
-static char *check_value(const char *rid, const rule_param *rp,
+static char *check_value(const char *rid, const vt_rule_param *rp,
                          const char *value, char *err, size_t n)
 {
     switch (rp->type) {
@@ -207,11 +207,11 @@ static char *check_value(const char *rid, const rule_param *rp,
     return NULL;
 }
 
-static int set_param(policy *p, int i, const char *name, const char *value,
+static int set_param(vt_policy *p, int i, const char *name, const char *value,
                      char *err, size_t n)
 {
     int slot;
-    const rule_param *rp = find_param(i, name, &slot);
+    const vt_rule_param *rp = find_param(i, name, &slot);
     if (!rp) {
         snprintf(err, n, "rule %s has no parameter '%s' (vtune-xml "
                  "--list-rules lists them)", vt_rules[i]->id, name);
@@ -225,7 +225,7 @@ static int set_param(policy *p, int i, const char *name, const char *value,
     return 0;
 }
 
-int policy_set(policy *p, const char *assignment, char *err, size_t n)
+int policy_set(vt_policy *p, const char *assignment, char *err, size_t n)
 {
     const char *eq = strchr(assignment, '=');
     const char *dot = NULL;
@@ -292,7 +292,7 @@ static char *scalar_text(const cJSON *v)
     return NULL;
 }
 
-static int load_rules(policy *p, const char *path, const char *text,
+static int load_rules(vt_policy *p, const char *path, const char *text,
                       const cJSON *rules)
 {
     char err[512];
@@ -340,7 +340,7 @@ static int load_rules(policy *p, const char *path, const char *text,
 
 /* "hostdev": [{"vf_of": "ens2f0", "count": 2}, {"address": "..."},
  * {"class": "nvme", "count": 1, "affinity": "required"}] */
-static int load_hostdevs(policy *p, const char *path, const char *text,
+static int load_hostdevs(vt_policy *p, const char *path, const char *text,
                          const cJSON *arr)
 {
     long line = line_of_key(text, "hostdev");
@@ -349,7 +349,7 @@ static int load_hostdevs(policy *p, const char *path, const char *text,
                        "an array of device requests");
     const cJSON *r;
     cJSON_ArrayForEach(r, arr) {
-        hostdev_request q = {.count = 1};
+        vt_hostdev_request q = {.count = 1};
         int kinds = 0;
         const char *bad = NULL;
         if (!cJSON_IsObject(r))
@@ -417,7 +417,7 @@ static int load_hostdevs(policy *p, const char *path, const char *text,
     return 0;
 }
 
-int policy_load(policy *p, const char *path)
+int policy_load(vt_policy *p, const char *path)
 {
     size_t len;
     char *text = file_read(path, &len);

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const domain_info *r_domain(const rule_ctx *c) { return c->dom; }
-const host *r_host(const rule_ctx *c) { return c->host; }
-int r_profile(const rule_ctx *c) { return c->pol->profile; }
-const char *r_profile_name(const rule_ctx *c) { return profile_name(c->pol->profile); }
-xmlNodePtr r_root(const rule_ctx *c) { return domdoc_root(c->doc); }
+const vt_domain *r_domain(const vt_rule_ctx *c) { return c->dom; }
+const vt_host *r_host(const vt_rule_ctx *c) { return c->host; }
+int r_profile(const vt_rule_ctx *c) { return c->pol->profile; }
+const char *r_profile_name(const vt_rule_ctx *c) { return profile_name(c->pol->profile); }
+xmlNodePtr r_root(const vt_rule_ctx *c) { return domdoc_root(c->doc); }
 
-static const char *param(const rule_ctx *c, const char *name)
+static const char *param(const vt_rule_ctx *c, const char *name)
 {
     const char *v = policy_value(c->pol, c->rule_index, name);
     if (!v) {
@@ -30,24 +30,24 @@ static const char *param(const rule_ctx *c, const char *name)
     return v;
 }
 
-int r_param_bool(const rule_ctx *c, const char *name)
+int r_param_bool(const vt_rule_ctx *c, const char *name)
 {
     const char *v = param(c, name);
     return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
            strcmp(v, "yes") == 0 || strcmp(v, "on") == 0;
 }
 
-long r_param_int(const rule_ctx *c, const char *name)
+long r_param_int(const vt_rule_ctx *c, const char *name)
 {
     return strtol(param(c, name), NULL, 10);
 }
 
-const char *r_param_str(const rule_ctx *c, const char *name)
+const char *r_param_str(const vt_rule_ctx *c, const char *name)
 {
     return param(c, name);
 }
 
-int r_override(const rule_ctx *c)
+int r_override(const vt_rule_ctx *c)
 {
     return r_param_bool(c, "override");
 }
@@ -99,7 +99,7 @@ static char *vfmt(const char *fmt, va_list ap)
     return s;
 }
 
-void r_set(rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
+void r_set(vt_rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
            const char *reason_fmt, ...)
 {
     const char *old = r_attr(el, name);
@@ -121,7 +121,7 @@ void r_set(rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
 }
 
 /* Gives the new element EL its attributes and records its addition. */
-static void record_add(rule_ctx *c, xmlNodePtr parent, xmlNodePtr el,
+static void record_add(vt_rule_ctx *c, xmlNodePtr parent, xmlNodePtr el,
                        const char *const *attrs, char *reason)
 {
     for (int i = 0; attrs && attrs[i]; i += 2)
@@ -135,7 +135,7 @@ static void record_add(rule_ctx *c, xmlNodePtr parent, xmlNodePtr el,
     free(reason);
 }
 
-xmlNodePtr r_add(rule_ctx *c, xmlNodePtr parent, const char *name,
+xmlNodePtr r_add(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                  xmlNodePtr after, const char *const *attrs,
                  const char *reason_fmt, ...)
 {
@@ -148,7 +148,7 @@ xmlNodePtr r_add(rule_ctx *c, xmlNodePtr parent, const char *name,
     return el;
 }
 
-void r_text(rule_ctx *c, xmlNodePtr el, const char *text,
+void r_text(vt_rule_ctx *c, xmlNodePtr el, const char *text,
             const char *reason_fmt, ...)
 {
     xmlChar *oldv = xmlNodeGetContent(el);
@@ -169,7 +169,7 @@ void r_text(rule_ctx *c, xmlNodePtr el, const char *text,
     free(reason);
 }
 
-void r_remove(rule_ctx *c, xmlNodePtr el, const char *reason_fmt, ...)
+void r_remove(vt_rule_ctx *c, xmlNodePtr el, const char *reason_fmt, ...)
 {
     va_list ap;
     va_start(ap, reason_fmt);
@@ -185,7 +185,7 @@ void r_remove(rule_ctx *c, xmlNodePtr el, const char *reason_fmt, ...)
     free(reason);
 }
 
-void r_finding(rule_ctx *c, enum severity sev, xmlNodePtr at,
+void r_finding(vt_rule_ctx *c, enum vt_severity sev, xmlNodePtr at,
                const char *action, const char *fmt, ...)
 {
     va_list ap;
@@ -237,7 +237,7 @@ static int order_index(const char *const *order, const xmlChar *name)
     return -1;
 }
 
-xmlNodePtr r_insert(rule_ctx *c, xmlNodePtr parent, const char *name,
+xmlNodePtr r_insert(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                     const char *const *attrs, const char *reason_fmt, ...)
 {
     const char *const *order = NULL;
@@ -273,14 +273,14 @@ xmlNodePtr r_insert(rule_ctx *c, xmlNodePtr parent, const char *name,
 
 /* --- the run and the rule families --- */
 
-const host_usage *r_usage(const rule_ctx *c) { return c->run->usage; }
+const vt_usage *r_usage(const vt_rule_ctx *c) { return c->run->usage; }
 
-hwloc_const_bitmap_t r_housekeeping(const rule_ctx *c)
+hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c)
 {
     return c->run->housekeeping;
 }
 
-int r_rule_on(const rule_ctx *c, const char *id)
+int r_rule_on(const vt_rule_ctx *c, const char *id)
 {
     for (int i = 0; i < vt_nrules; i++)
         if (strcmp(vt_rules[i]->id, id) == 0)
@@ -288,7 +288,7 @@ int r_rule_on(const rule_ctx *c, const char *id)
     return 0;
 }
 
-const char *r_param_of(const rule_ctx *c, const char *id, const char *name)
+const char *r_param_of(const vt_rule_ctx *c, const char *id, const char *name)
 {
     for (int i = 0; i < vt_nrules; i++)
         if (strcmp(vt_rules[i]->id, id) == 0) {
@@ -302,7 +302,7 @@ const char *r_param_of(const rule_ctx *c, const char *id, const char *name)
     abort();
 }
 
-void *r_family_state(rule_ctx *c, const char *key, size_t size,
+void *r_family_state(vt_rule_ctx *c, const char *key, size_t size,
                      void (*destroy)(void *))
 {
     for (int i = 0; i < c->nstates; i++)
@@ -319,7 +319,7 @@ void *r_family_state(rule_ctx *c, const char *key, size_t size,
     return s->data;
 }
 
-void r_host_pages(rule_ctx *c, int node, unsigned long long size_kib,
+void r_host_pages(vt_rule_ctx *c, int node, unsigned long long size_kib,
                   long long missing, long long total_now)
 {
     report_pages(c->rep, node, size_kib, missing, total_now);
@@ -331,7 +331,7 @@ char *r_pages_command(int node, unsigned long long size_kib,
     return pages_command(node, size_kib, missing, total_now);
 }
 
-const hostdev_request *r_hostdev_requests(const rule_ctx *c, int *n)
+const vt_hostdev_request *r_hostdev_requests(const vt_rule_ctx *c, int *n)
 {
     *n = c->pol->nhostdevs;
     return c->pol->hostdevs;

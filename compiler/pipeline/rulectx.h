@@ -15,15 +15,15 @@ typedef struct family_state {
     void (*destroy)(void *);
 } family_state;
 
-struct rule_ctx {
-    domdoc *doc;
-    const domain_info *dom;
-    const host *host;
-    const policy *pol;
+struct vt_rule_ctx {
+    vt_domdoc *doc;
+    const vt_domain *dom;
+    const vt_host *host;
+    const vt_policy *pol;
     int rule_index;         /* index in vt_rules of the running rule */
-    const rule *cur;        /* NULL while the engine itself speaks */
-    domain_report *rep;
-    const run_state *run;   /* shared by the domains of the run */
+    const vt_rule *cur;        /* NULL while the engine itself speaks */
+    vt_domain_report *rep;
+    const vt_run *run;   /* shared by the domains of the run */
     family_state states[4];
     int nstates;
 };

@@ -11,9 +11,9 @@ int arch_is_x86(const char *arch)
                     !strcmp(arch, "i586") || !strcmp(arch, "i386"));
 }
 
-int arch_kvm_runs(const char *guest, const char *host)
+int arch_kvm_runs(const char *guest, const char *host_arch)
 {
-    if (strcmp(guest, host) == 0)
+    if (strcmp(guest, host_arch) == 0)
         return 1;
-    return strcmp(host, "x86_64") == 0 && arch_is_x86(guest);
+    return strcmp(host_arch, "x86_64") == 0 && arch_is_x86(guest);
 }

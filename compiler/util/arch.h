@@ -9,7 +9,7 @@
 int arch_is_x86(const char *arch);
 
 /* 1 when a guest of architecture GUEST runs under KVM on a host of
- * architecture HOST: the same one, or 32-bit x86 on x86_64. */
-int arch_kvm_runs(const char *guest, const char *host);
+ * architecture HOST_ARCH: the same one, or 32-bit x86 on x86_64. */
+int arch_kvm_runs(const char *guest, const char *host_arch);
 
 #endif

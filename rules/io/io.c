@@ -20,7 +20,7 @@ static int attr_is(xmlNodePtr el, const char *name, const char *value)
     return v && strcmp(v, value) == 0;
 }
 
-static xmlNodePtr devices(rule_ctx *c)
+static xmlNodePtr devices(vt_rule_ctx *c)
 {
     return r_child(r_root(c), "devices");
 }
@@ -59,7 +59,7 @@ static int nic_multiqueue_type(xmlNodePtr nic)
 }
 
 /* The driver child of EL, created (and recorded) when missing. */
-static xmlNodePtr driver_of(rule_ctx *c, xmlNodePtr el, const char *why)
+static xmlNodePtr driver_of(vt_rule_ctx *c, xmlNodePtr el, const char *why)
 {
     xmlNodePtr d = r_child(el, "driver");
     if (d)
@@ -70,7 +70,7 @@ static xmlNodePtr driver_of(rule_ctx *c, xmlNodePtr el, const char *why)
 }
 
 /* Queue cap for the profile (PARAM 0 = the profile's default). */
-static long queue_cap(rule_ctx *c, const char *param)
+static long queue_cap(vt_rule_ctx *c, const char *param)
 {
     long cap = r_param_int(c, param);
     if (cap > 0)
@@ -82,7 +82,7 @@ static long queue_cap(rule_ctx *c, const char *param)
     }
 }
 
-static void set_queues(rule_ctx *c, xmlNodePtr drv, long n, const char *why)
+static void set_queues(vt_rule_ctx *c, xmlNodePtr drv, long n, const char *why)
 {
     char q[24];
     snprintf(q, sizeof q, "%ld", n);
@@ -91,7 +91,7 @@ static void set_queues(rule_ctx *c, xmlNodePtr drv, long n, const char *why)
 
 /* ------------------------------------------------------ devices.virtio */
 
-static const rule_param virtio_params[] = {
+static const vt_rule_param virtio_params[] = {
     {"convert", PARAM_BOOL, "false",
      "convert emulated NICs and data disks to virtio (the guest needs "
      "virtio drivers)", NULL, 0, 0},
@@ -112,7 +112,7 @@ static void next_vd(xmlNodePtr dev, char *out, size_t n)
     snprintf(out, n, "vdz");
 }
 
-static void run_virtio(rule_ctx *c)
+static void run_virtio(vt_rule_ctx *c)
 {
     xmlNodePtr dev = devices(c);
     int convert = r_param_bool(c, "convert");
@@ -167,7 +167,7 @@ static void run_virtio(rule_ctx *c)
     }
 }
 
-const rule rule_devices_virtio = {
+const vt_rule rule_devices_virtio = {
     .id = "devices.virtio",
     .summary = "emulated NICs and data disks: a finding with the change; "
                "converted to virtio only with convert=true",
@@ -188,7 +188,7 @@ const rule rule_devices_virtio = {
 
 /* ---------------------------------------------------------- io.threads */
 
-static const rule_param thread_params[] = {
+static const vt_rule_param thread_params[] = {
     {"max", PARAM_INT, "4", "most iothreads for the balanced and latency "
      "profiles", NULL, 1, 64},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
@@ -200,7 +200,7 @@ static int busy_disk(xmlNodePtr d)
     return is_virtio_blk(d) && !r_child(d, "readonly");
 }
 
-static void run_threads(rule_ctx *c)
+static void run_threads(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c), dev = devices(c);
     int disks = 0, scsi = 0;
@@ -261,7 +261,7 @@ static void run_threads(rule_ctx *c)
     }
 }
 
-const rule rule_io_threads = {
+const vt_rule rule_io_threads = {
     .id = "io.threads",
     .summary = "iothreads for virtio disks and virtio-scsi controllers, "
                "assigned round-robin",
@@ -283,7 +283,7 @@ const rule rule_io_threads = {
 
 /* ------------------------------------------------------ net.multiqueue */
 
-static const rule_param net_params[] = {
+static const vt_rule_param net_params[] = {
     {"max_queues", PARAM_INT, "0", "queue cap; 0: the profile's (balanced "
      "8, latency 4, throughput 16)", NULL, 0, 256},
     {"ring_size", PARAM_INT, "1024", "rx/tx ring size for the throughput "
@@ -291,7 +291,7 @@ static const rule_param net_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-static void run_net(rule_ctx *c)
+static void run_net(vt_rule_ctx *c)
 {
     int vcpus = r_domain(c)->vcpus;
     long n = queue_cap(c, "max_queues");
@@ -337,7 +337,7 @@ static void run_net(rule_ctx *c)
     }
 }
 
-const rule rule_net_multiqueue = {
+const vt_rule rule_net_multiqueue = {
     .id = "net.multiqueue",
     .summary = "virtio-net queues = min(vCPUs, cap); rings of 1024 for "
                "throughput",
@@ -361,13 +361,13 @@ const rule rule_net_multiqueue = {
 
 /* ------------------------------------------------------ blk.multiqueue */
 
-static const rule_param blk_params[] = {
+static const vt_rule_param blk_params[] = {
     {"max_queues", PARAM_INT, "0", "queue cap; 0: the profile's (balanced "
      "8, latency 4, throughput 16)", NULL, 0, 256},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-static void run_blk(rule_ctx *c)
+static void run_blk(vt_rule_ctx *c)
 {
     int vcpus = r_domain(c)->vcpus;
     long n = queue_cap(c, "max_queues");
@@ -400,7 +400,7 @@ static void run_blk(rule_ctx *c)
     }
 }
 
-const rule rule_blk_multiqueue = {
+const vt_rule rule_blk_multiqueue = {
     .id = "blk.multiqueue",
     .summary = "virtio-blk and virtio-scsi queues = min(vCPUs, cap)",
     .profiles = PROFILE_ALL,
@@ -416,7 +416,7 @@ const rule rule_blk_multiqueue = {
 
 /* --------------------------------------------------------- irq.budget */
 
-static const rule_param irq_params[] = {
+static const vt_rule_param irq_params[] = {
     {"budget", PARAM_INT, "1024", "most MSI-X vectors for a domain's virtio "
      "queues (KVM's routing table holds 4096)", NULL, 16, 4096},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
@@ -436,7 +436,7 @@ static long queues_of(xmlNodePtr el)
     return n > 0 ? n : 1;
 }
 
-static void run_irq(rule_ctx *c)
+static void run_irq(vt_rule_ctx *c)
 {
     xmlNodePtr dev = devices(c);
     qdev *q = NULL;
@@ -493,7 +493,7 @@ static void run_irq(rule_ctx *c)
     free(q);
 }
 
-const rule rule_irq_budget = {
+const vt_rule rule_irq_budget = {
     .id = "irq.budget",
     .summary = "keep the MSI-X vectors of all virtio queues under a budget",
     .profiles = PROFILE_ALL,
@@ -512,7 +512,7 @@ const rule rule_irq_budget = {
 
 /* --------------------------------------------------------- disk.cache */
 
-static const rule_param cache_params[] = {
+static const vt_rule_param cache_params[] = {
     {"io_uring", PARAM_BOOL, "false", "the host's QEMU supports io='io_uring' "
      "(QEMU 5.0, libvirt 6.3): use it for image files", NULL, 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
@@ -559,7 +559,7 @@ static int bus_discards(xmlNodePtr d)
                    !strcmp(bus, "sata"));
 }
 
-static void run_cache(rule_ctx *c)
+static void run_cache(vt_rule_ctx *c)
 {
     for (xmlNodePtr d = r_child(devices(c), "disk"); d; d = r_next(d, "disk")) {
         const char *skip = NULL;
@@ -612,7 +612,7 @@ static void run_cache(rule_ctx *c)
     }
 }
 
-const rule rule_disk_cache = {
+const vt_rule rule_disk_cache = {
     .id = "disk.cache",
     .summary = "cache='none' with io native (block) or threads (files); "
                "discard and detect_zeroes unmap on thin images",

@@ -49,7 +49,7 @@ static const char *shared_memory_user(xmlNodePtr root)
     return NULL;
 }
 
-static xmlNodePtr backing(rule_ctx *c, const char *why)
+static xmlNodePtr backing(vt_rule_ctx *c, const char *why)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr mb = r_child(root, "memoryBacking");
@@ -58,7 +58,7 @@ static xmlNodePtr backing(rule_ctx *c, const char *why)
 
 /* ----------------------------------------------------- mem.hugepages */
 
-static const rule_param hp_params[] = {
+static const vt_rule_param hp_params[] = {
     {"use_1g", PARAM_BOOL, "true", "back large guests with 1 GiB pages",
      NULL, 0, 0},
     {"use_2m", PARAM_BOOL, "true", "back guests with 2 MiB pages", NULL, 0,
@@ -70,7 +70,7 @@ static const rule_param hp_params[] = {
 
 /* Writes <hugepages> with one <page> per guest cell (nodeset = the guest
  * cell) when the domain has cells, else one <page> for all memory. */
-static void write_pages(rule_ctx *c, unsigned long long page, int ncells,
+static void write_pages(vt_rule_ctx *c, unsigned long long page, int ncells,
                         const char *why)
 {
     xmlNodePtr mb = backing(c, "holds the guest memory backing");
@@ -93,10 +93,10 @@ static void write_pages(rule_ctx *c, unsigned long long page, int ncells,
 }
 
 /* The pages of size PAGE that host node NODE (OS id) lacks for KIB. */
-static void need_pages(rule_ctx *c, int node, unsigned long long page,
+static void need_pages(vt_rule_ctx *c, int node, unsigned long long page,
                        unsigned long long kib, vt_strbuf *actions)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     int n = -1;
     for (int i = 0; i < h->nnodes; i++)
         if (h->nodes[i].id == node)
@@ -119,7 +119,7 @@ static void need_pages(rule_ctx *c, int node, unsigned long long page,
 
 /* Hugepages were wanted but placement found none free: say what the host
  * lacks on the nodes the domain got, and how to add it. */
-static void report_missing(rule_ctx *c, const place_plan *p)
+static void report_missing(vt_rule_ctx *c, const vt_place_plan *p)
 {
     unsigned long long want = p->page_wanted;
     vt_strbuf actions;
@@ -142,9 +142,9 @@ static void report_missing(rule_ctx *c, const place_plan *p)
 
 /* Without a placement: the largest eligible size the domain's nodes (its
  * <numatune> nodeset, else every node) have enough free pages of. */
-static void hugepages_unplaced(rule_ctx *c)
+static void hugepages_unplaced(vt_rule_ctx *c)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     unsigned long long mem = r_domain(c)->memory_kib;
     xmlNodePtr nm = r_child(r_child(r_root(c), "numatune"), "memory");
     hwloc_bitmap_t nodes = r_attr(nm, "nodeset")
@@ -192,9 +192,9 @@ static void hugepages_unplaced(rule_ctx *c)
 
 /* A page size the domain sets that no node of the host has a pool of
  * cannot start there. */
-static void check_kept_sizes(rule_ctx *c, xmlNodePtr hp)
+static void check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     int any_pool = 0;
     for (int n = 0; n < h->nnodes; n++)
         for (int i = 0; i < h->nodes[n].npages; i++)
@@ -217,7 +217,7 @@ static void check_kept_sizes(rule_ctx *c, xmlNodePtr hp)
     }
 }
 
-static void run_hugepages(rule_ctx *c)
+static void run_hugepages(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr mb = r_child(root, "memoryBacking");
@@ -234,7 +234,7 @@ static void run_hugepages(rule_ctx *c)
         hugepages_unplaced(c);
         return;
     }
-    const place_plan *p = place_get(c);
+    const vt_place_plan *p = place_get(c);
     if (p->status != PLACE_OK) {
         hugepages_unplaced(c);
         return;
@@ -261,7 +261,7 @@ static void run_hugepages(rule_ctx *c)
                   size_name(p->page_kib), r_host(c)->kind);
 }
 
-const rule rule_mem_hugepages = {
+const vt_rule rule_mem_hugepages = {
     .id = "mem.hugepages",
     .summary = "1 GiB or 2 MiB hugepages from the chosen nodes' free pools; "
                "host commands when they are missing",
@@ -294,7 +294,7 @@ const rule rule_mem_hugepages = {
 
 /* ------------------------------------------------------- mem.access */
 
-static void run_access(rule_ctx *c)
+static void run_access(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     const char *user = shared_memory_user(root);
@@ -325,7 +325,7 @@ static void run_access(rule_ctx *c)
                   "is shared with %s", user);
 }
 
-const rule rule_mem_access = {
+const vt_rule rule_mem_access = {
     .id = "mem.access",
     .summary = "shared memory (memfd without hugepages) for vhost-user and "
                "virtiofs",
@@ -345,7 +345,7 @@ const rule rule_mem_access = {
 
 /* --------------------------------------------------------- mem.lock */
 
-static void run_lock(rule_ctx *c)
+static void run_lock(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr mb = r_child(root, "memoryBacking");
@@ -375,7 +375,7 @@ static void run_lock(rule_ctx *c)
     }
 }
 
-const rule rule_mem_lock = {
+const vt_rule rule_mem_lock = {
     .id = "mem.lock",
     .summary = "locked, unshared memory for latency and VFIO with "
                "hugepages; immediate allocation with hugepages",
@@ -393,7 +393,7 @@ const rule rule_mem_lock = {
 
 /* ------------------------------------------------------ mem.balloon */
 
-static const rule_param balloon_params[] = {
+static const vt_rule_param balloon_params[] = {
     {"stats_period", PARAM_INT, "10",
      "seconds between balloon statistics updates", NULL, 1, 3600},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
@@ -422,7 +422,7 @@ static const char *no_balloon(xmlNodePtr root)
     return NULL;
 }
 
-static void run_balloon(rule_ctx *c)
+static void run_balloon(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr dev = r_child(root, "devices");
@@ -477,7 +477,7 @@ static void run_balloon(rule_ctx *c)
     }
 }
 
-const rule rule_mem_balloon = {
+const vt_rule rule_mem_balloon = {
     .id = "mem.balloon",
     .summary = "no balloon with locked, hugepage or VFIO memory; else virtio "
                "with stats and autodeflate",

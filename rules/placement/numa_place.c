@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *thread_words(rule_ctx *c)
+static const char *thread_words(vt_rule_ctx *c)
 {
     const char *t = r_param_of(c, "cpu.pin", "threads");
     if (strcmp(t, "isolate") == 0)
@@ -23,7 +23,7 @@ static const char *thread_words(rule_ctx *c)
 
 /* ------------------------------------------------------------ numa.place */
 
-static const rule_param place_params[] = {
+static const vt_rule_param place_params[] = {
     {"memory_mode", PARAM_ENUM, "strict",
      "numatune mode for the guest memory", "strict|preferred|restrictive",
      0, 0},
@@ -34,7 +34,7 @@ static const rule_param place_params[] = {
 };
 
 /* Floating vCPUs (cpu.pin off): confine them to the chosen nodes. */
-static void confine_floating(rule_ctx *c, const place_plan *p)
+static void confine_floating(vt_rule_ctx *c, const vt_place_plan *p)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr vcpu = r_child(root, "vcpu");
@@ -66,9 +66,9 @@ static void confine_floating(rule_ctx *c, const place_plan *p)
     }
 }
 
-static void run_place(rule_ctx *c)
+static void run_place(vt_rule_ctx *c)
 {
-    const place_plan *p = place_get(c);
+    const vt_place_plan *p = place_get(c);
     if (!place_ok(c, p))
         return;
     xmlNodePtr root = r_root(c);
@@ -100,7 +100,7 @@ static void run_place(rule_ctx *c)
         confine_floating(c, p);
 }
 
-const rule rule_numa_place = {
+const vt_rule rule_numa_place = {
     .id = "numa.place",
     .summary = "host NUMA nodes for the domain: one if it fits, else the "
                "fewest, closest; <numatune> strict",
@@ -131,7 +131,7 @@ const rule rule_numa_place = {
 
 /* --------------------------------------------------------------- cpu.pin */
 
-static const rule_param pin_params[] = {
+static const vt_rule_param pin_params[] = {
     {"threads", PARAM_ENUM, "prefer",
      "SMT thread policy: prefer fills sibling threads, isolate uses one "
      "thread per core, require fails without SMT", "prefer|isolate|require",
@@ -139,9 +139,9 @@ static const rule_param pin_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-static void run_pin(rule_ctx *c)
+static void run_pin(vt_rule_ctx *c)
 {
-    const place_plan *p = place_get(c);
+    const vt_place_plan *p = place_get(c);
     if (!place_ok(c, p))
         return;
     xmlNodePtr root = r_root(c);
@@ -153,7 +153,7 @@ static void run_pin(rule_ctx *c)
         r_remove(c, n, "replaced (cpu.pin.override)");
     }
     for (int i = 0; i < p->ncells; i++) {
-        const place_cell *cell = &p->cells[i];
+        const vt_place_cell *cell = &p->cells[i];
         for (int v = cell->first_vcpu; v < cell->first_vcpu + cell->nvcpus;
              v++) {
             char vs[16], cpu[16];
@@ -166,7 +166,7 @@ static void run_pin(rule_ctx *c)
     }
 }
 
-const rule rule_cpu_pin = {
+const vt_rule rule_cpu_pin = {
     .id = "cpu.pin",
     .summary = "one dedicated host CPU per vCPU: SMT siblings for guest "
                "threads, one L3 domain when it fits",
@@ -191,7 +191,7 @@ const rule rule_cpu_pin = {
 
 /* ---------------------------------------------------------- cpu.emulator */
 
-static const rule_param emu_params[] = {
+static const vt_rule_param emu_params[] = {
     {"policy", PARAM_ENUM, "share",
      "share: the housekeeping CPUs of the domain's nodes; isolate: one more "
      "whole core of its own", "share|isolate", 0, 0},
@@ -245,9 +245,9 @@ static char *block_name(xmlNodePtr disk)
 /* The housekeeping CPUs (online) of the host node whose PCI device holds
  * the storage of iothread ID's first disk, as a list, or NULL when that
  * is unknown or the node has none. *NODE gets the node. */
-static char *storage_cpus(rule_ctx *c, int id, int *node)
+static char *storage_cpus(vt_rule_ctx *c, int id, int *node)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     char ids[16];
     snprintf(ids, sizeof ids, "%d", id);
     xmlNodePtr dev = r_child(r_root(c), "devices");
@@ -263,14 +263,14 @@ static char *storage_cpus(rule_ctx *c, int id, int *node)
         free(name);
         break;
     }
-    const host_node *hn = *node >= 0 ? host_node_by_id(h, *node) : NULL;
+    const vt_host_node *hn = *node >= 0 ? host_node_by_id(h, *node) : NULL;
     if (!hn)
         return NULL;
     hwloc_bitmap_t set = hwloc_bitmap_dup(hn->cpus);
     hwloc_bitmap_and(set, set, r_housekeeping(c));
     int cpu;
     hwloc_bitmap_foreach_begin(cpu, set) {
-        const host_cpu *hc = host_cpu_by_id(h, cpu);
+        const vt_host_cpu *hc = host_cpu_by_id(h, cpu);
         if (!hc || !hc->online)
             hwloc_bitmap_clr(set, (unsigned)cpu);
     } hwloc_bitmap_foreach_end();
@@ -279,9 +279,9 @@ static char *storage_cpus(rule_ctx *c, int id, int *node)
     return list;
 }
 
-static void run_emulator(rule_ctx *c)
+static void run_emulator(vt_rule_ctx *c)
 {
-    const place_plan *p = place_get(c);
+    const vt_place_plan *p = place_get(c);
     if (!place_ok(c, p))
         return;
     if (!p->emulator) {
@@ -338,7 +338,7 @@ static void run_emulator(rule_ctx *c)
     free(cpus);
 }
 
-const rule rule_cpu_emulator = {
+const vt_rule rule_cpu_emulator = {
     .id = "cpu.emulator",
     .summary = "emulator and iothreads on housekeeping CPUs of the domain's "
                "nodes (share) or a core of their own (isolate)",
@@ -362,9 +362,9 @@ const rule rule_cpu_emulator = {
  * terms, as libvirt takes them (10 local, 11..255 remote): sources such as
  * hwloc may give relative values (1, 2, 4) or latencies, which are scaled
  * so that local is 10. -1 when unknown. */
-static int slit_distance(rule_ctx *c, const place_plan *p, int i, int j)
+static int slit_distance(vt_rule_ctx *c, const vt_place_plan *p, int i, int j)
 {
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     int d = host_distance(h, p->cells[i].node, p->cells[j].node);
     int local = host_distance(h, p->cells[i].node, p->cells[i].node);
     if (d < 0 || local <= 0)
@@ -377,7 +377,7 @@ static int slit_distance(rule_ctx *c, const place_plan *p, int i, int j)
     return v > 255 ? 255 : (int)v;
 }
 
-static void add_distances(rule_ctx *c, xmlNodePtr cell, const place_plan *p,
+static void add_distances(vt_rule_ctx *c, xmlNodePtr cell, const vt_place_plan *p,
                           int i)
 {
     for (int j = 0; j < p->ncells; j++)
@@ -396,9 +396,9 @@ static void add_distances(rule_ctx *c, xmlNodePtr cell, const place_plan *p,
     }
 }
 
-static void run_guest(rule_ctx *c)
+static void run_guest(vt_rule_ctx *c)
 {
-    const place_plan *p = place_get(c);
+    const vt_place_plan *p = place_get(c);
     if (!place_ok(c, p) || p->ncells < 2 || p->mem_spread)
         return;
     xmlNodePtr root = r_root(c);
@@ -410,7 +410,7 @@ static void run_guest(rule_ctx *c)
                                "per node, so its kernel keeps each task's "
                                "memory next to its vCPU", p->ncells);
     for (int i = 0; i < p->ncells; i++) {
-        const place_cell *cell = &p->cells[i];
+        const vt_place_cell *cell = &p->cells[i];
         char id[16], cpus[48], mem[32];
         snprintf(id, sizeof id, "%d", i);
         if (cell->nvcpus == 1)
@@ -428,7 +428,7 @@ static void run_guest(rule_ctx *c)
     }
 }
 
-const rule rule_numa_guest = {
+const vt_rule rule_numa_guest = {
     .id = "numa.guest",
     .summary = "guest NUMA cells mirroring the host split, with the host's "
                "distances",

@@ -14,7 +14,7 @@
 
 #include "rule.h"
 
-enum place_status {
+enum vt_place_status {
     PLACE_NONE = 0,     /* not computed yet */
     PLACE_OK,           /* placed: cells, pins, emulator below */
     PLACE_KEPT,         /* the domain pins itself; nothing to do */
@@ -22,23 +22,23 @@ enum place_status {
     PLACE_INFEASIBLE,   /* does not fit: nothing is written */
 };
 
-typedef struct place_cell {
+typedef struct vt_place_cell {
     int node;               /* host node id */
     int first_vcpu;         /* guest vCPUs first_vcpu .. + nvcpus - 1 */
     int nvcpus;
     unsigned long long mem_kib;
     hwloc_bitmap_t cpus;    /* host CPUs of its vCPUs (pinned: one each;
                                floating: the node's usable CPUs) */
-} place_cell;
+} vt_place_cell;
 
-typedef struct place_plan {
-    enum place_status status;
+typedef struct vt_place_plan {
+    enum vt_place_status status;
     char why[512];          /* KEPT, AUTO, INFEASIBLE: the reason */
     int reported;           /* the reason was recorded as a finding */
     int pinned;             /* 1: one host CPU per vCPU (cpu.pin is on) */
     int user_cells;         /* the cells came from the domain */
     int ncells;
-    place_cell *cells;      /* one per host node that runs vCPUs */
+    vt_place_cell *cells;      /* one per host node that runs vCPUs */
     int mem_spread;         /* the memory also needs nodes without the
                                domain's vCPUs (fewer vCPUs than nodes):
                                one nodeset for all memory, no guest cells */
@@ -54,13 +54,13 @@ typedef struct place_plan {
                                        would have used; 0: none */
     int page_assumed;       /* free pages unknown on a chosen node: its
                                pool's total was taken as free */
-} place_plan;
+} vt_place_plan;
 
 /* The plan for the domain being tuned (owned by the rule context). */
-const place_plan *place_get(rule_ctx *c);
+const vt_place_plan *place_get(vt_rule_ctx *c);
 
 /* Records the plan's reason once, as a finding of the asking rule, when
  * it is KEPT, AUTO or INFEASIBLE. Returns 1 when the plan is OK. */
-int place_ok(rule_ctx *c, const place_plan *p);
+int place_ok(vt_rule_ctx *c, const vt_place_plan *p);
 
 #endif

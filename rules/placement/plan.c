@@ -66,8 +66,8 @@ typedef struct pnode {
 
 /* Everything the decision reads, gathered once. */
 typedef struct pctx {
-    rule_ctx *c;
-    const host *h;
+    vt_rule_ctx *c;
+    const vt_host *h;
     int pinned;
     enum threads threads;
     int tpc;                /* SMT threads per core on this host */
@@ -88,7 +88,7 @@ typedef struct pctx {
 
 static void plan_free(void *data)
 {
-    place_plan *p = data;
+    vt_place_plan *p = data;
     for (int i = 0; i < p->ncells; i++)
         hwloc_bitmap_free(p->cells[i].cpus);
     free(p->cells);
@@ -97,10 +97,10 @@ static void plan_free(void *data)
     hwloc_bitmap_free(p->emulator);
 }
 
-static void set_status(place_plan *p, enum place_status st, const char *fmt,
+static void set_status(vt_place_plan *p, enum vt_place_status st, const char *fmt,
                        ...) __attribute__((format(printf, 3, 4)));
 
-static void set_status(place_plan *p, enum place_status st, const char *fmt,
+static void set_status(vt_place_plan *p, enum vt_place_status st, const char *fmt,
                        ...)
 {
     va_list ap;
@@ -112,7 +112,7 @@ static void set_status(place_plan *p, enum place_status st, const char *fmt,
 
 /* ------------------------------------------------------ 1. leave alone */
 
-static int overriding(rule_ctx *c)
+static int overriding(vt_rule_ctx *c)
 {
     return strcmp(r_param_of(c, "numa.place", "override"), "true") == 0 ||
            strcmp(r_param_of(c, "cpu.pin", "override"), "true") == 0;
@@ -121,7 +121,7 @@ static int overriding(rule_ctx *c)
 /* Checks the CPU list in attribute ATTR of every element matched by
  * walking PARENT's NAME children; notes the first CPU the host lacks or
  * has offline in BAD. Returns 1 when one was found. */
-static int bad_cpus(rule_ctx *c, xmlNodePtr parent, const char *name,
+static int bad_cpus(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                     const char *attr, char *bad, size_t n)
 {
     for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
@@ -131,7 +131,7 @@ static int bad_cpus(rule_ctx *c, xmlNodePtr parent, const char *name,
         if (!set)
             continue;
         hwloc_bitmap_foreach_begin(cpu, set) {
-            const host_cpu *hc = host_cpu_by_id(r_host(c), cpu);
+            const vt_host_cpu *hc = host_cpu_by_id(r_host(c), cpu);
             if (!found && (!hc || !hc->online)) {
                 snprintf(bad, n, "host CPU %d (<%s %s='%s'>), which is %s",
                          cpu, name, attr, v, hc ? "offline" : "not there");
@@ -145,7 +145,7 @@ static int bad_cpus(rule_ctx *c, xmlNodePtr parent, const char *name,
     return 0;
 }
 
-static int bad_nodes(rule_ctx *c, xmlNodePtr parent, const char *name,
+static int bad_nodes(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                      char *bad, size_t n)
 {
     for (xmlNodePtr e = r_child(parent, name); e; e = r_next(e, name)) {
@@ -170,7 +170,7 @@ static int bad_nodes(rule_ctx *c, xmlNodePtr parent, const char *name,
 
 /* 1 when the domain's own pins or nodesets name CPUs or nodes the host
  * lacks (or CPUs it has offline); BAD says which. */
-static int kept_placement_broken(rule_ctx *c, char *bad, size_t n)
+static int kept_placement_broken(vt_rule_ctx *c, char *bad, size_t n)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr tune = r_child(root, "cputune");
@@ -184,7 +184,7 @@ static int kept_placement_broken(rule_ctx *c, char *bad, size_t n)
 }
 
 /* 1 when the domain already decides its own placement (sets the why). */
-static int self_placed(rule_ctx *c, place_plan *p)
+static int self_placed(vt_rule_ctx *c, vt_place_plan *p)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr vcpu = r_child(root, "vcpu");
@@ -222,14 +222,14 @@ static int self_placed(rule_ctx *c, place_plan *p)
 
 /* ------------------------------------------------ 2-3. usable capacity */
 
-static int max_threads_per_core(const host *h)
+static int max_threads_per_core(const vt_host *h)
 {
     int t = 1;
     for (int k = 0; k < h->ncores; k++) {
         int n = 0;
         int cpu;
         hwloc_bitmap_foreach_begin(cpu, h->cores[k]) {
-            const host_cpu *hc = host_cpu_by_id(h, cpu);
+            const vt_host_cpu *hc = host_cpu_by_id(h, cpu);
             n += hc && hc->online;
         } hwloc_bitmap_foreach_end();
         if (n > t)
@@ -241,16 +241,16 @@ static int max_threads_per_core(const host *h)
 /* Capacity of core K for the policy; fills PC. */
 static void core_capacity(const pctx *x, int k, pcore *pc)
 {
-    const host *h = x->h;
+    const vt_host *h = x->h;
     pc->core = k;
     pc->first = hwloc_bitmap_first(h->cores[k]);
-    const host_cpu *fc = host_cpu_by_id(h, pc->first);
+    const vt_host_cpu *fc = host_cpu_by_id(h, pc->first);
     pc->l3 = fc ? fc->l3 : -1;
     pc->usable = hwloc_bitmap_dup(h->cores[k]);
     hwloc_bitmap_and(pc->usable, pc->usable, x->avail);
     int online = 0, cpu;
     hwloc_bitmap_foreach_begin(cpu, h->cores[k]) {
-        const host_cpu *hc = host_cpu_by_id(h, cpu);
+        const vt_host_cpu *hc = host_cpu_by_id(h, cpu);
         online += hc && hc->online;
     } hwloc_bitmap_foreach_end();
     int u = hwloc_bitmap_weight(pc->usable);
@@ -289,7 +289,7 @@ static void free_nodes(pctx *x)
  * (hostdev.insert's affinity required). */
 static void device_nodes(pctx *x)
 {
-    rule_ctx *c = x->c;
+    vt_rule_ctx *c = x->c;
     hwloc_bitmap_t *must = r_family_state(c, "devices", sizeof *must, NULL);
     x->must = *must;
     x->prefer = hwloc_bitmap_alloc();
@@ -309,8 +309,8 @@ static void device_nodes(pctx *x)
 /* Gathers the usable CPUs and the candidate nodes. */
 static void gather(pctx *x)
 {
-    rule_ctx *c = x->c;
-    const host *h = x->h;
+    vt_rule_ctx *c = x->c;
+    const vt_host *h = x->h;
     x->avail = hwloc_bitmap_alloc();
     for (int i = 0; i < h->ncpus; i++)
         if (h->cpus[i].online)
@@ -329,7 +329,7 @@ static void gather(pctx *x)
     for (int k = 0; k < h->ncores; k++) {
         int id = -1;
         while ((id = hwloc_bitmap_next(h->cores[k], id)) != -1) {
-            const host_cpu *cpu = host_cpu_by_id(h, id);
+            const vt_host_cpu *cpu = host_cpu_by_id(h, id);
             int n = cpu ? host_node_index(h, cpu->node) : -1;
             if (n < 0)
                 continue;
@@ -339,7 +339,7 @@ static void gather(pctx *x)
     }
     x->nodes = xcalloc((size_t)h->nnodes, sizeof *x->nodes);
     for (int n = 0; n < h->nnodes; n++) {
-        const host_node *hn = &h->nodes[n];
+        const vt_host_node *hn = &h->nodes[n];
         pnode pn = {.id = hn->id, .index = n, .mem_free = LLONG_MAX};
         if (hn->mem_kib >= 0) {
             /* hugepage pools are carved out of the node's memory */
@@ -669,9 +669,9 @@ static void pick_cpus(pnode *pn, int need, int *v, int *pin,
 
 /* ------------------------------------------------------ 7. emulator */
 
-static void place_emulator(pctx *x, place_plan *p, pnode **chosen, int k)
+static void place_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k)
 {
-    rule_ctx *c = x->c;
+    vt_rule_ctx *c = x->c;
     if (!r_rule_on(c, "cpu.emulator"))
         return;
     const char *policy = r_param_of(c, "cpu.emulator", "policy");
@@ -693,7 +693,7 @@ static void place_emulator(pctx *x, place_plan *p, pnode **chosen, int k)
     hwloc_bitmap_t hk = hwloc_bitmap_dup(r_housekeeping(c));
     hwloc_bitmap_t local = hwloc_bitmap_alloc();
     for (int i = 0; i < p->ncells; i++) {
-        const host_node *hn = host_node_by_id(x->h, p->cells[i].node);
+        const vt_host_node *hn = host_node_by_id(x->h, p->cells[i].node);
         if (hn)
             hwloc_bitmap_or(local, local, hn->cpus);
     }
@@ -723,7 +723,7 @@ static void place_emulator(pctx *x, place_plan *p, pnode **chosen, int k)
 
 /* ----------------------------------------------------------- compute */
 
-static void describe_shortage(pctx *x, place_plan *p)
+static void describe_shortage(pctx *x, vt_place_plan *p)
 {
     long long cap = 0, mem = 0, best = 0;
     int mem_known = 1;
@@ -755,7 +755,7 @@ static void describe_shortage(pctx *x, place_plan *p)
 static int page_candidates(const pctx *x, unsigned long long *cands)
 {
     int n = 0;
-    rule_ctx *c = x->c;
+    vt_rule_ctx *c = x->c;
     if (r_rule_on(c, "mem.hugepages")) {
         long min1g = strtol(r_param_of(c, "mem.hugepages", "min_1g_gib"),
                             NULL, 10);
@@ -770,11 +770,11 @@ static int page_candidates(const pctx *x, unsigned long long *cands)
     return n;
 }
 
-static void compute(rule_ctx *c, place_plan *p)
+static void compute(vt_rule_ctx *c, vt_place_plan *p)
 {
     if (self_placed(c, p))
         return;
-    const host *h = r_host(c);
+    const vt_host *h = r_host(c);
     pctx x = {
         .c = c, .h = h, .pinned = r_rule_on(c, "cpu.pin"),
         .vcpus = r_domain(c)->vcpus, .mem = r_domain(c)->memory_kib,
@@ -875,7 +875,7 @@ static void compute(rule_ctx *c, place_plan *p)
             p->mem_spread = 1;
             continue;
         }
-        place_cell *cell = &p->cells[p->ncells++];
+        vt_place_cell *cell = &p->cells[p->ncells++];
         cell->node = chosen[i]->id;
         cell->first_vcpu = v;
         cell->nvcpus = (int)(vshare[i] * g);
@@ -907,20 +907,20 @@ out:
     free_nodes(&x);
 }
 
-const place_plan *place_get(rule_ctx *c)
+const vt_place_plan *place_get(vt_rule_ctx *c)
 {
-    place_plan *p = r_family_state(c, "placement", sizeof *p, plan_free);
+    vt_place_plan *p = r_family_state(c, "placement", sizeof *p, plan_free);
     if (p->status == PLACE_NONE)
         compute(c, p);
     return p;
 }
 
-int place_ok(rule_ctx *c, const place_plan *p)
+int place_ok(vt_rule_ctx *c, const vt_place_plan *p)
 {
     if (p->status == PLACE_OK)
         return 1;
     if (!p->reported) {
-        ((place_plan *)p)->reported = 1;
+        ((vt_place_plan *)p)->reported = 1;
         r_finding(c, p->status == PLACE_INFEASIBLE ? SEV_INFEASIBLE : SEV_INFO,
                   NULL, NULL, "%s", p->why);
     }

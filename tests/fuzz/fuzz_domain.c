@@ -44,9 +44,9 @@
 #define DEFAULT_HOST "synthetic:pack:2 numa:1(memory=16GiB) core:4 pu:2"
 #define NAME "fuzz.xml"
 
-static host *fz_host;
-static policy *fz_tune;     /* the profile's rules */
-static policy *fz_off;      /* every rule disabled */
+static vt_host *fz_host;
+static vt_policy *fz_tune;     /* the profile's rules */
+static vt_policy *fz_off;      /* every rule disabled */
 static FILE *fz_log;        /* the real stderr, for invariant failures */
 
 /* vtune-xml, libxml2 and hwloc print through the stdio stream `stderr`:
@@ -79,10 +79,10 @@ static void fail(const char *what, const char *a, size_t alen,
     abort();
 }
 
-static policy *make_policy(const char *profile, int all_off)
+static vt_policy *make_policy(const char *profile, int all_off)
 {
     char err[256];
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     if (policy_set_profile(p, profile) < 0) {
         fprintf(fz_log, "fuzz_domain: unknown profile %s\n", profile);
         exit(2);
@@ -116,12 +116,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* Runs P's rules over D (inspected as INFO) on a fresh run state, as
  * cmd_tune does for a one-domain run; returns the report. */
-static domain_report *tune(domdoc *d, const domain_info *info,
-                           const policy *p)
+static vt_domain_report *tune(vt_domdoc *d, const vt_domain *info,
+                           const vt_policy *p)
 {
-    domain_report *rep = domain_report_new(NAME);
+    vt_domain_report *rep = domain_report_new(NAME);
     rep->name = info->name ? xstrdup(info->name) : NULL;
-    run_state run;
+    vt_run run;
     run_state_init(&run, fz_host, p);
     int accounted = engine_preaccount(d, info, fz_host, p, &run);
     engine_run(d, info, fz_host, p, &run, accounted, rep);
@@ -142,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in[size] = '\0';
 
     /* --- 1. roundtrip: no edit, then every rule disabled */
-    domdoc *d;
+    vt_domdoc *d;
     if (domdoc_parse(NAME, in, size, &d) != 0) {
         free(in);
         return 0;
@@ -153,13 +153,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("parse + emit without edits is not the input", in, size, out,
              len);
     free(out);
-    domain_info info;
+    vt_domain info;
     if (domain_inspect(d, &info) != 0) {
         domdoc_free(d);
         free(in);
         return 0;
     }
-    domain_report *rep = tune(d, &info, fz_off);
+    vt_domain_report *rep = tune(d, &info, fz_off);
     out = domdoc_emit(d, &len);
     if (domdoc_changed(d) || rep->nedits || !same(in, size, out, len))
         fail("--disable all changed the document", in, size, out, len);
@@ -191,8 +191,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("diff_unified disagrees with the bytes", in, size, out1, len1);
     strbuf_free(&sb);
 
-    domain_report *reps[1] = {rep};
-    report r = {
+    vt_domain_report *reps[1] = {rep};
+    vt_report r = {
         .profile = profile_name(fz_tune->profile),
         .host_source = fz_host->source, .host_kind = fz_host->kind,
         .ndomains = 1, .domains = reps,

@@ -102,9 +102,9 @@ static int small_synthetic(const char *desc)
  * coverage libFuzzer cannot see; so when the child succeeded, load again
  * in this process (hwloc is deterministic: what the child survived, this
  * process survives) and check both give the same host. */
-static int load_hwloc_xml(const char *buf, size_t len, host **out)
+static int load_hwloc_xml(const char *buf, size_t len, vt_host **out)
 {
-    host *isolated = NULL;
+    vt_host *isolated = NULL;
     int rc = host_load_hwloc_xml(NAME, buf, len, &isolated);
     if (rc)
         return rc;
@@ -122,7 +122,7 @@ static int load_hwloc_xml(const char *buf, size_t len, host **out)
     return 0;
 }
 
-static int load(const char *buf, size_t len, host **out)
+static int load(const char *buf, size_t len, vt_host **out)
 {
     *out = NULL;
     if (len > 10 && memcmp(buf, "synthetic:", 10) == 0) {
@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *buf = xmalloc(size + 1);
     memcpy(buf, data, size);
     buf[size] = '\0';
-    host *h = NULL;
+    vt_host *h = NULL;
     int rc = load(buf, size, &h);
     free(buf);
     if (rc != 0)
@@ -166,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("a loader succeeded without a host", NULL, NULL);
 
     char *j1 = host_to_json(h);
-    host *h2 = NULL;
+    vt_host *h2 = NULL;
     if (host_load_json(NAME, j1, strlen(j1), &h2) != 0)
         fail("host_to_json's snapshot does not load again", j1, NULL);
     char *j2 = host_to_json(h2);

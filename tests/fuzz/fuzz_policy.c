@@ -98,7 +98,7 @@ static const char domain_xml[] =
 
 static char fz_path[256];
 static int fz_fd = -1;
-static host *fz_host;
+static vt_host *fz_host;
 static FILE *fz_log;
 
 static void silence_stderr(void)
@@ -157,11 +157,11 @@ static void fail(const char *what)
 }
 
 /* Every value the rules could ask for. */
-static void read_back(const policy *p)
+static void read_back(const vt_policy *p)
 {
     for (int i = 0; i < vt_nrules; i++) {
         (void)policy_rule_on(p, i);
-        for (const rule_param *q = vt_rules[i]->params; q && q->name; q++)
+        for (const vt_rule_param *q = vt_rules[i]->params; q && q->name; q++)
             if (!policy_value(p, i, q->name))
                 fail("policy_value is NULL for a declared parameter");
         if (!policy_value(p, i, "override"))
@@ -169,22 +169,22 @@ static void read_back(const policy *p)
     }
 }
 
-static void tune(const policy *p)
+static void tune(const vt_policy *p)
 {
-    domdoc *d;
-    domain_info info;
+    vt_domdoc *d;
+    vt_domain info;
     if (domdoc_parse("db.xml", domain_xml, sizeof domain_xml - 1, &d) ||
         domain_inspect(d, &info))
         fail("the built-in domain does not load");
-    domain_report *rep = domain_report_new("db.xml");
-    run_state run;
+    vt_domain_report *rep = domain_report_new("db.xml");
+    vt_run run;
     run_state_init(&run, fz_host, p);
     int accounted = engine_preaccount(d, &info, fz_host, p, &run);
     engine_run(d, &info, fz_host, p, &run, accounted, rep);
     size_t len;
     char *out = domdoc_emit(d, &len);
-    domain_report *reps[1] = {rep};
-    report r = {
+    vt_domain_report *reps[1] = {rep};
+    vt_report r = {
         .profile = profile_name(p->profile), .host_source = fz_host->source,
         .host_kind = fz_host->kind, .ndomains = 1, .domains = reps,
     };
@@ -192,7 +192,7 @@ static void tune(const policy *p)
     strbuf_init(&sb);
     report_json(&r, &sb);
     strbuf_free(&sb);
-    domdoc *d2;
+    vt_domdoc *d2;
     if (domdoc_parse("db.xml", out, len, &d2) != 0)
         fail("the tuned output does not parse");
     domdoc_free(d2);
@@ -210,7 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(fz_log, "fuzz_policy: cannot write %s\n", fz_path);
         exit(2);
     }
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     if (policy_load(p, fz_path) == 0) {
         read_back(p);
         tune(p);

@@ -1148,13 +1148,13 @@ static void read_all(domain *d, xmlDocPtr doc)
 
 /* The first core (all its SMT siblings) of every node with an online CPU;
  * first = the core holding the node's lowest-numbered online CPU. */
-static hwloc_bitmap_t first_cores(const host *h)
+static hwloc_bitmap_t first_cores(const vt_host *h)
 {
     hwloc_bitmap_t r = hwloc_bitmap_alloc();
     for (int i = 0; i < h->nnodes; i++) {
         int id;
         hwloc_bitmap_foreach_begin(id, h->nodes[i].cpus) {
-            const host_cpu *c = host_cpu_by_id(h, id);
+            const vt_host_cpu *c = host_cpu_by_id(h, id);
             if (!c || !c->online)
                 continue;
             if (c->core >= 0)
@@ -1169,7 +1169,7 @@ static hwloc_bitmap_t first_cores(const host *h)
 
 /* --reserved; else the snapshot's reserved_cpus; else the online CPUs
  * that are not isolated when the host isolates some; else first_cores. NULL after a message (bad option). */
-static hwloc_bitmap_t reserved_cpus(const host *h, const char *opt)
+static hwloc_bitmap_t reserved_cpus(const vt_host *h, const char *opt)
 {
     if (opt) {
         hwloc_bitmap_t r = parse_set(opt);
@@ -1194,14 +1194,14 @@ static hwloc_bitmap_t reserved_cpus(const host *h, const char *opt)
 /* per-domain checks                                                   */
 
 /* CPUs of SET the host lacks (MISSING) and has offline (OFFLINE). */
-static void split_unusable(const host *h, hwloc_const_bitmap_t set,
+static void split_unusable(const vt_host *h, hwloc_const_bitmap_t set,
                            hwloc_bitmap_t missing, hwloc_bitmap_t offline)
 {
     int id;
     hwloc_bitmap_zero(missing);
     hwloc_bitmap_zero(offline);
     hwloc_bitmap_foreach_begin(id, set) {
-        const host_cpu *c = host_cpu_by_id(h, id);
+        const vt_host_cpu *c = host_cpu_by_id(h, id);
         if (!c)
             hwloc_bitmap_set(missing, (unsigned)id);
         else if (!c->online)
@@ -1211,7 +1211,7 @@ static void split_unusable(const host *h, hwloc_const_bitmap_t set,
 
 /* Checks that the CPUs of pin P (named WHAT, prefix INV) exist, are online
  * and, when RESERVED is given, are not in it. */
-static void check_pin_cpus(const domain *d, const host *h, const pin *p,
+static void check_pin_cpus(const domain *d, const vt_host *h, const pin *p,
                            const char *inv, const char *what,
                            hwloc_const_bitmap_t reserved)
 {
@@ -1247,7 +1247,7 @@ static void check_pin_cpus(const domain *d, const host *h, const pin *p,
 
 /* vcpupin: vCPU ids below <vcpu>, none twice, CPUs usable; fills vset and
  * vunion. */
-static void check_vcpupins(domain *d, const host *h,
+static void check_vcpupins(domain *d, const vt_host *h,
                            hwloc_const_bitmap_t reserved)
 {
     long n = d->vcpus > 0 ? d->vcpus : 0;
@@ -1313,7 +1313,7 @@ static int iothread_known(const domain *d, long id)
 
 /* emulatorpin / iothreadpin: CPUs exist and are online, iothread ids are
  * defined and pinned once; fills excl. */
-static void check_aux_pins(domain *d, const host *h,
+static void check_aux_pins(domain *d, const vt_host *h,
                            hwloc_const_bitmap_t reserved)
 {
     d->excl = hwloc_bitmap_alloc();
@@ -1480,7 +1480,7 @@ static void check_distances(const domain *d)
 }
 
 /* Host nodes of NODES the host lacks are reported under INV. */
-static void check_nodes_exist(const domain *d, const host *h,
+static void check_nodes_exist(const domain *d, const vt_host *h,
                               hwloc_const_bitmap_t nodes, const char *what)
 {
     int id;
@@ -1492,12 +1492,12 @@ static void check_nodes_exist(const domain *d, const host *h,
 }
 
 /* The CPUs of the host nodes in NODES. */
-static hwloc_bitmap_t nodes_cpus(const host *h, hwloc_const_bitmap_t nodes)
+static hwloc_bitmap_t nodes_cpus(const vt_host *h, hwloc_const_bitmap_t nodes)
 {
     hwloc_bitmap_t cpus = hwloc_bitmap_alloc();
     int id;
     hwloc_bitmap_foreach_begin(id, nodes) {
-        const host_node *n = host_node_by_id(h, id);
+        const vt_host_node *n = host_node_by_id(h, id);
         if (n)
             hwloc_bitmap_or(cpus, cpus, n->cpus);
     } hwloc_bitmap_foreach_end();
@@ -1506,7 +1506,7 @@ static hwloc_bitmap_t nodes_cpus(const host *h, hwloc_const_bitmap_t nodes)
 
 /* Every pinned vCPU of VCPUS (a set of vCPU ids; NULL = all) is pinned
  * inside the CPUs of host NODES; reported under INV with WHAT. */
-static void check_pins_in_nodes(const domain *d, const host *h,
+static void check_pins_in_nodes(const domain *d, const vt_host *h,
                                 hwloc_const_bitmap_t vcpus,
                                 hwloc_const_bitmap_t nodes, const char *inv,
                                 const char *what)
@@ -1529,7 +1529,7 @@ static void check_pins_in_nodes(const domain *d, const host *h,
 
 /* memnodes: a known cell each, nodes on the host, and the cell's pinned
  * vCPUs inside the memnode's nodes. */
-static void check_memnodes(domain *d, const host *h)
+static void check_memnodes(domain *d, const vt_host *h)
 {
     for (int i = 0; i < d->nmemnodes; i++) {
         memnode *m = &d->memnodes[i];
@@ -1558,7 +1558,7 @@ static void check_memnodes(domain *d, const host *h)
 
 /* <numatune><memory mode='strict' nodeset>, no cells: every pinned vCPU
  * inside those nodes. */
-static void check_numatune(const domain *d, const host *h)
+static void check_numatune(const domain *d, const vt_host *h)
 {
     if (!d->numa_nodes)
         return;
@@ -1579,7 +1579,7 @@ static int all_pinned_once(const domain *d)
 
 /* Guest core K (vCPUs k*t..k*t+t-1) on t distinct SMT siblings of one
  * host core; no host core for two guest cores. */
-static void check_sibling_pins(const domain *d, const host *h)
+static void check_sibling_pins(const domain *d, const vt_host *h)
 {
     long t = (long)d->threads;
     int *owner = xmalloc((size_t)(h->ncores ? h->ncores : 1) * sizeof *owner);
@@ -1590,7 +1590,7 @@ static void check_sibling_pins(const domain *d, const host *h)
         int core = -2;
         for (long v = k * t; v < k * t + t; v++) {
             int id = hwloc_bitmap_first(d->vset[v]);
-            const host_cpu *c = host_cpu_by_id(h, id);
+            const vt_host_cpu *c = host_cpu_by_id(h, id);
             int cc = c ? c->core : -1;
             core = core == -2 || core == cc ? cc : -1;
             hwloc_bitmap_set(cpus, (unsigned)id);
@@ -1647,7 +1647,7 @@ static unsigned long long topo_product(const domain *d)
     return n > MAX_VCPUS ? MAX_VCPUS + 1 : n;
 }
 
-static void check_topology(const domain *d, const host *h)
+static void check_topology(const domain *d, const vt_host *h)
 {
     if (!d->has_topo || !d->topo_ok || d->vcpus <= 0)
         return;
@@ -1686,12 +1686,12 @@ typedef struct pools {
 #define MAX_BASE_PAGE_KIB 64    /* the largest base page of any Linux
                                    architecture (arm64, ppc64: 64 KiB) */
 
-static pools host_pools(const host *h)
+static pools host_pools(const vt_host *h)
 {
     pools pl = {0, 0, 0};
     unsigned long long least = 0;
     for (int i = 0; i < h->nnodes; i++) {
-        const host_node *n = &h->nodes[i];
+        const vt_host_node *n = &h->nodes[i];
         for (int k = 0; k < n->npages; k++) {
             pl.known = 1;
             if (!least || n->pages[k].size_kib < least)
@@ -1702,7 +1702,7 @@ static pools host_pools(const host *h)
         pl.base = least;
     int several = 0;
     for (int i = 0; i < h->nnodes; i++) {
-        const host_node *n = &h->nodes[i];
+        const vt_host_node *n = &h->nodes[i];
         for (int k = 0; k < n->npages; k++) {
             unsigned long long sz = n->pages[k].size_kib;
             if (sz == pl.base || sz == pl.dflt)
@@ -1717,7 +1717,7 @@ static pools host_pools(const host *h)
 }
 
 /* Node N's pool of SIZE KiB pages, or NULL. */
-static const host_pages *node_pool(const host_node *n, unsigned long long size)
+static const vt_host_pages *node_pool(const vt_host_node *n, unsigned long long size)
 {
     for (int k = 0; k < n->npages; k++)
         if (n->pages[k].size_kib == size)
@@ -1727,7 +1727,7 @@ static const host_pages *node_pool(const host_node *n, unsigned long long size)
 
 /* Has node N a pool for pages of SIZE KiB (0: any hugepage pool, as the
  * host's default hugepage size is)? */
-static int node_has(const host_node *n, unsigned long long size,
+static int node_has(const vt_host_node *n, unsigned long long size,
                     const pools *pl)
 {
     if (size)
@@ -1859,7 +1859,7 @@ static void check_hugepage_cells(const domain *d)
 
 /* Each page size has a pool on every host node the memory it backs is
  * bound to, or on some host node when that memory is unbound. */
-static void check_hugepage_size(const domain *d, const host *h,
+static void check_hugepage_size(const domain *d, const vt_host *h,
                                 const pools *pl)
 {
     char a[96];
@@ -1880,7 +1880,7 @@ static void check_hugepage_size(const domain *d, const host *h,
         /* unbound memory, or a page backing nothing: any node will do */
         int anywhere = unbound || !used;
         for (int i = 0; i < h->nnodes; i++) {
-            const host_node *n = &h->nodes[i];
+            const vt_host_node *n = &h->nodes[i];
             if (!node_has(n, p->kib, pl)) {
                 if (hwloc_bitmap_isset(need, (unsigned)n->id))
                     hwloc_bitmap_set(missing, (unsigned)n->id);
@@ -1991,7 +1991,7 @@ static void check_shared(const domain *d, const pools *pl)
     hwloc_bitmap_free(priv);
 }
 
-static void check_backing(domain *d, const host *h, const pools *pl)
+static void check_backing(domain *d, const vt_host *h, const pools *pl)
 {
     make_parts(d);
     check_hugepage_cells(d);
@@ -2158,7 +2158,7 @@ static void check_io(const domain *d)
     check_irq_budget(d);
 }
 
-static void check_domain(domain *d, const host *h, const pools *pl,
+static void check_domain(domain *d, const vt_host *h, const pools *pl,
                          hwloc_const_bitmap_t reserved)
 {
     check_vcpupins(d, h, reserved);
@@ -2245,7 +2245,7 @@ typedef struct budget {
     vt_strbuf who;
 } budget;
 
-static void place(budget *b, const host *h, int node, unsigned long long kib,
+static void place(budget *b, const vt_host *h, int node, unsigned long long kib,
                   int dom, const char *file)
 {
     for (int i = 0; i < h->nnodes; i++) {
@@ -2262,7 +2262,7 @@ static void place(budget *b, const host *h, int node, unsigned long long kib,
  * memnode (or, without a memnode, a strict single-node <numatune>
  * <memory>); without cells, all of <memory> under a strict single-node
  * <numatune><memory>. */
-static void place_domain(budget *b, const host *h, const domain *d, int dom)
+static void place_domain(budget *b, const vt_host *h, const domain *d, int dom)
 {
     int global = d->numa_strict ? single_node(d->numa_nodes) : -1;
     if (d->ncells == 0) {
@@ -2279,7 +2279,7 @@ static void place_domain(budget *b, const host *h, const domain *d, int dom)
     }
 }
 
-static void check_node_memory(const domain *d, int n, const host *h)
+static void check_node_memory(const domain *d, int n, const vt_host *h)
 {
     budget *b = xcalloc((size_t)h->nnodes, sizeof *b);
     for (int i = 0; i < h->nnodes; i++) {
@@ -2342,7 +2342,7 @@ static void take_pages(hp_needs *nd, int node, unsigned long long size,
  * to, split evenly (the first nodes take the remainder); unbound memory
  * (no <numatune> nodeset for it) and sizes that are unknown are not
  * counted. */
-static void take_domain_pages(hp_needs *nd, const host *h, const pools *pl,
+static void take_domain_pages(hp_needs *nd, const vt_host *h, const pools *pl,
                               const domain *d, int dom)
 {
     if (!d->pages_ok)
@@ -2375,7 +2375,7 @@ static void take_domain_pages(hp_needs *nd, const host *h, const pools *pl,
 
 /* The pages the run takes from each pool fit its free pages (its total
  * when free is unknown; none without a pool). */
-static void check_hugepage_budget(const domain *d, int n, const host *h,
+static void check_hugepage_budget(const domain *d, int n, const vt_host *h,
                                   const pools *pl)
 {
     if (!pl->known)
@@ -2385,7 +2385,7 @@ static void check_hugepage_budget(const domain *d, int n, const host *h,
         take_domain_pages(&nd, h, pl, &d[k], k);
     for (int i = 0; i < nd.n; i++) {
         hp_need *e = &nd.v[i];
-        const host_pages *pool = node_pool(host_node_by_id(h, e->node),
+        const vt_host_pages *pool = node_pool(host_node_by_id(h, e->node),
                                            e->size);
         long long have = !pool ? 0 : pool->free >= 0 ? pool->free
                                                      : pool->total;
@@ -2440,7 +2440,7 @@ static int load_domains(domain *doms, char **files, int n)
     return 0;
 }
 
-static int run(const host *h, hwloc_const_bitmap_t reserved, char **files,
+static int run(const vt_host *h, hwloc_const_bitmap_t reserved, char **files,
                int n)
 {
     domain *doms = xcalloc((size_t)n, sizeof *doms);
@@ -2500,7 +2500,7 @@ int main(int argc, char **argv)
         return usage("--host is required");
     if (optind >= argc)
         return usage("no domain given");
-    host *h = NULL;
+    vt_host *h = NULL;
     if (host_load(src, &h) != 0)
         return EXIT_INPUT;
     hwloc_bitmap_t reserved = reserved_cpus(h, res);

@@ -13,14 +13,14 @@
 
 #include "domdoc.h"
 
-static domdoc *parse_ok(const char *text)
+static vt_domdoc *parse_ok(const char *text)
 {
-    domdoc *d = NULL;
+    vt_domdoc *d = NULL;
     assert_int_equal(domdoc_parse("t.xml", text, strlen(text), &d), 0);
     return d;
 }
 
-static void assert_emits(domdoc *d, const char *want)
+static void assert_emits(vt_domdoc *d, const char *want)
 {
     size_t len;
     char *out = domdoc_emit(d, &len);
@@ -33,7 +33,7 @@ static void assert_emits(domdoc *d, const char *want)
 
 static void roundtrip(const char *text)
 {
-    domdoc *d = parse_ok(text);
+    vt_domdoc *d = parse_ok(text);
     assert_emits(d, text);
     assert_int_equal(domdoc_changed(d), 0);
     domdoc_free(d);
@@ -59,7 +59,7 @@ static void test_roundtrip_styles(void **state)
 static void test_add_child_indent(void **state)
 {
     (void)state;
-    domdoc *d = parse_ok("<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
+    vt_domdoc *d = parse_ok("<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
                          "    <cpu mode=\"host-passthrough\"/>\n"
                          "    <devices/>\n</domain>\n");
     xmlNodePtr root = domdoc_root(d);
@@ -80,7 +80,7 @@ static void test_add_child_indent(void **state)
 static void test_single_quotes_and_attr_edit(void **state)
 {
     (void)state;
-    domdoc *d = parse_ok("<domain type='kvm'>\n  <cpu  mode='host-model'  check='partial'>\n"
+    vt_domdoc *d = parse_ok("<domain type='kvm'>\n  <cpu  mode='host-model'  check='partial'>\n"
                          "    <model fallback='allow'/>\n  </cpu>\n</domain>");
     xmlNodePtr cpu = domdoc_child(domdoc_root(d), "cpu");
     dd_set_attr(d, cpu, "mode", "host-passthrough");
@@ -94,7 +94,7 @@ static void test_single_quotes_and_attr_edit(void **state)
 static void test_set_same_value_is_no_change(void **state)
 {
     (void)state;
-    domdoc *d = parse_ok("<domain type='kvm'><cpu mode='x'/></domain>");
+    vt_domdoc *d = parse_ok("<domain type='kvm'><cpu mode='x'/></domain>");
     dd_set_attr(d, domdoc_child(domdoc_root(d), "cpu"), "mode", "x");
     assert_int_equal(domdoc_changed(d), 0);
     domdoc_free(d);
@@ -103,7 +103,7 @@ static void test_set_same_value_is_no_change(void **state)
 static void test_add_to_flat_document(void **state)
 {
     (void)state;
-    domdoc *d = parse_ok("<domain type='kvm'><vcpu>1</vcpu></domain>");
+    vt_domdoc *d = parse_ok("<domain type='kvm'><vcpu>1</vcpu></domain>");
     xmlNodePtr c = dd_add_child(d, domdoc_root(d), "cpu", NULL);
     dd_set_attr(d, c, "mode", "host-passthrough");
     assert_emits(d, "<domain type='kvm'><vcpu>1</vcpu><cpu mode='host-passthrough'/></domain>");
@@ -112,7 +112,7 @@ static void test_add_to_flat_document(void **state)
 
 static void refused(const char *text)
 {
-    domdoc *d = NULL;
+    vt_domdoc *d = NULL;
     assert_int_equal(domdoc_parse("bad.xml", text, strlen(text), &d), 3);
     assert_null(d);
 }

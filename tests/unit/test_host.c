@@ -41,7 +41,7 @@ static char *write_temp(const char *text)
 }
 
 /* host_load(SRC) with stderr captured into ERR (size ERRLEN). */
-static int load_capture(const char *src, host **h, char *err, size_t errlen)
+static int load_capture(const char *src, vt_host **h, char *err, size_t errlen)
 {
     fflush(stderr);
     FILE *cap = tmpfile();
@@ -60,7 +60,7 @@ static int load_capture(const char *src, host **h, char *err, size_t errlen)
 }
 
 /* Loads TEXT from a temporary file; stderr goes to ERR. */
-static int load_text(const char *text, host **h, char *err, size_t errlen)
+static int load_text(const char *text, vt_host **h, char *err, size_t errlen)
 {
     char *path = write_temp(text);
     int rc = load_capture(path, h, err, errlen);
@@ -70,9 +70,9 @@ static int load_text(const char *text, host **h, char *err, size_t errlen)
 }
 
 /* Loads TEXT, which must succeed. */
-static host *must_load_text(const char *text)
+static vt_host *must_load_text(const char *text)
 {
-    host *h = NULL;
+    vt_host *h = NULL;
     char err[1024];
     int rc = load_text(text, &h, err, sizeof err);
     if (rc)
@@ -85,7 +85,7 @@ static host *must_load_text(const char *text)
 /* Loading TEXT must fail with 4 and a message containing WANT. */
 static void expect_bad(const char *text, const char *want)
 {
-    host *h = NULL;
+    vt_host *h = NULL;
     char err[1024];
     int rc = load_text(text, &h, err, sizeof err);
     if (rc != 4 || !strstr(err, want))
@@ -96,10 +96,10 @@ static void expect_bad(const char *text, const char *want)
 }
 
 /* to_json(load(to_json(h))) == to_json(h). */
-static void check_round_trip(const host *h)
+static void check_round_trip(const vt_host *h)
 {
     char *j1 = host_to_json(h);
-    host *h2 = must_load_text(j1);
+    vt_host *h2 = must_load_text(j1);
     char *j2 = host_to_json(h2);
     assert_string_equal(j1, j2);
     assert_string_equal(h2->kind, "snapshot");
@@ -118,15 +118,15 @@ static void expect_set(hwloc_const_bitmap_t set, const char *list)
     free(s);
 }
 
-static hwloc_const_bitmap_t core_of(const host *h, int cpu)
+static hwloc_const_bitmap_t core_of(const vt_host *h, int cpu)
 {
-    const host_cpu *c = host_cpu_by_id(h, cpu);
+    const vt_host_cpu *c = host_cpu_by_id(h, cpu);
     assert_non_null(c);
     assert_true(c->core >= 0 && c->core < h->ncores);
     return h->cores[c->core];
 }
 
-static const host_pages *pool(const host_node *n, uint64_t size_kib)
+static const vt_host_pages *pool(const vt_host_node *n, uint64_t size_kib)
 {
     for (int i = 0; i < n->npages; i++)
         if (n->pages[i].size_kib == size_kib)
@@ -134,7 +134,7 @@ static const host_pages *pool(const host_node *n, uint64_t size_kib)
     return NULL;
 }
 
-static const host_pci *pci_dev(const host *h, const char *addr)
+static const vt_host_pci *pci_dev(const vt_host *h, const char *addr)
 {
     for (int i = 0; i < h->npci; i++)
         if (!strcmp(h->pci[i].addr, addr))
@@ -287,7 +287,7 @@ static const char snapshot_json[] =
 static void test_synthetic(void **state)
 {
     (void)state;
-    host *h = NULL;
+    vt_host *h = NULL;
     assert_int_equal(host_load("synthetic:pack:2 numa:1 core:4 pu:2", &h), 0);
     assert_string_equal(h->kind, "hwloc-synthetic");
     assert_string_equal(h->source, "synthetic:pack:2 numa:1 core:4 pu:2");
@@ -323,7 +323,7 @@ static void test_synthetic(void **state)
 static void test_hwloc_xml(void **state)
 {
     (void)state;
-    host *h = must_load_text(tiny_hwloc);
+    vt_host *h = must_load_text(tiny_hwloc);
     assert_string_equal(h->kind, "hwloc-xml");
     assert_string_equal(h->arch, "x86_64");
     assert_int_equal(h->ncpus, 4);
@@ -340,14 +340,14 @@ static void test_hwloc_xml(void **state)
     assert_int_equal(h->nl3, 1);
     expect_set(h->l3[0], "0-3");
     assert_int_equal(host_cpu_by_id(h, 3)->l3, 0);
-    const host_pages *p = pool(&h->nodes[0], 2048);
+    const vt_host_pages *p = pool(&h->nodes[0], 2048);
     assert_non_null(p);
     assert_int_equal(p->total, 128);
     assert_int_equal(p->free, -1);
     assert_int_equal(h->nodes[0].pages[0].size_kib, 4);
     assert_int_equal(h->npci, 2);
-    const host_pci *pf = pci_dev(h, "0000:01:00.0");
-    const host_pci *vf = pci_dev(h, "0000:01:02.0");
+    const vt_host_pci *pf = pci_dev(h, "0000:01:00.0");
+    const vt_host_pci *vf = pci_dev(h, "0000:01:02.0");
     assert_non_null(pf);
     assert_non_null(vf);
     assert_string_equal(pf->name, "ens1f0");
@@ -365,7 +365,7 @@ static void test_hwloc_xml(void **state)
 static void test_caps(void **state)
 {
     (void)state;
-    host *h = must_load_text(caps_xml);
+    vt_host *h = must_load_text(caps_xml);
     assert_string_equal(h->kind, "capabilities");
     assert_string_equal(h->arch, "x86_64");
     assert_int_equal(h->nnodes, 2);
@@ -381,7 +381,7 @@ static void test_caps(void **state)
     assert_int_equal(host_cpu_by_id(h, 6)->node, 1);
     assert_int_equal(host_node_by_id(h, 0)->mem_kib, 8388608);
     assert_int_equal(host_node_by_id(h, 1)->mem_kib, 8388608);  /* 8 GiB */
-    const host_pages *p = pool(host_node_by_id(h, 0), 1048576);
+    const vt_host_pages *p = pool(host_node_by_id(h, 0), 1048576);
     assert_non_null(p);
     assert_int_equal(p->total, 2);
     assert_int_equal(p->free, -1);
@@ -404,7 +404,7 @@ static void test_caps(void **state)
 static void test_snapshot(void **state)
 {
     (void)state;
-    host *h = must_load_text(snapshot_json);
+    vt_host *h = must_load_text(snapshot_json);
     assert_string_equal(h->kind, "snapshot");
     assert_string_equal(h->origin_kind, "manual");
     assert_string_equal(h->origin, h->source);
@@ -414,7 +414,7 @@ static void test_snapshot(void **state)
     assert_int_equal(h->nodes[1].mem_kib, 4194304);
     assert_int_equal(host_distance(h, 0, 1), 20);
     assert_int_equal(host_distance(h, 1, 1), 10);
-    const host_node *n1 = host_node_by_id(h, 1);
+    const vt_host_node *n1 = host_node_by_id(h, 1);
     assert_int_equal(n1->npages, 2);
     assert_int_equal(n1->pages[0].size_kib, 2048);     /* sorted */
     assert_int_equal(n1->pages[0].free, 50);
@@ -499,12 +499,12 @@ static void test_live_extras(void **state)
     assert_int_equal(symlink("../0000:01:00.0", link), 0);
     free(link);
 
-    host *h = must_load_text(tiny_hwloc);
+    vt_host *h = must_load_text(tiny_hwloc);
     setenv("VTUNE_XML_SYSROOT", root, 1);
     assert_int_equal(host_live_extras(h), 0);
     unsetenv("VTUNE_XML_SYSROOT");
 
-    const host_node *n = &h->nodes[0];
+    const vt_host_node *n = &h->nodes[0];
     assert_int_equal(n->npages, 3);
     assert_int_equal(n->pages[0].size_kib, 4);
     assert_int_equal(n->pages[0].free, -1);     /* not in sysfs */
@@ -684,7 +684,7 @@ static void test_bad_json_syntax(void **state)
 static void test_bad_files(void **state)
 {
     (void)state;
-    host *h = NULL;
+    vt_host *h = NULL;
     char err[1024];
     expect_bad("", "empty file: not a host description (expected hwloc XML, "
                "libvirt capabilities XML or a vtune-xml JSON snapshot)");
@@ -732,7 +732,7 @@ static void test_bad_files(void **state)
 static void test_lookups(void **state)
 {
     (void)state;
-    host *h = must_load_text(caps_xml);
+    vt_host *h = must_load_text(caps_xml);
     assert_null(host_node_by_id(h, 2));
     assert_null(host_node_by_id(h, -1));
     assert_null(host_cpu_by_id(h, 8));
@@ -768,7 +768,7 @@ static const char sparse_json[] =
 static void test_sparse_ids(void **state)
 {
     (void)state;
-    host *h = must_load_text(sparse_json);
+    vt_host *h = must_load_text(sparse_json);
     assert_int_equal(h->ncpus, 4);
     assert_null(host_cpu_by_id(h, 1));
     assert_int_equal(host_cpu_by_id(h, 0)->id, 0);

@@ -33,7 +33,7 @@ static char *write_tmp(const char *text)
     return path;
 }
 
-static int load(policy *p, const char *text)
+static int load(vt_policy *p, const char *text)
 {
     char *path = write_tmp(text);
     int rc = policy_load(p, path);
@@ -45,7 +45,7 @@ static int load(policy *p, const char *text)
 static void test_defaults_and_profiles(void **state)
 {
     (void)state;
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     assert_int_equal(p->profile, PROFILE_BALANCED);
     assert_int_equal(policy_rule_on(p, idx("cpu.mode")), 1);
     assert_string_equal(policy_value(p, idx("cpu.mode"), "override"), "false");
@@ -60,7 +60,7 @@ static void test_command_line(void **state)
 {
     (void)state;
     char err[256];
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     assert_int_equal(policy_enable(p, "all", 0, err, sizeof err), 0);
     for (int i = 0; i < vt_nrules; i++)
         assert_int_equal(policy_rule_on(p, i), 0);
@@ -81,7 +81,7 @@ static void test_command_line(void **state)
 static void test_policy_file(void **state)
 {
     (void)state;
-    policy *p = policy_new();
+    vt_policy *p = policy_new();
     assert_int_equal(load(p, "{\"profile\": \"latency\", \"reserved_cpus\": \"0,16\",\n"
                              " \"rules\": {\"clock.timers\": false,\n"
                              "  \"cpu.mode\": {\"override\": true, \"features\": \"+pdpe1gb\"}}}"), 0);
@@ -116,7 +116,7 @@ static void test_rule_metadata(void **state)
     (void)state;
     char err[256];
     for (int i = 0; i < vt_nrules; i++) {
-        const rule *r = vt_rules[i];
+        const vt_rule *r = vt_rules[i];
         assert_non_null(r->id);
         assert_non_null(strchr(r->id, '.'));
         assert_true(r->summary && *r->summary);
@@ -127,8 +127,8 @@ static void test_rule_metadata(void **state)
         assert_non_null(r->params);
         for (int j = 0; j < i; j++)
             assert_string_not_equal(vt_rules[j]->id, r->id);
-        policy *p = policy_new();
-        for (const rule_param *pp = r->params; pp->name; pp++) {
+        vt_policy *p = policy_new();
+        for (const vt_rule_param *pp = r->params; pp->name; pp++) {
             char *set = NULL;
             assert_true(asprintf(&set, "%s.%s=%s", r->id, pp->name, pp->def) > 0);
             assert_int_equal(policy_set(p, set, err, sizeof err), 0);
