@@ -26,11 +26,6 @@ static const struct timer timers[] = {
      "it; without it they use kvmclock or the TSC"},
 };
 
-static int is_x86(const char *arch)
-{
-    return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
-}
-
 static void add_timer(vt_rule_ctx *c, xmlNodePtr clock, const char *name,
                       const char *attr, const char *value, const char *why)
 {
@@ -50,7 +45,7 @@ static void add_timer(vt_rule_ctx *c, xmlNodePtr clock, const char *name,
 static void run(vt_rule_ctx *c)
 {
     const vt_domain *d = r_domain(c);
-    if (!is_x86(d->arch ? d->arch : r_host(c)->arch))
+    if (!r_x86(c))
         return;
     xmlNodePtr root = r_root(c);
     xmlNodePtr clock = r_child(root, "clock");
@@ -80,7 +75,7 @@ const vt_rule rule_clock_timers = {
     .id = "clock.timers",
     .summary = "hpet off, rtc catchup, pit delay, kvmclock for Linux (x86)",
     .profiles = PROFILE_ALL,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#time-keeping",
     .description =
         "Adds the timers virt-install and the tuning guides recommend to "

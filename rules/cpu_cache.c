@@ -7,18 +7,13 @@
 
 #include <string.h>
 
-static int is_x86(const char *arch)
-{
-    return !arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
-}
-
 static void run(vt_rule_ctx *c)
 {
     xmlNodePtr cpu = r_child(r_root(c), "cpu");
     const char *mode = cpu ? r_attr(cpu, "mode") : NULL;
     if (!mode || strcmp(mode, "host-passthrough") != 0)
         return;
-    if (!is_x86(r_domain(c)->arch ? r_domain(c)->arch : r_host(c)->arch))
+    if (!r_x86(c))
         return;     /* libvirt refuses <cache> outside x86 */
     if (r_child(cpu, "cache"))
         return;
@@ -32,7 +27,7 @@ const vt_rule rule_cpu_cache = {
     .id = "cpu.cache",
     .summary = "<cache mode='passthrough'/> with host-passthrough (x86)",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "Adds <cache mode='passthrough'/> to a host-passthrough <cpu> on "

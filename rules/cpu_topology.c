@@ -169,9 +169,7 @@ static void run(vt_rule_ctx *c)
     long cores = vcpus / t;
     long sockets = cps ? cores / cps : 1;
     long per = cps ? cps : cores;
-    const char *arch = r_domain(c)->arch ? r_domain(c)->arch : r_host(c)->arch;
-    int x86 = !arch || !strcmp(arch, "x86_64") || !strcmp(arch, "i686");
-    long dies = pinned && x86 ? l3_dies(r_host(c), pin, vcpus, t, per) : 1;
+    long dies = pinned && r_x86(c) ? l3_dies(r_host(c), pin, vcpus, t, per) : 1;
     per /= dies;
     free(pin);
 
@@ -239,7 +237,7 @@ const vt_rule rule_cpu_topology = {
     .summary = "guest topology from the placement: threads = host siblings "
                "per guest core, a socket per NUMA cell",
     .profiles = PROFILE_ALL,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "Adds <topology sockets dies='1' cores threads/> derived from the "

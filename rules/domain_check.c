@@ -108,7 +108,7 @@ const vt_rule rule_domain_check = {
     .summary = "references that point nowhere: vcpupin, iothread, memnode "
                "and hugepage cells",
     .profiles = PROFILE_ALL,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
     .description =
         "Reports, without changing them, the domain's references to "

@@ -7,15 +7,29 @@
  * place_plan.c), and the memory rules see the VFIO devices (balloon off,
  * memory locked with hugepages).
  */
-#include "rule.h"
+#include "hostdev_insert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void free_nodes_state(void *data)
+/* What the family tells placement (hostdev_insert.h). */
+typedef struct hostdev_state {
+    hwloc_bitmap_t required;    /* nodes of devices with affinity required */
+} hostdev_state;
+
+static void hostdev_state_free(void *data)
 {
-    hwloc_bitmap_free(*(hwloc_bitmap_t *)data);
+    hwloc_bitmap_free(((hostdev_state *)data)->required);
+}
+
+static const vt_family hostdev_family = {
+    "hostdev.insert", sizeof(hostdev_state), hostdev_state_free,
+};
+
+hwloc_const_bitmap_t hostdev_required_nodes(vt_rule_ctx *c)
+{
+    return ((hostdev_state *)r_state(c, &hostdev_family))->required;
 }
 
 static const vt_rule_param params[] = {
@@ -219,12 +233,10 @@ static void run(vt_rule_ctx *c)
                            "assigned together, as the IOMMU groups them");
             if (d->node >= 0 && !strcmp(aff, "required")) {
                 /* placement reads it: the domain must span these nodes */
-                hwloc_bitmap_t *req = r_family_state(c, "devices",
-                                                     sizeof *req,
-                                                     free_nodes_state);
-                if (!*req)
-                    *req = hwloc_bitmap_alloc();
-                hwloc_bitmap_set(*req, (unsigned)d->node);
+                hostdev_state *st = r_state(c, &hostdev_family);
+                if (!st->required)
+                    st->required = hwloc_bitmap_alloc();
+                hwloc_bitmap_set(st->required, (unsigned)d->node);
             }
         }
     }

@@ -1,52 +1,39 @@
 /*
- * registry.c - every rule, in the order the engine runs them. Placement
- * comes before what depends on it (memory, I/O threads, devices); within
- * the CPU family, the mode first, then what hangs off the <cpu> element.
+ * registry.c - the rules in execution order, generated from rules.def,
+ * and the one lookup of a rule by its id.
  */
 #include "rule.h"
 
 #include <string.h>
 
-extern const vt_rule rule_cpu_mode, rule_numa_place, rule_cpu_pin,
-    rule_cpu_emulator, rule_numa_guest, rule_mem_hugepages, rule_mem_access,
-    rule_mem_lock, rule_mem_balloon, rule_cpu_topology, rule_cpu_cache,
-    rule_clock_timers, rule_devices_virtio, rule_io_threads,
-    rule_net_multiqueue, rule_blk_multiqueue, rule_irq_budget,
-    rule_disk_cache, rule_hostdev_insert, rule_domain_check;
+#define VT_RULE(sym) extern const vt_rule rule_##sym;
+#include "rules.def"
+#undef VT_RULE
 
 const vt_rule *const vt_rules[] = {
-    &rule_domain_check,     /* the domain as given, before any edit */
-    &rule_cpu_mode,
-    &rule_devices_virtio,   /* before the queue rules see the devices */
-    &rule_io_threads,       /* before cpu.emulator pins the iothreads */
-    &rule_hostdev_insert,   /* placement follows the devices */
-    &rule_numa_place,       /* placement decides nodes and CPUs first */
-    &rule_cpu_pin,
-    &rule_cpu_emulator,
-    &rule_numa_guest,
-    &rule_mem_hugepages,    /* the page size placement chose */
-    &rule_mem_access,
-    &rule_mem_lock,         /* reads the backing the rules above wrote */
-    &rule_mem_balloon,
-    &rule_net_multiqueue,
-    &rule_blk_multiqueue,
-    &rule_irq_budget,       /* after every rule that sets queues */
-    &rule_disk_cache,
-    &rule_cpu_topology,     /* derived from the pins and cells */
-    &rule_cpu_cache,
-    &rule_clock_timers,
+#define VT_RULE(sym) &rule_##sym,
+#include "rules.def"
+#undef VT_RULE
 };
 
-const vt_rule_param no_params[] = {
+_Static_assert(sizeof vt_rules / sizeof vt_rules[0] == RULE_COUNT,
+               "vt_rules and enum vt_rule_index come from rules.def");
+const int vt_nrules = RULE_COUNT;
+
+const vt_rule_param r_no_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-const int vt_nrules = (int)(sizeof vt_rules / sizeof vt_rules[0]);
-
-const vt_rule *rule_by_id(const char *id)
+int rule_index(const char *id)
 {
     for (int i = 0; i < vt_nrules; i++)
         if (strcmp(vt_rules[i]->id, id) == 0)
-            return vt_rules[i];
-    return NULL;
+            return i;
+    return -1;
+}
+
+const vt_rule *rule_by_id(const char *id)
+{
+    int i = rule_index(id);
+    return i < 0 ? NULL : vt_rules[i];
 }

@@ -1,16 +1,19 @@
 /*
  * rule.h - the rule API: everything a rule may see and do. Rules include
- * only this header.
+ * only this header (and their family's own, for what a family shares).
  *
  * A rule is a small pure function of (domain, host, policy): it reads the
  * document, the domain facts and the host model, and changes the document
- * only through r_set / r_add / r_text / r_remove, each of which records the
- * edit (rule, XPath, old, new, reason). What it cannot or should not do it
- * records with r_finding. Rules never print and never touch files.
+ * only through r_set / r_add / r_insert / r_text / r_remove, each of which
+ * records the edit (rule, XPath, old, new, reason). What it cannot or
+ * should not do it records with r_finding. Rules never print and never
+ * touch files. The pipeline (compiler/pipeline/ruleapi.c) implements this
+ * API; rules link against it and cannot include it.
  *
  * Metadata (id, summary, profiles, parameters, reference) lives beside the
- * function in a `const rule`; --list-rules and doc/rules.md are generated
- * from it.
+ * function in a `const vt_rule rule_SYMBOL`; --list-rules and
+ * doc/rules.md are generated from it. rules.def lists the rules in
+ * execution order.
  */
 #ifndef VT_RULE_H
 #define VT_RULE_H
@@ -24,6 +27,15 @@
 #include "cpulist.h"
 #include "strbuf.h"
 #include "units.h"
+
+/* Every rule by its symbol in rules.def, in execution order: RULE_cpu_pin
+ * is the index of cpu.pin in vt_rules[]. */
+enum vt_rule_index {
+#define VT_RULE(sym) RULE_##sym,
+#include "rules.def"
+#undef VT_RULE
+    RULE_COUNT
+};
 
 /* Profiles, as bits so a rule can be on in several. */
 enum {
@@ -54,12 +66,12 @@ typedef struct vt_rule {
     const char *summary;    /* one line */
     unsigned profiles;      /* PROFILE_* bits where it is on by default */
     const vt_rule_param *params;  /* terminated by {NULL}; "override" is
-                                  implicit for every rule */
+                                     implicit for every rule */
     const char *reference;  /* the documentation that justifies it */
     const char *description;  /* a paragraph for doc/rules.md */
     const char *needs;      /* the host facts it reads, and what it does
                                when the host source does not know them */
-    void (*run)(vt_rule_ctx *ctx);
+    void (*run)(vt_rule_ctx *ctx);  /* run_SYMBOL */
 } vt_rule;
 
 enum vt_severity { SEV_INFO = 0, SEV_WARNING, SEV_INFEASIBLE };
@@ -70,20 +82,65 @@ const vt_host *r_host(const vt_rule_ctx *c);
 int r_profile(const vt_rule_ctx *c);            /* one PROFILE_* bit */
 const char *r_profile_name(const vt_rule_ctx *c);
 xmlNodePtr r_root(const vt_rule_ctx *c);        /* <domain> */
+/* 1 when the guest is x86 (the domain's architecture, else the host's;
+ * assumed when neither is known): PC timers, CPU cache and dies. */
+int r_x86(const vt_rule_ctx *c);
 
 /* The run: what earlier domains (and, with -c, defined ones) take. */
 const vt_usage *r_usage(const vt_rule_ctx *c);
 /* CPUs kept for the host (policy reserved_cpus, or the non-isolated CPUs,
  * or the first core of each node): never given to vCPUs. */
 hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c);
-/* 1 when the rule ID is on in this run. */
-int r_rule_on(const vt_rule_ctx *c, const char *id);
-/* Parameter NAME of another rule ID (a rule family shares parameters). */
-const char *r_param_of(const vt_rule_ctx *c, const char *id, const char *name);
-/* Per-domain scratch shared by the rules of one family, zeroed on first
- * use, keyed by KEY; DESTROY (may be NULL) runs when the domain is done. */
-void *r_family_state(vt_rule_ctx *c, const char *key, size_t size,
-                     void (*destroy)(void *));
+
+/* Who decides the domain's placement (one decision, which the engine
+ * also uses to account the domain before the others of the run). */
+enum vt_placement {
+    PLACEMENT_TOOL,     /* the placement rules choose it */
+    PLACEMENT_AUTO,     /* placement='auto': numad does, at start-up */
+    PLACEMENT_KEPT,     /* the domain sets it (<vcpupin>, <numatune>,
+                           <vcpu cpuset>) and neither numa.place nor
+                           cpu.pin may override it */
+};
+/* The decision for the domain as it stands; *WHAT (may be NULL) gets the
+ * element that decides it for PLACEMENT_KEPT ("<vcpupin>"), else NULL. */
+enum vt_placement r_placement(const vt_rule_ctx *c, const char **what);
+
+/* --- rules and parameters --- */
+/* 1 when rule RULE runs for this domain. */
+int r_rule_on(const vt_rule_ctx *c, enum vt_rule_index rule);
+/* The running rule's parameter NAME, by its type: bool (0 or 1), int,
+ * string (an enum's value as text too), and for enums the index of the
+ * value in the choices ("a|b|c": 0, 1, 2). Values are checked and parsed once, when the policy is read;
+ * asking for a parameter the rule does not declare, or as another type,
+ * is a bug (the process aborts with a message). */
+int r_param_bool(const vt_rule_ctx *c, const char *name);
+long r_param_int(const vt_rule_ctx *c, const char *name);
+const char *r_param_str(const vt_rule_ctx *c, const char *name);
+int r_param_choice(const vt_rule_ctx *c, const char *name);
+/* The same for a parameter of another rule (a family shares them). */
+int r_bool_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+              const char *name);
+long r_int_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+              const char *name);
+const char *r_str_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+                     const char *name);
+int r_choice_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+                const char *name);
+/* 1 when the policy lets this rule replace values the user set. */
+int r_override(const vt_rule_ctx *c);
+
+/* --- what a rule family shares for one domain --- */
+/* A family declares its state once: `static const vt_family f = {"name",
+ * sizeof(struct its_state), destroy}`. */
+typedef struct vt_family {
+    const char *name;           /* for messages */
+    size_t size;                /* of the state, zeroed on first use */
+    void (*destroy)(void *);    /* frees what the state holds, or NULL */
+} vt_family;
+/* FAMILY's state for the domain being tuned, created zeroed on first use
+ * and destroyed when the domain is done; one per family, any number of
+ * families. */
+void *r_state(vt_rule_ctx *c, const vt_family *family);
 
 /* One device the policy asks hostdev.insert for. */
 typedef struct vt_hostdev_request {
@@ -98,14 +155,7 @@ typedef struct vt_hostdev_request {
  * many. Owned by the policy. */
 const vt_hostdev_request *r_hostdev_requests(const vt_rule_ctx *c, int *n);
 
-/* Parameters (already validated against the rule's metadata). */
-int r_param_bool(const vt_rule_ctx *c, const char *name);
-long r_param_int(const vt_rule_ctx *c, const char *name);
-const char *r_param_str(const vt_rule_ctx *c, const char *name);
-/* 1 when the policy lets this rule replace values the user set. */
-int r_override(const vt_rule_ctx *c);
-
-/* --- reading the document --- */
+/* --- reading the document (see domdoc.h) --- */
 /* First element child of PARENT named NAME (no namespace), or NULL. */
 xmlNodePtr r_child(xmlNodePtr parent, const char *name);
 /* First element child NAME whose attribute ATTR equals VALUE, or NULL. */
@@ -113,13 +163,15 @@ xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value);
 /* Next element sibling of N named NAME, or NULL. */
 xmlNodePtr r_next(xmlNodePtr n, const char *name);
-/* Attribute NAME of EL, or NULL; valid until EL's attributes change. */
+/* Attribute NAME of EL, or NULL; valid until the domain is done, even
+ * after the attribute is changed or its element removed. */
 const char *r_attr(xmlNodePtr el, const char *name);
 
 /* --- editing the document (each records an edit) --- */
 /* Sets attribute NAME of EL to VALUE (NULL removes it), with a reason. */
-void r_set(vt_rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
-           const char *reason_fmt, ...) __attribute__((format(printf, 5, 6)));
+void r_set(vt_rule_ctx *c, xmlNodePtr el, const char *name,
+           const char *value, const char *reason_fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Adds element NAME under PARENT after AFTER (NULL: last) with the
  * attributes in ATTRS ({name, value, ..., NULL}); returns it. */
 xmlNodePtr r_add(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
@@ -131,6 +183,11 @@ xmlNodePtr r_add(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
 xmlNodePtr r_insert(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                     const char *const *attrs, const char *reason_fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The child NAME of PARENT; when there is none, one is inserted (as
+ * r_insert, without attributes) with the reason. */
+xmlNodePtr r_ensure(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
+                    const char *reason_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Replaces the text content of EL. */
 void r_text(vt_rule_ctx *c, xmlNodePtr el, const char *text,
             const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -155,11 +212,13 @@ char *r_pages_command(int node, unsigned long long size_kib,
                       long long missing, long long total_now);
 
 /* The parameter list of a rule that has none but "override". */
-extern const vt_rule_param no_params[];
+extern const vt_rule_param r_no_params[];
 
-/* --- the registry (rules/registry.c), in execution order --- */
+/* --- the registry (registry.c, from rules.def), in execution order --- */
 extern const vt_rule *const vt_rules[];
 extern const int vt_nrules;
+/* The index in vt_rules of the rule with id ID, or -1. */
+int rule_index(const char *id);
 /* The rule with id ID, or NULL. */
 const vt_rule *rule_by_id(const char *id);
 

@@ -29,7 +29,7 @@ static void profiles_text(unsigned bits, vt_strbuf *sb)
     int n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (bits & (unsigned)order[i])
-            strbuf_addf(sb, "%s%s", n++ ? ", " : "", profile_name(order[i]));
+            strbuf_addf(sb, "%s%s", n++ ? ", " : "", policy_profile_name(order[i]));
     if (!n)
         strbuf_adds(sb, "none (enable explicitly)");
 }
@@ -41,7 +41,7 @@ static int params_of(const vt_rule *r, const vt_rule_param **out, int max)
     int n = 0;
     for (const vt_rule_param *p = r->params; p && p->name && n < max - 1; p++)
         out[n++] = p;
-    out[n++] = &vt_override_param;
+    out[n++] = &policy_override_param;
     return n;
 }
 
@@ -120,7 +120,7 @@ static void list_json(vt_strbuf *sb)
         cJSON *pr = cJSON_AddArrayToObject(j, "profiles");
         for (int b = PROFILE_BALANCED; b <= PROFILE_MIGRATABLE; b <<= 1)
             if (r->profiles & (unsigned)b)
-                cJSON_AddItemToArray(pr, cJSON_CreateString(profile_name(b)));
+                cJSON_AddItemToArray(pr, cJSON_CreateString(policy_profile_name(b)));
         cJSON_AddStringToObject(j, "reference", r->reference);
         cJSON_AddStringToObject(j, "description", r->description);
         cJSON_AddStringToObject(j, "host_facts", r->needs);

@@ -129,9 +129,9 @@ static int load_one(job *j)
 /* Runs the rules over a loaded domain and emits it. */
 static void tune_one(job *j, const vt_host *h, const vt_policy *p, vt_run *run)
 {
-    engine_run(j->doc, &j->info, h, p, run, j->accounted, j->rep);
+    engine_tune(j->doc, &j->info, h, p, run, j->accounted, j->rep);
     j->out = domdoc_emit(j->doc, &j->outlen);
-    domain_info_free(&j->info);
+    domain_free(&j->info);
     domdoc_free(j->doc);
     j->doc = NULL;
 }
@@ -153,17 +153,17 @@ static const vt_rule *blame(const job *j, const vt_host *h, const vt_policy *p)
             return NULL;
         }
         vt_run run;
-        run_state_init(&run, h, p);
+        engine_run_init(&run, h, p);
         run.rule_limit = k;
-        vt_domain_report *rep = domain_report_new(j->input);
-        engine_run(d, &info, h, p, &run, 0, rep);
+        vt_domain_report *rep = report_domain_new(j->input);
+        engine_tune(d, &info, h, p, &run, 0, rep);
         size_t len;
         char *out = domdoc_emit(d, &len), err[512];
         int valid = schema_valid(out, len, err, sizeof err);
         free(out);
-        domain_report_free(rep);
-        run_state_free(&run);
-        domain_info_free(&info);
+        report_domain_free(rep);
+        engine_run_free(&run);
+        domain_free(&info);
         domdoc_free(d);
         if (valid == 0)
             return vt_rules[k - 1];
@@ -269,16 +269,16 @@ int cmd_tune(const vt_cli *o)
     }
     job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
     vt_report rep = {
-        .profile = profile_name(p->profile), .host_source = h->source,
+        .profile = policy_profile_name(p->profile), .host_source = h->source,
         .host_kind = h->kind, .ndomains = 0,
         .domains = xcalloc((size_t)o->ninputs, sizeof(vt_domain_report *)),
     };
     vt_run run;
-    run_state_init(&run, h, p);
+    engine_run_init(&run, h, p);
     for (int i = 0; i < o->ninputs && !rc; i++) {
         job *j = &jobs[i];
         j->input = o->inputs[i];
-        j->rep = domain_report_new(j->input);
+        j->rep = report_domain_new(j->input);
         rep.domains[rep.ndomains++] = j->rep;
         rc = destination(o, j);
         if (!rc)
@@ -355,13 +355,13 @@ int cmd_tune(const vt_cli *o)
         int is_diff = o->diff || (o->check && !o->report);
         int is_text = o->report && !strcmp(o->report, "text");
         put(stdout, &out, (is_diff || is_text) && use_color(o->color, 1),
-            is_diff ? colorize_diff : colorize_text);
+            is_diff ? color_diff : color_text);
         strbuf_free(&out);
         if (o->explain) {
             vt_strbuf why;
             strbuf_init(&why);
             report_text(&rep, &why);
-            put(stderr, &why, use_color(o->color, 2), colorize_text);
+            put(stderr, &why, use_color(o->color, 2), color_text);
             strbuf_free(&why);
         }
         if (o->check && changes)
@@ -373,7 +373,7 @@ int cmd_tune(const vt_cli *o)
 
     for (int i = 0; i < o->ninputs; i++) {
         if (jobs[i].doc) {
-            domain_info_free(&jobs[i].info);
+            domain_free(&jobs[i].info);
             domdoc_free(jobs[i].doc);
         }
         free(jobs[i].in);
@@ -381,10 +381,10 @@ int cmd_tune(const vt_cli *o)
         free(jobs[i].dest);
     }
     for (int i = 0; i < rep.ndomains; i++)
-        domain_report_free(rep.domains[i]);
+        report_domain_free(rep.domains[i]);
     free(rep.domains);
     free(jobs);
-    run_state_free(&run);
+    engine_run_free(&run);
     connection_close(conn);
     host_free(h);
     policy_free(p);

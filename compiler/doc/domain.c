@@ -119,7 +119,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     }
     info->type = prop(root, "type");
     if (!info->type || !*info->type) {
-        domain_info_free(info);
+        domain_free(info);
         return vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(root),
                        "<domain> has no type attribute (kvm, qemu, xen...)");
     }
@@ -132,7 +132,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     for (size_t i = 0; i < sizeof singletons / sizeof singletons[0]; i++) {
         xmlNodePtr n;
         if (unique_child(d, root, singletons[i], &n) < 0) {
-            domain_info_free(info);
+            domain_free(info);
             return VT_EXIT_DOMAIN;
         }
     }
@@ -160,7 +160,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
                              "<vcpu> is '%s': expected a whole number from "
                              "1 to %d", t, VT_MAX_VCPUS);
             free(t);
-            domain_info_free(info);
+            domain_free(info);
             return rc;
         }
         free(t);
@@ -173,7 +173,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
                                  "<vcpu current='%s'>: expected 1 to %llu",
                                  cur, v);
                 free(cur);
-                domain_info_free(info);
+                domain_free(info);
                 return rc;
             }
             info->vcpus_current = (int)c;
@@ -197,7 +197,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
         free(t);
         free(unit);
         if (rc) {
-            domain_info_free(info);
+            domain_free(info);
             return rc;
         }
     }
@@ -213,7 +213,7 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     return 0;
 }
 
-void domain_info_free(vt_domain *info)
+void domain_free(vt_domain *info)
 {
     free(info->type);
     free(info->name);

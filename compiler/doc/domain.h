@@ -27,10 +27,10 @@ typedef struct vt_domain {
 /* Largest <vcpu> accepted (libvirt's QEMU driver tops out far below). */
 #define VT_MAX_VCPUS 16384
 
-/* Reads and checks D into *INFO (owned by the caller, domain_info_free).
+/* Reads and checks D into *INFO (owned by the caller, domain_free).
  * Returns 0, or prints "vtune-xml: FILE:LINE: message" and returns 3. */
 int domain_inspect(const vt_domdoc *d, vt_domain *info);
 
-void domain_info_free(vt_domain *info);
+void domain_free(vt_domain *info);
 
 #endif

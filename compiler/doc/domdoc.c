@@ -49,6 +49,10 @@ struct vt_domdoc {
     int failed;             /* a SAX hook refused the input */
     char failmsg[256];
     long failline;
+    xmlNodePtr *buried;     /* what edits replaced or removed, freed with
+                               the document so that pointers into it (an
+                               attribute's value) stay valid until then */
+    size_t nburied, capburied;
 };
 
 /* ---------------------------------------------------------------- parse */
@@ -377,6 +381,14 @@ void domdoc_free(vt_domdoc *d)
 {
     if (!d)
         return;
+    for (size_t i = 0; i < d->nburied; i++) {
+        xmlNodePtr n = d->buried[i];
+        if (n->type == XML_ATTRIBUTE_NODE)
+            xmlFreeProp((xmlAttrPtr)n);
+        else
+            xmlFreeNodeList(n);
+    }
+    free(d->buried);
     if (d->doc)
         xmlFreeDoc(d->doc);
     free(d->spans);
@@ -390,7 +402,6 @@ xmlDocPtr domdoc_xml(const vt_domdoc *d) { return d->doc; }
 xmlNodePtr domdoc_root(const vt_domdoc *d) { return xmlDocGetRootElement(d->doc); }
 const char *domdoc_name(const vt_domdoc *d) { return d->name; }
 int domdoc_changed(const vt_domdoc *d) { return d->changed; }
-char domdoc_quote(const vt_domdoc *d) { return d->quote; }
 
 /* ------------------------------------------------------------- reading */
 
@@ -458,21 +469,37 @@ static void mark(vt_domdoc *d, xmlNodePtr el, int attrs)
     }
 }
 
-void dd_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
-                 const char *value)
+/* Keeps N (unlinked: an attribute, a node list or an element) until the
+ * document is freed. */
+static void bury(vt_domdoc *d, xmlNodePtr n)
 {
+    if (d->nburied == d->capburied) {
+        d->capburied = d->capburied ? 2 * d->capburied : 16;
+        d->buried = xrealloc(d->buried, d->capburied * sizeof *d->buried);
+    }
+    d->buried[d->nburied++] = n;
+}
+
+void domdoc_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
+                     const char *value)
+{
+    xmlAttrPtr a = xmlHasNsProp(el, BAD_CAST name, NULL);
     if (value) {
         xmlChar *old = xmlGetNoNsProp(el, BAD_CAST name);
         int same = old && strcmp((const char *)old, value) == 0;
         xmlFree(old);
         if (same)
             return;
+        if (a && a->children) {     /* the old value outlives the edit */
+            bury(d, a->children);
+            a->children = a->last = NULL;
+        }
         xmlSetProp(el, BAD_CAST name, BAD_CAST value);
     } else {
-        xmlAttrPtr a = xmlHasNsProp(el, BAD_CAST name, NULL);
         if (!a)
             return;
-        xmlRemoveProp(a);
+        xmlUnlinkNode((xmlNodePtr)a);
+        bury(d, (xmlNodePtr)a);
     }
     mark(d, el, 1);
 }
@@ -556,7 +583,7 @@ static void link_last(xmlNodePtr parent, xmlNodePtr n)
     parent->children = parent->last = n;
 }
 
-xmlNodePtr dd_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
+xmlNodePtr domdoc_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
                         xmlNodePtr after)
 {
     xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
@@ -591,7 +618,7 @@ xmlNodePtr dd_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
     return el;
 }
 
-xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *name)
+xmlNodePtr domdoc_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *name)
 {
     xmlNodePtr first = NULL;
     for (xmlNodePtr c = parent->children; c; c = c->next)
@@ -600,7 +627,7 @@ xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *name)
             break;
         }
     if (!first)
-        return dd_add_child(d, parent, name, NULL);
+        return domdoc_add_child(d, parent, name, NULL);
     xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
     char *ci = child_indent(d, parent);
     /* [ws] NEW [ws'] FIRST: the indentation before FIRST now serves NEW */
@@ -612,7 +639,7 @@ xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *name)
     return el;
 }
 
-void dd_remove(vt_domdoc *d, xmlNodePtr el)
+void domdoc_remove(vt_domdoc *d, xmlNodePtr el)
 {
     xmlNodePtr parent = el->parent;
     if (is_ws_text(el->prev)) {
@@ -621,7 +648,7 @@ void dd_remove(vt_domdoc *d, xmlNodePtr el)
         xmlFreeNode(ws);
     }
     xmlUnlinkNode(el);
-    xmlFreeNode(el);
+    bury(d, el);
     /* nothing but indentation left: the parent becomes an empty tag */
     int only_ws = 1;
     for (xmlNodePtr c = parent->children; c && only_ws; c = c->next)
@@ -634,13 +661,13 @@ void dd_remove(vt_domdoc *d, xmlNodePtr el)
     mark(d, parent, 0);
 }
 
-void dd_set_text(vt_domdoc *d, xmlNodePtr el, const char *text)
+void domdoc_set_text(vt_domdoc *d, xmlNodePtr el, const char *text)
 {
     xmlNodePtr c = el->children;
     while (c) {
         xmlNodePtr n = c->next;
         xmlUnlinkNode(c);
-        xmlFreeNode(c);
+        bury(d, c);
         c = n;
     }
     link_last(el, xmlNewDocText(d->doc, BAD_CAST text));
@@ -774,7 +801,7 @@ char *domdoc_emit(const vt_domdoc *d, size_t *len)
     return strbuf_detach(&out, len);
 }
 
-char *dd_node_string(const vt_domdoc *d, xmlNodePtr el)
+char *domdoc_node_string(const vt_domdoc *d, xmlNodePtr el)
 {
     vt_strbuf out;
     strbuf_init(&out);

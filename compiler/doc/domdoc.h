@@ -56,24 +56,24 @@ xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
 /* --- edits (each marks the node so the emitter re-serializes it) --- */
 
 /* Sets attribute NAME of EL to VALUE (NULL removes it). */
-void dd_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
+void domdoc_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
                  const char *value);
 
 /* Adds a new empty element NAME as a child of PARENT, after the element
  * AFTER (a child of PARENT), or last when AFTER is NULL, indented like its
  * siblings. Returns the new element (owned by the document). */
-xmlNodePtr dd_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
+xmlNodePtr domdoc_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
                         xmlNodePtr after);
 
 /* Adds a new element NAME as the first element child of PARENT. */
-xmlNodePtr dd_add_first_child(vt_domdoc *d, xmlNodePtr parent,
+xmlNodePtr domdoc_add_first_child(vt_domdoc *d, xmlNodePtr parent,
                               const char *name);
 
 /* Removes element EL and the indentation before it. */
-void dd_remove(vt_domdoc *d, xmlNodePtr el);
+void domdoc_remove(vt_domdoc *d, xmlNodePtr el);
 
 /* Replaces the content of EL with the text TEXT. */
-void dd_set_text(vt_domdoc *d, xmlNodePtr el, const char *text);
+void domdoc_set_text(vt_domdoc *d, xmlNodePtr el, const char *text);
 
 /* --- output --- */
 
@@ -82,9 +82,6 @@ char *domdoc_emit(const vt_domdoc *d, size_t *len);
 
 /* EL serialized on its own (as the emitter would write it, without
  * leading indentation), owned by the caller. For reports. */
-char *dd_node_string(const vt_domdoc *d, xmlNodePtr el);
-
-/* The quote character the document uses for attributes. */
-char domdoc_quote(const vt_domdoc *d);
+char *domdoc_node_string(const vt_domdoc *d, xmlNodePtr el);
 
 #endif

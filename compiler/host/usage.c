@@ -333,17 +333,3 @@ void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
     u->ndomains++;
     xmlXPathFreeContext(x);
 }
-
-int usage_places_itself(xmlDocPtr doc)
-{
-    xmlXPathContextPtr x = xmlXPathNewContext(doc);
-    if (!x)
-        return 0;
-    xmlXPathObjectPtr r = select_nodes(x, "/domain/cputune/vcpupin | "
-                                          "/domain/numatune | "
-                                          "/domain/vcpu[@cpuset]");
-    int yes = r != NULL;
-    xmlXPathFreeObject(r);
-    xmlXPathFreeContext(x);
-    return yes;
-}

@@ -49,9 +49,4 @@ int usage_pci_used(const vt_usage *u, const char *addr);
  * "0000:81:00.0" into OUT (16 bytes); returns -1 when it is not one. */
 int pci_address_of(xmlNodePtr address, char *out);
 
-/* 1 when DOC decides its own placement: <vcpupin>, <numatune> or
- * <vcpu cpuset>. */
-int usage_places_itself(xmlDocPtr doc);
-
-
 #endif

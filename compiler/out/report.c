@@ -11,14 +11,14 @@
 
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
 
-vt_domain_report *domain_report_new(const char *file)
+vt_domain_report *report_domain_new(const char *file)
 {
     vt_domain_report *r = xcalloc(1, sizeof *r);
     r->file = xstrdup(file);
     return r;
 }
 
-void domain_report_free(vt_domain_report *r)
+void report_domain_free(vt_domain_report *r)
 {
     if (!r)
         return;
@@ -81,7 +81,7 @@ void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
     r->pages[r->npages++] = (vt_pages_need){node, size_kib, missing, total_now};
 }
 
-char *pages_command(int node, unsigned long long size_kib, long long missing,
+char *report_pages_command(int node, unsigned long long size_kib, long long missing,
                     long long total_now)
 {
     char *f = xasprintf("/sys/devices/system/node/node%d/hugepages/"
@@ -148,7 +148,7 @@ static char *gigantic_cmdline(const vt_pages_need *all, int n)
     return strbuf_detach(&sb, NULL);
 }
 
-const char *severity_name(enum vt_severity sev)
+const char *report_severity_name(enum vt_severity sev)
 {
     switch (sev) {
     case SEV_INFO: return "info";
@@ -192,7 +192,7 @@ void report_text(const vt_report *r, vt_strbuf *out)
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
             strbuf_addf(out, "  %-14s [%s] %s\n", rule_id(f->rule),
-                    severity_name(f->sev), f->message);
+                    report_severity_name(f->sev), f->message);
             if (f->action)
                 strbuf_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
         }
@@ -203,7 +203,7 @@ void report_text(const vt_report *r, vt_strbuf *out)
         strbuf_adds(out, "host actions for this run (hugepages all its domains "
                 "need):\n");
         for (int i = 0; i < n; i++) {
-            char *cmd = pages_command(all[i].node, all[i].size_kib,
+            char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                       all[i].missing, all[i].total_now);
             strbuf_addf(out, "  %s\n", cmd);
             free(cmd);
@@ -257,7 +257,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
             const vt_finding *f = &dr->findings[i];
             cJSON *jf = cJSON_CreateObject();
             cJSON_AddStringToObject(jf, "rule", rule_id(f->rule));
-            cJSON_AddStringToObject(jf, "severity", severity_name(f->sev));
+            cJSON_AddStringToObject(jf, "severity", report_severity_name(f->sev));
             cJSON_AddStringToObject(jf, "xpath", f->xpath);
             cJSON_AddStringToObject(jf, "message", f->message);
             cJSON_AddItemToObject(jf, "host_action", str_or_null(f->action));
@@ -276,7 +276,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
     cJSON *ha = cJSON_AddArrayToObject(root, "host_actions");
     for (int i = 0; i < n; i++) {
         cJSON *a = cJSON_CreateObject();
-        char *cmd = pages_command(all[i].node, all[i].size_kib,
+        char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                   all[i].missing, all[i].total_now);
         cJSON_AddNumberToObject(a, "node", all[i].node);
         cJSON_AddNumberToObject(a, "size_kib", (double)all[i].size_kib);
@@ -346,7 +346,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         }
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
-            strbuf_addf(out, "- **%s** `%s`: ", severity_name(f->sev),
+            strbuf_addf(out, "- **%s** `%s`: ", report_severity_name(f->sev),
                     rule_id(f->rule));
             md_cell(out, f->message);
             if (f->action) {
@@ -363,7 +363,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     if (n) {
         strbuf_adds(out, "### Host actions for this run\n\n```sh\n");
         for (int i = 0; i < n; i++) {
-            char *cmd = pages_command(all[i].node, all[i].size_kib,
+            char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                       all[i].missing, all[i].total_now);
             strbuf_addf(out, "%s\n", cmd);
             free(cmd);
@@ -501,5 +501,5 @@ static const char *text_color(const char *l, size_t n)
     return NULL;
 }
 
-void colorize_diff(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, diff_color); }
-void colorize_text(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, text_color); }
+void color_diff(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, diff_color); }
+void color_text(const vt_strbuf *in, vt_strbuf *out) { each_line(in, out, text_color); }

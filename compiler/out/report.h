@@ -57,8 +57,8 @@ typedef struct vt_report {
 } vt_report;
 
 /* A new, empty report for one domain (owned by the caller). */
-vt_domain_report *domain_report_new(const char *file);
-void domain_report_free(vt_domain_report *r);
+vt_domain_report *report_domain_new(const char *file);
+void report_domain_free(vt_domain_report *r);
 
 /* Appends an edit / a finding; strings are copied. */
 void report_edit(vt_domain_report *r, const vt_rule *rl, const char *xpath,
@@ -75,21 +75,21 @@ void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
 
 /* The command that grows NODE's pool of SIZE_KIB pages by MISSING (to
  * TOTAL_NOW + MISSING when the size is known), owned by the caller. */
-char *pages_command(int node, unsigned long long size_kib, long long missing,
+char *report_pages_command(int node, unsigned long long size_kib, long long missing,
                     long long total_now);
 
 /* Number of findings of severity SEV or worse across R. */
 int report_count_at_least(const vt_report *r, enum vt_severity sev);
 
-const char *severity_name(enum vt_severity sev);
+const char *report_severity_name(enum vt_severity sev);
 
 /* The text rationale: one block per domain. */
 void report_text(const vt_report *r, vt_strbuf *out);
 /* Colors a unified diff (headers bold, hunks cyan, removals red,
  * additions green) or a text rationale (warnings yellow, infeasible red)
  * with ANSI escapes, from IN into OUT. */
-void colorize_diff(const vt_strbuf *in, vt_strbuf *out);
-void colorize_text(const vt_strbuf *in, vt_strbuf *out);
+void color_diff(const vt_strbuf *in, vt_strbuf *out);
+void color_text(const vt_strbuf *in, vt_strbuf *out);
 
 /* The JSON report, pretty-printed, deterministic, ending in '\n'. */
 void report_json(const vt_report *r, vt_strbuf *out);

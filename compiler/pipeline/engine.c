@@ -7,16 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Architectures that are one family for KVM purposes. */
-static int same_arch(const char *a, const char *b)
-{
-    if (strcmp(a, b) == 0)
-        return 1;
-    /* a 32-bit x86 guest runs under KVM on an x86_64 host */
-    return strcmp(b, "x86_64") == 0 &&
-           (strcmp(a, "i686") == 0 || strcmp(a, "i386") == 0);
-}
-
 /* Returns 1 when D may be tuned; else, when SAY, records why not. */
 static int gate(vt_rule_ctx *c, int say)
 {
@@ -32,7 +22,7 @@ static int gate(vt_rule_ctx *c, int say)
         return 0;
     }
     const char *harch = c->host->arch;
-    if (di->arch && harch && !same_arch(di->arch, harch)) {
+    if (di->arch && harch && !arch_kvm_runs(di->arch, harch)) {
         if (say)
             r_finding(c, SEV_INFO, NULL, NULL,
                   "domain architecture '%s' differs from the host's '%s': "
@@ -48,40 +38,57 @@ static int gate(vt_rule_ctx *c, int say)
     return 1;
 }
 
-void run_state_init(vt_run *run, const vt_host *h, const vt_policy *p)
+void engine_run_init(vt_run *run, const vt_host *h, const vt_policy *p)
 {
     run->housekeeping = pools_housekeeping(h, p->reserved_cpus);
     run->usage = usage_new(h);
     run->rule_limit = vt_nrules;
 }
 
-void run_state_free(vt_run *run)
+void engine_run_free(vt_run *run)
 {
     hwloc_bitmap_free(run->housekeeping);
     usage_free(run->usage);
 }
 
-/* 1 when parameter "override" of rule ID is true under P. */
-static int overrides(const vt_policy *p, const char *id)
+enum vt_placement engine_placement(xmlNodePtr root, const vt_policy *p,
+                                   const char **what)
 {
-    for (int i = 0; i < vt_nrules; i++)
-        if (strcmp(vt_rules[i]->id, id) == 0)
-            return strcmp(policy_value(p, i, "override"), "true") == 0;
-    return 0;
+    xmlNodePtr vcpu = domdoc_child(root, "vcpu");
+    xmlNodePtr numatune = domdoc_child(root, "numatune");
+    const char *vp = domdoc_attr(vcpu, "placement");
+    const char *mp = domdoc_attr(domdoc_child(numatune, "memory"),
+                                 "placement");
+    if (what)
+        *what = NULL;
+    if ((vp && !strcmp(vp, "auto")) || (mp && !strcmp(mp, "auto")))
+        return PLACEMENT_AUTO;
+    const char *own =
+        domdoc_child(domdoc_child(root, "cputune"), "vcpupin") ? "<vcpupin>"
+        : numatune                                ? "<numatune>"
+        : domdoc_attr(vcpu, "cpuset")             ? "<vcpu cpuset>"
+                                                  : NULL;
+    if (!own || policy_param(p, RULE_numa_place, "override", NULL,
+                             NULL)->num ||
+        policy_param(p, RULE_cpu_pin, "override", NULL, NULL)->num)
+        return PLACEMENT_TOOL;
+    if (what)
+        *what = own;
+    return PLACEMENT_KEPT;
 }
 
 int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
                       const vt_policy *p, vt_run *run)
 {
     vt_rule_ctx c = {.doc = d, .dom = info, .host = h, .pol = p, .run = run};
-    if (!gate(&c, 0) || !usage_places_itself(domdoc_xml(d)) ||
-        overrides(p, "numa.place") || overrides(p, "cpu.pin"))
+    if (!gate(&c, 0) ||
+        engine_placement(domdoc_root(d), p, NULL) == PLACEMENT_TOOL)
         return 0;
     usage_add_domain(run->usage, h, domdoc_xml(d), run->housekeeping);
     return 1;
 }
 
-void engine_run(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
                 const vt_policy *p, vt_run *run, int accounted,
                 vt_domain_report *rep)
 {
@@ -101,10 +108,11 @@ void engine_run(vt_domdoc *d, const vt_domain *info, const vt_host *h,
         vt_rules[i]->run(&c);
     }
     for (int i = 0; i < c.nstates; i++) {
-        if (c.states[i].destroy)
-            c.states[i].destroy(c.states[i].data);
+        if (c.states[i].family->destroy)
+            c.states[i].family->destroy(c.states[i].data);
         free(c.states[i].data);
     }
+    free(c.states);
     rep->changed = domdoc_changed(d);
     /* a domain that runs on this host takes what its XML says, tuned or
      * not; later domains of the run see it */

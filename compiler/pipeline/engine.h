@@ -25,20 +25,29 @@ typedef struct vt_run {
                            but when finding which rule broke a document */
 } vt_run;
 
-/* Sets up RUN for host H under P (run_state_free releases it). */
-void run_state_init(vt_run *run, const vt_host *h, const vt_policy *p);
-void run_state_free(vt_run *run);
+/* Sets up RUN for host H under P (engine_run_free releases it). */
+void engine_run_init(vt_run *run, const vt_host *h, const vt_policy *p);
+void engine_run_free(vt_run *run);
 
-/* When D is tuned on H and places itself (its own <vcpupin>, <numatune>
- * or <vcpu cpuset>, which the placement rules keep unless told to
- * override), adds what it takes to RUN's usage now and returns 1: such
+/* Who decides the placement of the domain ROOT under P (see rule.h):
+ * placement='auto' is numad's; a domain with its own <vcpupin>,
+ * <numatune> or <vcpu cpuset> keeps it unless numa.place.override or
+ * cpu.pin.override; else the placement rules choose. *WHAT (may be NULL)
+ * gets the element that decides a kept placement. The one predicate for
+ * "the domain places itself": the placement rules ask it through
+ * r_placement. */
+enum vt_placement engine_placement(xmlNodePtr root, const vt_policy *p,
+                                   const char **what);
+
+/* When D is tuned on H and places itself (engine_placement: kept or
+ * numad's), adds what it takes to RUN's usage now and returns 1: such
  * domains are accounted before any other domain of the run is placed. */
 int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
                       const vt_policy *p, vt_run *run);
 
 /* Runs every enabled rule on D, then adds what D takes to RUN's usage
  * (unless ACCOUNTED already). Edits and findings go to REP. */
-void engine_run(vt_domdoc *d, const vt_domain *info, const vt_host *h,
+void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
                 const vt_policy *p, vt_run *run, int accounted,
                 vt_domain_report *rep);
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const vt_rule_param vt_override_param = {
+const vt_rule_param policy_override_param = {
     "override", PARAM_BOOL, "false",
     "replace values the user set explicitly in the domain", NULL, 0, 0,
 };
@@ -27,7 +27,7 @@ static const struct { const char *name; int bit; } profiles[] = {
     {"migratable", PROFILE_MIGRATABLE},
 };
 
-const char *profile_name(int profile)
+const char *policy_profile_name(int profile)
 {
     for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
         if (profiles[i].bit == profile)
@@ -65,29 +65,37 @@ static const vt_rule_param *find_param(int i, const char *name, int *slot)
         }
     if (strcmp(name, "override") == 0) {
         *slot = n;
-        return &vt_override_param;
+        return &policy_override_param;
     }
     return NULL;
 }
 
-static int rule_index(const char *id)
-{
-    for (int i = 0; i < vt_nrules; i++)
-        if (strcmp(vt_rules[i]->id, id) == 0)
-            return i;
-    return -1;
-}
+static char *check_value(const char *rid, const vt_rule_param *rp,
+                         const char *value, long *num, char *err, size_t n);
 
 vt_policy *policy_new(void)
 {
     vt_policy *p = xcalloc(1, sizeof *p);
     p->profile = PROFILE_BALANCED;
     p->enabled = xcalloc((size_t)vt_nrules, sizeof(int));
-    p->values = xcalloc((size_t)vt_nrules, sizeof(char **));
+    p->values = xcalloc((size_t)vt_nrules, sizeof *p->values);
     for (int i = 0; i < vt_nrules; i++) {
+        int n = nparams(vt_rules[i]);
         p->enabled[i] = -1;
-        p->values[i] = xcalloc((size_t)nparams(vt_rules[i]) + 1,
-                               sizeof(char *));
+        p->values[i] = xcalloc((size_t)n + 1, sizeof **p->values);
+        for (int k = 0; k <= n; k++) {
+            const vt_rule_param *rp = k < n ? &vt_rules[i]->params[k]
+                                            : &policy_override_param;
+            char err[256];
+            char *def = check_value(vt_rules[i]->id, rp, rp->def,
+                                    &p->values[i][k].num, err, sizeof err);
+            if (!def) {     /* a rule's metadata contradicts itself */
+                fprintf(stderr, VT_PROG ": internal error: default of %s\n",
+                        err);
+                abort();
+            }
+            free(def);
+        }
     }
     return p;
 }
@@ -98,7 +106,7 @@ void policy_free(vt_policy *p)
         return;
     for (int i = 0; i < vt_nrules; i++) {
         for (int k = 0; k <= nparams(vt_rules[i]); k++)
-            free(p->values[i][k]);
+            free(p->values[i][k].text);
         free(p->values[i]);
     }
     free(p->values);
@@ -121,13 +129,20 @@ int policy_rule_on(const vt_policy *p, int i)
     return (vt_rules[i]->profiles & (unsigned)p->profile) != 0;
 }
 
-const char *policy_value(const vt_policy *p, int i, const char *name)
+const vt_param_value *policy_param(const vt_policy *p, int i,
+                                   const char *name, const char **text,
+                                   const vt_rule_param **meta)
 {
     int slot;
     const vt_rule_param *rp = find_param(i, name, &slot);
     if (!rp)
         return NULL;
-    return p->values[i][slot] ? p->values[i][slot] : rp->def;
+    const vt_param_value *v = &p->values[i][slot];
+    if (text)
+        *text = v->text ? v->text : rp->def;
+    if (meta)
+        *meta = rp;
+    return v;
 }
 
 int policy_enable(vt_policy *p, const char *id, int on, char *err, size_t n)
@@ -147,16 +162,19 @@ int policy_enable(vt_policy *p, const char *id, int on, char *err, size_t n)
     return 0;
 }
 
-/* Checks VALUE against RP; returns the canonical text (caller frees) or
- * NULL with a message in ERR. */
+/* Checks VALUE against RP; returns the canonical text (caller frees) and
+ * the parsed value in *NUM, or NULL with a message in ERR. */
 static char *check_value(const char *rid, const vt_rule_param *rp,
-                         const char *value, char *err, size_t n)
+                         const char *value, long *num, char *err, size_t n)
 {
+    *num = 0;
     switch (rp->type) {
     case PARAM_BOOL:
         if (!strcmp(value, "true") || !strcmp(value, "yes") ||
-            !strcmp(value, "on") || !strcmp(value, "1"))
+            !strcmp(value, "on") || !strcmp(value, "1")) {
+            *num = 1;
             return xstrdup("true");
+        }
         if (!strcmp(value, "false") || !strcmp(value, "no") ||
             !strcmp(value, "off") || !strcmp(value, "0"))
             return xstrdup("false");
@@ -172,15 +190,19 @@ static char *check_value(const char *rid, const vt_rule_param *rp,
                      "to %ld", rid, rp->name, value, rp->min, rp->max);
             return NULL;
         }
+        *num = v;
         return xasprintf("%ld", v);
     }
     case PARAM_ENUM: {
         size_t vl = strlen(value);
-        for (const char *c = rp->choices; c && *c;) {
+        long index = 0;
+        for (const char *c = rp->choices; c && *c; index++) {
             const char *bar = strchr(c, '|');
             size_t cl = bar ? (size_t)(bar - c) : strlen(c);
-            if (cl == vl && strncmp(c, value, vl) == 0)
+            if (cl == vl && strncmp(c, value, vl) == 0) {
+                *num = index;
                 return xstrdup(value);
+            }
             c = bar ? bar + 1 : c + cl;
         }
         snprintf(err, n, "%s.%s: '%s' is not one of %s", rid, rp->name,
@@ -217,11 +239,13 @@ static int set_param(vt_policy *p, int i, const char *name, const char *value,
                  "--list-rules lists them)", vt_rules[i]->id, name);
         return -1;
     }
-    char *v = check_value(vt_rules[i]->id, rp, value, err, n);
+    long num;
+    char *v = check_value(vt_rules[i]->id, rp, value, &num, err, n);
     if (!v)
         return -1;
-    free(p->values[i][slot]);
-    p->values[i][slot] = v;
+    free(p->values[i][slot].text);
+    p->values[i][slot].text = v;
+    p->values[i][slot].num = num;
     return 0;
 }
 

@@ -9,12 +9,18 @@
 
 #include "rule.h"
 
+/* A parameter's value, checked against its metadata and parsed once. */
+typedef struct vt_param_value {
+    char *text;         /* canonical text ("true", "12"), NULL: default */
+    long num;           /* bool 0/1, int value, enum choice index */
+} vt_param_value;
+
 typedef struct vt_policy {
     int profile;            /* one PROFILE_* bit */
     int *enabled;           /* per rule (vt_rules order): -1 profile
                                default, 0 off, 1 on */
-    char ***values;         /* per rule, per param (+ "override" last):
-                               the value as text, NULL = default */
+    vt_param_value **values;  /* per rule, per param (+ "override"
+                                 last), defaults filled in */
     char *reserved_cpus;    /* libvirt CPU list, or NULL */
     int nhostdevs;
     vt_hostdev_request *hostdevs;  /* the policy's "hostdev" requests */
@@ -27,7 +33,7 @@ void policy_free(vt_policy *p);
 
 /* Sets the profile by name; returns 0 or -1 for an unknown name. */
 int policy_set_profile(vt_policy *p, const char *name);
-const char *profile_name(int profile);
+const char *policy_profile_name(int profile);
 
 /* Loads a policy JSON file into P. Returns 0 or prints
  * "vtune-xml: FILE[:LINE]: message" and returns 4. */
@@ -43,11 +49,14 @@ int policy_set(vt_policy *p, const char *assignment, char *err, size_t n);
 /* 1 when rule number I runs under P. */
 int policy_rule_on(const vt_policy *p, int i);
 
-/* The value of parameter NAME of rule number I (default if unset);
- * "override" is every rule's implicit boolean. NULL for unknown names. */
-const char *policy_value(const vt_policy *p, int i, const char *name);
+/* Parameter NAME of rule number I: its value (*TEXT gets the text, the
+ * default's when unset) and, in *META, its metadata; "override" is every
+ * rule's implicit boolean. NULL for a name the rule does not declare. */
+const vt_param_value *policy_param(const vt_policy *p, int i,
+                                   const char *name, const char **text,
+                                   const vt_rule_param **meta);
 
 /* The implicit parameter every rule has. */
-extern const vt_rule_param vt_override_param;
+extern const vt_rule_param policy_override_param;
 
 #endif

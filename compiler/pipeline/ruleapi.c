@@ -15,36 +15,82 @@
 const vt_domain *r_domain(const vt_rule_ctx *c) { return c->dom; }
 const vt_host *r_host(const vt_rule_ctx *c) { return c->host; }
 int r_profile(const vt_rule_ctx *c) { return c->pol->profile; }
-const char *r_profile_name(const vt_rule_ctx *c) { return profile_name(c->pol->profile); }
+const char *r_profile_name(const vt_rule_ctx *c) { return policy_profile_name(c->pol->profile); }
 xmlNodePtr r_root(const vt_rule_ctx *c) { return domdoc_root(c->doc); }
 
-static const char *param(const vt_rule_ctx *c, const char *name)
+int r_x86(const vt_rule_ctx *c)
 {
-    const char *v = policy_value(c->pol, c->rule_index, name);
-    if (!v) {
-        /* a rule asked for a parameter its metadata does not declare */
-        fprintf(stderr, VT_PROG ": internal error: rule %s has no "
-                "parameter '%s'\n", c->cur ? c->cur->id : "?", name);
+    const char *arch = c->dom->arch ? c->dom->arch : c->host->arch;
+    return !arch || arch_is_x86(arch);
+}
+
+/* Parameter NAME of rule RULE, which must be of type TYPE. */
+static const vt_param_value *param(const vt_rule_ctx *c, int rule,
+                                   const char *name, enum vt_param_type type,
+                                   const char **text)
+{
+    const vt_rule_param *meta;
+    const vt_param_value *v = policy_param(c->pol, rule, name, text, &meta);
+    /* an enum's value reads as its text too */
+    if (!v || (meta->type != type &&
+               !(type == PARAM_STRING && meta->type == PARAM_ENUM))) {
+        /* a rule asked for a parameter the metadata does not declare, or
+         * as another type: a bug in the rule */
+        fprintf(stderr, VT_PROG ": internal error: rule %s asks for %s "
+                "parameter %s.%s, which is %s\n", c->cur ? c->cur->id : "?",
+                type == PARAM_BOOL ? "bool" : type == PARAM_INT ? "int"
+                : type == PARAM_ENUM ? "enum" : "string",
+                vt_rules[rule]->id, name, v ? "of another type"
+                : "not declared");
         abort();
     }
     return v;
 }
 
+int r_bool_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+              const char *name)
+{
+    return (int)param(c, (int)rule, name, PARAM_BOOL, NULL)->num;
+}
+
+long r_int_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+              const char *name)
+{
+    return param(c, (int)rule, name, PARAM_INT, NULL)->num;
+}
+
+const char *r_str_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+                     const char *name)
+{
+    const char *text;
+    param(c, (int)rule, name, PARAM_STRING, &text);
+    return text;
+}
+
+int r_choice_of(const vt_rule_ctx *c, enum vt_rule_index rule,
+                const char *name)
+{
+    return (int)param(c, (int)rule, name, PARAM_ENUM, NULL)->num;
+}
+
 int r_param_bool(const vt_rule_ctx *c, const char *name)
 {
-    const char *v = param(c, name);
-    return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
-           strcmp(v, "yes") == 0 || strcmp(v, "on") == 0;
+    return r_bool_of(c, (enum vt_rule_index)c->rule_index, name);
 }
 
 long r_param_int(const vt_rule_ctx *c, const char *name)
 {
-    return strtol(param(c, name), NULL, 10);
+    return r_int_of(c, (enum vt_rule_index)c->rule_index, name);
 }
 
 const char *r_param_str(const vt_rule_ctx *c, const char *name)
 {
-    return param(c, name);
+    return r_str_of(c, (enum vt_rule_index)c->rule_index, name);
+}
+
+int r_param_choice(const vt_rule_ctx *c, const char *name)
+{
+    return r_choice_of(c, (enum vt_rule_index)c->rule_index, name);
 }
 
 int r_override(const vt_rule_ctx *c)
@@ -112,7 +158,7 @@ void r_set(vt_rule_ctx *c, xmlNodePtr el, const char *name, const char *value,
     va_end(ap);
     char *elpath = path_of(el);
     char *xpath = xasprintf("%s/@%s", elpath, name);
-    dd_set_attr(c->doc, el, name, value);
+    domdoc_set_attr(c->doc, el, name, value);
     report_edit(c->rep, c->cur, xpath, oldcopy, value, reason, line_of(el));
     free(elpath);
     free(xpath);
@@ -126,9 +172,9 @@ static void record_add(vt_rule_ctx *c, xmlNodePtr parent, xmlNodePtr el,
 {
     for (int i = 0; attrs && attrs[i]; i += 2)
         if (attrs[i + 1])
-            dd_set_attr(c->doc, el, attrs[i], attrs[i + 1]);
+            domdoc_set_attr(c->doc, el, attrs[i], attrs[i + 1]);
     char *xpath = path_of(el);
-    char *text = dd_node_string(c->doc, el);
+    char *text = domdoc_node_string(c->doc, el);
     report_edit(c->rep, c->cur, xpath, NULL, text, reason, line_of(parent));
     free(text);
     free(xpath);
@@ -143,7 +189,7 @@ xmlNodePtr r_add(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
     va_start(ap, reason_fmt);
     char *reason = vfmt(reason_fmt, ap);
     va_end(ap);
-    xmlNodePtr el = dd_add_child(c->doc, parent, name, after);
+    xmlNodePtr el = domdoc_add_child(c->doc, parent, name, after);
     record_add(c, parent, el, attrs, reason);
     return el;
 }
@@ -161,7 +207,7 @@ void r_text(vt_rule_ctx *c, xmlNodePtr el, const char *text,
     char *reason = vfmt(reason_fmt, ap);
     va_end(ap);
     char *xpath = path_of(el);
-    dd_set_text(c->doc, el, text);
+    domdoc_set_text(c->doc, el, text);
     report_edit(c->rep, c->cur, xpath, (const char *)oldv, text, reason,
                 line_of(el));
     xmlFree(oldv);
@@ -176,9 +222,9 @@ void r_remove(vt_rule_ctx *c, xmlNodePtr el, const char *reason_fmt, ...)
     char *reason = vfmt(reason_fmt, ap);
     va_end(ap);
     char *xpath = path_of(el);
-    char *text = dd_node_string(c->doc, el);
+    char *text = domdoc_node_string(c->doc, el);
     long line = line_of(el);
-    dd_remove(c->doc, el);
+    domdoc_remove(c->doc, el);
     report_edit(c->rep, c->cur, xpath, text, NULL, reason, line);
     free(text);
     free(xpath);
@@ -265,9 +311,24 @@ xmlNodePtr r_insert(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
     va_start(ap, reason_fmt);
     char *reason = vfmt(reason_fmt, ap);
     va_end(ap);
-    xmlNodePtr el = first ? dd_add_first_child(c->doc, parent, name)
-                          : dd_add_child(c->doc, parent, name, after);
+    xmlNodePtr el = first ? domdoc_add_first_child(c->doc, parent, name)
+                          : domdoc_add_child(c->doc, parent, name, after);
     record_add(c, parent, el, attrs, reason);
+    return el;
+}
+
+xmlNodePtr r_ensure(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
+                    const char *reason_fmt, ...)
+{
+    xmlNodePtr el = r_child(parent, name);
+    if (el)
+        return el;
+    va_list ap;
+    va_start(ap, reason_fmt);
+    char *reason = vfmt(reason_fmt, ap);
+    va_end(ap);
+    el = r_insert(c, parent, name, NULL, "%s", reason);
+    free(reason);
     return el;
 }
 
@@ -280,42 +341,26 @@ hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c)
     return c->run->housekeeping;
 }
 
-int r_rule_on(const vt_rule_ctx *c, const char *id)
+int r_rule_on(const vt_rule_ctx *c, enum vt_rule_index rule)
 {
-    for (int i = 0; i < vt_nrules; i++)
-        if (strcmp(vt_rules[i]->id, id) == 0)
-            return policy_rule_on(c->pol, i);
-    return 0;
+    return policy_rule_on(c->pol, (int)rule);
 }
 
-const char *r_param_of(const vt_rule_ctx *c, const char *id, const char *name)
+enum vt_placement r_placement(const vt_rule_ctx *c, const char **what)
 {
-    for (int i = 0; i < vt_nrules; i++)
-        if (strcmp(vt_rules[i]->id, id) == 0) {
-            const char *v = policy_value(c->pol, i, name);
-            if (v)
-                return v;
-            break;
-        }
-    fprintf(stderr, VT_PROG ": internal error: no parameter %s.%s\n", id,
-            name);
-    abort();
+    return engine_placement(domdoc_root(c->doc), c->pol, what);
 }
 
-void *r_family_state(vt_rule_ctx *c, const char *key, size_t size,
-                     void (*destroy)(void *))
+void *r_state(vt_rule_ctx *c, const vt_family *family)
 {
     for (int i = 0; i < c->nstates; i++)
-        if (strcmp(c->states[i].key, key) == 0)
+        if (c->states[i].family == family)
             return c->states[i].data;
-    if (c->nstates == (int)(sizeof c->states / sizeof c->states[0])) {
-        fputs(VT_PROG ": internal error: too many rule families\n", stderr);
-        abort();
-    }
-    family_state *s = &c->states[c->nstates++];
-    s->key = key;
-    s->data = xcalloc(1, size);
-    s->destroy = destroy;
+    c->states = xrealloc(c->states, (size_t)(c->nstates + 1) *
+                                        sizeof *c->states);
+    vt_family_state *s = &c->states[c->nstates++];
+    s->family = family;
+    s->data = xcalloc(1, family->size);
     return s->data;
 }
 
@@ -328,7 +373,7 @@ void r_host_pages(vt_rule_ctx *c, int node, unsigned long long size_kib,
 char *r_pages_command(int node, unsigned long long size_kib,
                       long long missing, long long total_now)
 {
-    return pages_command(node, size_kib, missing, total_now);
+    return report_pages_command(node, size_kib, missing, total_now);
 }
 
 const vt_hostdev_request *r_hostdev_requests(const vt_rule_ctx *c, int *n)

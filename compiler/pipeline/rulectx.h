@@ -1,19 +1,18 @@
 /*
- * rulectx.h - the state behind the rule API's opaque rule_ctx, shared by
- * the engine (which fills it) and ruleapi.c (which implements rule.h).
- * Rules never see it.
+ * rulectx.h - private to compiler/pipeline/: the state behind the rule
+ * API's opaque vt_rule_ctx, shared by the engine (which fills it) and
+ * ruleapi.c (which implements rule.h). Rules never see it.
  */
 #ifndef VT_RULECTX_H
 #define VT_RULECTX_H
 
 #include "engine.h"
 
-/* One family's per-domain scratch (r_family_state). */
-typedef struct family_state {
-    const char *key;
+/* One family's state for the domain being tuned (r_state). */
+typedef struct vt_family_state {
+    const vt_family *family;
     void *data;
-    void (*destroy)(void *);
-} family_state;
+} vt_family_state;
 
 struct vt_rule_ctx {
     vt_domdoc *doc;
@@ -21,10 +20,10 @@ struct vt_rule_ctx {
     const vt_host *host;
     const vt_policy *pol;
     int rule_index;         /* index in vt_rules of the running rule */
-    const vt_rule *cur;        /* NULL while the engine itself speaks */
+    const vt_rule *cur;     /* NULL while the engine itself speaks */
     vt_domain_report *rep;
-    const vt_run *run;   /* shared by the domains of the run */
-    family_state states[4];
+    const vt_run *run;      /* shared by the domains of the run */
+    vt_family_state *states;    /* the families' states, in first use */
     int nstates;
 };
 

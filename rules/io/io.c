@@ -152,8 +152,7 @@ static void run_virtio(vt_rule_ctx *c)
                       : "?", bus, bus);
             continue;
         }
-        char was[8], vd[8];
-        snprintf(was, sizeof was, "%s", bus);   /* r_set frees the value */
+        char vd[8];
         next_vd(dev, vd, sizeof vd);
         const char *why = "virtio-blk: multiqueue, no register emulation "
                           "(devices.virtio.convert)";
@@ -163,7 +162,7 @@ static void run_virtio(vt_rule_ctx *c)
         if (attr_is(addr, "type", "drive"))
             r_remove(c, addr, "a drive address belongs to the %s "
                      "controller; libvirt gives the virtio disk a PCI slot",
-                     was);
+                     bus);    /* the old value: r_attr outlives r_set */
     }
 }
 

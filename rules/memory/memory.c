@@ -230,7 +230,7 @@ static void run_hugepages(vt_rule_ctx *c)
     }
     if (old)
         r_remove(c, old, "replaced (mem.hugepages.override)");
-    if (!r_rule_on(c, "numa.place")) {
+    if (!r_rule_on(c, RULE_numa_place)) {
         hugepages_unplaced(c);
         return;
     }
@@ -244,7 +244,7 @@ static void run_hugepages(vt_rule_ctx *c)
             report_missing(c, p);
         return;
     }
-    int cells = p->ncells > 1 && !p->mem_spread && r_rule_on(c, "numa.guest")
+    int cells = p->ncells > 1 && !p->mem_spread && r_rule_on(c, RULE_numa_guest)
                     ? p->ncells : 0;
     char why[256];
     snprintf(why, sizeof why, "%s pages from the pools of the domain's host "
@@ -330,7 +330,7 @@ const vt_rule rule_mem_access = {
     .summary = "shared memory (memfd without hugepages) for vhost-user and "
                "virtiofs",
     .profiles = PROFILE_ALL,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/kbase/virtiofs.html",
     .description =
         "A vhost-user interface or disk, or a virtiofs filesystem, runs in "
@@ -380,7 +380,7 @@ const vt_rule rule_mem_lock = {
     .summary = "locked, unshared memory for latency and VFIO with "
                "hugepages; immediate allocation with hugepages",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#memory-backing",
     .description =
         "Writes <locked/> and <nosharepages/> (KSM off) for the latency "

@@ -13,10 +13,10 @@
 
 static const char *thread_words(vt_rule_ctx *c)
 {
-    const char *t = r_param_of(c, "cpu.pin", "threads");
-    if (strcmp(t, "isolate") == 0)
+    int t = r_choice_of(c, RULE_cpu_pin, "threads");
+    if (t == 1)     /* isolate */
         return "one vCPU per core, its SMT siblings kept idle";
-    if (strcmp(t, "require") == 0)
+    if (t == 2)     /* require */
         return "consecutive vCPUs on the SMT siblings of one core (required)";
     return "consecutive vCPUs on the SMT siblings of one core";
 }
@@ -83,7 +83,7 @@ static void run_place(vt_rule_ctx *c)
                              "latency of local");
     const char *mattrs[] = {"mode", mode, "nodeset", nodes, NULL};
     r_add(c, nt, "memory", NULL, mattrs, "%s", p->summary);
-    if (p->ncells > 1 && !p->mem_spread && r_rule_on(c, "numa.guest")) {
+    if (p->ncells > 1 && !p->mem_spread && r_rule_on(c, RULE_numa_guest)) {
         for (int i = 0; i < p->ncells; i++) {
             char id[16], node[16];
             snprintf(id, sizeof id, "%d", i);
@@ -433,7 +433,7 @@ const vt_rule rule_numa_guest = {
     .summary = "guest NUMA cells mirroring the host split, with the host's "
                "distances",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = no_params,
+    .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =
         "When the domain spans more than one host node, writes <cpu><numa> "

@@ -32,6 +32,7 @@
  *     domain's nodes; `isolate` on one more whole free core of its nodes.
  */
 #include "placement.h"
+#include "hostdev_insert.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -39,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* cpu.pin.threads and cpu.emulator.policy, in the order of their choices */
 enum threads { TH_PREFER, TH_ISOLATE, TH_REQUIRE };
+enum { EMU_SHARE, EMU_ISOLATE };
 
 /* A core of a node as placement sees it. */
 typedef struct pcore {
@@ -86,6 +89,12 @@ typedef struct pctx {
 
 /* --------------------------------------------------------------- state */
 
+static void plan_free(void *data);
+/* the plan, computed once per domain for the family */
+static const vt_family placement_family = {
+    "placement", sizeof(vt_place_plan), plan_free,
+};
+
 static void plan_free(void *data)
 {
     vt_place_plan *p = data;
@@ -111,12 +120,6 @@ static void set_status(vt_place_plan *p, enum vt_place_status st, const char *fm
 }
 
 /* ------------------------------------------------------ 1. leave alone */
-
-static int overriding(vt_rule_ctx *c)
-{
-    return strcmp(r_param_of(c, "numa.place", "override"), "true") == 0 ||
-           strcmp(r_param_of(c, "cpu.pin", "override"), "true") == 0;
-}
 
 /* Checks the CPU list in attribute ATTR of every element matched by
  * walking PARENT's NAME children; notes the first CPU the host lacks or
@@ -183,29 +186,19 @@ static int kept_placement_broken(vt_rule_ctx *c, char *bad, size_t n)
            bad_nodes(c, numatune, "memnode", bad, n);
 }
 
-/* 1 when the domain already decides its own placement (sets the why). */
+/* 1 when the domain's placement is not the tool's to choose (r_placement;
+ * sets the why). */
 static int self_placed(vt_rule_ctx *c, vt_place_plan *p)
 {
-    xmlNodePtr root = r_root(c);
-    xmlNodePtr vcpu = r_child(root, "vcpu");
-    xmlNodePtr numatune = r_child(root, "numatune");
-    xmlNodePtr nmem = r_child(numatune, "memory");
-    const char *vp = r_attr(vcpu, "placement");
-    const char *mp = r_attr(nmem, "placement");
-    if ((vp && strcmp(vp, "auto") == 0) || (mp && strcmp(mp, "auto") == 0)) {
+    const char *what;
+    enum vt_placement who = r_placement(c, &what);
+    if (who == PLACEMENT_AUTO) {
         set_status(p, PLACE_AUTO, "placement='auto' hands placement to numad "
                    "at start-up; left alone (remove it to let vtune-xml "
                    "place the domain)");
         return 1;
     }
-    if (overriding(c))
-        return 0;
-    const char *what = r_child(r_child(root, "cputune"), "vcpupin")
-                           ? "<vcpupin>"
-                       : numatune       ? "<numatune>"
-                       : r_attr(vcpu, "cpuset") ? "<vcpu cpuset>"
-                                                : NULL;
-    if (!what)
+    if (who == PLACEMENT_TOOL)
         return 0;
     char bad[256];
     if (kept_placement_broken(c, bad, sizeof bad)) {
@@ -290,8 +283,7 @@ static void free_nodes(pctx *x)
 static void device_nodes(pctx *x)
 {
     vt_rule_ctx *c = x->c;
-    hwloc_bitmap_t *must = r_family_state(c, "devices", sizeof *must, NULL);
-    x->must = *must;
+    x->must = hostdev_required_nodes(c);
     x->prefer = hwloc_bitmap_alloc();
     xmlNodePtr dev = r_child(r_root(c), "devices");
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
@@ -318,8 +310,7 @@ static void gather(pctx *x)
     hwloc_bitmap_andnot(x->avail, x->avail, r_housekeeping(c));
     hwloc_bitmap_andnot(x->avail, x->avail, r_usage(c)->cpus);
 
-    long reserve = strtol(r_param_of(c, "numa.place", "reserved_memory_mib"),
-                          NULL, 10) * 1024L;
+    long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib") * 1024L;
     /* the cores of each node, from their CPUs' nodes (a core is in every
      * node one of its CPUs is in): one pass over the CPUs, not a bitmap
      * test per node and core */
@@ -672,10 +663,10 @@ static void pick_cpus(pnode *pn, int need, int *v, int *pin,
 static void place_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k)
 {
     vt_rule_ctx *c = x->c;
-    if (!r_rule_on(c, "cpu.emulator"))
+    if (!r_rule_on(c, RULE_cpu_emulator))
         return;
-    const char *policy = r_param_of(c, "cpu.emulator", "policy");
-    if (strcmp(policy, "isolate") == 0 && x->pinned) {
+    if (r_choice_of(c, RULE_cpu_emulator, "policy") == EMU_ISOLATE &&
+        x->pinned) {
         for (int i = 0; i < k; i++)
             for (int j = 0; j < chosen[i]->ncores; j++) {
                 pcore *pc = &chosen[i]->cores[j];
@@ -744,7 +735,7 @@ static void describe_shortage(pctx *x, vt_place_plan *p)
                "dedicated CPUs under thread policy %s; the host has %lld "
                "usable (at most %lld on one node) after the housekeeping "
                "CPUs and earlier domains%s; the domain is left unpinned",
-               x->vcpus, r_param_of(x->c, "cpu.pin", "threads"), cap, best,
+               x->vcpus, r_str_of(x->c, RULE_cpu_pin, "threads"), cap, best,
                memtxt);
 }
 
@@ -756,13 +747,12 @@ static int page_candidates(const pctx *x, unsigned long long *cands)
 {
     int n = 0;
     vt_rule_ctx *c = x->c;
-    if (r_rule_on(c, "mem.hugepages")) {
-        long min1g = strtol(r_param_of(c, "mem.hugepages", "min_1g_gib"),
-                            NULL, 10);
-        if (!strcmp(r_param_of(c, "mem.hugepages", "use_1g"), "true") &&
+    if (r_rule_on(c, RULE_mem_hugepages)) {
+        long min1g = r_int_of(c, RULE_mem_hugepages, "min_1g_gib");
+        if (r_bool_of(c, RULE_mem_hugepages, "use_1g") &&
             x->mem >= (unsigned long long)min1g << 20 && x->mem % (1 << 20) == 0)
             cands[n++] = 1 << 20;
-        if (!strcmp(r_param_of(c, "mem.hugepages", "use_2m"), "true") &&
+        if (r_bool_of(c, RULE_mem_hugepages, "use_2m") &&
             x->mem % 2048 == 0 && x->mem > 0)
             cands[n++] = 2048;
     }
@@ -776,12 +766,10 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         return;
     const vt_host *h = r_host(c);
     pctx x = {
-        .c = c, .h = h, .pinned = r_rule_on(c, "cpu.pin"),
+        .c = c, .h = h, .pinned = r_rule_on(c, RULE_cpu_pin),
         .vcpus = r_domain(c)->vcpus, .mem = r_domain(c)->memory_kib,
     };
-    const char *th = r_param_of(c, "cpu.pin", "threads");
-    x.threads = !strcmp(th, "isolate") ? TH_ISOLATE
-              : !strcmp(th, "require") ? TH_REQUIRE : TH_PREFER;
+    x.threads = (enum threads)r_choice_of(c, RULE_cpu_pin, "threads");
     x.tpc = max_threads_per_core(h);
     if (x.pinned && x.threads == TH_REQUIRE && x.tpc < 2) {
         set_status(p, PLACE_INFEASIBLE, "thread policy 'require' needs SMT "
@@ -909,7 +897,7 @@ out:
 
 const vt_place_plan *place_get(vt_rule_ctx *c)
 {
-    vt_place_plan *p = r_family_state(c, "placement", sizeof *p, plan_free);
+    vt_place_plan *p = r_state(c, &placement_family);
     if (p->status == PLACE_NONE)
         compute(c, p);
     return p;

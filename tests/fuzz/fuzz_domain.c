@@ -2,8 +2,8 @@
  * fuzz_domain.c - libFuzzer harness: the bytes are a libvirt domain XML,
  * driven through the pipeline cmd_tune.c runs for one domain:
  *
- *   domdoc_parse -> domain_inspect -> run_state_init -> engine_preaccount
- *   -> engine_run -> domdoc_emit -> diff_unified, report_json, report_text
+ *   domdoc_parse -> domain_inspect -> engine_run_init -> engine_preaccount
+ *   -> engine_tune -> domdoc_emit -> diff_unified, report_json, report_text
  *
  * on a fixed synthetic host (2 packages, 1 NUMA node each with 16 GiB,
  * 4 cores x 2 threads) under the latency profile, so every rule family
@@ -119,13 +119,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static vt_domain_report *tune(vt_domdoc *d, const vt_domain *info,
                            const vt_policy *p)
 {
-    vt_domain_report *rep = domain_report_new(NAME);
+    vt_domain_report *rep = report_domain_new(NAME);
     rep->name = info->name ? xstrdup(info->name) : NULL;
     vt_run run;
-    run_state_init(&run, fz_host, p);
+    engine_run_init(&run, fz_host, p);
     int accounted = engine_preaccount(d, info, fz_host, p, &run);
-    engine_run(d, info, fz_host, p, &run, accounted, rep);
-    run_state_free(&run);
+    engine_tune(d, info, fz_host, p, &run, accounted, rep);
+    engine_run_free(&run);
     return rep;
 }
 
@@ -164,8 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (domdoc_changed(d) || rep->nedits || !same(in, size, out, len))
         fail("--disable all changed the document", in, size, out, len);
     free(out);
-    domain_report_free(rep);
-    domain_info_free(&info);
+    report_domain_free(rep);
+    domain_free(&info);
     domdoc_free(d);
 
     /* --- 2. tune */
@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rep = tune(d, &info, fz_tune);
     size_t len1;
     char *out1 = domdoc_emit(d, &len1);
-    domain_info_free(&info);
+    domain_free(&info);
     domdoc_free(d);
 
     int changed = !same(in, size, out1, len1);
@@ -193,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     vt_domain_report *reps[1] = {rep};
     vt_report r = {
-        .profile = profile_name(fz_tune->profile),
+        .profile = policy_profile_name(fz_tune->profile),
         .host_source = fz_host->source, .host_kind = fz_host->kind,
         .ndomains = 1, .domains = reps,
     };
@@ -207,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     strbuf_init(&sb);
     report_text(&r, &sb);
     strbuf_free(&sb);
-    domain_report_free(rep);
+    report_domain_free(rep);
 
     /* --- 3. idempotence: the output, tuned again, stays as it is */
     if (domdoc_parse(NAME, out1, len1, &d) != 0)
@@ -223,8 +223,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("not idempotent: tuning the output changed it (diff: first "
              "output -> second output)", out1, len1, out2, len2);
     free(out2);
-    domain_report_free(rep);
-    domain_info_free(&info);
+    report_domain_free(rep);
+    domain_free(&info);
     domdoc_free(d);
 
     free(out1);

@@ -7,8 +7,8 @@
  * When the policy loads, its values are read back through the API the
  * rules use (policy_rule_on, policy_value for every parameter) and, as
  * the point of a policy, it tunes a fixed domain (examples/domains/db.xml,
- * built in) on a host: run_state_init (reserved_cpus), engine_preaccount,
- * engine_run (every parameter and hostdev request), domdoc_emit,
+ * built in) on a host: engine_run_init (reserved_cpus), engine_preaccount,
+ * engine_tune (every parameter and hostdev request), domdoc_emit,
  * report_json. The host is FUZZ_POLICY_HOST when set (run.sh gives
  * tests/hosts/sriov.json, whose PCI devices the hostdev requests can
  * match), else a synthetic one. Oracle: the sanitizers, and the tuned
@@ -176,16 +176,16 @@ static void tune(const vt_policy *p)
     if (domdoc_parse("db.xml", domain_xml, sizeof domain_xml - 1, &d) ||
         domain_inspect(d, &info))
         fail("the built-in domain does not load");
-    vt_domain_report *rep = domain_report_new("db.xml");
+    vt_domain_report *rep = report_domain_new("db.xml");
     vt_run run;
-    run_state_init(&run, fz_host, p);
+    engine_run_init(&run, fz_host, p);
     int accounted = engine_preaccount(d, &info, fz_host, p, &run);
-    engine_run(d, &info, fz_host, p, &run, accounted, rep);
+    engine_tune(d, &info, fz_host, p, &run, accounted, rep);
     size_t len;
     char *out = domdoc_emit(d, &len);
     vt_domain_report *reps[1] = {rep};
     vt_report r = {
-        .profile = profile_name(p->profile), .host_source = fz_host->source,
+        .profile = policy_profile_name(p->profile), .host_source = fz_host->source,
         .host_kind = fz_host->kind, .ndomains = 1, .domains = reps,
     };
     vt_strbuf sb;
@@ -197,9 +197,9 @@ static void tune(const vt_policy *p)
         fail("the tuned output does not parse");
     domdoc_free(d2);
     free(out);
-    run_state_free(&run);
-    domain_report_free(rep);
-    domain_info_free(&info);
+    engine_run_free(&run);
+    report_domain_free(rep);
+    domain_free(&info);
     domdoc_free(d);
 }
 

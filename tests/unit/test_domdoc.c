@@ -64,10 +64,10 @@ static void test_add_child_indent(void **state)
                          "    <devices/>\n</domain>\n");
     xmlNodePtr root = domdoc_root(d);
     xmlNodePtr cpu = domdoc_child(root, "cpu");
-    xmlNodePtr t = dd_add_child(d, cpu, "topology", NULL);
-    dd_set_attr(d, t, "sockets", "1");
-    xmlNodePtr ct = dd_add_child(d, root, "cputune", domdoc_child(root, "vcpu"));
-    dd_set_attr(d, ct, "a", "it's \"q\"");
+    xmlNodePtr t = domdoc_add_child(d, cpu, "topology", NULL);
+    domdoc_set_attr(d, t, "sockets", "1");
+    xmlNodePtr ct = domdoc_add_child(d, root, "cputune", domdoc_child(root, "vcpu"));
+    domdoc_set_attr(d, ct, "a", "it's \"q\"");
     assert_int_equal(domdoc_changed(d), 1);
     assert_emits(d, "<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
                     "    <cputune a=\"it's &quot;q&quot;\"/>\n"
@@ -83,9 +83,9 @@ static void test_single_quotes_and_attr_edit(void **state)
     vt_domdoc *d = parse_ok("<domain type='kvm'>\n  <cpu  mode='host-model'  check='partial'>\n"
                          "    <model fallback='allow'/>\n  </cpu>\n</domain>");
     xmlNodePtr cpu = domdoc_child(domdoc_root(d), "cpu");
-    dd_set_attr(d, cpu, "mode", "host-passthrough");
-    dd_set_attr(d, cpu, "check", NULL);
-    dd_remove(d, domdoc_child(cpu, "model"));
+    domdoc_set_attr(d, cpu, "mode", "host-passthrough");
+    domdoc_set_attr(d, cpu, "check", NULL);
+    domdoc_remove(d, domdoc_child(cpu, "model"));
     /* its only child removed, <cpu> becomes an empty tag */
     assert_emits(d, "<domain type='kvm'>\n  <cpu mode='host-passthrough'/>\n</domain>");
     domdoc_free(d);
@@ -95,7 +95,7 @@ static void test_set_same_value_is_no_change(void **state)
 {
     (void)state;
     vt_domdoc *d = parse_ok("<domain type='kvm'><cpu mode='x'/></domain>");
-    dd_set_attr(d, domdoc_child(domdoc_root(d), "cpu"), "mode", "x");
+    domdoc_set_attr(d, domdoc_child(domdoc_root(d), "cpu"), "mode", "x");
     assert_int_equal(domdoc_changed(d), 0);
     domdoc_free(d);
 }
@@ -104,8 +104,8 @@ static void test_add_to_flat_document(void **state)
 {
     (void)state;
     vt_domdoc *d = parse_ok("<domain type='kvm'><vcpu>1</vcpu></domain>");
-    xmlNodePtr c = dd_add_child(d, domdoc_root(d), "cpu", NULL);
-    dd_set_attr(d, c, "mode", "host-passthrough");
+    xmlNodePtr c = domdoc_add_child(d, domdoc_root(d), "cpu", NULL);
+    domdoc_set_attr(d, c, "mode", "host-passthrough");
     assert_emits(d, "<domain type='kvm'><vcpu>1</vcpu><cpu mode='host-passthrough'/></domain>");
     domdoc_free(d);
 }

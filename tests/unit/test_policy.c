@@ -16,11 +16,17 @@
 
 static int idx(const char *id)
 {
-    for (int i = 0; i < vt_nrules; i++)
-        if (strcmp(vt_rules[i]->id, id) == 0)
-            return i;
-    fail_msg("no rule %s", id);
-    return -1;
+    int i = rule_index(id);
+    if (i < 0)
+        fail_msg("no rule %s", id);
+    return i;
+}
+
+/* The text of parameter NAME of rule I, or NULL when it has none. */
+static const char *policy_value(const vt_policy *p, int i, const char *name)
+{
+    const char *text;
+    return policy_param(p, i, name, &text, NULL) ? text : NULL;
 }
 
 static char *write_tmp(const char *text)
