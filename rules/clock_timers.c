@@ -42,7 +42,7 @@ static void add_timer(vt_rule_ctx *c, xmlNodePtr clock, const char *name,
     r_add(c, clock, "timer", NULL, attrs, "%s", why);
 }
 
-static void run(vt_rule_ctx *c)
+static void run_clock_timers(vt_rule_ctx *c)
 {
     const vt_domain *d = r_domain(c);
     if (!r_x86(c))
@@ -85,5 +85,5 @@ const vt_rule rule_clock_timers = {
         "Linux guests (from the libosinfo metadata). Timers the domain "
         "already sets are kept.",
     .needs = "The architecture (x86 only); unknown: the domain's is used. The guest OS comes from the domain's libosinfo metadata; unknown: no kvmclock, with a finding.",
-    .run = run,
+    .run = run_clock_timers,
 };

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-static void run(vt_rule_ctx *c)
+static void run_cpu_cache(vt_rule_ctx *c)
 {
     xmlNodePtr cpu = r_child(r_root(c), "cpu");
     const char *mode = cpu ? r_attr(cpu, "mode") : NULL;
@@ -34,5 +34,5 @@ const vt_rule rule_cpu_cache = {
         "x86 guests (libvirt supports CPU cache specification on x86 only). "
         "An existing <cache> is kept.",
     .needs = "The architecture (x86 only); unknown: the domain's is used.",
-    .run = run,
+    .run = run_cpu_cache,
 };

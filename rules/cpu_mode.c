@@ -108,7 +108,7 @@ static void pinned_host_cpu(vt_rule_ctx *c, xmlNodePtr cpu)
                   "(vtune-xml snapshot) records them", r_host(c)->kind);
 }
 
-static void run(vt_rule_ctx *c)
+static void run_cpu_mode(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int migratable = r_profile(c) == PROFILE_MIGRATABLE;
@@ -182,5 +182,5 @@ const vt_rule rule_cpu_mode = {
         "migratable='off' and requires invtsc when the host is known to "
         "have an invariant TSC (unknown flags are never required).",
     .needs = "CPU flags (invtsc, or constant_tsc + nonstop_tsc; the policy's +features). Unknown flags (hwloc XML, synthetic; capabilities list only features beyond the model) are never required: a finding says so.",
-    .run = run,
+    .run = run_cpu_mode,
 };

@@ -150,7 +150,7 @@ static long l3_dies(const vt_host *h, const int *pin, int vcpus, int t, long cps
     return dies > 0 ? dies : 1;
 }
 
-static void run(vt_rule_ctx *c)
+static void run_cpu_topology(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
@@ -255,5 +255,5 @@ const vt_rule rule_cpu_topology = {
         "kept (override replaces it), with a warning when it advertises "
         "threads the pins do not back.",
     .needs = "SMT siblings of the pinned CPUs (host cores). Without core information every CPU is its own core, so threads stays 1.",
-    .run = run,
+    .run = run_cpu_topology,
 };

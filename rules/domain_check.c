@@ -11,22 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The iothread ids the domain defines: <iothreadids>, else 1..count. */
-static int iothread_defined(xmlNodePtr root, long id)
-{
-    xmlNodePtr ids = r_child(root, "iothreadids");
-    if (ids) {
-        for (xmlNodePtr t = r_child(ids, "iothread"); t; t = r_next(t, "iothread"))
-            if (r_attr(t, "id") && strtol(r_attr(t, "id"), NULL, 10) == id)
-                return 1;
-    }
-    xmlNodePtr n = r_child(root, "iothreads");
-    xmlChar *txt = n ? xmlNodeGetContent(n) : NULL;
-    long count = txt ? strtol((const char *)txt, NULL, 10) : 0;
-    xmlFree(txt);
-    return id >= 1 && id <= count;
-}
-
 static int cell_exists(xmlNodePtr root, const char *id)
 {
     xmlNodePtr numa = r_child(r_child(root, "cpu"), "numa");
@@ -43,7 +27,7 @@ static void check_iothread_refs(vt_rule_ctx *c, xmlNodePtr root)
         if (e->type != XML_ELEMENT_NODE)
             continue;
         const char *it = r_attr(r_child(e, "driver"), "iothread");
-        if (it && !iothread_defined(root, strtol(it, NULL, 10)))
+        if (it && !domain_iothread_defined(root, strtol(it, NULL, 10)))
             r_finding(c, SEV_WARNING, e, NULL, "<%s> uses iothread %s, "
                       "which the domain does not define (<iothreads> or "
                       "<iothreadids>): libvirt refuses the domain", e->name,
@@ -53,14 +37,14 @@ static void check_iothread_refs(vt_rule_ctx *c, xmlNodePtr root)
     for (xmlNodePtr p = r_child(tune, "iothreadpin"); p;
          p = r_next(p, "iothreadpin")) {
         const char *it = r_attr(p, "iothread");
-        if (it && !iothread_defined(root, strtol(it, NULL, 10)))
+        if (it && !domain_iothread_defined(root, strtol(it, NULL, 10)))
             r_finding(c, SEV_WARNING, p, NULL, "<iothreadpin> for iothread "
                       "%s, which the domain does not define: libvirt "
                       "refuses the domain", it);
     }
 }
 
-static void run(vt_rule_ctx *c)
+static void run_domain_check(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
@@ -119,5 +103,5 @@ const vt_rule rule_domain_check = {
         "does not exist (libvirt refuses those). Runs first, on the domain "
         "as given.",
     .needs = "None: it reads the domain.",
-    .run = run,
+    .run = run_domain_check,
 };

@@ -184,7 +184,7 @@ static void companions(vt_rule_ctx *c, const vt_host_pci *d, char *taken,
     }
 }
 
-static void run(vt_rule_ctx *c)
+static void run_hostdev_insert(vt_rule_ctx *c)
 {
     int n;
     const vt_hostdev_request *reqs = r_hostdev_requests(c, &n);
@@ -270,5 +270,5 @@ const vt_rule rule_hostdev_insert = {
     .needs = "PCI devices with class, NUMA node, net device names and "
              "SR-IOV parents (JSON snapshot or hwloc XML with I/O objects). "
              "Capabilities list none: every request is then infeasible.",
-    .run = run,
+    .run = run_hostdev_insert,
 };

@@ -19,6 +19,7 @@
 #define VT_RULE_H
 
 #include <libxml/tree.h>
+#include "devices.h"
 #include "domain.h"
 #include "host.h"
 #include "usage.h"
@@ -166,6 +167,8 @@ xmlNodePtr r_next(xmlNodePtr n, const char *name);
 /* Attribute NAME of EL, or NULL; valid until the domain is done, even
  * after the attribute is changed or its element removed. */
 const char *r_attr(xmlNodePtr el, const char *name);
+/* 1 when EL has attribute NAME equal to VALUE. */
+int r_attr_is(xmlNodePtr el, const char *name, const char *value);
 
 /* --- editing the document (each records an edit) --- */
 /* Sets attribute NAME of EL to VALUE (NULL removes it), with a reason. */

@@ -222,3 +222,55 @@ void domain_free(vt_domain *info)
     free(info->os_id);
     memset(info, 0, sizeof *info);
 }
+
+/* The ids <iothreadids> gives (at most MAX, into IDS) and <iothreads>. */
+static int iothreads_given(xmlNodePtr root, long *ids, int max, long *count)
+{
+    int n = 0;
+    xmlNodePtr list = domdoc_child(root, "iothreadids");
+    for (xmlNodePtr t = domdoc_child(list, "iothread"); t && n < max;
+         t = domdoc_next(t, "iothread")) {
+        const char *id = domdoc_attr(t, "id");
+        if (id && strtol(id, NULL, 10) > 0)
+            ids[n++] = strtol(id, NULL, 10);
+    }
+    xmlNodePtr cnt = domdoc_child(root, "iothreads");
+    xmlChar *txt = cnt ? xmlNodeGetContent(cnt) : NULL;
+    *count = txt ? strtol((const char *)txt, NULL, 10) : 0;
+    xmlFree(txt);
+    return n;
+}
+
+static int listed(const long *ids, int n, long id)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+int domain_iothread_ids(xmlNodePtr root, long *ids, int max)
+{
+    long count;
+    int n = iothreads_given(root, ids, max, &count);
+    for (long id = 1; n < count && n < max; id++)
+        if (!listed(ids, n, id))
+            ids[n++] = id;
+    return n;
+}
+
+int domain_iothread_defined(xmlNodePtr root, long id)
+{
+    long ids[256], count;
+    int n = iothreads_given(root, ids, 256, &count);
+    if (id < 1)
+        return 0;
+    if (listed(ids, n, id))
+        return 1;
+    /* the filled ids are the lowest unused ones: ID is among them when
+     * the unused ids up to it are no more than <iothreads> leaves */
+    long below = 0;
+    for (int i = 0; i < n; i++)
+        below += ids[i] < id;
+    return id - below <= count - n;
+}

@@ -33,4 +33,13 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info);
 
 void domain_free(vt_domain *info);
 
+/* The domain ROOT's iothread ids as libvirt numbers them: those of
+ * <iothreadids>, then the lowest unused ids from 1 up to <iothreads> in
+ * all (virDomainIOThreadIDDefArrayInit); at most MAX into IDS. Returns
+ * how many. */
+int domain_iothread_ids(xmlNodePtr root, long *ids, int max);
+
+/* 1 when iothread ID is one of those. */
+int domain_iothread_defined(xmlNodePtr root, long id);
+
 #endif

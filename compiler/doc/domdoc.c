@@ -448,6 +448,12 @@ xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
     return NULL;
 }
 
+int domdoc_attr_is(xmlNodePtr el, const char *name, const char *value)
+{
+    const char *v = domdoc_attr(el, name);
+    return v && strcmp(v, value) == 0;
+}
+
 /* ---------------------------------------------------------------- edits */
 
 /* Marks EL as changed itself and its ancestors as having a changed

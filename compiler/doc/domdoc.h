@@ -49,6 +49,8 @@ xmlNodePtr domdoc_next(xmlNodePtr n, const char *name);
  * NULL. The string lives as long as the document (edits keep replaced
  * values until domdoc_free). */
 const char *domdoc_attr(xmlNodePtr el, const char *name);
+/* 1 when EL has attribute NAME equal to VALUE. */
+int domdoc_attr_is(xmlNodePtr el, const char *name, const char *value);
 /* First element child NAME of PARENT whose attribute ATTR is VALUE. */
 xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
                              const char *attr, const char *value);

@@ -113,6 +113,11 @@ const char *r_attr(xmlNodePtr el, const char *name)
     return domdoc_attr(el, name);
 }
 
+int r_attr_is(xmlNodePtr el, const char *name, const char *value)
+{
+    return domdoc_attr_is(el, name, value);
+}
+
 xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value)
 {

@@ -1,18 +1,23 @@
 /*
- * placement.h - the placement family's shared decision (place_plan.c):
- * which host NUMA nodes and CPUs a domain gets, how its vCPUs and memory
- * split into guest cells, and where its emulator threads go.
+ * placement.h - the placement family's shared decision (plan.c): which
+ * host NUMA nodes and CPUs a domain gets, how its vCPUs and memory split
+ * into guest cells, and where its emulator threads go.
  *
  * The plan is computed once per domain, the first time one of the family's
  * rules (numa.place, cpu.pin, cpu.emulator, numa.guest) asks, from the
  * domain, the host, what earlier domains of the run took, and the family's
- * parameters; each rule then writes its own part of it. Family-private:
- * only the placement rules include this header (with rule.h).
+ * parameters; each rule then writes its own part of it. The rules that
+ * follow placement (mem.hugepages) read the plan too.
  */
 #ifndef VT_PLACEMENT_H
 #define VT_PLACEMENT_H
 
 #include "rule.h"
+
+/* cpu.pin.threads and cpu.emulator.policy, in the order of their choices
+ * (r_choice_of). */
+enum vt_threads { THREADS_PREFER, THREADS_ISOLATE, THREADS_REQUIRE };
+enum vt_emulator { EMULATOR_SHARE, EMULATOR_ISOLATE };
 
 enum vt_place_status {
     PLACE_NONE = 0,     /* not computed yet */

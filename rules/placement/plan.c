@@ -1,5 +1,5 @@
 /*
- * place_plan.c - the placement decision shared by numa.place, cpu.pin,
+ * plan.c - the placement decision shared by numa.place, cpu.pin,
  * cpu.emulator and numa.guest (see placement.h).
  *
  * Decision order (doc/rules.md repeats it):
@@ -33,6 +33,7 @@
  */
 #include "placement.h"
 #include "hostdev_insert.h"
+#include "search.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -40,9 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* cpu.pin.threads and cpu.emulator.policy, in the order of their choices */
-enum threads { TH_PREFER, TH_ISOLATE, TH_REQUIRE };
-enum { EMU_SHARE, EMU_ISOLATE };
 
 /* A core of a node as placement sees it. */
 typedef struct pcore {
@@ -72,7 +70,7 @@ typedef struct pctx {
     vt_rule_ctx *c;
     const vt_host *h;
     int pinned;
-    enum threads threads;
+    enum vt_threads threads;
     int tpc;                /* SMT threads per core on this host */
     int vcpus;
     unsigned long long mem;
@@ -83,6 +81,7 @@ typedef struct pctx {
     hwloc_bitmap_t prefer;  /* nodes of its PCI devices (hostdevs) */
     int nn;
     pnode *nodes;           /* CPU nodes with capacity > 0 */
+    vt_place_cand *cands;   /* the same nodes as the search sees them */
     int *dm;                /* nn x nn distances between them (0 unknown):
                                the subset search reads them often */
 } pctx;
@@ -251,9 +250,9 @@ static void core_capacity(const pctx *x, int k, pcore *pc)
     pc->complete = u == x->tpc;
     if (!x->pinned)
         pc->cap = u;
-    else if (x->threads == TH_ISOLATE)
+    else if (x->threads == THREADS_ISOLATE)
         pc->cap = pc->full ? 1 : 0;
-    else if (x->threads == TH_REQUIRE)
+    else if (x->threads == THREADS_REQUIRE)
         pc->cap = u >= 2 ? u : 0;
     else
         pc->cap = u;
@@ -274,6 +273,7 @@ static void free_nodes(pctx *x)
     }
     free(x->nodes);
     free(x->dm);
+    free(x->cands);
     hwloc_bitmap_free(x->avail);
     hwloc_bitmap_free(x->prefer);
 }
@@ -362,6 +362,10 @@ static void gather(pctx *x)
     }
     free(nc);
     free(ncore);
+    x->cands = xcalloc((size_t)(x->nn ? x->nn : 1), sizeof *x->cands);
+    for (int i = 0; i < x->nn; i++)
+        x->cands[i] = (vt_place_cand){x->nodes[i].id, x->nodes[i].cap,
+                                      x->nodes[i].mem_free};
     x->dm = xmalloc((size_t)(x->nn ? x->nn * x->nn : 1) * sizeof *x->dm);
     for (int a = 0; a < x->nn; a++)
         for (int b = 0; b < x->nn; b++) {
@@ -382,218 +386,19 @@ static void set_page(pctx *x, unsigned long long page)
                                                page, &pn->assumed) *
                                   (long long)page
                             : pn->base_free;
+        x->cands[i].mem_free = pn->mem_free;
     }
 }
 
-/* ------------------------------------------------------------ 4. nodes */
-
-static int dist(const pctx *x, int a, int b)
-{
-    return x->dm[a * x->nn + b];
-}
-
-static long long set_distance(const pctx *x, const int *set, int k)
-{
-    long long s = 0;
-    for (int i = 0; i < k; i++)
-        for (int j = i + 1; j < k; j++)
-            s += dist(x, set[i], set[j]);
-    return s;
-}
-
-/* How many of SET's nodes are in BITS (NULL: none). */
-static int count_in(const pctx *x, const int *set, int k,
-                    hwloc_const_bitmap_t bits)
-{
-    int n = 0;
-    for (int i = 0; bits && i < k; i++)
-        n += hwloc_bitmap_isset(bits, (unsigned)x->nodes[set[i]].id);
-    return n;
-}
-
-/* Does SET (K candidate indexes) hold the domain? */
-static int fits(const pctx *x, const int *set, int k)
-{
-    if (x->must && count_in(x, set, k, x->must) != hwloc_bitmap_weight(x->must))
-        return 0;
-    long long cap = 0, mem = 0;
-    int mem_unknown = 0;
-    for (int i = 0; i < k; i++) {
-        cap += x->nodes[set[i]].cap;
-        if (x->nodes[set[i]].mem_free == LLONG_MAX)
-            mem_unknown = 1;
-        else if (x->nodes[set[i]].mem_free > 0)
-            mem += x->nodes[set[i]].mem_free;
-    }
-    return cap >= x->vcpus && (mem_unknown || mem >= (long long)x->mem);
-}
-
-/* Is SET a better choice than BEST (both of size K)? */
-static int better(const pctx *x, const int *set, const int *best, int k)
-{
-    /* next to the domain's devices first */
-    int p1 = count_in(x, set, k, x->prefer), p2 = count_in(x, best, k, x->prefer);
-    if (p1 != p2)
-        return p1 > p2;
-    long long d1 = set_distance(x, set, k), d2 = set_distance(x, best, k);
-    if (d1 != d2)
-        return d1 < d2;
-    long long cap1 = 0, cap2 = 0, mem1 = 0, mem2 = 0;
-    for (int i = 0; i < k; i++) {
-        cap1 += x->nodes[set[i]].cap;
-        cap2 += x->nodes[best[i]].cap;
-        mem1 += x->nodes[set[i]].mem_free == LLONG_MAX ? 0 : x->nodes[set[i]].mem_free;
-        mem2 += x->nodes[best[i]].mem_free == LLONG_MAX ? 0 : x->nodes[best[i]].mem_free;
-    }
-    if (x->pinned && cap1 != cap2)
-        return cap1 < cap2;             /* pack: best fit */
-    if (!x->pinned && mem1 != mem2)
-        return mem1 > mem2;             /* spread: most free memory */
-    for (int i = 0; i < k; i++)
-        if (x->nodes[set[i]].id != x->nodes[best[i]].id)
-            return x->nodes[set[i]].id < x->nodes[best[i]].id;
-    return 0;
-}
-
-static double combinations(int n, int k)
-{
-    double r = 1;
-    for (int i = 1; i <= k; i++)
-        r = r * (n - k + i) / i;
-    return r;
-}
-
-/* Exact search over the K-subsets; returns 1 and BEST when one fits. */
-static int search_exact(const pctx *x, int k, int *best)
-{
-    int *set = xmalloc((size_t)k * sizeof *set), found = 0;
-    for (int i = 0; i < k; i++)
-        set[i] = i;
-    for (;;) {
-        if (fits(x, set, k) && (!found || better(x, set, best, k))) {
-            memcpy(best, set, (size_t)k * sizeof *set);
-            found = 1;
-        }
-        int i = k - 1;
-        while (i >= 0 && set[i] == x->nn - k + i)
-            i--;
-        if (i < 0)
-            break;
-        set[i]++;
-        for (int j = i + 1; j < k; j++)
-            set[j] = set[j - 1] + 1;
-    }
-    free(set);
-    return found;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-    return *(const int *)a - *(const int *)b;
-}
-
-/* Greedy: from every seed, add the node nearest to the set until it fits;
- * keeps the smallest, then best set. Returns its size (0: none fits). */
-static int search_greedy(const pctx *x, int *best)
-{
-    int bestk = 0;
-    int *set = xmalloc((size_t)x->nn * sizeof *set);
-    char *in = xmalloc((size_t)x->nn);
-    for (int seed = 0; seed < x->nn; seed++) {
-        memset(in, 0, (size_t)x->nn);
-        int k = 0;
-        set[k++] = seed;
-        in[seed] = 1;
-        while (!fits(x, set, k) && k < x->nn) {
-            int pick = -1;
-            long long pd = 0;
-            for (int u = 0; u < x->nn; u++) {
-                if (in[u])
-                    continue;
-                long long d = 0;
-                for (int i = 0; i < k; i++)
-                    d += dist(x, set[i], u);
-                if (pick < 0 || d < pd ||
-                    (d == pd && x->nodes[u].cap > x->nodes[pick].cap)) {
-                    pick = u;
-                    pd = d;
-                }
-            }
-            set[k++] = pick;
-            in[pick] = 1;
-        }
-        if (!fits(x, set, k))
-            continue;
-        qsort(set, (size_t)k, sizeof *set, cmp_int);
-        if (!bestk || k < bestk || (k == bestk && better(x, set, best, k))) {
-            memcpy(best, set, (size_t)k * sizeof *set);
-            bestk = k;
-        }
-    }
-    free(set);
-    free(in);
-    return bestk;
-}
-
-/* Chooses the candidate nodes; returns how many (0: none fits). */
+/* The search over the candidates for the page size set last. */
 static int choose_nodes(const pctx *x, int *best)
 {
-    /* fits() only gains from more nodes: when all of them together do not
-     * hold the domain (a page size with no pools), no subset does */
-    int *all = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *all);
-    for (int i = 0; i < x->nn; i++)
-        all[i] = i;
-    int any = x->nn > 0 && fits(x, all, x->nn);
-    free(all);
-    if (!any)
-        return 0;
-    for (int k = 1; k <= x->nn; k++) {
-        if (combinations(x->nn, k) > 4096)
-            return search_greedy(x, best);
-        if (search_exact(x, k, best))
-            return k;
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------ 5. split */
-
-/* Splits TOTAL units over N parts proportionally to WEIGHT, none above
- * LIMIT; largest remainders first, ties to the lower index. Returns 0, or
- * -1 when the limits cannot hold TOTAL. */
-static int split(long long total, int n, const long long *weight,
-                 const long long *limit, long long *out)
-{
-    long long wsum = 0, lsum = 0;
-    for (int i = 0; i < n; i++) {
-        wsum += weight[i];
-        lsum += limit[i];
-        out[i] = 0;
-    }
-    if (lsum < total)
-        return -1;
-    long long given = 0;
-    double *frac = xcalloc((size_t)n, sizeof *frac);
-    for (int i = 0; i < n; i++) {
-        double share = wsum ? (double)total * (double)weight[i] / (double)wsum
-                            : (double)total / n;
-        out[i] = (long long)share;
-        if (out[i] > limit[i])
-            out[i] = limit[i];
-        frac[i] = share - (double)out[i];
-        given += out[i];
-    }
-    while (given < total) {
-        int pick = -1;
-        for (int i = 0; i < n; i++)
-            if (out[i] < limit[i] && (pick < 0 || frac[i] > frac[pick]))
-                pick = i;
-        out[pick]++;
-        frac[pick] -= 1.0;
-        given++;
-    }
-    free(frac);
-    return 0;
+    vt_place_search s = {
+        .nn = x->nn, .nodes = x->cands, .dm = x->dm, .vcpus = x->vcpus,
+        .mem = x->mem, .must = x->must, .prefer = x->prefer,
+        .pack = x->pinned,
+    };
+    return place_search(&s, best);
 }
 
 /* ------------------------------------------------------------ 6. CPUs */
@@ -665,7 +470,7 @@ static void place_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k)
     vt_rule_ctx *c = x->c;
     if (!r_rule_on(c, RULE_cpu_emulator))
         return;
-    if (r_choice_of(c, RULE_cpu_emulator, "policy") == EMU_ISOLATE &&
+    if (r_choice_of(c, RULE_cpu_emulator, "policy") == EMULATOR_ISOLATE &&
         x->pinned) {
         for (int i = 0; i < k; i++)
             for (int j = 0; j < chosen[i]->ncores; j++) {
@@ -769,9 +574,9 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         .c = c, .h = h, .pinned = r_rule_on(c, RULE_cpu_pin),
         .vcpus = r_domain(c)->vcpus, .mem = r_domain(c)->memory_kib,
     };
-    x.threads = (enum threads)r_choice_of(c, RULE_cpu_pin, "threads");
+    x.threads = (enum vt_threads)r_choice_of(c, RULE_cpu_pin, "threads");
     x.tpc = max_threads_per_core(h);
-    if (x.pinned && x.threads == TH_REQUIRE && x.tpc < 2) {
+    if (x.pinned && x.threads == THREADS_REQUIRE && x.tpc < 2) {
         set_status(p, PLACE_INFEASIBLE, "thread policy 'require' needs SMT "
                    "siblings and this host has one thread per core; the "
                    "domain is left unpinned (use threads=prefer)");
@@ -821,17 +626,17 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         chosen[i] = &x.nodes[set[i]];
 
     /* vCPUs in whole guest cores where the count allows */
-    int g = (x.pinned && x.threads != TH_ISOLATE && x.vcpus % x.tpc == 0)
+    int g = (x.pinned && x.threads != THREADS_ISOLATE && x.vcpus % x.tpc == 0)
                 ? x.tpc : 1;
     for (int i = 0; i < k; i++) {
         w[i] = chosen[i]->cap;
         lim[i] = chosen[i]->cap / g;
     }
-    if (k > 1 && split(x.vcpus / g, k, w, lim, vshare) < 0) {
+    if (k > 1 && place_split(x.vcpus / g, k, w, lim, vshare) < 0) {
         g = 1;
         for (int i = 0; i < k; i++)
             lim[i] = chosen[i]->cap;
-        split(x.vcpus, k, w, lim, vshare);
+        place_split(x.vcpus, k, w, lim, vshare);
     } else if (k == 1) {
         vshare[0] = x.vcpus / g;
     }
@@ -846,7 +651,7 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
                      : vshare[i];
         lim[i] = known ? w[i] / unit : (long long)x.mem / unit;
     }
-    if (split((long long)x.mem / unit, k, w, lim, mshare) < 0) {
+    if (place_split((long long)x.mem / unit, k, w, lim, mshare) < 0) {
         describe_shortage(&x, p);
         goto out;
     }

@@ -1,0 +1,41 @@
+/*
+ * devices.c - predicates on a domain's devices (see devices.h).
+ */
+#include "devices.h"
+#include "domdoc.h"
+
+#include <string.h>
+
+int devices_virtio_blk(xmlNodePtr disk)
+{
+    const char *dev = domdoc_attr(disk, "device");
+    return (!dev || !strcmp(dev, "disk")) &&
+           domdoc_attr_is(domdoc_child(disk, "target"), "bus", "virtio");
+}
+
+int devices_virtio_scsi(xmlNodePtr ctl)
+{
+    const char *m = domdoc_attr(ctl, "model");
+    return domdoc_attr_is(ctl, "type", "scsi") && m &&
+           (!strcmp(m, "virtio-scsi") || !strcmp(m, "virtio-transitional") ||
+            !strcmp(m, "virtio-non-transitional"));
+}
+
+int devices_virtio_nic(xmlNodePtr nic)
+{
+    return domdoc_attr_is(domdoc_child(nic, "model"), "type", "virtio");
+}
+
+int devices_has_vfio(xmlNodePtr root)
+{
+    xmlNodePtr dev = domdoc_child(root, "devices");
+    for (xmlNodePtr h = domdoc_child(dev, "hostdev"); h;
+         h = domdoc_next(h, "hostdev")) {
+        const char *mode = domdoc_attr(h, "mode");
+        const char *type = domdoc_attr(h, "type");
+        if ((!mode || !strcmp(mode, "subsystem")) && type &&
+            !strcmp(type, "pci"))
+            return 1;
+    }
+    return domdoc_child_with(dev, "interface", "type", "hostdev") != NULL;
+}

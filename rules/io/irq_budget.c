@@ -1,0 +1,103 @@
+/*
+ * irq_budget.c - irq.budget: the MSI-X vectors all virtio queues need,
+ * kept under a budget. Runs after every rule that sets queues.
+ */
+#include "io.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const vt_rule_param irq_params[] = {
+    {"budget", PARAM_INT, "1024", "most MSI-X vectors for a domain's virtio "
+     "queues (KVM's routing table holds 4096)", NULL, 16, 4096},
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+typedef struct qdev {
+    xmlNodePtr el;      /* the device */
+    long queues;
+    int per_queue;      /* vectors per queue */
+    int fixed;          /* vectors besides the queues */
+} qdev;
+
+static long queues_of(xmlNodePtr el)
+{
+    const char *q = r_attr(r_child(el, "driver"), "queues");
+    long n = q ? strtol(q, NULL, 10) : 1;
+    return n > 0 ? n : 1;
+}
+
+static void run_irq_budget(vt_rule_ctx *c)
+{
+    xmlNodePtr dev = r_child(r_root(c), "devices");
+    qdev *q = NULL;
+    int n = 0;
+    long total = 0;
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        int per = 0, fixed = 0;
+        if (xmlStrEqual(e->name, BAD_CAST "interface") && devices_virtio_nic(e))
+            per = 2, fixed = 2;
+        else if (xmlStrEqual(e->name, BAD_CAST "disk") && devices_virtio_blk(e))
+            per = 1, fixed = 1;
+        else if (xmlStrEqual(e->name, BAD_CAST "controller") &&
+                 devices_virtio_scsi(e))
+            per = 1, fixed = 3;
+        else
+            continue;
+        q = xrealloc(q, (size_t)(n + 1) * sizeof *q);
+        q[n] = (qdev){e, queues_of(e), per, fixed};
+        total += q[n].queues * per + fixed;
+        n++;
+    }
+    long budget = r_param_int(c, "budget");
+    long before = total;
+    /* lower the largest queue counts first, one at a time: fair shares */
+    while (total > budget) {
+        int big = -1;
+        for (int i = 0; i < n; i++)
+            if (q[i].queues > 1 && (big < 0 || q[i].queues > q[big].queues))
+                big = i;
+        if (big < 0)
+            break;
+        q[big].queues--;
+        total -= q[big].per_queue;
+    }
+    if (before > budget) {
+        for (int i = 0; i < n; i++)
+            if (queues_of(q[i].el) != q[i].queues) {
+                char why[200];
+                snprintf(why, sizeof why, "the domain's virtio queues "
+                         "needed %ld MSI-X vectors, over the budget of %ld: "
+                         "the largest queue counts were lowered evenly",
+                         before, budget);
+                io_set_queues(c, r_child(q[i].el, "driver"), q[i].queues, why);
+            }
+        r_finding(c, total > budget ? SEV_INFEASIBLE : SEV_WARNING, dev, NULL,
+                  "virtio queues needed %ld interrupt vectors (2 per NIC "
+                  "queue pair + 2, 1 per disk queue + 1, 1 per SCSI queue + "
+                  "3); the budget is %ld%s", before, budget, total > budget
+                  ? ", and even one queue each exceeds it: fewer devices "
+                    "are needed" : ": queues lowered to fit");
+    }
+    free(q);
+}
+
+const vt_rule rule_irq_budget = {
+    .id = "irq.budget",
+    .summary = "keep the MSI-X vectors of all virtio queues under a budget",
+    .profiles = PROFILE_ALL,
+    .params = irq_params,
+    .reference = "https://www.kernel.org/doc/html/latest/virt/kvm/api.html#kvm-set-gsi-routing",
+    .description =
+        "Adds up the interrupt vectors of the virtio devices: 2 per NIC "
+        "queue pair + 2, 1 per virtio-blk queue + 1, 1 per virtio-scsi "
+        "queue + 3. Over irq.budget.budget (1024; KVM's GSI routing table "
+        "holds 4096 entries for the whole VM), it lowers the largest queue "
+        "counts one at a time until the total fits, with a warning (an "
+        "infeasible finding when one queue each is still too many).",
+    .needs = "None: it reads the domain.",
+    .run = run_irq_budget,
+};

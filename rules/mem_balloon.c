@@ -1,0 +1,110 @@
+/*
+ * mem_balloon.c - mem.balloon: the memory balloon, or none where it could
+ * take nothing back.
+ */
+#include "rule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const vt_rule_param balloon_params[] = {
+    {"stats_period", PARAM_INT, "10",
+     "seconds between balloon statistics updates", NULL, 1, 3600},
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+static xmlNodePtr first_element(xmlNodePtr el)
+{
+    for (xmlNodePtr k = el->children; k; k = k->next)
+        if (k->type == XML_ELEMENT_NODE)
+            return k;
+    return NULL;
+}
+
+/* Why the domain must not balloon, or NULL. */
+static const char *no_balloon(xmlNodePtr root)
+{
+    xmlNodePtr mb = r_child(root, "memoryBacking");
+    if (r_child(mb, "locked"))
+        return "the memory is locked: a balloon cannot take it back";
+    if (r_child(mb, "hugepages"))
+        return "hugepages back the memory: ballooning them frees nothing on "
+               "the host and splits them";
+    if (devices_has_vfio(root))
+        return "a VFIO device DMAs into guest memory: pages the balloon "
+               "frees would still be pinned";
+    return NULL;
+}
+
+static void run_mem_balloon(vt_rule_ctx *c)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr dev = r_child(root, "devices");
+    if (!dev)
+        dev = r_insert(c, root, "devices", NULL, "holds the balloon");
+    xmlNodePtr b = r_child(dev, "memballoon");
+    const char *none_why = no_balloon(root);
+    if (none_why) {
+        if (!b) {
+            const char *a[] = {"model", "none", NULL};
+            r_add(c, dev, "memballoon", NULL, a, "%s (libvirt adds a virtio "
+                  "balloon otherwise)", none_why);
+            return;
+        }
+        const char *model = r_attr(b, "model");
+        if (model && !strcmp(model, "none"))
+            return;
+        r_set(c, b, "model", "none", "%s", none_why);
+        if (r_attr(b, "autodeflate"))
+            r_set(c, b, "autodeflate", NULL, "no balloon to deflate");
+        if (r_attr(b, "freePageReporting"))
+            r_set(c, b, "freePageReporting", NULL, "no balloon to report");
+        /* removing a child may free the whitespace around it: take the
+         * first element child each time */
+        for (xmlNodePtr k = first_element(b); k; k = first_element(b))
+            r_remove(c, k, "a balloon of model none has no settings or "
+                     "address");
+        return;
+    }
+    char period[16];
+    snprintf(period, sizeof period, "%ld", r_param_int(c, "stats_period"));
+    if (!b) {
+        const char *a[] = {"model", "virtio", "autodeflate", "on", NULL};
+        b = r_add(c, dev, "memballoon", NULL, a, "a virtio balloon lets the "
+                  "host take unused guest memory back under pressure; "
+                  "autodeflate gives it back before the guest runs out");
+    }
+    const char *model = r_attr(b, "model");
+    if (!model || strcmp(model, "virtio") != 0)
+        return;     /* none or another model: the user's choice */
+    if (!r_attr(b, "autodeflate"))
+        r_set(c, b, "autodeflate", "on", "the balloon deflates before the "
+              "guest's OOM killer would run");
+    if (r_profile(c) == PROFILE_LATENCY && !r_attr(b, "freePageReporting"))
+        r_set(c, b, "freePageReporting", "off", "the latency profile: no "
+              "host work each time the guest frees memory");
+    if (!r_child(b, "stats")) {
+        const char *a[] = {"period", period, NULL};
+        r_insert(c, b, "stats", a, "memory statistics every %s s, so "
+                 "virsh dommemstat and the host's tooling see the guest's "
+                 "real use", period);
+    }
+}
+
+const vt_rule rule_mem_balloon = {
+    .id = "mem.balloon",
+    .summary = "no balloon with locked, hugepage or VFIO memory; else virtio "
+               "with stats and autodeflate",
+    .profiles = PROFILE_ALL,
+    .params = balloon_params,
+    .reference = "https://libvirt.org/formatdomain.html#memory-balloon-device",
+    .description =
+        "Writes <memballoon model='none'/> when the memory is locked, backed "
+        "by hugepages, or a VFIO device is assigned (each reason is given); "
+        "otherwise keeps (or adds) a virtio balloon with autodeflate='on' "
+        "and <stats period='10'/>, and freePageReporting='off' for the "
+        "latency profile. A balloon of another model is kept.",
+    .needs = "None: it reads the domain (memory backing, hostdevs).",
+    .run = run_mem_balloon,
+};
