@@ -8,9 +8,10 @@
 #include "connection.h"
 #include "diff.h"
 #include "domain.h"
-#include "engine.h"
+#include "job.h"
 #include "host.h"
 #include "policy.h"
+#include "color.h"
 #include "report.h"
 #include "error.h"
 #include "alloc.h"
@@ -24,20 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* One domain's journey through the pipeline. */
-typedef struct job {
-    const char *input;      /* as given; "-" is stdin */
-    char *in;               /* input bytes */
-    size_t inlen;
-    char *out;              /* tuned bytes */
-    size_t outlen;
-    char *dest;             /* file to write, or NULL for stdout */
-    vt_domdoc *doc;            /* parsed input, until emitted */
-    vt_domain info;
-    int accounted;          /* its own placement is already in the usage */
-    vt_domain_report *rep;
-} job;
 
 /* Builds the policy from --profile, --policy and --enable/--disable/--set.
  * Returns 0 or an exit code (messages printed). */
@@ -79,7 +66,7 @@ static int is_dir(const char *path)
 
 /* Where job J's XML goes: -i rewrites the input, -o DIR/ takes the base
  * name, -o FILE is the file; NULL means stdout. */
-static int destination(const vt_cli *o, job *j)
+static int destination(const vt_cli *o, vt_job *j)
 {
     if (o->inplace) {
         j->dest = xstrdup(j->input);
@@ -103,106 +90,6 @@ static int destination(const vt_cli *o, job *j)
     j->dest = xasprintf("%s%s%s", o->out, dir && o->out[n - 1] != '/' ? "/"
                         : "", base ? base + 1 : j->input);
     return 0;
-}
-
-/* Reads, parses and checks one domain; returns 0 or an exit code. */
-static int load_one(job *j)
-{
-    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
-    j->in = file_read(j->input, &j->inlen);
-    if (!j->in)
-        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
-                       strerror(errno));
-    int rc = domdoc_parse(j->input, j->in, j->inlen, &j->doc);
-    if (rc)
-        return rc;
-    rc = domain_inspect(j->doc, &j->info);
-    if (rc) {
-        domdoc_free(j->doc);
-        j->doc = NULL;
-        return rc;
-    }
-    j->rep->name = j->info.name ? xstrdup(j->info.name) : NULL;
-    return 0;
-}
-
-/* Runs the rules over a loaded domain and emits it. */
-static void tune_one(job *j, const vt_host *h, const vt_policy *p, vt_run *run)
-{
-    engine_tune(j->doc, &j->info, h, p, run, j->accounted, j->rep);
-    j->out = domdoc_emit(j->doc, &j->outlen);
-    domain_free(&j->info);
-    domdoc_free(j->doc);
-    j->doc = NULL;
-}
-
-/* Which enabled rule's edits make J's output invalid: reruns the rules
- * over the input, one more each time, on a fresh run (the domains before
- * it are not there). Returns the rule, or NULL when no prefix fails. */
-static const vt_rule *blame(const job *j, const vt_host *h, const vt_policy *p)
-{
-    for (int k = 1; k <= vt_nrules; k++) {
-        if (!policy_rule_on(p, k - 1))
-            continue;
-        vt_domdoc *d;
-        vt_domain info;
-        if (domdoc_parse(j->input, j->in, j->inlen, &d))
-            return NULL;
-        if (domain_inspect(d, &info)) {
-            domdoc_free(d);
-            return NULL;
-        }
-        vt_run run;
-        engine_run_init(&run, h, p);
-        run.rule_limit = k;
-        vt_domain_report *rep = report_domain_new(j->input);
-        engine_tune(d, &info, h, p, &run, 0, rep);
-        size_t len;
-        char *out = domdoc_emit(d, &len), err[512];
-        int valid = schema_valid(out, len, err, sizeof err);
-        free(out);
-        report_domain_free(rep);
-        engine_run_free(&run);
-        domain_free(&info);
-        domdoc_free(d);
-        if (valid == 0)
-            return vt_rules[k - 1];
-    }
-    return NULL;
-}
-
-/* Checks J against libvirt's schema, loaded by the caller (MODE: 1
- * --validate, the input must be valid too; 2 --validate=output, only the
- * tool's edits are judged). Returns 0, 3 for an invalid input under
- * --validate, or 70 when the tool's edits broke the document (naming the
- * rule). */
-static int validate_job(const job *j, const vt_host *h, const vt_policy *p,
-                        int mode)
-{
-    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
-    char err[512];
-    int changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);
-    if (mode == 1) {
-        if (schema_valid(j->in, j->inlen, err, sizeof err) == 0)
-            return vt_fail(VT_EXIT_DOMAIN, shown, 0, "not valid against "
-                           "libvirt's domain schema (%s): %s", schema_path(),
-                           err);
-    }
-    if (!changed)
-        return 0;
-    if (schema_valid(j->out, j->outlen, err, sizeof err) == 1)
-        return 0;
-    char ierr[512];
-    if (schema_valid(j->in, j->inlen, ierr, sizeof ierr) == 0 &&
-        schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
-                             sizeof err) == 1)
-        return 0;       /* the input's own errors, none of ours */
-    const vt_rule *r = blame(j, h, p);
-    return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
-                   "domain is not valid libvirt XML (%s)%s%s%s; nothing "
-                   "written. Please report it with the input and host.",
-                   err, r ? "; the edits of rule " : "", r ? r->id : "",
-                   r ? " broke it" : "");
 }
 
 /* Colors for FD under --color WHEN: auto colors a terminal unless
@@ -242,7 +129,7 @@ static const char *diff_name(const char *input)
     return input;
 }
 
-static int write_outputs(job *jobs, int n)
+static int write_outputs(vt_job *jobs, int n)
 {
     for (int i = 0; i < n; i++) {
         if (!jobs[i].dest)
@@ -267,7 +154,7 @@ int cmd_tune(const vt_cli *o)
         policy_free(p);
         return rc;
     }
-    job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
+    vt_job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
     vt_report rep = {
         .profile = policy_profile_name(p->profile), .host_source = h->source,
         .host_kind = h->kind, .ndomains = 0,
@@ -276,13 +163,13 @@ int cmd_tune(const vt_cli *o)
     vt_run run;
     engine_run_init(&run, h, p);
     for (int i = 0; i < o->ninputs && !rc; i++) {
-        job *j = &jobs[i];
+        vt_job *j = &jobs[i];
         j->input = o->inputs[i];
         j->rep = report_domain_new(j->input);
         rep.domains[rep.ndomains++] = j->rep;
         rc = destination(o, j);
         if (!rc)
-            rc = load_one(j);
+            rc = job_load(j);
     }
     /* The domains defined on the connection hold their CPUs and memory;
      * a domain tuned now replaces its old definition of the same name. */
@@ -301,7 +188,7 @@ int cmd_tune(const vt_cli *o)
         jobs[i].accounted = engine_preaccount(jobs[i].doc, &jobs[i].info, h,
                                               p, &run);
     for (int i = 0; i < o->ninputs && !rc; i++)
-        tune_one(&jobs[i], h, p, &run);
+        job_tune(&jobs[i], h, p, &run);
 
     /* --validate: libvirt's schema judges the tool's edits (and the
      * input). Off by default: parsing the schema and validating a large
@@ -311,7 +198,7 @@ int cmd_tune(const vt_cli *o)
     if (!rc && o->validate != 0 && schema_load(serr, sizeof serr) < 0)
         rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--validate: %s", serr);
     for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++)
-        rc = validate_job(&jobs[i], h, p, o->validate);
+        rc = job_validate(&jobs[i], h, p, o->validate);
     /* Nothing is written unless every domain went through, and, with
      * --strict, every rule could do what it was asked. */
     if (!rc && o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
@@ -333,7 +220,7 @@ int cmd_tune(const vt_cli *o)
         vt_strbuf out;
         strbuf_init(&out);
         for (int i = 0; i < o->ninputs; i++) {
-            job *j = &jobs[i];
+            vt_job *j = &jobs[i];
             int changed = j->outlen != j->inlen ||
                           memcmp(j->out, j->in, j->inlen) != 0;
             changes += changed;

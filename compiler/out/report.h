@@ -1,8 +1,8 @@
 /*
  * report.h - what happened to each domain: the edits (rule, XPath, old,
  * new, reason) and the findings (advice, infeasible, host actions), and
- * their renderings: the text rationale and the JSON report
- * (schemas/report.schema.json).
+ * their four renderings: text, JSON, Markdown and SARIF (color.h paints
+ * the text and the diff for a terminal).
  */
 #ifndef VT_REPORT_H
 #define VT_REPORT_H
@@ -82,21 +82,25 @@ char *report_pages_command(int node, unsigned long long size_kib, long long miss
 int report_count_at_least(const vt_report *r, enum vt_severity sev);
 
 const char *report_severity_name(enum vt_severity sev);
+/* The id of rule RL, "vtune-xml" for the engine's own findings. */
+const char *report_rule_id(const vt_rule *rl);
+/* The run's hugepage needs summed per node and size, largest size first,
+ * then by node; *N gets how many (caller frees). */
+vt_pages_need *report_run_pages(const vt_report *r, int *n);
+/* The kernel command-line alternative for the 1 GiB pages among ALL (they
+ * are best reserved at boot, before memory fragments), or NULL; owned by
+ * the caller. */
+char *report_kernel_cmdline(const vt_pages_need *all, int n);
 
-/* The text rationale: one block per domain. */
+/* --- the renderings, each appending to OUT --- */
+/* text (report_text.c): one block per domain, then the host actions */
 void report_text(const vt_report *r, vt_strbuf *out);
-/* Colors a unified diff (headers bold, hunks cyan, removals red,
- * additions green) or a text rationale (warnings yellow, infeasible red)
- * with ANSI escapes, from IN into OUT. */
-void color_diff(const vt_strbuf *in, vt_strbuf *out);
-void color_text(const vt_strbuf *in, vt_strbuf *out);
-
-/* The JSON report, pretty-printed, deterministic, ending in '\n'. */
+/* JSON (report_json.c): schemas/report.schema.json, pretty-printed,
+ * deterministic, ending in '\n' */
 void report_json(const vt_report *r, vt_strbuf *out);
-/* A Markdown summary for a pull-request comment: a table of changes with
- * their reasons, then the findings and the host actions. */
+/* Markdown (report_markdown.c): for a pull-request comment */
 void report_markdown(const vt_report *r, vt_strbuf *out);
-/* SARIF 2.1.0, so CI code scanning shows the findings on the XML lines. */
+/* SARIF 2.1.0 (report_sarif.c): for CI code scanning */
 void report_sarif(const vt_report *r, vt_strbuf *out);
 
 #endif

@@ -115,3 +115,8 @@ void jsonfmt_print(vt_strbuf *sb, const cJSON *j, int flat_objects)
     print_value(sb, j, 0, flat_objects);
     strbuf_adds(sb, "\n");
 }
+
+cJSON *jsonfmt_str_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}

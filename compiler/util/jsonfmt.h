@@ -14,4 +14,8 @@
  * otherwise each member has its own line (reports, read in review). */
 void jsonfmt_print(vt_strbuf *sb, const cJSON *j, int flat_objects);
 
+/* A JSON string of S, or JSON null when S is NULL (owned by the caller
+ * until added to a tree). */
+cJSON *jsonfmt_str_or_null(const char *s);
+
 #endif

@@ -1,0 +1,54 @@
+/*
+ * report_text.c - the text rationale (--report text, --explain): per domain, each edit
+ * with its reason, each finding, then the host actions of the run.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+
+void report_text(const vt_report *r, vt_strbuf *out)
+{
+    for (int d = 0; d < r->ndomains; d++) {
+        const vt_domain_report *dr = r->domains[d];
+        strbuf_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
+                dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
+                dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
+                dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
+        for (int i = 0; i < dr->nedits; i++) {
+            const vt_edit *e = &dr->edits[i];
+            strbuf_addf(out, "  %-14s %s\n", report_rule_id(e->rule), e->xpath);
+            if (e->old_value && e->new_value)
+                strbuf_addf(out, "  %-14s   %s -> %s\n", "", e->old_value,
+                        e->new_value);
+            else if (e->new_value)
+                strbuf_addf(out, "  %-14s   added %s\n", "", e->new_value);
+            else
+                strbuf_addf(out, "  %-14s   removed %s\n", "", e->old_value);
+            strbuf_addf(out, "  %-14s   why: %s\n", "", e->reason);
+        }
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            strbuf_addf(out, "  %-14s [%s] %s\n", report_rule_id(f->rule),
+                    report_severity_name(f->sev), f->message);
+            if (f->action)
+                strbuf_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
+        }
+    }
+    int n;
+    vt_pages_need *all = report_run_pages(r, &n);
+    if (n) {
+        strbuf_adds(out, "host actions for this run (hugepages all its domains "
+                "need):\n");
+        for (int i = 0; i < n; i++) {
+            char *cmd = report_pages_command(all[i].node, all[i].size_kib,
+                                      all[i].missing, all[i].total_now);
+            strbuf_addf(out, "  %s\n", cmd);
+            free(cmd);
+        }
+        char *kc = report_kernel_cmdline(all, n);
+        if (kc)
+            strbuf_addf(out, "  or, at boot, on the kernel command line: %s\n", kc);
+        free(kc);
+    }
+    free(all);
+}

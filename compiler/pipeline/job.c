@@ -1,0 +1,104 @@
+/*
+ * job.c - one domain's journey through the pipeline (see job.h).
+ */
+#include "job.h"
+#include "error.h"
+#include "file.h"
+#include "schema.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int job_load(vt_job *j)
+{
+    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
+    j->in = file_read(j->input, &j->inlen);
+    if (!j->in)
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
+                       strerror(errno));
+    int rc = domdoc_parse(j->input, j->in, j->inlen, &j->doc);
+    if (rc)
+        return rc;
+    rc = domain_inspect(j->doc, &j->info);
+    if (rc) {
+        domdoc_free(j->doc);
+        j->doc = NULL;
+        return rc;
+    }
+    j->rep->name = j->info.name ? xstrdup(j->info.name) : NULL;
+    return 0;
+}
+
+void job_tune(vt_job *j, const vt_host *h, const vt_policy *p, vt_run *run)
+{
+    engine_tune(j->doc, &j->info, h, p, run, j->accounted, j->rep);
+    j->out = domdoc_emit(j->doc, &j->outlen);
+    domain_free(&j->info);
+    domdoc_free(j->doc);
+    j->doc = NULL;
+}
+
+/* Which enabled rule's edits make J's output invalid: reruns the rules
+ * over the input, one more each time, on a fresh run (the domains before
+ * it are not there). Returns the rule, or NULL when no prefix fails. */
+static const vt_rule *blame(const vt_job *j, const vt_host *h, const vt_policy *p)
+{
+    for (int k = 1; k <= vt_nrules; k++) {
+        if (!policy_rule_on(p, k - 1))
+            continue;
+        vt_domdoc *d;
+        vt_domain info;
+        if (domdoc_parse(j->input, j->in, j->inlen, &d))
+            return NULL;
+        if (domain_inspect(d, &info)) {
+            domdoc_free(d);
+            return NULL;
+        }
+        vt_run run;
+        engine_run_init(&run, h, p);
+        run.rule_limit = k;
+        vt_domain_report *rep = report_domain_new(j->input);
+        engine_tune(d, &info, h, p, &run, 0, rep);
+        size_t len;
+        char *out = domdoc_emit(d, &len), err[512];
+        int valid = schema_valid(out, len, err, sizeof err);
+        free(out);
+        report_domain_free(rep);
+        engine_run_free(&run);
+        domain_free(&info);
+        domdoc_free(d);
+        if (valid == 0)
+            return vt_rules[k - 1];
+    }
+    return NULL;
+}
+
+int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
+                        int mode)
+{
+    const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
+    char err[512];
+    int changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);
+    if (mode == 1) {
+        if (schema_valid(j->in, j->inlen, err, sizeof err) == 0)
+            return vt_fail(VT_EXIT_DOMAIN, shown, 0, "not valid against "
+                           "libvirt's domain schema (%s): %s", schema_path(),
+                           err);
+    }
+    if (!changed)
+        return 0;
+    if (schema_valid(j->out, j->outlen, err, sizeof err) == 1)
+        return 0;
+    char ierr[512];
+    if (schema_valid(j->in, j->inlen, ierr, sizeof ierr) == 0 &&
+        schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
+                             sizeof err) == 1)
+        return 0;       /* the input's own errors, none of ours */
+    const vt_rule *r = blame(j, h, p);
+    return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
+                   "domain is not valid libvirt XML (%s)%s%s%s; nothing "
+                   "written. Please report it with the input and host.",
+                   err, r ? "; the edits of rule " : "", r ? r->id : "",
+                   r ? " broke it" : "");
+}
