@@ -2,11 +2,13 @@
  * main.c - entry point: parse the command line, run one command.
  */
 #include "cmd.h"
+#include "options.h"
 #include "schema.h"
 
 #include <libxml/parser.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int main(int argc, char **argv)
 {
@@ -20,9 +22,11 @@ int main(int argc, char **argv)
         return rc;
     }
     xmlInitParser();
-    if (o.help)
-        fputs(cli_help_text, stdout);
-    else if (o.version)
+    if (o.help) {
+        char *help = options_help();
+        fputs(help, stdout);
+        free(help);
+    } else if (o.version)
         printf("vtune-xml %s\n", VT_VERSION);
     else if (o.list_rules)
         rc = cmd_list_rules(&o);

@@ -1,8 +1,10 @@
 /*
- * cli.c - parses the command line (getopt_long) into struct cli and checks
- * the combinations that make no sense; see cli.h.
+ * cli.c - parses the command line (getopt_long, over the option table of
+ * options.c) into vt_cli and checks the combinations that make no sense;
+ * see cli.h.
  */
 #include "cli.h"
+#include "options.h"
 #include "error.h"
 #include "alloc.h"
 
@@ -11,70 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char cli_help_text[] =
-"usage: vtune-xml [options] DOMAIN.xml|- ...   tune libvirt domain XML\n"
-"       vtune-xml snapshot [--host SRC] [-o FILE]   JSON snapshot of a host\n"
-"       vtune-xml --list-rules[=text|markdown|json]\n"
-"\n"
-"host and policy:\n"
-"  --host SRC          hwloc XML, libvirt capabilities XML, JSON snapshot,\n"
-"                      or synthetic:DESC; default: this machine\n"
-"  --profile P         balanced (default), latency, throughput, migratable\n"
-"  --policy FILE       policy JSON (schemas/policy.schema.json)\n"
-"  --enable RULE       turn a rule on (\"all\": every rule)\n"
-"  --disable RULE      turn a rule off (\"all\": output = input)\n"
-"  --set RULE.P=V      set a rule parameter\n"
-"output (default: the tuned XML on stdout):\n"
-"  --diff              unified diff (a/ b/) instead of the XML\n"
-"  --check             print the diff; exit 1 when changes are due\n"
-"  --explain           the XML on stdout, the rationale on stderr\n"
-"  --color WHEN        auto (a terminal, no NO_COLOR), always, never\n"
-"  --report FMT        report on stdout: text, json, markdown, sarif\n"
-"  -o OUT              write the XML to OUT (DIR/ for several domains)\n"
-"  -i                  rewrite each DOMAIN.xml in place\n"
-"  --strict            exit 5 when a rule could not do what is asked\n"
-"  -c URI              libvirt connection: its domains' CPUs are taken;\n"
-"                      its capabilities are the host when --host is absent\n"
-"  --apply [--dry-run] define the result on -c URI (validated by libvirt)\n"
-"  --validate[=output] check against libvirt's schema: the input and the\n"
-"                      output (=output: only the tool's edits); default off\n"
-"  -h, --help          this text;  --version  the version\n"
-"\n"
-"exit: 0 ok, 1 --check found changes, 2 usage, 3 bad domain,\n"
-"      4 bad host or policy, 5 infeasible (--strict), 6 libvirt rejected\n";
-
-enum {
-    O_HOST = 256, O_PROFILE, O_POLICY, O_ENABLE, O_DISABLE, O_SET, O_DIFF,
-    O_CHECK, O_EXPLAIN, O_REPORT, O_STRICT, O_APPLY, O_DRY_RUN, O_LIST,
-    O_VERSION, O_VALIDATE, O_NO_VALIDATE, O_COLOR,
-};
-
-static const struct option longopts[] = {
-    {"host", required_argument, NULL, O_HOST},
-    {"profile", required_argument, NULL, O_PROFILE},
-    {"policy", required_argument, NULL, O_POLICY},
-    {"enable", required_argument, NULL, O_ENABLE},
-    {"disable", required_argument, NULL, O_DISABLE},
-    {"set", required_argument, NULL, O_SET},
-    {"diff", no_argument, NULL, O_DIFF},
-    {"check", no_argument, NULL, O_CHECK},
-    {"explain", no_argument, NULL, O_EXPLAIN},
-    {"report", required_argument, NULL, O_REPORT},
-    {"strict", no_argument, NULL, O_STRICT},
-    {"apply", no_argument, NULL, O_APPLY},
-    {"dry-run", no_argument, NULL, O_DRY_RUN},
-    {"validate", optional_argument, NULL, O_VALIDATE},
-    {"color", required_argument, NULL, O_COLOR},
-    {"no-validate", no_argument, NULL, O_NO_VALIDATE},
-    {"connect", required_argument, NULL, 'c'},
-    {"output", required_argument, NULL, 'o'},
-    {"in-place", no_argument, NULL, 'i'},
-    {"list-rules", optional_argument, NULL, O_LIST},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, O_VERSION},
-    {NULL, 0, NULL, 0},
-};
 
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -107,9 +45,11 @@ int cli_parse(int argc, char **argv, vt_cli *o)
     optind = first;
     opterr = 0;
     int ch;
-    /* '+': stop at the first non-option only with POSIXLY_CORRECT; we
-     * accept options after file names, as git does */
-    while ((ch = getopt_long(argc, argv, ":c:o:ih", longopts, NULL)) != -1) {
+    const char *shortopts;
+    const struct option *longopts = options_getopt(&shortopts);
+    /* options may follow file names, as with git (getopt_long permutes
+     * argv unless POSIXLY_CORRECT is set) */
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case O_HOST: o->host = optarg; break;
         case O_PROFILE: o->profile = optarg; break;

@@ -38,7 +38,5 @@ typedef struct vt_cli {
 int cli_parse(int argc, char **argv, vt_cli *o);
 void cli_free(vt_cli *o);
 
-/* The --help text. */
-extern const char cli_help_text[];
 
 #endif
