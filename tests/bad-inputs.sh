@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# bad-inputs.sh VTUNE - runs the bad-input catalogue in tests/bad-inputs/.
+# bad-inputs.sh VTUNE [CASE...] - runs the bad-input catalogue in
+# tests/bad-inputs/ (every case without CASE; ctest runs one a test:
+# bad-inputs.CASE).
 #
 # A case is a folder with a file `case` and the input files it names:
 #   # one line saying what is wrong
@@ -17,19 +19,20 @@
 # an untouched input).
 set -u
 VT=$(realpath "$1")
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 export HOSTS=$here/hosts
 . "$here/lib/tap.sh"
+. "$here/lib/case.sh"
 
-field() { sed -n "s/^$1: //p" "$2" | head -1; }
-
-for dir in "$here"/bad-inputs/*/; do
-    name=$(basename "$dir")
+cases=$(case_names "$here/bad-inputs" "$@") || exit 2
+for name in $cases; do
+    dir=$here/bad-inputs/$name
     tmp=$(mktemp -d)
     cp -a "$dir/." "$tmp/"
-    cmd=$(field cmd "$dir/case"); want=$(field exit "$dir/case")
-    pat=$(field stderr "$dir/case"); setup=$(field setup "$dir/case")
-    limit=$(field limit "$dir/case"); env=$(field env "$dir/case")
+    cmd=$(case_field cmd "$dir/case"); want=$(case_field exit "$dir/case")
+    pat=$(case_field stderr "$dir/case"); setup=$(case_field setup "$dir/case")
+    limit=$(case_field limit "$dir/case"); env=$(case_field env "$dir/case")
     (cd "$tmp" && [ -z "$setup" ] || eval "$setup")
     before=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&

@@ -92,7 +92,14 @@ for r in run["results"]:
 PY
 check "--color always: ANSI colors in the diff" sh -c "'$VT' --host '$H' --color always --diff '$dom' | grep -q \"\$(printf '\\033')\\[32m+\""
 check "--color auto: plain into a pipe" sh -c "! '$VT' --host '$H' --diff '$dom' | grep -q \"\$(printf '\\033')\""
-check "NO_COLOR: plain even with --explain on a pipe" sh -c "NO_COLOR=1 '$VT' --host '$H' --explain '$dom' 2>&1 >/dev/null | grep -vq \"\$(printf '\\033')\""
+# on a terminal (script(1) gives the rationale of --explain one): auto
+# colors it, NO_COLOR turns that off
+tty_explain() { script -qec "'$VT' --host '$H' --explain '$dom' > /dev/null" /dev/null; }
+esc=$(printf '\033')
+tty_explain > tty.out
+check "--color auto: colors a terminal" grep -q "$esc" tty.out
+NO_COLOR=1 tty_explain > tty.out
+check "NO_COLOR: plain on a terminal" sh -c "! grep -q '$esc' tty.out"
 
 cp "$dom" db.xml
 "$VT" --host "$H" --check db.xml > check.diff; rc=$?

@@ -1,36 +1,46 @@
 #!/usr/bin/env bash
-# golden.sh VTUNE [CHECKER] - runs every golden case in tests/golden/.
+# golden.sh VTUNE CHECKER [CASE...] - runs golden cases of tests/golden/
+# (every one without CASE; ctest runs one a test: golden.CASE).
 #
 # A case is a folder:
-#   in.xml         the domain
-#   inputs         optional: several domains tuned in one run, one line of
-#                  file names (in command-line order); their expected XML
-#                  is then expected/NAME
-#   args           the command-line options, one line of shell words
-#                  (paths relative to the case folder), e.g.
-#                  --host ../../hosts/two-node.json --profile latency
-#   expected.xml   the tuned domain          (vtune-xml ARGS in.xml)
-#   expected.diff  the diff, may be empty    (vtune-xml ARGS --diff in.xml)
-#   expected.json  the JSON report           (--report json)
-#   policy.json    optional; name it in args as --policy policy.json
+#   in.xml          the domain
+#   inputs          optional: several domains tuned in one run, one line of
+#                   file names (in command-line order); their expected XML
+#                   is then expected/NAME
+#   args            the command-line options, one line of shell words
+#                   (paths relative to the case folder), e.g.
+#                   --host ../../hosts/two-node.json --profile latency
+#   expected.xml    the tuned domain          (vtune-xml ARGS in.xml)
+#   expected.diff   the diff, may be empty    (vtune-xml ARGS --diff in.xml)
+#   expected.report the report, structurally (--report json, compared by
+#                   tests/lib/report_match.py: rule, XPath, old, new and
+#                   line of every edit and finding, each reason matched
+#                   by a pattern of the facts it states)
+#   expected.json   instead of expected.report in a few cases: the whole
+#                   JSON report, byte for byte (reasons word for word)
+#   policy.json     optional; name it in args as --policy policy.json
 # Each case also checks: --check exits 1 when there is a diff and 0 when
 # not; tuning the expected XML again changes nothing (idempotence); the
 # diff applies with patch -p1 and gives the expected XML; the report
 # validates against schemas/report.schema.json and a policy.json against
-# schemas/policy.schema.json (python3-jsonschema); and, with CHECKER
-# (vt-check-placement), the expected XML keeps the placement invariants
-# on the case's host; when the input is valid against libvirt's domain
-# schema, so is the expected XML, and libvirt's test:///default driver
-# defines it with validation (virsh define --validate).
+# schemas/policy.schema.json (python3-jsonschema); the expected XML keeps
+# the placement invariants of CHECKER (vt-check-placement) on the case's
+# host; when the input is valid against libvirt's domain schema (which
+# must be installed), so is the expected XML, and libvirt's
+# test:///default driver defines it with validation (VTUNE_XML_SCHEMA
+# names another schema file, as for vtune-xml --validate).
 #
-# UPDATE=1 golden.sh VTUNE rewrites the expected files (review the diff!).
+# UPDATE=1 rewrites the expected files of the cases it runs (review the
+# diff!): UPDATE=1 ctest -R golden.NAME rewrites that case only.
 set -u
 VT=$(realpath "$1")
-CHECKER=${2:+$(realpath "$2")}
+CHECKER=$(realpath "$2")
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-RNG=/usr/share/libvirt/schemas/domain.rng
+RNG=${VTUNE_XML_SCHEMA:-/usr/share/libvirt/schemas/domain.rng}
 . "$here/lib/tap.sh"
+. "$here/lib/case.sh"
 
 schema_check() {   # schema_check SCHEMA FILE
     if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
@@ -63,12 +73,22 @@ placement_check() {
     [ -z "$new" ] || { printf '%s\n' "$new" >&2; return 1; }
 }
 
-for dir in "$here"/golden/*/; do
-    name=$(basename "$dir")
-    cd "$dir" || exit 2
-    eval "args=($(cat args))"
+# report_check REPORT: the case's expected report, whole or structural
+report_check() {
+    if [ -f expected.json ]; then
+        cmp -s expected.json "$1" || { diff -u expected.json "$1" | head -40; return 1; }
+    else
+        /usr/bin/python3 "$here/lib/report_match.py" check "$1" expected.report
+    fi
+}
+
+check "libvirt's domain schema is installed ($RNG)" test -r "$RNG"
+cases=$(case_names "$here/golden" "$@") || exit 2
+for name in $cases; do
+    cd "$here/golden/$name" || exit 2
+    case_words args args
     inputs=(in.xml)
-    [ -f inputs ] && read -r -a inputs < inputs
+    [ -f inputs ] && case_words inputs inputs
     tmp=$(mktemp -d)
     mkdir "$tmp/out" "$tmp/again" "$tmp/p"
     if [ ${#inputs[@]} = 1 ]; then
@@ -86,7 +106,10 @@ for dir in "$here"/golden/*/; do
             mkdir -p "$(dirname "${want[$i]}")"
             cp "$tmp/out/${inputs[$i]}" "${want[$i]}"
         done
-        cp "$tmp/out.diff" expected.diff; cp "$tmp/out.json" expected.json
+        cp "$tmp/out.diff" expected.diff
+        if [ -f expected.json ]; then cp "$tmp/out.json" expected.json
+        else /usr/bin/python3 "$here/lib/report_match.py" write "$tmp/out.json" expected.report
+        fi
     fi
     check "$name: exit 0" test "$rc" = 0
     check "$name: no stderr" test ! -s "$tmp/err" || cat "$tmp/err" >&2
@@ -97,7 +120,7 @@ for dir in "$here"/golden/*/; do
         cp "${inputs[$i]}" "$tmp/p/${inputs[$i]}"
     done
     check "$name: diff" cmp -s expected.diff "$tmp/out.diff" || diff -u expected.diff "$tmp/out.diff" | head -40
-    check "$name: report" cmp -s expected.json "$tmp/out.json" || diff -u expected.json "$tmp/out.json" | head -40
+    check "$name: report" report_check "$tmp/out.json"
     check "$name: report schema" schema_check report.schema.json "$tmp/out.json"
     [ -f policy.json ] && check "$name: policy schema" schema_check policy.schema.json policy.json
     "$VT" "${args[@]}" --check "${inputs[@]}" > /dev/null 2>&1; crc=$?
@@ -122,9 +145,7 @@ for dir in "$here"/golden/*/; do
             fi
         fi
     done
-    if [ -n "$CHECKER" ]; then
-        check "$name: placement invariants" placement_check "${want[@]}"
-    fi
+    check "$name: placement invariants" placement_check "${want[@]}"
     rm -rf "$tmp"
 done
 finish

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# valgrind.sh VTUNE - memcheck over the golden cases: each case's main run
+# valgrind.sh VTUNE [CASE...] - memcheck over golden cases (every one
+# without CASE; ctest runs one a test: valgrind.CASE): each case's main run
 # (its arguments, its inputs) under valgrind must exit as without it and
 # report no error and no leak (definite or possible). ctest label
 # "valgrind"; run on the plain build (it cannot run under ASan).
 set -u
 VT=$(realpath "$1")
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/tap.sh"
+. "$here/lib/case.sh"
 command -v valgrind > /dev/null || { echo "valgrind missing" >&2; exit 1; }
-for dir in "$here"/golden/*/; do
-    name=$(basename "$dir")
-    cd "$dir" || exit 2
-    eval "args=($(cat args))"
+cases=$(case_names "$here/golden" "$@") || exit 2
+for name in $cases; do
+    cd "$here/golden/$name" || exit 2
+    case_words args args
     inputs=(in.xml)
-    [ -f inputs ] && read -r -a inputs < inputs
+    [ -f inputs ] && case_words inputs inputs
     log=$(mktemp)
     valgrind -q --error-exitcode=99 --leak-check=full \
         --suppressions="$here/valgrind.supp" \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# test_check_placement.sh CHECKER - runs vt-check-placement (the independent
-# placement checker, tests/tools/check_placement.c) on the hand-written
-# cases in tests/placement-checks/.
+# test_check_placement.sh CHECKER [CASE...|usage] - runs vt-check-placement
+# (the independent placement checker, tests/tools/) on the hand-written
+# cases in tests/placement-checks/ (every case without CASE; ctest runs one
+# a test: placement-checks.CASE) and, as the case "usage", on command
+# lines it must refuse.
 #
 # A case is a folder holding:
 #   host       one line: a synthetic description ("synthetic:pack:2 numa:1
@@ -18,17 +20,17 @@
 # stderr; exit 2 prints nothing on stdout and one line on stderr.
 set -u
 CHK=$(realpath "$1")
+shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib/tap.sh"
-
-field() { sed -n "s/^$1: //p" "$2" | head -1; }
+. "$here/lib/case.sh"
 
 run_case() {
     local dir=$1 name want pat lines host extra rc out err
     name=$(basename "$dir")
-    want=$(field exit "$dir/expect")
-    pat=$(field match "$dir/expect")
-    lines=$(field lines "$dir/expect")
+    want=$(case_field exit "$dir/expect")
+    pat=$(case_field match "$dir/expect")
+    lines=$(case_field lines "$dir/expect")
     host=$(head -1 "$dir/host")
     extra=
     [ -f "$dir/args" ] && extra=$(cat "$dir/args")
@@ -63,23 +65,33 @@ run_case() {
     rm -f "$out" "$err"
 }
 
-for dir in "$here"/placement-checks/*/; do
-    run_case "${dir%/}"
-done
-
 # The command line itself: no --host, no domain, a bad --reserved, a host
 # that cannot be loaded.
-one=$here/placement-checks/good-siblings/domain.xml
+usage_cases() {
+    local one=$here/placement-checks/good-siblings/domain.xml
+    usage_case "no --host" "$one"
+    usage_case "no domain" --host "synthetic:pack:1 core:2 pu:1"
+    usage_case "bad --reserved" --host "synthetic:pack:1 core:2 pu:1" --reserved 1-x "$one"
+    usage_case "unloadable host" --host "$here/placement-checks" "$one"
+    usage_case "missing domain" --host "synthetic:pack:1 core:2 pu:1" "$here/placement-checks/nonexistent.xml"
+    "$CHK" -v --host "synthetic:pack:1 numa:1 core:4 pu:2" "$one" > /dev/null 2>&1
+    check "-v on a good domain exits 0" test $? = 0
+}
 usage_case() {
     local name=$1; shift
     "$CHK" "$@" > /dev/null 2>&1
     check "usage: $name exits 2" test $? = 2
 }
-usage_case "no --host" "$one"
-usage_case "no domain" --host "synthetic:pack:1 core:2 pu:1"
-usage_case "bad --reserved" --host "synthetic:pack:1 core:2 pu:1" --reserved 1-x "$one"
-usage_case "unloadable host" --host "$here/placement-checks" "$one"
-usage_case "missing domain" --host "synthetic:pack:1 core:2 pu:1" "$here/placement-checks/nonexistent.xml"
-"$CHK" -v --host "synthetic:pack:1 numa:1 core:4 pu:2" "$one" > /dev/null 2>&1
-check "-v on a good domain exits 0" test $? = 0
+
+if [ $# = 0 ]; then
+    set -- $(case_names "$here/placement-checks") usage
+fi
+for name in "$@"; do
+    if [ "$name" = usage ]; then
+        usage_cases
+    else
+        [ -d "$here/placement-checks/$name" ] || { echo "no case $name" >&2; exit 2; }
+        run_case "$here/placement-checks/$name"
+    fi
+done
 finish

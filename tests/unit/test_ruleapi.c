@@ -1,0 +1,257 @@
+/*
+ * test_ruleapi.c - the rule API as a rule uses it (compiler/pipeline/
+ * ruleapi.c): r_insert puts new elements where libvirt's formatter does
+ * (first, between, last, among unknown and repeated siblings, in an empty
+ * parent), each edit is recorded with its XPath, old and new value, and
+ * r_attr stays valid after the value it points into is replaced.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+#include "rulectx.h"
+
+/* A context for one domain, as the engine makes it. */
+typedef struct fixture {
+    vt_domdoc *doc;
+    vt_domain info;
+    vt_host *host;
+    vt_policy *pol;
+    vt_domain_report *rep;
+    vt_run run;
+    vt_rule_ctx c;
+} fixture;
+
+static fixture *setup_doc(const char *xml)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_int_equal(domdoc_parse("t.xml", xml, strlen(xml), &f->doc), 0);
+    assert_int_equal(domain_inspect(f->doc, &f->info), 0);
+    assert_int_equal(host_load("synthetic:pack:1 core:2 pu:1", &f->host), 0);
+    f->pol = policy_new();
+    f->rep = report_domain_new("t.xml");
+    engine_run_init(&f->run, f->host, f->pol);
+    f->c = (vt_rule_ctx){
+        .doc = f->doc, .dom = &f->info, .host = f->host, .pol = f->pol,
+        .rule_index = RULE_cpu_mode, .cur = vt_rules[RULE_cpu_mode],
+        .rep = f->rep, .run = &f->run,
+    };
+    return f;
+}
+
+static void teardown_doc(fixture *f)
+{
+    engine_run_free(&f->run);
+    report_domain_free(f->rep);
+    policy_free(f->pol);
+    host_free(f->host);
+    domain_free(&f->info);
+    domdoc_free(f->doc);
+    free(f->c.states);
+    free(f);
+}
+
+static void assert_emits(fixture *f, const char *want)
+{
+    size_t len;
+    char *out = domdoc_emit(f->doc, &len);
+    if (strlen(want) != len || memcmp(out, want, len) != 0)
+        fprintf(stderr, "got:\n%.*s\nwant:\n%s\n", (int)len, out, want);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(out, want, len);
+    free(out);
+}
+
+/* r_insert of NAME under the root of XML gives WANT. */
+static void insert_gives(const char *xml, const char *name, const char *want)
+{
+    fixture *f = setup_doc(xml);
+    r_insert(&f->c, r_root(&f->c), name, NULL, "test");
+    assert_emits(f, want);
+    teardown_doc(f);
+}
+
+static void test_insert_between(void **state)
+{
+    (void)state;
+    /* cputune goes after vcpu and before os, as libvirt formats it */
+    insert_gives("<domain type='kvm'>\n  <name>a</name>\n  <vcpu>2</vcpu>\n"
+                 "  <os><type>hvm</type></os>\n</domain>\n", "cputune",
+                 "<domain type='kvm'>\n  <name>a</name>\n  <vcpu>2</vcpu>\n"
+                 "  <cputune/>\n  <os><type>hvm</type></os>\n</domain>\n");
+}
+
+static void test_insert_first(void **state)
+{
+    (void)state;
+    /* memoryBacking comes before every sibling present: it goes first */
+    insert_gives("<domain type='kvm'>\n  <vcpu>2</vcpu>\n  <cpu/>\n"
+                 "</domain>\n", "memoryBacking",
+                 "<domain type='kvm'>\n  <memoryBacking/>\n  <vcpu>2</vcpu>\n"
+                 "  <cpu/>\n</domain>\n");
+}
+
+static void test_insert_last(void **state)
+{
+    (void)state;
+    /* devices after everything known; an unknown element in between is
+     * not a landmark */
+    insert_gives("<domain type='kvm'>\n  <name>a</name>\n  <clock/>\n"
+                 "  <custom/>\n</domain>\n", "devices",
+                 "<domain type='kvm'>\n  <name>a</name>\n  <clock/>\n"
+                 "  <devices/>\n  <custom/>\n</domain>\n");
+}
+
+static void test_insert_after_repeated(void **state)
+{
+    (void)state;
+    /* a new vcpupin goes after the last vcpupin, before emulatorpin */
+    fixture *f = setup_doc("<domain type='kvm'>\n  <vcpu>2</vcpu>\n"
+                           "  <cputune>\n    <vcpupin vcpu='0' cpuset='0'/>\n"
+                           "    <emulatorpin cpuset='1'/>\n  </cputune>\n"
+                           "</domain>\n");
+    xmlNodePtr tune = r_child(r_root(&f->c), "cputune");
+    const char *attrs[] = {"vcpu", "1", "cpuset", "1", NULL};
+    r_insert(&f->c, tune, "vcpupin", attrs, "test");
+    assert_emits(f, "<domain type='kvm'>\n  <vcpu>2</vcpu>\n  <cputune>\n"
+                    "    <vcpupin vcpu='0' cpuset='0'/>\n"
+                    "    <vcpupin vcpu='1' cpuset='1'/>\n"
+                    "    <emulatorpin cpuset='1'/>\n  </cputune>\n"
+                    "</domain>\n");
+    assert_int_equal(f->rep->nedits, 1);
+    assert_string_equal(f->rep->edits[0].xpath, "/domain/cputune/vcpupin[2]");
+    assert_null(f->rep->edits[0].old_value);
+    assert_string_equal(f->rep->edits[0].new_value,
+                        "<vcpupin vcpu='1' cpuset='1'/>");
+    teardown_doc(f);
+}
+
+static void test_insert_unordered_parent(void **state)
+{
+    (void)state;
+    /* a parent without a known order (<disk>) appends */
+    fixture *f = setup_doc("<domain type='kvm'>\n  <devices>\n"
+                           "    <disk type='file'>\n      <target dev='vda'/>\n"
+                           "    </disk>\n  </devices>\n</domain>\n");
+    xmlNodePtr disk = r_child(r_child(r_root(&f->c), "devices"), "disk");
+    r_insert(&f->c, disk, "driver", NULL, "test");
+    assert_emits(f, "<domain type='kvm'>\n  <devices>\n"
+                    "    <disk type='file'>\n      <target dev='vda'/>\n"
+                    "      <driver/>\n    </disk>\n  </devices>\n</domain>\n");
+    teardown_doc(f);
+}
+
+static void test_insert_empty_parent(void **state)
+{
+    (void)state;
+    /* into <cpu/>: the element opens, the child is indented */
+    fixture *f = setup_doc("<domain type='kvm'>\n  <cpu mode='host-model'/>\n"
+                           "</domain>\n");
+    xmlNodePtr cpu = r_child(r_root(&f->c), "cpu");
+    const char *a[] = {"sockets", "1", NULL};
+    r_insert(&f->c, cpu, "topology", a, "test");
+    r_insert(&f->c, cpu, "model", NULL, "test");   /* model before topology */
+    assert_emits(f, "<domain type='kvm'>\n  <cpu mode='host-model'>\n"
+                    "    <model/>\n    <topology sockets='1'/>\n  </cpu>\n"
+                    "</domain>\n");
+    teardown_doc(f);
+}
+
+static void test_ensure(void **state)
+{
+    (void)state;
+    fixture *f = setup_doc("<domain type='kvm'>\n  <vcpu>2</vcpu>\n"
+                           "</domain>\n");
+    xmlNodePtr a = r_ensure(&f->c, r_root(&f->c), "memoryBacking", "why");
+    xmlNodePtr b = r_ensure(&f->c, r_root(&f->c), "memoryBacking", "again");
+    assert_ptr_equal(a, b);
+    assert_int_equal(f->rep->nedits, 1);
+    assert_string_equal(f->rep->edits[0].reason, "why");
+    teardown_doc(f);
+}
+
+static void test_attr_outlives_edits(void **state)
+{
+    (void)state;
+    fixture *f = setup_doc("<domain type='kvm'>\n  <cpu mode='custom'>\n"
+                           "    <model>Skylake</model>\n  </cpu>\n</domain>\n");
+    xmlNodePtr cpu = r_child(r_root(&f->c), "cpu");
+    const char *mode = r_attr(cpu, "mode");
+    r_set(&f->c, cpu, "mode", "host-passthrough", "test");
+    assert_string_equal(mode, "custom");        /* still readable */
+    assert_string_equal(r_attr(cpu, "mode"), "host-passthrough");
+    r_set(&f->c, cpu, "mode", NULL, "removed");
+    assert_string_equal(mode, "custom");
+    xmlNodePtr model = r_child(cpu, "model");
+    const char *name = (const char *)model->name;
+    r_remove(&f->c, model, "test");
+    assert_string_equal(name, "model");         /* the element is kept */
+    assert_int_equal(f->rep->nedits, 3);
+    assert_string_equal(f->rep->edits[0].old_value, "custom");
+    assert_string_equal(f->rep->edits[1].old_value, "host-passthrough");
+    assert_null(f->rep->edits[1].new_value);
+    teardown_doc(f);
+}
+
+static void test_params_typed(void **state)
+{
+    (void)state;
+    fixture *f = setup_doc("<domain type='kvm'><vcpu>2</vcpu></domain>");
+    char err[256];
+    assert_int_equal(policy_set(f->pol, "cpu.pin.threads=require", err,
+                                sizeof err), 0);
+    assert_int_equal(policy_set(f->pol, "numa.place.reserved_memory_mib=64",
+                                err, sizeof err), 0);
+    assert_int_equal(r_choice_of(&f->c, RULE_cpu_pin, "threads"), 2);
+    assert_string_equal(r_str_of(&f->c, RULE_cpu_pin, "threads"), "require");
+    assert_int_equal(r_int_of(&f->c, RULE_numa_place, "reserved_memory_mib"),
+                     64);
+    assert_int_equal(r_bool_of(&f->c, RULE_mem_hugepages, "use_1g"), 1);
+    assert_int_equal(r_int_of(&f->c, RULE_mem_hugepages, "min_1g_gib"), 16);
+    assert_int_equal(r_override(&f->c), 0);
+    teardown_doc(f);
+}
+
+/* Two families, each its own state, zeroed on first use. */
+static const vt_family fam_a = {"a", sizeof(int), NULL};
+static const vt_family fam_b = {"b", sizeof(long), NULL};
+
+static void test_family_state(void **state)
+{
+    (void)state;
+    fixture *f = setup_doc("<domain type='kvm'><vcpu>2</vcpu></domain>");
+    int *a = r_state(&f->c, &fam_a);
+    long *b = r_state(&f->c, &fam_b);
+    assert_int_equal(*a, 0);
+    assert_int_equal(*b, 0);
+    *a = 7;
+    *b = 9;
+    assert_ptr_equal(r_state(&f->c, &fam_a), a);
+    assert_int_equal(*(long *)r_state(&f->c, &fam_b), 9);
+    for (int i = 0; i < f->c.nstates; i++)
+        free(f->c.states[i].data);
+    teardown_doc(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_insert_between),
+        cmocka_unit_test(test_insert_first),
+        cmocka_unit_test(test_insert_last),
+        cmocka_unit_test(test_insert_after_repeated),
+        cmocka_unit_test(test_insert_unordered_parent),
+        cmocka_unit_test(test_insert_empty_parent),
+        cmocka_unit_test(test_ensure),
+        cmocka_unit_test(test_attr_outlives_edits),
+        cmocka_unit_test(test_params_typed),
+        cmocka_unit_test(test_family_state),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
