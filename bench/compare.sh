@@ -143,6 +143,7 @@ big_domain bigvm > "$work/big38k.xml"
 domains=("$work/big38k.xml")
 dnames=("generated, virt-install-like ($(( $(wc -c < "$work/big38k.xml") / 1024 )) KB)")
 if [ -d "$CORPUS/domains" ]; then
+    # shellcheck disable=SC2012  # ls -S: the one that sorts by size
     largest=$(ls -S "$CORPUS"/domains/*.xml | sed -n 1p)
     domains+=("$largest")
     dnames+=("$(basename "$largest") ($(( $(wc -c < "$largest") / 1024 )) KB)")

@@ -69,7 +69,7 @@ big_domain() {
 X
     for ((i = 0; i < 24; i++)); do
         local dev
-        dev=vd$(printf "\\x$(printf %x $((97 + i)))")
+        dev=vd$(printf '%b' "\\x$(printf %x $((97 + i)))")
         cat <<X
     <disk type="file" device="disk">
       <driver name="qemu" type="qcow2" cache="none" io="native" discard="unmap"/>
@@ -91,7 +91,7 @@ X
     <disk type="block" device="disk">
       <driver name="qemu" type="raw" cache="none" io="native"/>
       <source dev="/dev/disk/by-id/wwn-0x5000c500a1b2c3$(printf %02x $i)"/>
-      <target dev="sd$(printf "\\x$(printf %x $((98 + i)))")" bus="scsi"/>
+      <target dev="sd$(printf '%b' "\\x$(printf %x $((98 + i)))")" bus="scsi"/>
       <serial>lun-$1-$i</serial>
       <address type="drive" controller="0" bus="0" target="0" unit="$((i + 1))"/>
     </disk>
@@ -238,7 +238,7 @@ X
     <disk type="file" device="disk">
       <driver name="qemu" type="qcow2"/>
       <source file="/var/lib/libvirt/images/$1-$i.qcow2"/>
-      <target dev="vd$(printf "\\x$(printf %x $((97 + i)))")" bus="virtio"/>
+      <target dev="vd$(printf '%b' "\\x$(printf %x $((97 + i)))")" bus="virtio"/>
     </disk>
 X
     done

@@ -50,7 +50,7 @@ instr() {
     valgrind --tool=callgrind --callgrind-out-file="$work/cg.$name.%p" "$@" \
         < "$in" > /dev/null 2> "$work/cg.err"
     local files
-    files=$(ls "$work/cg.$name".* | awk -F. '{print $NF, $0}' | sort -n | cut -d' ' -f2-)  # parent first
+    files=$(printf '%s\n' "$work/cg.$name".* | awk -F. '{print $NF, $0}' | sort -n | cut -d' ' -f2-)  # parent first
     mv "$(echo "$files" | head -1)" "$work/cg.$name"
     local kid; kid=$(echo "$files" | sed -n 2p)
     [ -z "$kid" ] || mv "$kid" "$work/cg.$name.child"

@@ -5,7 +5,8 @@
 set -euo pipefail
 pkgs=(gcc make cmake pkg-config libxml2-dev libvirt-dev libhwloc-dev
       libcjson-dev libcmocka-dev libvirt-clients hwloc libxml2-utils
-      python3 python3-jsonschema patch valgrind clang libclang-rt-14-dev)
+      python3 python3-jsonschema patch valgrind clang libclang-rt-14-dev
+      shellcheck)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -22,7 +22,9 @@ VT=$(realpath "$1")
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 export HOSTS=$here/hosts
+# shellcheck source=tests/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=tests/lib/case.sh
 . "$here/lib/case.sh"
 
 cases=$(case_names "$here/bad-inputs" "$@") || exit 2
@@ -33,7 +35,7 @@ for name in $cases; do
     cmd=$(case_field cmd "$dir/case"); want=$(case_field exit "$dir/case")
     pat=$(case_field stderr "$dir/case"); setup=$(case_field setup "$dir/case")
     limit=$(case_field limit "$dir/case"); env=$(case_field env "$dir/case")
-    (cd "$tmp" && [ -z "$setup" ] || eval "$setup")
+    (cd "$tmp" && { [ -z "$setup" ] || eval "$setup"; })
     before=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&
         { [ -z "$env" ] || eval "export $env"; } &&

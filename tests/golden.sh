@@ -39,7 +39,9 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 RNG=${VTUNE_XML_SCHEMA:-/usr/share/libvirt/schemas/domain.rng}
+# shellcheck source=tests/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=tests/lib/case.sh
 . "$here/lib/case.sh"
 
 schema_check() {   # schema_check SCHEMA FILE
@@ -86,8 +88,8 @@ check "libvirt's domain schema is installed ($RNG)" test -r "$RNG"
 cases=$(case_names "$here/golden" "$@") || exit 2
 for name in $cases; do
     cd "$here/golden/$name" || exit 2
+    args=() inputs=(in.xml)
     case_words args args
-    inputs=(in.xml)
     [ -f inputs ] && case_words inputs inputs
     tmp=$(mktemp -d)
     mkdir "$tmp/out" "$tmp/again" "$tmp/p"

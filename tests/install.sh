@@ -5,6 +5,7 @@
 set -u
 BUILD=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
 . "$here/lib/tap.sh"
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT

@@ -8,14 +8,16 @@ set -u
 VT=$(realpath "$1")
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=tests/lib/case.sh
 . "$here/lib/case.sh"
 command -v valgrind > /dev/null || { echo "valgrind missing" >&2; exit 1; }
 cases=$(case_names "$here/golden" "$@") || exit 2
 for name in $cases; do
     cd "$here/golden/$name" || exit 2
+    args=() inputs=(in.xml)
     case_words args args
-    inputs=(in.xml)
     [ -f inputs ] && case_words inputs inputs
     log=$(mktemp)
     valgrind -q --error-exitcode=99 --leak-check=full \

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tap.sh - the tiny assertion library the shell tests share.
 #   check NAME CMD...   runs CMD; counts a pass or prints "FAIL: NAME"
 #   finish              prints "N passed, N failed" and exits 0 or 1

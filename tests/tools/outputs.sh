@@ -17,6 +17,8 @@ OUT=$(realpath -m "$2")
 CORPUS=${3:+$(realpath "$3")}
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(dirname "$here")
+# shellcheck source=tests/lib/case.sh
+. "$here/lib/case.sh"
 mkdir -p "$OUT"
 
 # run NAME ARGS...: stdout to NAME, stderr to NAME.err, exit code appended
@@ -32,9 +34,9 @@ for dir in "$here"/golden/*/; do
     o=$OUT/golden/$name
     mkdir -p "$o/xml"
     cd "$dir" || exit 2
-    eval "args=($(cat args))"
-    inputs=(in.xml)
-    [ -f inputs ] && read -r -a inputs < inputs
+    args=() inputs=(in.xml)
+    case_words args args
+    [ -f inputs ] && case_words inputs inputs
     if [ ${#inputs[@]} = 1 ]; then
         run "$o/xml/in.xml" "${args[@]}" in.xml
     else

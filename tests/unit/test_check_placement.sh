@@ -22,7 +22,9 @@ set -u
 CHK=$(realpath "$1")
 shift
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib/tap.sh
 . "$here/lib/tap.sh"
+# shellcheck source=tests/lib/case.sh
 . "$here/lib/case.sh"
 
 run_case() {
@@ -36,7 +38,7 @@ run_case() {
     [ -f "$dir/args" ] && extra=$(cat "$dir/args")
     out=$(mktemp) err=$(mktemp)
     (cd "$dir" && eval "set -- $extra" &&
-        exec "$CHK" --host "$host" "$@" $(ls *.xml)) > "$out" 2> "$err"
+        exec "$CHK" --host "$host" "$@" ./*.xml) > "$out" 2> "$err"
     rc=$?
     check "$name: exit $want (got $rc)" test "$rc" = "$want" ||
         cat "$out" "$err" >&2
@@ -84,7 +86,8 @@ usage_case() {
 }
 
 if [ $# = 0 ]; then
-    set -- $(case_names "$here/placement-checks") usage
+    mapfile -t names < <(case_names "$here/placement-checks")
+    set -- "${names[@]}" usage
 fi
 for name in "$@"; do
     if [ "$name" = usage ]; then
