@@ -1,5 +1,5 @@
 /*
- * consistency.c - domain.check: references inside the domain that point
+ * domain_check.c - domain.check: references inside the domain that point
  * nowhere. libvirt drops some of them silently (a <vcpupin> for a vCPU
  * that does not exist) and refuses others at define time; vtune-xml says
  * which, where, and what libvirt will do, and leaves the user's XML as

@@ -1,10 +1,10 @@
 /*
- * devices.c - hostdev.insert: the PCI devices the policy asks for
+ * hostdev_insert.c - hostdev.insert: the PCI devices the policy asks for
  * ("hostdev" requests), picked from the host model, assigned with VFIO.
  *
  * Runs before placement: placement then keeps the domain next to its
  * devices (all of them with affinity required, preferably otherwise; see
- * place_plan.c), and the memory rules see the VFIO devices (balloon off,
+ * placement/plan.c), and the memory rules see the VFIO devices (balloon off,
  * memory locked with hugepages).
  */
 #include "hostdev_insert.h"

@@ -1,10 +1,11 @@
 /*
- * commands.h - the tool's commands, one file each (cmd_*.c), as git's
- * builtins: main() parses the command line and calls one of these, which
- * returns the process exit code.
+ * cmd.h - the tool's commands, one file each (tune.c, snapshot.c,
+ * list_rules.c), as git's builtins, and what they share: main() parses
+ * the command line and calls one of these, which returns the process exit
+ * code.
  */
-#ifndef VT_COMMANDS_H
-#define VT_COMMANDS_H
+#ifndef VT_CMD_H
+#define VT_CMD_H
 
 #include "cli.h"
 #include "connection.h"

@@ -438,7 +438,7 @@ const char *domdoc_attr(xmlNodePtr el, const char *name)
 }
 
 xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
-                        const char *attr, const char *value)
+                             const char *attr, const char *value)
 {
     for (xmlNodePtr n = domdoc_child(parent, name); n; n = domdoc_next(n, name)) {
         const char *v = domdoc_attr(n, attr);
@@ -590,7 +590,7 @@ static void link_last(xmlNodePtr parent, xmlNodePtr n)
 }
 
 xmlNodePtr domdoc_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
-                        xmlNodePtr after)
+                            xmlNodePtr after)
 {
     xmlNodePtr el = xmlNewDocNode(d->doc, NULL, BAD_CAST name, NULL);
     char *ci = child_indent(d, parent);

@@ -59,17 +59,17 @@ xmlNodePtr domdoc_child_with(xmlNodePtr parent, const char *name,
 
 /* Sets attribute NAME of EL to VALUE (NULL removes it). */
 void domdoc_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
-                 const char *value);
+                     const char *value);
 
 /* Adds a new empty element NAME as a child of PARENT, after the element
  * AFTER (a child of PARENT), or last when AFTER is NULL, indented like its
  * siblings. Returns the new element (owned by the document). */
 xmlNodePtr domdoc_add_child(vt_domdoc *d, xmlNodePtr parent, const char *name,
-                        xmlNodePtr after);
+                            xmlNodePtr after);
 
 /* Adds a new element NAME as the first element child of PARENT. */
 xmlNodePtr domdoc_add_first_child(vt_domdoc *d, xmlNodePtr parent,
-                              const char *name);
+                                  const char *name);
 
 /* Removes element EL and the indentation before it. */
 void domdoc_remove(vt_domdoc *d, xmlNodePtr el);

@@ -154,7 +154,7 @@ static int cpu_index(const vt_host *h, int id)
         return id;
     vt_host_cpu key = {.id = id};
     const vt_host_cpu *c = bsearch(&key, h->cpus, (size_t)h->ncpus,
-                                sizeof *h->cpus, cmp_cpu);
+                                   sizeof *h->cpus, cmp_cpu);
     return c ? (int)(c - h->cpus) : -1;
 }
 

@@ -188,7 +188,7 @@ int connection_define(const char *uri, const char *file, const char *xml)
         return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0,
                        "cannot connect: %s", last_error());
     virDomainPtr dom = p_virDomainDefineXMLFlags(conn, xml,
-                                               VIR_DOMAIN_DEFINE_VALIDATE);
+                                                 VIR_DOMAIN_DEFINE_VALIDATE);
     int rc = 0;
     if (!dom) {
         rc = vt_fail(VT_EXIT_LIBVIRT, file, 0, "libvirt rejected the domain: "

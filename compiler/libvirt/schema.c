@@ -1,5 +1,5 @@
 /*
- * validate.c - validation against libvirt's domain RelaxNG schema (see
+ * schema.c - validation against libvirt's domain RelaxNG schema (see
  * validate.h).
  */
 #include "schema.h"

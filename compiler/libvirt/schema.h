@@ -1,11 +1,11 @@
 /*
- * validate.h - libvirt's domain RelaxNG schema, loaded once per process
+ * schema.h - libvirt's domain RelaxNG schema, loaded once per process
  * (it is large) and only when validating, with libxml2. Tells whether a
  * tuned document is valid, and when its input already was not, whether
  * the elements vtune-xml changed are.
  */
-#ifndef VT_VALIDATE_H
-#define VT_VALIDATE_H
+#ifndef VT_SCHEMA_H
+#define VT_SCHEMA_H
 
 #include <stddef.h>
 

@@ -82,7 +82,7 @@ void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
 }
 
 char *report_pages_command(int node, unsigned long long size_kib, long long missing,
-                    long long total_now)
+                           long long total_now)
 {
     char *f = xasprintf("/sys/devices/system/node/node%d/hugepages/"
                         "hugepages-%llukB/nr_hugepages", node, size_kib);
@@ -134,7 +134,7 @@ char *report_kernel_cmdline(const vt_pages_need *all, int n)
         long long want = (all[i].total_now > 0 ? all[i].total_now : 0) +
                          all[i].missing;
         strbuf_addf(&sb, "%s%d:%lld", any ? "," : "default_hugepagesz=1G "
-                "hugepagesz=1G hugepages=", all[i].node, want);
+                    "hugepagesz=1G hugepages=", all[i].node, want);
         any = 1;
     }
     if (!any) {

@@ -76,7 +76,7 @@ void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
 /* The command that grows NODE's pool of SIZE_KIB pages by MISSING (to
  * TOTAL_NOW + MISSING when the size is known), owned by the caller. */
 char *report_pages_command(int node, unsigned long long size_kib, long long missing,
-                    long long total_now);
+                           long long total_now);
 
 /* Number of findings of severity SEV or worse across R. */
 int report_count_at_least(const vt_report *r, enum vt_severity sev);

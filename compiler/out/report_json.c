@@ -64,7 +64,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
     for (int i = 0; i < n; i++) {
         cJSON *a = cJSON_CreateObject();
         char *cmd = report_pages_command(all[i].node, all[i].size_kib,
-                                  all[i].missing, all[i].total_now);
+                                         all[i].missing, all[i].total_now);
         cJSON_AddNumberToObject(a, "node", all[i].node);
         cJSON_AddNumberToObject(a, "size_kib", (double)all[i].size_kib);
         cJSON_AddNumberToObject(a, "pages_missing", (double)all[i].missing);

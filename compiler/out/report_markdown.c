@@ -35,16 +35,16 @@ static void md_code(vt_strbuf *out, const char *s)
 void report_markdown(const vt_report *r, vt_strbuf *out)
 {
     strbuf_addf(out, "## vtune-xml: profile %s, host %s (%s)\n\n", r->profile,
-            r->host_source ? r->host_source : "?", r->host_kind);
+                r->host_source ? r->host_source : "?", r->host_kind);
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
         strbuf_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
-                dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
+                    dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
-                dr->nfindings, dr->nfindings == 1 ? "" : "s");
+                    dr->nfindings, dr->nfindings == 1 ? "" : "s");
         if (dr->nedits) {
             strbuf_adds(out, "| rule | where | was | now | why |\n"
-                         "|---|---|---|---|---|\n");
+                        "|---|---|---|---|---|\n");
             for (int i = 0; i < dr->nedits; i++) {
                 const vt_edit *e = &dr->edits[i];
                 strbuf_addf(out, "| `%s` | ", report_rule_id(e->rule));
@@ -62,7 +62,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
             strbuf_addf(out, "- **%s** `%s`: ", report_severity_name(f->sev),
-                    report_rule_id(f->rule));
+                        report_rule_id(f->rule));
             md_cell(out, f->message);
             if (f->action) {
                 strbuf_adds(out, "\n  fix on the host: ");
@@ -79,7 +79,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         strbuf_adds(out, "### Host actions for this run\n\n```sh\n");
         for (int i = 0; i < n; i++) {
             char *cmd = report_pages_command(all[i].node, all[i].size_kib,
-                                      all[i].missing, all[i].total_now);
+                                             all[i].missing, all[i].total_now);
             strbuf_addf(out, "%s\n", cmd);
             free(cmd);
         }
@@ -87,7 +87,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         char *kc = report_kernel_cmdline(all, n);
         if (kc)
             strbuf_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
-                    kc);
+                        kc);
         free(kc);
     }
     free(all);

@@ -11,15 +11,15 @@ void report_text(const vt_report *r, vt_strbuf *out)
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
         strbuf_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
-                dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
+                    dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
                 dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
-                dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
+                    dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
         for (int i = 0; i < dr->nedits; i++) {
             const vt_edit *e = &dr->edits[i];
             strbuf_addf(out, "  %-14s %s\n", report_rule_id(e->rule), e->xpath);
             if (e->old_value && e->new_value)
                 strbuf_addf(out, "  %-14s   %s -> %s\n", "", e->old_value,
-                        e->new_value);
+                            e->new_value);
             else if (e->new_value)
                 strbuf_addf(out, "  %-14s   added %s\n", "", e->new_value);
             else
@@ -29,7 +29,7 @@ void report_text(const vt_report *r, vt_strbuf *out)
         for (int i = 0; i < dr->nfindings; i++) {
             const vt_finding *f = &dr->findings[i];
             strbuf_addf(out, "  %-14s [%s] %s\n", report_rule_id(f->rule),
-                    report_severity_name(f->sev), f->message);
+                        report_severity_name(f->sev), f->message);
             if (f->action)
                 strbuf_addf(out, "  %-14s   fix on the host: %s\n", "", f->action);
         }
@@ -38,10 +38,10 @@ void report_text(const vt_report *r, vt_strbuf *out)
     vt_pages_need *all = report_run_pages(r, &n);
     if (n) {
         strbuf_adds(out, "host actions for this run (hugepages all its domains "
-                "need):\n");
+                    "need):\n");
         for (int i = 0; i < n; i++) {
             char *cmd = report_pages_command(all[i].node, all[i].size_kib,
-                                      all[i].missing, all[i].total_now);
+                                             all[i].missing, all[i].total_now);
             strbuf_addf(out, "  %s\n", cmd);
             free(cmd);
         }

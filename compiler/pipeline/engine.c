@@ -14,20 +14,20 @@ static int gate(vt_rule_ctx *c, int say)
     if (strcmp(di->type, "kvm") != 0) {
         if (say)
             r_finding(c, SEV_INFO, NULL, NULL,
-                  "domain type '%s' is not KVM: vtune-xml tunes KVM "
-                  "domains only, this one passes through unchanged%s",
-                  di->type, strcmp(di->type, "qemu") == 0 ?
-                  " (type 'qemu' is TCG emulation: host CPU pinning and "
-                  "passthrough do not apply)" : "");
+                      "domain type '%s' is not KVM: vtune-xml tunes KVM "
+                      "domains only, this one passes through unchanged%s",
+                      di->type, strcmp(di->type, "qemu") == 0 ?
+                      " (type 'qemu' is TCG emulation: host CPU pinning and "
+                      "passthrough do not apply)" : "");
         return 0;
     }
     const char *harch = c->host->arch;
     if (di->arch && harch && !arch_kvm_runs(di->arch, harch)) {
         if (say)
             r_finding(c, SEV_INFO, NULL, NULL,
-                  "domain architecture '%s' differs from the host's '%s': "
-                  "KVM cannot run it there, the domain passes through "
-                  "unchanged", di->arch, harch);
+                      "domain architecture '%s' differs from the host's '%s': "
+                      "KVM cannot run it there, the domain passes through "
+                      "unchanged", di->arch, harch);
         return 0;
     }
     if (!harch && say)
@@ -89,8 +89,8 @@ int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
 }
 
 void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
-                const vt_policy *p, vt_run *run, int accounted,
-                vt_domain_report *rep)
+                 const vt_policy *p, vt_run *run, int accounted,
+                 vt_domain_report *rep)
 {
     vt_rule_ctx c = {
         .doc = d, .dom = info, .host = h, .pol = p, .rule_index = -1,

@@ -48,7 +48,7 @@ int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
 /* Runs every enabled rule on D, then adds what D takes to RUN's usage
  * (unless ACCOUNTED already). Edits and findings go to REP. */
 void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
-                const vt_policy *p, vt_run *run, int accounted,
-                vt_domain_report *rep);
+                 const vt_policy *p, vt_run *run, int accounted,
+                 vt_domain_report *rep);
 
 #endif

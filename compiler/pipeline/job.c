@@ -75,7 +75,7 @@ static const vt_rule *blame(const vt_job *j, const vt_host *h, const vt_policy *
 }
 
 int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
-                        int mode)
+                 int mode)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
     char err[512];

@@ -43,7 +43,7 @@ static void run_blk_multiqueue(vt_rule_ctx *c)
         if (drv && r_attr(drv, "queues") && !r_override(c))
             continue;
         io_set_queues(c, io_driver(c, k, "holds the controller's queues"), n,
-                   why);
+                      why);
     }
 }
 

@@ -67,10 +67,10 @@ static void run_disk_cache(vt_rule_ctx *c)
             r_finding(c, SEV_WARNING, d, NULL, "cache='%s' set explicitly; "
                       "kept: %s", cache, !strcmp(cache, "unsafe")
                       ? "it ignores the guest's flushes, so a host crash "
-                        "loses data the guest believes written"
+                      "loses data the guest believes written"
                       : "writes sit in the host page cache until the guest "
-                        "flushes: a guest without barriers loses them on a "
-                        "host crash, and the data is cached twice");
+                      "flushes: a guest without barriers loses them on a "
+                      "host crash, and the data is cached twice");
             continue;
         }
         if (st == ST_SKIP || st == ST_NET_OTHER || (cache && !r_override(c)))
@@ -84,19 +84,19 @@ static void run_disk_cache(vt_rule_ctx *c)
         }
         r_set(c, drv, "cache", "none", "%s", st == ST_BLOCK
               ? "a block device: O_DIRECT skips the host page cache, so "
-                "the guest's own cache is the only one"
+              "the guest's own cache is the only one"
               : st == ST_NET_DIRECT ? "the protocol does direct I/O: no "
-                "host page cache in between"
+              "host page cache in between"
               : "O_DIRECT on the image: no double caching, flushes reach "
-                "the disk");
+              "the disk");
         if (io && !r_attr(drv, "io"))
             r_set(c, drv, "io", io, "%s", !strcmp(io, "native")
                   ? "Linux native AIO, which needs cache none: submits "
-                    "without a thread per request"
+                  "without a thread per request"
                   : !strcmp(io, "io_uring")
                   ? "io_uring: batched submission without a thread pool"
                   : "a thread pool: native AIO can block on image files "
-                    "that allocate as they grow");
+                  "that allocate as they grow");
         if (st == ST_THIN_FILE && bus_discards(d)) {
             if (!r_attr(drv, "discard"))
                 r_set(c, drv, "discard", "unmap", "the guest's TRIM frees "

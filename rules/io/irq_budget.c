@@ -80,7 +80,7 @@ static void run_irq_budget(vt_rule_ctx *c)
                   "queue pair + 2, 1 per disk queue + 1, 1 per SCSI queue + "
                   "3); the budget is %ld%s", before, budget, total > budget
                   ? ", and even one queue each exceeds it: fewer devices "
-                    "are needed" : ": queues lowered to fit");
+                  "are needed" : ": queues lowered to fit");
     }
     free(q);
 }

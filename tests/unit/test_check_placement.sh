@@ -38,7 +38,8 @@ run_case() {
     [ -f "$dir/args" ] && extra=$(cat "$dir/args")
     out=$(mktemp) err=$(mktemp)
     (cd "$dir" && eval "set -- $extra" &&
-        exec "$CHK" --host "$host" "$@" ./*.xml) > "$out" 2> "$err"
+        xmls=(*.xml) && exec "$CHK" --host "$host" "$@" "${xmls[@]}") \
+        > "$out" 2> "$err"
     rc=$?
     check "$name: exit $want (got $rc)" test "$rc" = "$want" ||
         cat "$out" "$err" >&2

@@ -60,8 +60,8 @@ static void test_add_child_indent(void **state)
 {
     (void)state;
     vt_domdoc *d = parse_ok("<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
-                         "    <cpu mode=\"host-passthrough\"/>\n"
-                         "    <devices/>\n</domain>\n");
+                            "    <cpu mode=\"host-passthrough\"/>\n"
+                            "    <devices/>\n</domain>\n");
     xmlNodePtr root = domdoc_root(d);
     xmlNodePtr cpu = domdoc_child(root, "cpu");
     xmlNodePtr t = domdoc_add_child(d, cpu, "topology", NULL);
@@ -70,10 +70,10 @@ static void test_add_child_indent(void **state)
     domdoc_set_attr(d, ct, "a", "it's \"q\"");
     assert_int_equal(domdoc_changed(d), 1);
     assert_emits(d, "<domain type=\"kvm\">\n    <vcpu>2</vcpu>\n"
-                    "    <cputune a=\"it's &quot;q&quot;\"/>\n"
-                    "    <cpu mode=\"host-passthrough\">\n"
-                    "        <topology sockets=\"1\"/>\n    </cpu>\n"
-                    "    <devices/>\n</domain>\n");
+                 "    <cputune a=\"it's &quot;q&quot;\"/>\n"
+                 "    <cpu mode=\"host-passthrough\">\n"
+                 "        <topology sockets=\"1\"/>\n    </cpu>\n"
+                 "    <devices/>\n</domain>\n");
     domdoc_free(d);
 }
 

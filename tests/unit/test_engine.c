@@ -87,7 +87,7 @@ static void test_foreign_arch(void **state)
     assert_int_equal(t.changed, 0);
     assert_int_equal(t.rep->nfindings, 1);
     assert_true(engine_says(t.rep, "'aarch64' differs from the host's "
-                                   "'x86_64'"));
+                            "'x86_64'"));
     report_domain_free(t.rep);
 }
 

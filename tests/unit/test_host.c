@@ -444,7 +444,7 @@ static void test_snapshot(void **state)
     char *j = host_to_json(h);
     assert_non_null(strstr(j, "\"kind\": \"manual\""));
     assert_non_null(strstr(j, "{\"id\": 5, \"online\": false, \"node\": 1, "
-                              "\"package\": null, \"core\": 4, \"l3\": null}"));
+                           "\"package\": null, \"core\": 4, \"l3\": null}"));
     free(j);
     host_free(h);
 }

@@ -89,8 +89,8 @@ static void test_policy_file(void **state)
     (void)state;
     vt_policy *p = policy_new();
     assert_int_equal(load(p, "{\"profile\": \"latency\", \"reserved_cpus\": \"0,16\",\n"
-                             " \"rules\": {\"clock.timers\": false,\n"
-                             "  \"cpu.mode\": {\"override\": true, \"features\": \"+pdpe1gb\"}}}"), 0);
+                          " \"rules\": {\"clock.timers\": false,\n"
+                          "  \"cpu.mode\": {\"override\": true, \"features\": \"+pdpe1gb\"}}}"), 0);
     assert_int_equal(p->profile, PROFILE_LATENCY);
     assert_string_equal(p->reserved_cpus, "0,16");
     assert_int_equal(policy_rule_on(p, idx("clock.timers")), 0);

@@ -120,10 +120,10 @@ static void test_insert_after_repeated(void **state)
     const char *attrs[] = {"vcpu", "1", "cpuset", "1", NULL};
     r_insert(&f->c, tune, "vcpupin", attrs, "test");
     assert_emits(f, "<domain type='kvm'>\n  <vcpu>2</vcpu>\n  <cputune>\n"
-                    "    <vcpupin vcpu='0' cpuset='0'/>\n"
-                    "    <vcpupin vcpu='1' cpuset='1'/>\n"
-                    "    <emulatorpin cpuset='1'/>\n  </cputune>\n"
-                    "</domain>\n");
+                 "    <vcpupin vcpu='0' cpuset='0'/>\n"
+                 "    <vcpupin vcpu='1' cpuset='1'/>\n"
+                 "    <emulatorpin cpuset='1'/>\n  </cputune>\n"
+                 "</domain>\n");
     assert_int_equal(f->rep->nedits, 1);
     assert_string_equal(f->rep->edits[0].xpath, "/domain/cputune/vcpupin[2]");
     assert_null(f->rep->edits[0].old_value);
@@ -142,8 +142,8 @@ static void test_insert_unordered_parent(void **state)
     xmlNodePtr disk = r_child(r_child(r_root(&f->c), "devices"), "disk");
     r_insert(&f->c, disk, "driver", NULL, "test");
     assert_emits(f, "<domain type='kvm'>\n  <devices>\n"
-                    "    <disk type='file'>\n      <target dev='vda'/>\n"
-                    "      <driver/>\n    </disk>\n  </devices>\n</domain>\n");
+                 "    <disk type='file'>\n      <target dev='vda'/>\n"
+                 "      <driver/>\n    </disk>\n  </devices>\n</domain>\n");
     teardown_doc(f);
 }
 
@@ -158,8 +158,8 @@ static void test_insert_empty_parent(void **state)
     r_insert(&f->c, cpu, "topology", a, "test");
     r_insert(&f->c, cpu, "model", NULL, "test");   /* model before topology */
     assert_emits(f, "<domain type='kvm'>\n  <cpu mode='host-model'>\n"
-                    "    <model/>\n    <topology sockets='1'/>\n  </cpu>\n"
-                    "</domain>\n");
+                 "    <model/>\n    <topology sockets='1'/>\n  </cpu>\n"
+                 "</domain>\n");
     teardown_doc(f);
 }
 
