@@ -1,6 +1,7 @@
 /*
  * fuzz_domain.c - libFuzzer harness: the bytes are a libvirt domain XML,
- * driven through the pipeline cmd_tune.c runs for one domain:
+ * driven through the pipeline that compiler/pipeline/job.c runs for one
+ * domain:
  *
  *   domdoc_parse -> domain_inspect -> engine_run_init -> engine_preaccount
  *   -> engine_tune -> domdoc_emit -> diff_unified, report_json, report_text
@@ -23,19 +24,17 @@
  * (a path or "synthetic:..."); FUZZ_PROFILE: another profile;
  * FUZZ_VERBOSE=1 keeps vtune-xml's own messages on stderr.
  */
+#include "fuzz_common.h"
 #include "diff.h"
 #include "domain.h"
 #include "domdoc.h"
 #include "engine.h"
-#include "load.h"
 #include "policy.h"
 #include "report.h"
 #include "alloc.h"
 #include "strbuf.h"
-#include "file.h"
 
 #include <cjson/cJSON.h>
-#include <libxml/parser.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,27 +46,13 @@
 static vt_host *fz_host;
 static vt_policy *fz_tune;     /* the profile's rules */
 static vt_policy *fz_off;      /* every rule disabled */
-static FILE *fz_log;        /* the real stderr, for invariant failures */
 
-/* vtune-xml, libxml2 and hwloc print through the stdio stream `stderr`:
- * point it at /dev/null and keep the original FILE for ourselves. File
- * descriptor 2 stays open, so libFuzzer's status lines and the sanitizer
- * reports (written to fd 2) still show. */
-static void silence_stderr(void)
+/* Reports a broken invariant WHAT, with the diff from A to B when A is
+ * not NULL, and aborts. */
+static _Noreturn void fail(const char *what, const char *a, size_t alen,
+                           const char *b, size_t blen)
 {
-    const char *v = getenv("FUZZ_VERBOSE");
-    fz_log = stderr;
-    if (v && *v && strcmp(v, "0") != 0)
-        return;
-    FILE *null = fopen("/dev/null", "w");
-    if (null)
-        stderr = null;
-}
-
-static void fail(const char *what, const char *a, size_t alen,
-                 const char *b, size_t blen)
-{
-    fprintf(fz_log, "\nfuzz_domain: INVARIANT BROKEN: %s\n", what);
+    fz_broken(what);
     if (a) {
         vt_strbuf sb;
         strbuf_init(&sb);
@@ -75,49 +60,37 @@ static void fail(const char *what, const char *a, size_t alen,
         fprintf(fz_log, "%s\n", sb.len ? sb.buf : "(no textual diff)");
         strbuf_free(&sb);
     }
-    fflush(fz_log);
-    abort();
+    fz_abort();
 }
 
 static vt_policy *make_policy(const char *profile, int all_off)
 {
     char err[256];
     vt_policy *p = policy_new();
-    if (policy_set_profile(p, profile) < 0) {
-        fprintf(fz_log, "fuzz_domain: unknown profile %s\n", profile);
-        exit(2);
-    }
-    if (all_off && policy_enable(p, "all", 0, err, sizeof err) < 0) {
-        fprintf(fz_log, "fuzz_domain: %s\n", err);
-        exit(2);
-    }
+    if (policy_set_profile(p, profile) < 0)
+        fz_fatal("unknown profile %s", profile);
+    if (all_off && policy_enable(p, "all", 0, err, sizeof err) < 0)
+        fz_fatal("%s", err);
     return p;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    silence_stderr();
-    xmlInitParser();
-    const char *src = getenv("FUZZ_DOMAIN_HOST");
+    fz_init("fuzz_domain");
+    fz_host = fz_load_host("FUZZ_DOMAIN_HOST", DEFAULT_HOST);
     const char *prof = getenv("FUZZ_PROFILE");
-    if (!src || !*src)
-        src = DEFAULT_HOST;
     if (!prof || !*prof)
         prof = "latency";
-    if (host_load(src, &fz_host) != 0) {
-        fprintf(fz_log, "fuzz_domain: cannot load host %s\n", src);
-        exit(2);
-    }
     fz_tune = make_policy(prof, 0);
     fz_off = make_policy(prof, 1);
     return 0;
 }
 
 /* Runs P's rules over D (inspected as INFO) on a fresh run state, as
- * cmd_tune does for a one-domain run; returns the report. */
+ * cmd/tune.c does for a one-domain run; returns the report. */
 static vt_domain_report *tune(vt_domdoc *d, const vt_domain *info,
-                           const vt_policy *p)
+                              const vt_policy *p)
 {
     vt_domain_report *rep = report_domain_new(NAME);
     rep->name = info->name ? xstrdup(info->name) : NULL;
@@ -136,10 +109,7 @@ static int same(const char *a, size_t alen, const char *b, size_t blen)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* file_read hands the pipeline a NUL-terminated buffer */
-    char *in = xmalloc(size + 1);
-    memcpy(in, data, size);
-    in[size] = '\0';
+    char *in = fz_cstring(data, size);
 
     /* --- 1. roundtrip: no edit, then every rule disabled */
     vt_domdoc *d;

@@ -1,7 +1,7 @@
 /*
  * fuzz_host.c - libFuzzer harness: the bytes are a host description, given
- * to the loader host.c would pick from the content (its load_buffer is
- * static, so the choice is repeated here, rule for rule):
+ * to the loader compiler/host/load.c would pick from the content (its
+ * load_buffer is static, so the choice is repeated here, rule for rule):
  *
  *   '{' first (after a UTF-8 BOM and blanks)  host_load_json
  *   '<' first, root <topology> or <root>      host_load_hwloc_xml (in a
@@ -17,12 +17,10 @@
  *
  * FUZZ_VERBOSE=1 keeps vtune-xml's messages on stderr.
  */
+#include "fuzz_common.h"
 #include "loaders.h"
-#include "alloc.h"
-#include "file.h"
 
 #include <ctype.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,40 +29,27 @@
 
 #define NAME "fuzz-host"
 
-static FILE *fz_log;
-
-static void silence_stderr(void)
-{
-    const char *v = getenv("FUZZ_VERBOSE");
-    fz_log = stderr;
-    if (v && *v && strcmp(v, "0") != 0)
-        return;
-    FILE *null = fopen("/dev/null", "w");
-    if (null)
-        stderr = null;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    silence_stderr();
-    xmlInitParser();
+    fz_init("fuzz_host");
     return 0;
 }
 
-static void fail(const char *what, const char *a, const char *b)
+/* Reports a broken invariant WHAT with the snapshots A and B (each may be
+ * NULL) and aborts. */
+static _Noreturn void fail(const char *what, const char *a, const char *b)
 {
-    fprintf(fz_log, "\nfuzz_host: INVARIANT BROKEN: %s\n", what);
+    fz_broken(what);
     if (a)
         fprintf(fz_log, "--- first snapshot:\n%s\n", a);
     if (b)
         fprintf(fz_log, "--- second snapshot:\n%s\n", b);
-    fflush(fz_log);
-    abort();
+    fz_abort();
 }
 
-/* The root element's name, as host.c's load_xml reads it; NULL when the
- * XML is refused (host_xml_parse printed why). */
+/* The root element's name, as load.c's load_xml uses it; -1 when the XML
+ * is refused (host_xml_parse printed why). */
 static int xml_root(const char *buf, size_t len, char *name, size_t n)
 {
     xmlDocPtr doc = host_xml_parse(NAME, buf, len);
@@ -154,9 +139,7 @@ static int load(const char *buf, size_t len, vt_host **out)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* the loaders expect buf[len] == '\0', as file_read gives */
-    char *buf = xmalloc(size + 1);
-    memcpy(buf, data, size);
-    buf[size] = '\0';
+    char *buf = fz_cstring(data, size);
     vt_host *h = NULL;
     int rc = load(buf, size, &h);
     free(buf);

@@ -5,7 +5,7 @@
  * exists, else $TMPDIR or /tmp), rewritten for each input.
  *
  * When the policy loads, its values are read back through the API the
- * rules use (policy_rule_on, policy_value for every parameter) and, as
+ * rules use (policy_rule_on, policy_param for every parameter) and, as
  * the point of a policy, it tunes a fixed domain (examples/domains/db.xml,
  * built in) on a host: engine_run_init (reserved_cpus), engine_preaccount,
  * engine_tune (every parameter and hostdev request), domdoc_emit,
@@ -16,16 +16,15 @@
  *
  * FUZZ_VERBOSE=1 keeps vtune-xml's messages on stderr.
  */
+#include "fuzz_common.h"
 #include "domain.h"
 #include "domdoc.h"
 #include "engine.h"
-#include "load.h"
 #include "policy.h"
 #include "report.h"
 #include "rule.h"
 #include "strbuf.h"
 
-#include <libxml/parser.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,18 +98,6 @@ static const char domain_xml[] =
 static char fz_path[256];
 static int fz_fd = -1;
 static vt_host *fz_host;
-static FILE *fz_log;
-
-static void silence_stderr(void)
-{
-    const char *v = getenv("FUZZ_VERBOSE");
-    fz_log = stderr;
-    if (v && *v && strcmp(v, "0") != 0)
-        return;
-    FILE *null = fopen("/dev/null", "w");
-    if (null)
-        stderr = null;
-}
 
 static void remove_temp(void)
 {
@@ -123,8 +110,7 @@ static void remove_temp(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    silence_stderr();
-    xmlInitParser();
+    fz_init("fuzz_policy");
     struct stat st;
     const char *dir = getenv("TMPDIR");
     if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
@@ -134,26 +120,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         dir = "/tmp";
     snprintf(fz_path, sizeof fz_path, "%s/vtune-fuzz-policy-XXXXXX", dir);
     fz_fd = mkstemp(fz_path);
-    if (fz_fd < 0) {
-        fprintf(fz_log, "fuzz_policy: cannot create a file in %s\n", dir);
-        exit(2);
-    }
+    if (fz_fd < 0)
+        fz_fatal("cannot create a file in %s", dir);
     atexit(remove_temp);
-    const char *src = getenv("FUZZ_POLICY_HOST");
-    if (!src || !*src)
-        src = DEFAULT_HOST;
-    if (host_load(src, &fz_host) != 0) {
-        fprintf(fz_log, "fuzz_policy: cannot load host %s\n", src);
-        exit(2);
-    }
+    fz_host = fz_load_host("FUZZ_POLICY_HOST", DEFAULT_HOST);
     return 0;
 }
 
-static void fail(const char *what)
+static _Noreturn void fail(const char *what)
 {
-    fprintf(fz_log, "\nfuzz_policy: INVARIANT BROKEN: %s\n", what);
-    fflush(fz_log);
-    abort();
+    fz_broken(what);
+    fz_abort();
+}
+
+/* Parameter NAME of rule I as the rules read it: declared (META), with a
+ * value and its text (the default's when the policy does not set it). */
+static void read_param(const vt_policy *p, int i, const char *name,
+                       const vt_rule_param *meta)
+{
+    const char *text = NULL;
+    const vt_rule_param *got = NULL;
+    if (!policy_param(p, i, name, &text, &got))
+        fail("policy_param is NULL for a declared parameter");
+    if (!text)
+        fail("policy_param gives no text for a declared parameter");
+    if (got != meta)
+        fail("policy_param gives another parameter's metadata");
 }
 
 /* Every value the rules could ask for. */
@@ -162,10 +154,8 @@ static void read_back(const vt_policy *p)
     for (int i = 0; i < vt_nrules; i++) {
         (void)policy_rule_on(p, i);
         for (const vt_rule_param *q = vt_rules[i]->params; q && q->name; q++)
-            if (!policy_value(p, i, q->name))
-                fail("policy_value is NULL for a declared parameter");
-        if (!policy_value(p, i, "override"))
-            fail("policy_value is NULL for override");
+            read_param(p, i, q->name, q);
+        read_param(p, i, "override", &policy_override_param);
     }
 }
 
@@ -185,8 +175,9 @@ static void tune(const vt_policy *p)
     char *out = domdoc_emit(d, &len);
     vt_domain_report *reps[1] = {rep};
     vt_report r = {
-        .profile = policy_profile_name(p->profile), .host_source = fz_host->source,
-        .host_kind = fz_host->kind, .ndomains = 1, .domains = reps,
+        .profile = policy_profile_name(p->profile),
+        .host_source = fz_host->source, .host_kind = fz_host->kind,
+        .ndomains = 1, .domains = reps,
     };
     vt_strbuf sb;
     strbuf_init(&sb);
@@ -206,10 +197,8 @@ static void tune(const vt_policy *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (ftruncate(fz_fd, 0) != 0 ||
-        pwrite(fz_fd, data, size, 0) != (ssize_t)size) {
-        fprintf(fz_log, "fuzz_policy: cannot write %s\n", fz_path);
-        exit(2);
-    }
+        pwrite(fz_fd, data, size, 0) != (ssize_t)size)
+        fz_fatal("cannot write %s", fz_path);
     vt_policy *p = policy_new();
     if (policy_load(p, fz_path) == 0) {
         read_back(p);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS_TOTAL] - builds the libFuzzer harnesses
-# (fuzz_domain, fuzz_host, fuzz_policy) with clang, ASan and UBSan, seeds
+# (fuzz_domain, fuzz_host, fuzz_policy) with clang, ASan and UBSan through
+# CMake (-DVT_FUZZ=ON, tests/fuzz/CMakeLists.txt), seeds
 # them from the project's own inputs (and ../shared/corpus when it is
 # there), runs each for its share of SECONDS_TOTAL (default 60: two thirds
 # domain, a fifth host, the rest policy), prints one summary line per
@@ -9,8 +10,9 @@
 # the output folder, and the report is printed). doc/fuzzing.md explains.
 #
 # Environment:
-#   FUZZ_BUILD   build and output folder (default tests/fuzz/build)
-#   FUZZ_CC      the compiler (default: clang, else clang-14)
+#   FUZZ_BUILD   CMake build and output folder (default tests/fuzz/build)
+#   FUZZ_CC      the compiler (default: clang, else clang-14); another one
+#                than the folder was configured with configures it anew
 #   FUZZ_ONLY    run only these harnesses, e.g. "domain host"
 #   FUZZ_SHARED_CORPUS  the public corpus (default ../shared/corpus beside
 #                the clone); never copied into the repository
@@ -33,75 +35,71 @@ harnesses=${FUZZ_ONLY:-domain host policy}
 shared=${FUZZ_SHARED_CORPUS:-$root/../shared/corpus}
 
 # ------------------------------------------------------------------ build
+# through CMake (tests/fuzz/CMakeLists.txt): configured once into $build,
+# which then keeps the libraries and the harnesses beside the corpus
 cc=${FUZZ_CC:-}
 if [ -z "$cc" ]; then
     for c in clang clang-14; do
         if command -v "$c" > /dev/null; then cc=$c; break; fi
     done
 fi
-if [ -z "$cc" ]; then
-    echo "$0: clang not found: apt-get install clang-14 libclang-rt-14-dev" >&2
+if [ -z "$cc" ] || ! command -v "$cc" > /dev/null; then
+    echo "$0: clang not found${cc:+ ($cc)}: apt-get install clang-14 libclang-rt-14-dev" >&2
     exit 2
 fi
-pkgs="libxml-2.0 hwloc libcjson libvirt"
+cc=$(command -v "$cc")
+if ! command -v cmake > /dev/null; then
+    echo "$0: cmake not found: apt-get install cmake" >&2; exit 2
+fi
+pkgs="libxml-2.0 hwloc libcjson libvirt cmocka"
+# shellcheck disable=SC2086  # a list of package names
 if ! pkg-config --exists $pkgs; then
     echo "$0: pkg-config cannot find $pkgs: run scripts/deps.sh or" \
-         "apt-get install libxml2-dev libhwloc-dev libcjson-dev libvirt-dev" >&2
+         "apt-get install libxml2-dev libhwloc-dev libcjson-dev libvirt-dev" \
+         "libcmocka-dev" >&2
     exit 2
 fi
-version=$(sed -n 's/^project(vtune-xml VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
-cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
- -fsanitize=address,undefined -fno-sanitize-recover=all
- -D_GNU_SOURCE -DVT_VERSION=\"${version:-0}\"
- -DVT_HWLOC_VERSION=\"$(pkg-config --modversion hwloc)\"
- -I$root/compiler -I$root/rules $(pkg-config --cflags $pkgs)"
-cflags=$(echo $cflags)
-libs=$(pkg-config --libs $pkgs)
-mkdir -p "$build/obj" || exit 2
-
-# the library: every compiler/*.c and rules/*.c but main.c, instrumented
-# for coverage (fuzzer-no-link), rebuilt when a source, a header or the
-# flags changed
-srcs=()
-for f in "$root"/compiler/*.c "$root"/rules/*.c; do
-    [ "$(basename "$f")" = main.c ] || srcs+=("$f")
-done
-newest_h=$(ls -t "$root"/compiler/*.h "$root"/rules/*.h | head -1)
-stamp="$build/obj/flags"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$cc $cflags" ]; then
-    rm -f "$build"/obj/*.o
-    printf '%s\n' "$cc $cflags" > "$stamp"
-fi
-start_build=$(date +%s)
-objs=(); pids=(); logs=()
-for f in "${srcs[@]}"; do
-    o="$build/obj/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
-    objs+=("$o")
-    if [ "$o" -nt "$f" ] && [ "$o" -nt "$newest_h" ]; then continue; fi
-    "$cc" $cflags -fsanitize=fuzzer-no-link -c "$f" -o "$o" > "$o.log" 2>&1 &
-    pids+=($!); logs+=("$o.log")
-done
-bad=0
-for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || bad=1
-    [ -s "${logs[$i]}" ] && cat "${logs[$i]}"
-    rm -f "${logs[$i]}"
-done
-if [ $bad = 1 ]; then echo "$0: building the library failed" >&2; exit 2; fi
+targets=()
 for h in $harnesses; do
     if [ ! -f "$here/fuzz_$h.c" ]; then
         echo "$0: no harness fuzz_$h.c" >&2; exit 2
     fi
-    if ! "$cc" $cflags -fsanitize=fuzzer "$here/fuzz_$h.c" "${objs[@]}" \
-            $libs -o "$build/fuzz_$h" 2> "$build/link.log"; then
-        cat "$build/link.log" >&2
-        if grep -q 'fuzzer' "$build/link.log"; then
-            echo "$0: is libFuzzer installed? apt-get install libclang-rt-14-dev" >&2
-        fi
+    targets+=("fuzz_$h")
+done
+mkdir -p "$build" || exit 2
+rm -rf "$build/obj"     # the objects of the script's own build, before CMake
+start_build=$(date +%s)
+cache="$build/CMakeCache.txt"
+if [ -f "$cache" ] &&
+   [ "$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache")" != "$cc" ]; then
+    rm -rf "$cache" "$build/CMakeFiles"     # another compiler: configure anew
+fi
+log="$build/build.log"
+if [ ! -f "$cache" ]; then
+    # -g -O1 and no NDEBUG, as the harnesses were always built
+    if ! cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" \
+            -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
+            -DVT_FUZZ=ON -DVT_SANITIZE=ON -DVT_WERROR=OFF > "$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$cache"      # configure again next time
+        echo "$0: configuring the build in $build failed" >&2
         exit 2
     fi
-done
-rm -f "$build/link.log"
+fi
+if ! cmake --build "$build" --target "${targets[@]}" \
+        --parallel "$(nproc 2>/dev/null || echo 2)" >> "$log" 2>&1; then
+    grep -v '^\[ *[0-9]*%\] \(Building\|Built\|Linking\)' "$log" >&2
+    if grep -q 'fuzzer' "$log"; then
+        echo "$0: is libFuzzer installed? apt-get install libclang-rt-14-dev" >&2
+    fi
+    echo "$0: building the harnesses failed (log: $log)" >&2
+    exit 2
+fi
+# the compiler's warnings, as the script's own build printed them
+if grep -q 'warning:' "$log"; then
+    grep -v '^\[ *[0-9]*%\] \|^-- \|^Consolidate compiler\|^Scanning dependencies' "$log"
+fi
+rm -f "$log"
 echo "fuzz: built $harnesses with $cc in $(( $(date +%s) - start_build )) s ($build)"
 
 # ------------------------------------------------------------------ seeds
@@ -121,12 +119,14 @@ seed() {    # seed HARNESS FILE...: copies files into the seed folder
     done
 }
 seed domain "$root"/examples/domains/*.xml "$root"/tests/golden/*/*.xml \
-    "$root"/tests/bad-inputs/*/*.xml "$root"/tests/cli/*.xml \
+    "$root"/tests/golden/*/expected/*.xml "$root"/tests/bad-inputs/*/*.xml \
+    "$root"/tests/libvirt-start/*.xml "$root"/tests/placement-checks/*/*.xml \
     "$root"/tests/fuzz/crashes/domain-*
 seed host "$root"/tests/hosts/*.json "$root"/tests/hosts/*.xml \
     "$root"/examples/hosts/* "$root"/tests/fuzz/crashes/host-*
 seed policy "$root"/tests/golden/*/policy.json \
     "$root"/tests/bad-inputs/*/policy.json "$root"/examples/policies/*.json \
+    "$root"/tests/libvirt-start/policy.json \
     "$root"/tests/fuzz/crashes/policy-*
 if [ -d "$shared" ]; then
     seed domain "$shared"/domains/*.xml
@@ -173,7 +173,7 @@ cat > "$tmp/policy/all-rules.json" <<'EOF'
 }
 EOF
 for h in domain host policy; do
-    echo "fuzz: $h: $(ls -A "$tmp/$h" | wc -l) seed inputs"
+    echo "fuzz: $h: $(find "$tmp/$h" -mindepth 1 -maxdepth 1 | wc -l) seed inputs"
 done
 [ -d "$shared" ] || echo "fuzz: no $shared: seeds from the repository only"
 
@@ -181,12 +181,13 @@ done
 declare -A share=([domain]=$((total * 40 / 60)) [host]=$((total * 12 / 60)))
 share[policy]=$((total - share[domain] - share[host]))
 if [ -n "${FUZZ_ONLY:-}" ]; then      # the whole time, split evenly
-    n=$(echo $harnesses | wc -w)
+    n=$(wc -w <<< "$harnesses")
     for h in $harnesses; do share[$h]=$((total / n)); done
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export FUZZ_POLICY_HOST=${FUZZ_POLICY_HOST:-$root/tests/hosts/sriov.json}
+read -r -a extra <<< "${FUZZ_ARGS:-}"    # extra libFuzzer options, as words
 status=0
 summary=()
 for h in $harnesses; do
@@ -200,7 +201,7 @@ for h in $harnesses; do
     # the first folder receives the new inputs and is kept between runs
     "$build/fuzz_$h" -max_total_time="$t" -max_len=65536 -timeout=10 \
         -rss_limit_mb=2048 -dict="$here/$h.dict" -print_final_stats=1 \
-        -artifact_prefix="$out/artifacts/" -seed="${FUZZ_SEED:-0}" ${FUZZ_ARGS:-} \
+        -artifact_prefix="$out/artifacts/" -seed="${FUZZ_SEED:-0}" "${extra[@]}" \
         "$build/corpus/$h" "$tmp/$h" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -208,7 +209,8 @@ for h in $harnesses; do
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-    found=$(ls "$out/artifacts" | grep -E '^(crash|leak|timeout|oom)-' | wc -l)
+    found=$(find "$out/artifacts" -maxdepth 1 -regextype egrep \
+        -regex '.*/(crash|leak|timeout|oom)-[^/]*' | wc -l)
     line=$(printf '%-7s %4s s  %10s executions  cov %s  ft %s  corpus %s  findings %s' \
         "$h" "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$found")
     summary+=("$line")
