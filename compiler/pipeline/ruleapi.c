@@ -143,6 +143,9 @@ static long line_of(xmlNodePtr n)
 }
 
 static char *vfmt(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *vfmt(const char *fmt, va_list ap)
 {
     char *s;
     if (vasprintf(&s, fmt, ap) < 0)

@@ -6,7 +6,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static void vt_verror(const char *file, long line, const char *fmt, va_list ap)
+static void vt_verror(const char *file, long line, const char *fmt,
+                      va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void vt_verror(const char *file, long line, const char *fmt,
+                      va_list ap)
 {
     fputs(VT_PROG ": ", stderr);
     if (file) {

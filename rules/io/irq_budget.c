@@ -21,11 +21,17 @@ typedef struct qdev {
     int fixed;          /* vectors besides the queues */
 } qdev;
 
+/* QEMU's most virtqueues a device has (VIRTIO_QUEUE_MAX in QEMU's
+ * include/hw/virtio/virtio.h); a larger queue count cannot start, and is
+ * counted as this many (found by tests/fuzz: a huge queues= overflowed the
+ * sum and lowered one queue at a time for seconds). */
+#define VIRTIO_QUEUE_MAX 1024
+
 static long queues_of(xmlNodePtr el)
 {
     const char *q = r_attr(r_child(el, "driver"), "queues");
     long n = q ? strtol(q, NULL, 10) : 1;
-    return n > 0 ? n : 1;
+    return n < 1 ? 1 : n > VIRTIO_QUEUE_MAX ? VIRTIO_QUEUE_MAX : n;
 }
 
 static void run_irq_budget(vt_rule_ctx *c)
@@ -47,6 +53,12 @@ static void run_irq_budget(vt_rule_ctx *c)
             per = 1, fixed = 3;
         else
             continue;
+        const char *given = r_attr(r_child(e, "driver"), "queues");
+        if (given && strtol(given, NULL, 10) > VIRTIO_QUEUE_MAX)
+            r_finding(c, SEV_WARNING, e, NULL, "queues='%s': QEMU refuses "
+                      "more than %d virtqueues a device (VIRTIO_QUEUE_MAX); "
+                      "counted as %d", given, VIRTIO_QUEUE_MAX,
+                      VIRTIO_QUEUE_MAX);
         q = xrealloc(q, (size_t)(n + 1) * sizeof *q);
         q[n] = (qdev){e, queues_of(e), per, fixed};
         total += q[n].queues * per + fixed;

@@ -33,9 +33,7 @@ def pattern_of(text):
     """The facts of TEXT, in order, as a pattern."""
     parts = []
     for tok in FACT.findall(text):
-        esc = re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", tok)
-        parts.append(r"(?<!\d)" + esc + r"(?!\d)" if tok[0].isdigit()
-                     else esc)
+        parts.append(re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", tok))
     return ".*".join(parts)
 
 
