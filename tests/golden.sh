@@ -88,9 +88,7 @@ check "libvirt's domain schema is installed ($RNG)" test -r "$RNG"
 cases=$(case_names "$here/golden" "$@") || exit 2
 for name in $cases; do
     cd "$here/golden/$name" || exit 2
-    args=() inputs=(in.xml)
-    case_words args args
-    [ -f inputs ] && case_words inputs inputs
+    case_golden
     tmp=$(mktemp -d)
     mkdir "$tmp/out" "$tmp/again" "$tmp/p"
     if [ ${#inputs[@]} = 1 ]; then

@@ -16,9 +16,7 @@ command -v valgrind > /dev/null || { echo "valgrind missing" >&2; exit 1; }
 cases=$(case_names "$here/golden" "$@") || exit 2
 for name in $cases; do
     cd "$here/golden/$name" || exit 2
-    args=() inputs=(in.xml)
-    case_words args args
-    [ -f inputs ] && case_words inputs inputs
+    case_golden
     log=$(mktemp)
     valgrind -q --error-exitcode=99 --leak-check=full \
         --suppressions="$here/valgrind.supp" \

@@ -16,10 +16,7 @@ static const vt_rule_param blk_params[] = {
 
 static void run_blk_multiqueue(vt_rule_ctx *c)
 {
-    int vcpus = r_domain(c)->vcpus;
-    long n = io_queue_cap(c, "max_queues");
-    if (n > vcpus)
-        n = vcpus;
+    long n = io_queues(c, "max_queues");
     if (n < 2)
         return;
     char why[160];

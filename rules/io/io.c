@@ -17,6 +17,13 @@ long io_queue_cap(vt_rule_ctx *c, const char *param)
     }
 }
 
+long io_queues(vt_rule_ctx *c, const char *param)
+{
+    long cap = io_queue_cap(c, param);
+    int vcpus = r_domain(c)->vcpus;
+    return cap < vcpus ? cap : vcpus;
+}
+
 xmlNodePtr io_driver(vt_rule_ctx *c, xmlNodePtr el, const char *why)
 {
     return r_ensure(c, el, "driver", "%s", why);

@@ -13,6 +13,9 @@
  * profile's (balanced 8, latency 4, throughput 16). */
 long io_queue_cap(vt_rule_ctx *c, const char *param);
 
+/* The queue count for a domain: its vCPUs, at most that cap. */
+long io_queues(vt_rule_ctx *c, const char *param);
+
 /* The <driver> child of device EL, added last (where libvirt accepts it
  * for disks, interfaces and controllers) with WHY when missing. */
 xmlNodePtr io_driver(vt_rule_ctx *c, xmlNodePtr el, const char *why);

@@ -22,6 +22,17 @@ static int busy_disk(xmlNodePtr d)
     return devices_virtio_blk(d) && !r_child(d, "readonly");
 }
 
+/* Device EL's <driver iothread='ID'>, unless it has one (or override). */
+static void give_iothread(vt_rule_ctx *c, xmlNodePtr el, long id,
+                          const char *holds, const char *why)
+{
+    char s[24];
+    snprintf(s, sizeof s, "%ld", id);
+    xmlNodePtr drv = io_driver(c, el, holds);
+    if (!r_attr(drv, "iothread") || r_override(c))
+        r_set(c, drv, "iothread", s, "%s", why);
+}
+
 static void run_io_threads(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c), dev = r_child(r_root(c), "devices");
@@ -60,27 +71,16 @@ static void run_io_threads(vt_rule_ctx *c)
     r_text(c, it, count, "%s", why);
     /* round robin over the disks, then the controllers */
     long k = 0;
-    for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk")) {
-        if (!busy_disk(d))
-            continue;
-        char id[24];
-        snprintf(id, sizeof id, "%ld", k++ % n + 1);
-        xmlNodePtr drv = io_driver(c, d, "holds the disk's iothread");
-        if (!r_attr(drv, "iothread") || r_override(c))
-            r_set(c, drv, "iothread", id, "iothreads take the virtio disks "
-                  "in turn");
-    }
+    for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk"))
+        if (busy_disk(d))
+            give_iothread(c, d, k++ % n + 1, "holds the disk's iothread",
+                          "iothreads take the virtio disks in turn");
     for (xmlNodePtr ctl = r_child(dev, "controller"); ctl;
-         ctl = r_next(ctl, "controller")) {
-        if (!devices_virtio_scsi(ctl))
-            continue;
-        char id[24];
-        snprintf(id, sizeof id, "%ld", k++ % n + 1);
-        xmlNodePtr drv = io_driver(c, ctl, "holds the controller's iothread");
-        if (!r_attr(drv, "iothread") || r_override(c))
-            r_set(c, drv, "iothread", id, "iothreads take the virtio-scsi "
-                  "controllers in turn after the disks");
-    }
+         ctl = r_next(ctl, "controller"))
+        if (devices_virtio_scsi(ctl))
+            give_iothread(c, ctl, k++ % n + 1, "holds the controller's "
+                          "iothread", "iothreads take the virtio-scsi "
+                          "controllers in turn after the disks");
 }
 
 const vt_rule rule_io_threads = {

@@ -30,10 +30,7 @@ static const vt_rule_param net_params[] = {
 
 static void run_net_multiqueue(vt_rule_ctx *c)
 {
-    int vcpus = r_domain(c)->vcpus;
-    long n = io_queue_cap(c, "max_queues");
-    if (n > vcpus)
-        n = vcpus;
+    long n = io_queues(c, "max_queues");
     if (n > 256)
         n = 256;
     int throughput = r_profile(c) == PROFILE_THROUGHPUT;

@@ -7,6 +7,9 @@
 #                              ARRAY (after the expansion the case's folder
 #                              makes: $HOSTS and the like); nothing when
 #                              FILE is missing
+#   case_golden                a golden case's arguments and inputs (the
+#                              files args and inputs of the current
+#                              folder) into the arrays args and inputs
 #   case_names DIR [NAME...]   the case folders to run: the NAMEs given
 #                              (each must be a folder of DIR), or every one
 case_field() {
@@ -16,6 +19,12 @@ case_words() {
     local line=
     [ -f "$2" ] && line=$(head -1 "$2")
     eval "$1=($line)"
+}
+# shellcheck disable=SC2034  # args and inputs are the caller's
+case_golden() {
+    args=() inputs=(in.xml)
+    case_words args args
+    if [ -f inputs ]; then case_words inputs inputs; fi
 }
 case_names() {
     local dir=$1; shift

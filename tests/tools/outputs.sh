@@ -34,9 +34,7 @@ for dir in "$here"/golden/*/; do
     o=$OUT/golden/$name
     mkdir -p "$o/xml"
     cd "$dir" || exit 2
-    args=() inputs=(in.xml)
-    case_words args args
-    [ -f inputs ] && case_words inputs inputs
+    case_golden
     if [ ${#inputs[@]} = 1 ]; then
         run "$o/xml/in.xml" "${args[@]}" in.xml
     else
