@@ -19,15 +19,15 @@
 #define VT_RULE_H
 
 #include <libxml/tree.h>
-#include "devices.h"
-#include "domain.h"
-#include "host.h"
-#include "usage.h"
 #include "alloc.h"
 #include "arch.h"
 #include "cpulist.h"
+#include "devices.h"
+#include "domain.h"
+#include "host.h"
 #include "strbuf.h"
 #include "units.h"
+#include "usage.h"
 
 /* Every rule by its symbol in rules.def, in execution order: RULE_cpu_pin
  * is the index of cpu.pin in vt_rules[]. */

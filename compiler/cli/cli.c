@@ -4,9 +4,9 @@
  * see cli.h.
  */
 #include "cli.h"
-#include "options.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
+#include "options.h"
 
 #include <getopt.h>
 #include <stdarg.h>

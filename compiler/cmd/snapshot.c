@@ -5,9 +5,9 @@
  */
 #include "cmd.h"
 #include "connection.h"
-#include "host.h"
 #include "error.h"
 #include "file.h"
+#include "host.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,19 +5,19 @@
  * diff or the report.
  */
 #include "cmd.h"
+#include "alloc.h"
+#include "color.h"
 #include "connection.h"
 #include "diff.h"
 #include "domain.h"
-#include "job.h"
-#include "host.h"
-#include "policy.h"
-#include "color.h"
-#include "report.h"
 #include "error.h"
-#include "alloc.h"
-#include "strbuf.h"
 #include "file.h"
+#include "host.h"
+#include "job.h"
+#include "policy.h"
+#include "report.h"
 #include "schema.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>

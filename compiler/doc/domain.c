@@ -3,8 +3,8 @@
  * rejects domains that libvirt would reject for the same reasons.
  */
 #include "domain.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "units.h"
 
 #include <errno.h>

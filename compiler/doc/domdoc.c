@@ -14,8 +14,8 @@
  * have _private == NULL and are always serialized.
  */
 #include "domdoc.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "strbuf.h"
 
 #include <libxml/parser.h>

@@ -11,8 +11,8 @@
  * listed feature is present, an unlisted one may be too (flags_known 0).
  */
 #include "loaders.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "units.h"
 
 #include <ctype.h>

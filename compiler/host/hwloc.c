@@ -12,8 +12,8 @@
  * complete cpusets of those objects.
  */
 #include "loaders.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "file.h"
 
 #include <errno.h>

@@ -12,9 +12,9 @@
  * Round trip: host_to_json(load(host_to_json(h))) == host_to_json(h).
  */
 #include "loaders.h"
-#include "jsonfmt.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
+#include "jsonfmt.h"
 #include "strbuf.h"
 
 #include <ctype.h>

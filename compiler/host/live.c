@@ -9,8 +9,8 @@
  * unknown; nothing here fails.
  */
 #include "loaders.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "file.h"
 
 #include <dirent.h>

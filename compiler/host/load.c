@@ -4,9 +4,9 @@
  * model.
  */
 #include "load.h"
-#include "loaders.h"
 #include "error.h"
 #include "file.h"
+#include "loaders.h"
 
 #include <ctype.h>
 #include <errno.h>

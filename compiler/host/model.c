@@ -5,8 +5,8 @@
  * loaders it dispatches to.
  */
 #include "host.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 
 #include <ctype.h>
 #include <errno.h>

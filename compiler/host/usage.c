@@ -3,8 +3,8 @@
  * from their XML with libxml2 XPath.
  */
 #include "usage.h"
-#include "units.h"
 #include "alloc.h"
+#include "units.h"
 
 #include <libxml/xpath.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * (see loaders.h).
  */
 #include "loaders.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * start-up of a run that never talks to libvirt (see doc/performance.md).
  */
 #include "connection.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 
 #include <dlfcn.h>
 #include <libvirt/libvirt.h>

@@ -12,8 +12,8 @@
 #include "domain.h"
 #include "host.h"
 #include "policy.h"
-#include "report.h"
 #include "pools.h"
+#include "report.h"
 #include "usage.h"
 
 /* What the domains of one run share: the host's own CPUs and what

@@ -4,8 +4,8 @@
  * metadata (see policy.h).
  */
 #include "policy.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 #include "file.h"
 
 #include <cjson/cJSON.h>

@@ -4,8 +4,8 @@
  * with its XPath, old and new value and reason.
  */
 #include "rulectx.h"
-#include "error.h"
 #include "alloc.h"
+#include "error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

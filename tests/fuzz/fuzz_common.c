@@ -4,8 +4,8 @@
  * NUL-terminated copy of the input, the host from the environment.
  */
 #include "fuzz_common.h"
-#include "load.h"
 #include "alloc.h"
+#include "load.h"
 
 #include <libxml/parser.h>
 #include <stdarg.h>

@@ -24,14 +24,14 @@
  * (a path or "synthetic:..."); FUZZ_PROFILE: another profile;
  * FUZZ_VERBOSE=1 keeps vtune-xml's own messages on stderr.
  */
-#include "fuzz_common.h"
+#include "alloc.h"
 #include "diff.h"
 #include "domain.h"
 #include "domdoc.h"
 #include "engine.h"
+#include "fuzz_common.h"
 #include "policy.h"
 #include "report.h"
-#include "alloc.h"
 #include "strbuf.h"
 
 #include <cjson/cJSON.h>

@@ -16,10 +16,10 @@
  *
  * FUZZ_VERBOSE=1 keeps vtune-xml's messages on stderr.
  */
-#include "fuzz_common.h"
 #include "domain.h"
 #include "domdoc.h"
 #include "engine.h"
+#include "fuzz_common.h"
 #include "policy.h"
 #include "report.h"
 #include "rule.h"

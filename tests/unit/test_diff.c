@@ -21,10 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diff.h"
 #include "alloc.h"
-#include "strbuf.h"
+#include "diff.h"
 #include "file.h"
+#include "strbuf.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */

@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loaders.h"
 #include "alloc.h"
+#include "loaders.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */

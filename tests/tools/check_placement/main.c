@@ -69,8 +69,8 @@
 #include "values.h"
 #include "xmlread.h"
 
-#include "load.h"
 #include "alloc.h"
+#include "load.h"
 
 #include <getopt.h>
 #include <stdio.h>
