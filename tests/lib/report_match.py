@@ -5,7 +5,7 @@ The structural form of a JSON report (schemas/report.schema.json), so that
 golden cases assert what was done, where and why, without repeating each
 reason's wording: one JSON array a line,
   ["report", profile, host source, host kind]
-  ["domain", file, name, changed]
+  ["domain", file, name, changed, host actions of its findings]
   ["edit", rule, xpath, old, new, input line, reason pattern]
   ["finding", rule, severity, xpath, input line, host action, message pattern]
   ["host_action", node, size KiB, pages missing, command]
@@ -20,21 +20,34 @@ import json
 import re
 import sys
 
-# the facts a reason states: quoted values, names with dots, slashes,
+# the facts a reason states: quoted values ('custom', after a blank, '=' or
+# '(' so that an apostrophe is not one), names with dots, slashes,
 # underscores or '=' (rule parameters, paths), hyphenated terms
 # (host-passthrough, virtio-blk) and numbers
-FACT = re.compile(r"'[^']*'"
+FACT = re.compile(r"(?:(?<=[\s=(])|^)'[^'\s][^']*'(?!\w)"
                   r"|[A-Za-z_/][\w/-]*(?:[._=/][\w/-]+)+"
                   r"|[A-Za-z]\w*(?:-\w+)+"
                   r"|\d+(?:\.\d+)?")
+META = re.compile(r"([.^$*+?{}\[\]\\|()])")
 
 
 def pattern_of(text):
-    """The facts of TEXT, in order, as a pattern."""
+    """The facts of TEXT, in order, as a pattern: a number stands alone
+    (\\b, or no digit beside it where a letter or a dot touches it); a
+    reason that states no fact must not be empty (".")."""
     parts = []
-    for tok in FACT.findall(text):
-        parts.append(re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", tok))
-    return ".*".join(parts)
+    for m in FACT.finditer(text):
+        tok = m.group(0)
+        esc = META.sub(r"\\\1", tok)
+        if tok[0].isdigit():
+            before = text[m.start() - 1] if m.start() else " "
+            after = text[m.end()] if m.end() < len(text) else " "
+            if before.isalnum() or before in "._" or after.isalnum() or after in "._":
+                esc = r"(?<!\d)" + esc + r"(?!\d)"
+            else:
+                esc = r"\b" + esc + r"\b"
+        parts.append(esc)
+    return ".*".join(parts) or "."
 
 
 def records(report):
@@ -42,7 +55,8 @@ def records(report):
     host = report["host"]
     yield ["report", report["profile"], host["source"], host["kind"]], None
     for d in report["domains"]:
-        yield ["domain", d["file"], d["name"], d["changed"]], None
+        yield (["domain", d["file"], d["name"], d["changed"],
+                d["host_actions"]], None)
         for e in d["edits"]:
             yield (["edit", e["rule"], e["xpath"], e["old"], e["new"],
                     e["line"]], e["reason"])

@@ -1,10 +1,10 @@
 /*
- * search.h - private to rules/placement/: the node-set search and the
+ * place_search.h - private to rules/placement/: the node-set search and the
  * proportional split of plan.c, pure functions of their inputs, so that
  * tests/unit/test_placement.c tries them on small hosts directly.
  */
-#ifndef VT_SEARCH_H
-#define VT_SEARCH_H
+#ifndef VT_PLACE_SEARCH_H
+#define VT_PLACE_SEARCH_H
 
 #include "rule.h"
 
