@@ -27,7 +27,8 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=bench/domains.sh
 . "$here/domains.sh"    # big_domain
 main_o=$BUILD/CMakeFiles/vtune-xml.dir/compiler/main.c.o
-for f in "$BUILD/vtune-xml" "$BUILD/libvtcore.a" "$main_o"; do
+libs=("$BUILD"/libvt_*.a)      # the layers (doc/design.md), in any order
+for f in "$BUILD/vtune-xml" "${libs[0]}" "$main_o"; do
     [ -e "$f" ] || { echo "static-link.sh: $f missing: build first (cmake --build $BUILD)" >&2; exit 2; }
 done
 
@@ -36,7 +37,8 @@ xml_static=$(pkg-config --static --libs-only-l libxml-2.0 | tr ' ' '\n' | grep -
 SHARED=$BUILD/vtune-xml
 STATIC=$work/vtune-xml-static
 # shellcheck disable=SC2086,SC2046   # word lists
-cc -O2 -o "$STATIC" "$main_o" "$BUILD/libvtcore.a" -Wl,--gc-sections \
+cc -O2 -o "$STATIC" "$main_o" -Wl,--start-group "${libs[@]}" -Wl,--end-group \
+    -Wl,--gc-sections \
     -Wl,-Bstatic $xml_static -lstdc++ -Wl,-Bdynamic -static-libgcc -lm \
     $(pkg-config --libs hwloc libcjson) -ldl
 

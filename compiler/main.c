@@ -3,7 +3,6 @@
  */
 #include "cmd.h"
 #include "options.h"
-#include "schema.h"
 
 #include <libxml/parser.h>
 #include <signal.h>
@@ -35,7 +34,6 @@ int main(int argc, char **argv)
     else
         rc = cmd_tune(&o);
     cli_free(&o);
-    schema_free();
     xmlCleanupParser();
     return rc;
 }

@@ -47,9 +47,9 @@ static void add_feature(vt_rule_ctx *c, xmlNodePtr cpu, const char *policy,
 /* Applies the "features" parameter: "+a,-b,c". */
 static void policy_features(vt_rule_ctx *c, xmlNodePtr cpu)
 {
-    char *list = strdup(r_param_str(c, "features"));
+    char *list = xstrdup(r_param_str(c, "features"));
     char *save = NULL;
-    for (char *f = list ? strtok_r(list, ", ", &save) : NULL; f;
+    for (char *f = strtok_r(list, ", ", &save); f;
          f = strtok_r(NULL, ", ", &save)) {
         int disable = *f == '-';
         if (*f == '-' || *f == '+')

@@ -61,7 +61,7 @@ static int pinned_threads(const vt_host *h, int vcpus, const int *pin)
         if (vcpus % t)
             continue;
         int ok = 1;
-        int *used = calloc((size_t)h->ncores + 1, sizeof *used);
+        int *used = xcalloc((size_t)h->ncores + 1, sizeof *used);
         for (int g = 0; ok && g < vcpus / t; g++) {
             const vt_host_cpu *first = host_cpu_by_id(h, pin[g * t]);
             int core = first ? first->core : -1;

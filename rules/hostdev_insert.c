@@ -24,13 +24,17 @@ static void hostdev_state_free(void *data)
 }
 
 static const vt_family hostdev_family = {
-    "hostdev.insert", sizeof(hostdev_state), hostdev_state_free,
+    sizeof(hostdev_state), hostdev_state_free,
 };
 
 hwloc_const_bitmap_t hostdev_required_nodes(vt_rule_ctx *c)
 {
     return ((hostdev_state *)r_state(c, &hostdev_family))->required;
 }
+
+const char *const vt_devclass_names[] = {"nvme", "gpu", "nic", NULL};
+const char *const vt_affinity_names[] = {"required", "preferred", "legacy",
+                                         NULL};
 
 static const vt_rule_param params[] = {
     {"affinity", PARAM_ENUM, "preferred",
@@ -54,11 +58,17 @@ static int matches(const vt_host *h, const vt_host_pci *d, const vt_hostdev_requ
                 return 1;
         return 0;
     }
-    if (!strcmp(q->cls, "nvme"))
+    switch (q->cls) {
+    case DEVCLASS_NVME:
         return d->class_id == 0x0108;
-    if (!strcmp(q->cls, "gpu"))     /* display controllers, function 0 */
+    case DEVCLASS_GPU:              /* display controllers, function 0 */
         return (d->class_id >> 8) == 0x03 && d->addr[11] == '0';
-    return d->class_id == 0x0200 && !d->pf;     /* nic: a physical NIC */
+    case DEVCLASS_NIC:              /* a physical NIC */
+        return d->class_id == 0x0200 && !d->pf;
+    case DEVCLASS_NONE:
+        break;
+    }
+    return 0;
 }
 
 /* Is the device's address already in the domain? */
@@ -66,12 +76,8 @@ static int in_domain(vt_rule_ctx *c, const char *addr)
 {
     xmlNodePtr dev = r_child(r_root(c), "devices");
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
-        if (e->type != XML_ELEMENT_NODE)
-            continue;
         char a[16];
-        xmlNodePtr src = r_child(e, "source");
-        if (src && pci_address_of(r_child(src, "address"), a) == 0 &&
-            !strcmp(a, addr))
+        if (pciaddr_assigned(e, a) == 0 && !strcmp(a, addr))
             return 1;
     }
     return 0;
@@ -81,22 +87,20 @@ static int in_domain(vt_rule_ctx *c, const char *addr)
  * NULL: then any node will do and placement follows the devices. */
 static hwloc_bitmap_t bound_nodes(vt_rule_ctx *c)
 {
-    xmlNodePtr m = r_child(r_child(r_root(c), "numatune"), "memory");
-    const char *ns = r_attr(m, "nodeset");
-    return ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
+    return domain_numatune_nodes(r_root(c));
 }
 
 /* Rank of device D for a domain bound to NODES (NULL: unbound): 0 local,
  * then the distance to the nearest bound node (preferred) or 1000
  * (legacy); -1 when not allowed (required and not local). */
 static int rank(vt_rule_ctx *c, const vt_host_pci *d, hwloc_const_bitmap_t nodes,
-                const char *affinity)
+                enum vt_affinity affinity)
 {
     if (!nodes || (d->node >= 0 && hwloc_bitmap_isset(nodes, (unsigned)d->node)))
         return 0;
-    if (!strcmp(affinity, "required"))
+    if (affinity == AFFINITY_REQUIRED)
         return -1;
-    if (!strcmp(affinity, "legacy") || d->node < 0)
+    if (affinity == AFFINITY_LEGACY || d->node < 0)
         return 1000;
     int best = 999, n;
     hwloc_bitmap_foreach_begin(n, nodes) {
@@ -196,8 +200,10 @@ static void run_hostdev_insert(vt_rule_ctx *c)
     int *pick = xmalloc(((size_t)h->npci + 1) * sizeof *pick);
     for (int k = 0; k < n; k++) {
         const vt_hostdev_request *q = &reqs[k];
-        const char *aff = q->affinity ? q->affinity : r_param_str(c, "affinity");
-        const char *what = q->address ? q->address : q->vf_of ? q->vf_of : q->cls;
+        enum vt_affinity aff = q->affinity != AFFINITY_RULE
+            ? q->affinity : (enum vt_affinity)r_param_choice(c, "affinity");
+        const char *what = q->address ? q->address : q->vf_of ? q->vf_of
+                                                  : vt_devclass_names[q->cls];
         /* candidates, best rank first, then address order (the host's) */
         int np = 0, seen = 0;
         for (int r = 0; r <= 1000 && np < q->count; r++)
@@ -216,7 +222,7 @@ static void run_hostdev_insert(vt_rule_ctx *c)
                       "(%s, %d wanted): the host has %s%d free%s; nothing "
                       "assigned for it", k, what, q->count,
                       seen ? "" : "no such device, ", np,
-                      !strcmp(aff, "required") && nodes
+                      aff == AFFINITY_REQUIRED && nodes
                           ? " on the domain's nodes (affinity required)" : "");
             continue;
         }
@@ -228,10 +234,10 @@ static void run_hostdev_insert(vt_rule_ctx *c)
                      d->node >= 0 ? "placement keeps the domain next to "
                      "its NUMA node" : "its NUMA node is unknown");
             insert(c, d, why);
-            if (q->cls && !strcmp(q->cls, "gpu"))
+            if (q->cls == DEVCLASS_GPU)
                 companions(c, d, taken, "a function of the same GPU: "
                            "assigned together, as the IOMMU groups them");
-            if (d->node >= 0 && !strcmp(aff, "required")) {
+            if (d->node >= 0 && aff == AFFINITY_REQUIRED) {
                 /* placement reads it: the domain must span these nodes */
                 hostdev_state *st = r_state(c, &hostdev_family);
                 if (!st->required)

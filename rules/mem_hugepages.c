@@ -58,10 +58,7 @@ static void need_pages(vt_rule_ctx *c, int node, unsigned long long page,
                        unsigned long long kib, vt_strbuf *actions)
 {
     const vt_host *h = r_host(c);
-    int n = -1;
-    for (int i = 0; i < h->nnodes; i++)
-        if (h->nodes[i].id == node)
-            n = i;
+    int n = host_node_index(h, node);
     if (n < 0)
         return;
     long long need = (long long)((kib + page - 1) / page);
@@ -107,16 +104,9 @@ static void hugepages_unplaced(vt_rule_ctx *c)
 {
     const vt_host *h = r_host(c);
     unsigned long long mem = r_domain(c)->memory_kib;
-    xmlNodePtr nm = r_child(r_child(r_root(c), "numatune"), "memory");
-    hwloc_bitmap_t nodes = r_attr(nm, "nodeset")
-                               ? cpulist_parse(r_attr(nm, "nodeset"), CPULIST_LIBVIRT) : NULL;
+    hwloc_bitmap_t nodes = domain_numatune_nodes(r_root(c));
     unsigned long long sizes[2];
-    int ns = 0;
-    if (r_param_bool(c, "use_1g") && mem % (1 << 20) == 0 &&
-        mem >= (unsigned long long)r_param_int(c, "min_1g_gib") << 20)
-        sizes[ns++] = 1 << 20;
-    if (r_param_bool(c, "use_2m") && mem % 2048 == 0 && mem)
-        sizes[ns++] = 2048;
+    int ns = place_huge_sizes(c, mem, sizes);
     for (int s = 0; s < ns; s++) {
         long long free_pages = 0;
         int assumed = 0;

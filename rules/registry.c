@@ -31,9 +31,3 @@ int rule_index(const char *id)
             return i;
     return -1;
 }
-
-const vt_rule *rule_by_id(const char *id)
-{
-    int i = rule_index(id);
-    return i < 0 ? NULL : vt_rules[i];
-}

@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "arch.h"
 #include "cpulist.h"
+#include "pciaddr.h"
 #include "devices.h"
 #include "domain.h"
 #include "host.h"
@@ -131,10 +132,9 @@ int r_choice_of(const vt_rule_ctx *c, enum vt_rule_index rule,
 int r_override(const vt_rule_ctx *c);
 
 /* --- what a rule family shares for one domain --- */
-/* A family declares its state once: `static const vt_family f = {"name",
- * sizeof(struct its_state), destroy}`. */
+/* A family declares its state once, and the declaration is its key:
+ * `static const vt_family f = {sizeof(struct its_state), destroy}`. */
 typedef struct vt_family {
-    const char *name;           /* for messages */
     size_t size;                /* of the state, zeroed on first use */
     void (*destroy)(void *);    /* frees what the state holds, or NULL */
 } vt_family;
@@ -143,13 +143,23 @@ typedef struct vt_family {
  * families. */
 void *r_state(vt_rule_ctx *c, const vt_family *family);
 
+/* The device classes and affinities a policy's "hostdev" request names,
+ * in the order of their names (hostdev_insert.c; the affinities are
+ * hostdev.insert.affinity's choices too, in that order). */
+enum vt_devclass { DEVCLASS_NONE = -1, DEVCLASS_NVME, DEVCLASS_GPU,
+                   DEVCLASS_NIC };
+enum vt_affinity { AFFINITY_RULE = -1, AFFINITY_REQUIRED, AFFINITY_PREFERRED,
+                   AFFINITY_LEGACY };
+extern const char *const vt_devclass_names[];   /* "nvme", ..., NULL */
+extern const char *const vt_affinity_names[];   /* "required", ..., NULL */
+
 /* One device the policy asks hostdev.insert for. */
 typedef struct vt_hostdev_request {
     char *vf_of;        /* VFs of the PF with this net device name */
     char *address;      /* one exact PCI address "0000:81:00.0" */
-    char *cls;          /* a class: nvme, gpu, nic */
+    enum vt_devclass cls;       /* a class, or DEVCLASS_NONE */
     int count;          /* how many (1 for an address) */
-    char *affinity;     /* required|preferred|legacy, NULL: the rule's */
+    enum vt_affinity affinity;  /* AFFINITY_RULE: hostdev.insert's */
 } vt_hostdev_request;
 
 /* The devices the policy asks for ("hostdev" requests); *N gets how
@@ -222,7 +232,5 @@ extern const vt_rule *const vt_rules[];
 extern const int vt_nrules;
 /* The index in vt_rules of the rule with id ID, or -1. */
 int rule_index(const char *id);
-/* The rule with id ID, or NULL. */
-const vt_rule *rule_by_id(const char *id);
 
 #endif

@@ -31,7 +31,8 @@
 # names another schema file, as for vtune-xml --validate).
 #
 # UPDATE=1 rewrites the expected files of the cases it runs (review the
-# diff!): UPDATE=1 ctest -R golden.NAME rewrites that case only.
+# diff!): UPDATE=1 ctest -R '^golden\.NAME$' rewrites that case only (-R
+# is a regex; a new case folder is a test after the next cmake --build).
 set -u
 VT=$(realpath "$1")
 CHECKER=$(realpath "$2")
@@ -85,6 +86,7 @@ report_check() {
 }
 
 check "libvirt's domain schema is installed ($RNG)" test -r "$RNG"
+check "xmllint and virsh are installed" sh -c "command -v xmllint && command -v virsh" > /dev/null
 cases=$(case_names "$here/golden" "$@") || exit 2
 for name in $cases; do
     cd "$here/golden/$name" || exit 2

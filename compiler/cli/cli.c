@@ -50,6 +50,11 @@ int cli_parse(int argc, char **argv, vt_cli *o)
     /* options may follow file names, as with git (getopt_long permutes
      * argv unless POSIXLY_CORRECT is set) */
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const vt_option *opt = options_by_id(ch);
+        char err[256];
+        if (opt && optarg && options_check_choice(opt, optarg, err,
+                                                  sizeof err) < 0)
+            return usage_error("%s", err);
         switch (ch) {
         case O_HOST: o->host = optarg; break;
         case O_PROFILE: o->profile = optarg; break;
@@ -60,40 +65,19 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case O_DIFF: o->diff = 1; break;
         case O_CHECK: o->check = 1; break;
         case O_EXPLAIN: o->explain = 1; break;
-        case O_REPORT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-                strcmp(optarg, "markdown") && strcmp(optarg, "sarif"))
-                return usage_error("--report '%s': expected text, json, "
-                                   "markdown or sarif", optarg);
-            o->report = optarg;
-            break;
+        case O_REPORT: o->report = optarg; break;
         case O_STRICT: o->strict = 1; break;
         case O_APPLY: o->apply = 1; break;
         case O_DRY_RUN: o->dry_run = 1; break;
         case O_VALIDATE:
-            if (optarg && strcmp(optarg, "all") && strcmp(optarg, "output"))
-                return usage_error("--validate=%s: expected all or output",
-                                   optarg);
             o->validate = optarg && !strcmp(optarg, "output") ? 2 : 1;
             break;
-        case O_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-                strcmp(optarg, "never"))
-                return usage_error("--color '%s': expected auto, always or "
-                                   "never", optarg);
-            o->color = optarg;
-            break;
+        case O_COLOR: o->color = optarg; break;
         case O_NO_VALIDATE: o->validate = 0; break;
         case 'c': o->uri = optarg; break;
         case 'o': o->out = optarg; break;
         case 'i': o->inplace = 1; break;
-        case O_LIST:
-            o->list_rules = optarg ? optarg : "text";
-            if (strcmp(o->list_rules, "text") && strcmp(o->list_rules, "markdown") &&
-                strcmp(o->list_rules, "json"))
-                return usage_error("--list-rules=%s: expected text, markdown "
-                                   "or json", o->list_rules);
-            break;
+        case O_LIST: o->list_rules = optarg ? optarg : "text"; break;
         case 'h': o->help = 1; break;
         case O_VERSION: o->version = 1; break;
         case ':':

@@ -6,6 +6,8 @@
 #ifndef VT_OPTIONS_H
 #define VT_OPTIONS_H
 
+#include <stddef.h>
+
 /* What cli_parse switches on: the short letter, or one of these. */
 enum {
     O_HOST = 256, O_PROFILE, O_POLICY, O_ENABLE, O_DISABLE, O_SET, O_DIFF,
@@ -23,6 +25,8 @@ typedef struct vt_option {
                                NULL: shown in another option's line */
     const char *help;       /* --help's right column; '\n' continues it on
                                the next line */
+    const char *choices;    /* the values the argument may take
+                               ("a|b|c"), or NULL: any */
 } vt_option;
 
 /* The options, in --help order, ending with {NULL}. */
@@ -30,6 +34,14 @@ extern const vt_option cli_options[];
 
 /* The --help text, generated from cli_options (owned by the caller). */
 char *options_help(void);
+
+/* The option with getopt id ID (static), or NULL. */
+const vt_option *options_by_id(int id);
+
+/* 0 when ARG is one of O's choices (or O has none); else -1 with the
+ * message ("--NAME 'ARG': expected a, b or c") in ERR (N bytes). */
+int options_check_choice(const vt_option *o, const char *arg, char *err,
+                         size_t n);
 
 /* getopt_long's option table and short-option string (":c:o:ih") for
  * cli_options, built once; static storage. */

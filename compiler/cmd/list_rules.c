@@ -1,5 +1,5 @@
 /*
- * cmd_list_rules.c - `vtune-xml --list-rules`: the rules' own metadata as
+ * list_rules.c - `vtune-xml --list-rules`: the rules' own metadata as
  * text, Markdown (doc/rules.md is generated from it) or JSON.
  */
 #include "cmd.h"

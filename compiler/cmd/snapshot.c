@@ -1,5 +1,5 @@
 /*
- * cmd_snapshot.c - `vtune-xml snapshot`: loads any host source (the live
+ * snapshot.c - `vtune-xml snapshot`: loads any host source (the live
  * machine by default) and prints the JSON snapshot, the fast, complete
  * form that CI runs use.
  */

@@ -1,10 +1,11 @@
 /*
- * cmd_tune.c - the main job: read the policy and the host, then for each
+ * tune.c - the main job: read the policy and the host, then for each
  * domain parse -> inspect -> run the rules -> emit, and only when every
  * domain succeeded, write the outputs (atomically) and print the XML, the
  * diff or the report.
  */
 #include "cmd.h"
+#include "domdoc.h"
 #include "alloc.h"
 #include "color.h"
 #include "connection.h"
@@ -221,24 +222,16 @@ int cmd_tune(const vt_cli *o)
         strbuf_init(&out);
         for (int i = 0; i < o->ninputs; i++) {
             vt_job *j = &jobs[i];
-            int changed = j->outlen != j->inlen ||
-                          memcmp(j->out, j->in, j->inlen) != 0;
-            changes += changed;
-            if ((o->diff || (o->check && !o->report)) && changed)
+            changes += j->changed;
+            if ((o->diff || (o->check && !o->report)) && j->changed)
                 diff_unified(&out, diff_name(j->input), j->in, j->inlen,
                              j->out, j->outlen, 3);
             else if (!o->diff && !o->check && !o->report && !j->dest &&
                      (!o->apply || o->dry_run))
                 strbuf_add(&out, j->out, j->outlen);
         }
-        if (o->report && strcmp(o->report, "json") == 0)
-            report_json(&rep, &out);
-        else if (o->report && strcmp(o->report, "markdown") == 0)
-            report_markdown(&rep, &out);
-        else if (o->report && strcmp(o->report, "sarif") == 0)
-            report_sarif(&rep, &out);
-        else if (o->report)
-            report_text(&rep, &out);
+        if (o->report)
+            report_renderer(o->report)(&rep, &out);
         int is_diff = o->diff || (o->check && !o->report);
         int is_text = o->report && !strcmp(o->report, "text");
         put(stdout, &out, (is_diff || is_text) && use_color(o->color, 1),
@@ -271,6 +264,7 @@ int cmd_tune(const vt_cli *o)
         report_domain_free(rep.domains[i]);
     free(rep.domains);
     free(jobs);
+    schema_free();          /* loaded by --validate, once a process */
     engine_run_free(&run);
     connection_close(conn);
     host_free(h);

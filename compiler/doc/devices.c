@@ -3,6 +3,7 @@
  */
 #include "devices.h"
 #include "domdoc.h"
+#include "pciaddr.h"
 
 #include <string.h>
 
@@ -29,13 +30,8 @@ int devices_virtio_nic(xmlNodePtr nic)
 int devices_has_vfio(xmlNodePtr root)
 {
     xmlNodePtr dev = domdoc_child(root, "devices");
-    for (xmlNodePtr h = domdoc_child(dev, "hostdev"); h;
-         h = domdoc_next(h, "hostdev")) {
-        const char *mode = domdoc_attr(h, "mode");
-        const char *type = domdoc_attr(h, "type");
-        if ((!mode || !strcmp(mode, "subsystem")) && type &&
-            !strcmp(type, "pci"))
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next)
+        if (pciaddr_is_assignment(e))
             return 1;
-    }
-    return domdoc_child_with(dev, "interface", "type", "hostdev") != NULL;
+    return 0;
 }

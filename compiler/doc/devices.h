@@ -15,8 +15,9 @@ int devices_virtio_blk(xmlNodePtr disk);
 int devices_virtio_scsi(xmlNodePtr controller);
 /* An interface with a virtio model. */
 int devices_virtio_nic(xmlNodePtr interface);
-/* 1 when the domain ROOT assigns a PCI device with VFIO: a <hostdev
- * mode='subsystem' type='pci'> or an <interface type='hostdev'>. */
+/* 1 when the domain ROOT assigns a host PCI device with VFIO (a <hostdev
+ * mode='subsystem' type='pci'>, an <interface type='hostdev'> or a <disk
+ * type='nvme'>: pciaddr_is_assignment). */
 int devices_has_vfio(xmlNodePtr root);
 
 #endif

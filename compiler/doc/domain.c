@@ -3,6 +3,8 @@
  * rejects domains that libvirt would reject for the same reasons.
  */
 #include "domain.h"
+#include "cpulist.h"
+#include "domdoc.h"
 #include "alloc.h"
 #include "error.h"
 #include "units.h"
@@ -273,4 +275,11 @@ int domain_iothread_defined(xmlNodePtr root, long id)
     for (int i = 0; i < n; i++)
         below += ids[i] < id;
     return id - below <= count - n;
+}
+
+hwloc_bitmap_t domain_numatune_nodes(xmlNodePtr root)
+{
+    xmlNodePtr m = domdoc_child(domdoc_child(root, "numatune"), "memory");
+    const char *ns = domdoc_attr(m, "nodeset");
+    return ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
 }

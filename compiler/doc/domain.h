@@ -8,7 +8,15 @@
 #ifndef VT_DOMAIN_H
 #define VT_DOMAIN_H
 
-#include "domdoc.h"
+#include <hwloc.h>
+#include <libxml/tree.h>
+
+/* the document (domdoc.h), opaque here: what includes only domain.h
+ * (the rules, through rule.h) reads the domain but cannot edit it */
+#ifndef VT_DOMDOC_T
+#define VT_DOMDOC_T
+typedef struct vt_domdoc vt_domdoc;
+#endif
 
 enum vt_os { OS_UNKNOWN = 0, OS_LINUX, OS_WINDOWS, OS_OTHER };
 
@@ -41,5 +49,9 @@ int domain_iothread_ids(xmlNodePtr root, long *ids, int max);
 
 /* 1 when iothread ID is one of those. */
 int domain_iothread_defined(xmlNodePtr root, long id);
+
+/* The host nodes <numatune><memory nodeset> binds the domain ROOT's
+ * memory to, as a new bitmap (caller frees), or NULL when it names none. */
+hwloc_bitmap_t domain_numatune_nodes(xmlNodePtr root);
 
 #endif

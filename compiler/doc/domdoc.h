@@ -19,7 +19,10 @@
 #include <libxml/tree.h>
 #include <stddef.h>
 
+#ifndef VT_DOMDOC_T
+#define VT_DOMDOC_T
 typedef struct vt_domdoc vt_domdoc;
+#endif
 
 /* Parses LEN bytes of BUF; NAME is used in messages ("-" shows as
  * "<stdin>"). Returns 0 with *out owned by the caller (domdoc_free), or

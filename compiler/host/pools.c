@@ -3,11 +3,12 @@
  */
 #include "pools.h"
 
-hwloc_bitmap_t pools_housekeeping(const vt_host *h, const char *reserved)
+hwloc_bitmap_t pools_housekeeping(const vt_host *h,
+                                  hwloc_const_bitmap_t reserved)
 {
-    hwloc_bitmap_t hk = reserved ? cpulist_parse(reserved, CPULIST_LIBVIRT) : NULL;
-    if (hk)
-        return hk;
+    hwloc_bitmap_t hk;
+    if (reserved)
+        return hwloc_bitmap_dup(reserved);
     if (h->reserved)
         return hwloc_bitmap_dup(h->reserved);
     hk = hwloc_bitmap_alloc();

@@ -12,6 +12,7 @@
  * else, when the host isolates CPUs
  * (isolcpus, nohz_full), every online CPU that is not isolated; else the
  * first core (with its SMT siblings) of each node that has CPUs. */
-hwloc_bitmap_t pools_housekeeping(const vt_host *h, const char *reserved);
+hwloc_bitmap_t pools_housekeeping(const vt_host *h,
+                                  hwloc_const_bitmap_t reserved);
 
 #endif

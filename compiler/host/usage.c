@@ -4,6 +4,7 @@
  */
 #include "usage.h"
 #include "alloc.h"
+#include "pciaddr.h"
 #include "units.h"
 
 #include <libxml/xpath.h>
@@ -269,25 +270,6 @@ static void add_pages(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
     xmlXPathFreeObject(cells);
 }
 
-int pci_address_of(xmlNodePtr a, char *out)
-{
-    unsigned v[4];
-    const char *names[] = {"domain", "bus", "slot", "function"};
-    for (int i = 0; i < 4; i++) {
-        char *s = attr(a, names[i]);
-        char *end = NULL;
-        v[i] = s ? (unsigned)strtoul(s, &end, 0) : (i == 0 ? 0 : 0x10000);
-        int bad = s && (end == s || *end);
-        free(s);
-        if (bad || v[i] > 0xffff)
-            return -1;
-    }
-    if (v[1] > 0xff || v[2] > 0x1f || v[3] > 7)
-        return -1;
-    snprintf(out, 16, "%04x:%02x:%02x.%x", v[0], v[1], v[2], v[3]);
-    return 0;
-}
-
 int usage_pci_used(const vt_usage *u, const char *addr)
 {
     for (int i = 0; i < u->npci; i++)
@@ -298,12 +280,10 @@ int usage_pci_used(const vt_usage *u, const char *addr)
 
 static void add_pci(vt_usage *u, xmlXPathContextPtr x)
 {
-    xmlXPathObjectPtr r = select_nodes(x,
-        "/domain/devices/hostdev[@type='pci']/source/address | "
-        "/domain/devices/interface[@type='hostdev']/source/address");
+    xmlXPathObjectPtr r = select_nodes(x, "/domain/devices/*");
     for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
         char addr[16];
-        if (pci_address_of(r->nodesetval->nodeTab[i], addr) < 0 ||
+        if (pciaddr_assigned(r->nodesetval->nodeTab[i], addr) < 0 ||
             usage_pci_used(u, addr))
             continue;
         u->pci = xrealloc(u->pci, (size_t)(u->npci + 1) * sizeof *u->pci);

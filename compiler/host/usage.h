@@ -45,8 +45,4 @@ long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
  * ("0000:81:00.0"). */
 int usage_pci_used(const vt_usage *u, const char *addr);
 
-/* Formats a libvirt <address domain bus slot function> element as
- * "0000:81:00.0" into OUT (16 bytes); returns -1 when it is not one. */
-int pci_address_of(xmlNodePtr address, char *out);
-
 #endif

@@ -156,19 +156,28 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
         /* a running domain holds what its live definition says */
         unsigned flags = p_virDomainIsActive(doms[i]) == 1
                              ? 0 : VIR_DOMAIN_XML_INACTIVE;
-        char *xml = skipped(name, skip, nskip)
-                        ? NULL : p_virDomainGetXMLDesc(doms[i], flags);
-        if (xml) {
-            xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), name, NULL,
-                                          XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                          XML_PARSE_NOWARNING);
-            if (doc) {
-                usage_add_domain(u, h, doc, housekeeping);
-                counted++;
-                xmlFreeDoc(doc);
-            }
-            free(xml);
+        if (skipped(name, skip, nskip)) {
+            p_virDomainFree(doms[i]);
+            continue;
         }
+        /* a domain whose definition cannot be read would hold CPUs and
+         * memory nobody knows of: an error, not a guess */
+        char *xml = p_virDomainGetXMLDesc(doms[i], flags);
+        xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), name,
+                                            NULL, XML_PARSE_NONET |
+                                            XML_PARSE_NOERROR |
+                                            XML_PARSE_NOWARNING) : NULL;
+        if (!doc) {
+            vt_error(c->uri, 0, "cannot read the definition of domain "
+                     "'%s': %s", name ? name : "?", xml ? "not well-formed "
+                     "XML" : last_error());
+            counted = -1;
+        } else if (counted >= 0) {
+            usage_add_domain(u, h, doc, housekeeping);
+            counted++;
+        }
+        xmlFreeDoc(doc);
+        free(xml);
         p_virDomainFree(doms[i]);
     }
     free(doms);

@@ -154,6 +154,15 @@ const char *report_severity_name(enum vt_severity sev)
     return "?";
 }
 
+void report_summary(const vt_domain_report *dr, vt_strbuf *out)
+{
+    if (dr->name)
+        strbuf_addf(out, " (%s)", dr->name);
+    strbuf_addf(out, ": %d change%s, %d finding%s", dr->nedits,
+                dr->nedits == 1 ? "" : "s", dr->nfindings,
+                dr->nfindings == 1 ? "" : "s");
+}
+
 int report_count_at_least(const vt_report *r, enum vt_severity sev)
 {
     int n = 0;
@@ -168,3 +177,18 @@ const char *report_rule_id(const vt_rule *rl)
     return rl ? rl->id : "vtune-xml";
 }
 
+
+vt_renderer report_renderer(const char *format)
+{
+    static const struct {
+        const char *name;
+        vt_renderer render;
+    } formats[] = {
+        {"text", report_text}, {"json", report_json},
+        {"markdown", report_markdown}, {"sarif", report_sarif},
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (!strcmp(formats[i].name, format))
+            return formats[i].render;
+    return NULL;
+}

@@ -82,6 +82,9 @@ char *report_pages_command(int node, unsigned long long size_kib, long long miss
 int report_count_at_least(const vt_report *r, enum vt_severity sev);
 
 const char *report_severity_name(enum vt_severity sev);
+/* Appends what follows a domain's file name in a heading: " (NAME): 3
+ * changes, 1 finding". */
+void report_summary(const vt_domain_report *dr, vt_strbuf *out);
 /* The id of rule RL, "vtune-xml" for the engine's own findings. */
 const char *report_rule_id(const vt_rule *rl);
 /* The run's hugepage needs summed per node and size, largest size first,
@@ -93,6 +96,9 @@ vt_pages_need *report_run_pages(const vt_report *r, int *n);
 char *report_kernel_cmdline(const vt_pages_need *all, int n);
 
 /* --- the renderings, each appending to OUT --- */
+typedef void (*vt_renderer)(const vt_report *r, vt_strbuf *out);
+/* The rendering called FORMAT (text, json, markdown, sarif), or NULL. */
+vt_renderer report_renderer(const char *format);
 /* text (report_text.c): one block per domain, then the host actions */
 void report_text(const vt_report *r, vt_strbuf *out);
 /* JSON (report_json.c): schemas/report.schema.json, pretty-printed,

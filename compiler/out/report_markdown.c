@@ -38,10 +38,9 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
                 r->host_source ? r->host_source : "?", r->host_kind);
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
-        strbuf_addf(out, "### `%s`%s%s%s: %d change%s, %d finding%s\n\n",
-                    dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
-                dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
-                    dr->nfindings, dr->nfindings == 1 ? "" : "s");
+        strbuf_addf(out, "### `%s`", dr->file);
+        report_summary(dr, out);
+        strbuf_adds(out, "\n\n");
         if (dr->nedits) {
             strbuf_adds(out, "| rule | where | was | now | why |\n"
                         "|---|---|---|---|---|\n");

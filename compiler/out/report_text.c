@@ -1,6 +1,7 @@
 /*
- * report_text.c - the text rationale (--report text, --explain): per domain, each edit
- * with its reason, each finding, then the host actions of the run.
+ * report_text.c - the text rationale (--report text, --explain): per
+ * domain, each edit with its reason, each finding, then the host actions
+ * of the run.
  */
 #include "report.h"
 
@@ -10,10 +11,9 @@ void report_text(const vt_report *r, vt_strbuf *out)
 {
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
-        strbuf_addf(out, "%s%s%s%s: %d change%s, %d finding%s (profile %s)\n",
-                    dr->file, dr->name ? " (" : "", dr->name ? dr->name : "",
-                dr->name ? ")" : "", dr->nedits, dr->nedits == 1 ? "" : "s",
-                    dr->nfindings, dr->nfindings == 1 ? "" : "s", r->profile);
+        strbuf_adds(out, dr->file);
+        report_summary(dr, out);
+        strbuf_addf(out, " (profile %s)\n", r->profile);
         for (int i = 0; i < dr->nedits; i++) {
             const vt_edit *e = &dr->edits[i];
             strbuf_addf(out, "  %-14s %s\n", report_rule_id(e->rule), e->xpath);

@@ -3,6 +3,7 @@
  * deciding whether the domain is one the tool tunes at all.
  */
 #include "rulectx.h"
+#include "domdoc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ static int gate(vt_rule_ctx *c, int say)
 
 void engine_run_init(vt_run *run, const vt_host *h, const vt_policy *p)
 {
-    run->housekeeping = pools_housekeeping(h, p->reserved_cpus);
+    run->housekeeping = pools_housekeeping(h, p->reserved);
     run->usage = usage_new(h);
     run->rule_limit = vt_nrules;
 }
@@ -107,12 +108,7 @@ void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
         c.cur = vt_rules[i];
         vt_rules[i]->run(&c);
     }
-    for (int i = 0; i < c.nstates; i++) {
-        if (c.states[i].family->destroy)
-            c.states[i].family->destroy(c.states[i].data);
-        free(c.states[i].data);
-    }
-    free(c.states);
+    ruleapi_release(&c);
     rep->changed = domdoc_changed(d);
     /* a domain that runs on this host takes what its XML says, tuned or
      * not; later domains of the run see it */

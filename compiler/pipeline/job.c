@@ -2,6 +2,7 @@
  * job.c - one domain's journey through the pipeline (see job.h).
  */
 #include "job.h"
+#include "domdoc.h"
 #include "error.h"
 #include "file.h"
 #include "schema.h"
@@ -34,6 +35,7 @@ void job_tune(vt_job *j, const vt_host *h, const vt_policy *p, vt_run *run)
 {
     engine_tune(j->doc, &j->info, h, p, run, j->accounted, j->rep);
     j->out = domdoc_emit(j->doc, &j->outlen);
+    j->changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);
     domain_free(&j->info);
     domdoc_free(j->doc);
     j->doc = NULL;
@@ -61,7 +63,8 @@ static const vt_rule *blame(const vt_job *j, const vt_host *h, const vt_policy *
         vt_domain_report *rep = report_domain_new(j->input);
         engine_tune(d, &info, h, p, &run, 0, rep);
         size_t len;
-        char *out = domdoc_emit(d, &len), err[512];
+        char err[512];
+        char *out = domdoc_emit(d, &len);
         int valid = schema_valid(out, len, err, sizeof err);
         free(out);
         report_domain_free(rep);
@@ -79,14 +82,13 @@ int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
     char err[512];
-    int changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);
     if (mode == 1) {
         if (schema_valid(j->in, j->inlen, err, sizeof err) == 0)
             return vt_fail(VT_EXIT_DOMAIN, shown, 0, "not valid against "
                            "libvirt's domain schema (%s): %s", schema_path(),
                            err);
     }
-    if (!changed)
+    if (!j->changed)
         return 0;
     if (schema_valid(j->out, j->outlen, err, sizeof err) == 1)
         return 0;

@@ -20,6 +20,7 @@ typedef struct vt_job {
     vt_domdoc *doc;            /* parsed input, until emitted */
     vt_domain info;
     int accounted;          /* its own placement is already in the usage */
+    int changed;            /* out differs from in (job_tune sets it) */
     vt_domain_report *rep;
 } vt_job;
 

@@ -111,12 +111,10 @@ void policy_free(vt_policy *p)
     }
     free(p->values);
     free(p->enabled);
-    free(p->reserved_cpus);
+    hwloc_bitmap_free(p->reserved);
     for (int i = 0; i < p->nhostdevs; i++) {
         free(p->hostdevs[i].vf_of);
         free(p->hostdevs[i].address);
-        free(p->hostdevs[i].cls);
-        free(p->hostdevs[i].affinity);
     }
     free(p->hostdevs);
     free(p);
@@ -362,6 +360,15 @@ static int load_rules(vt_policy *p, const char *path, const char *text,
     return 0;
 }
 
+/* The index of V in the NULL-terminated NAMES, or -1. */
+static int name_index(const char *const *names, const char *v)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(names[i], v))
+            return i;
+    return -1;
+}
+
 /* "hostdev": [{"vf_of": "ens2f0", "count": 2}, {"address": "..."},
  * {"class": "nvme", "count": 1, "affinity": "required"}] */
 static int load_hostdevs(vt_policy *p, const char *path, const char *text,
@@ -373,16 +380,17 @@ static int load_hostdevs(vt_policy *p, const char *path, const char *text,
                        "an array of device requests");
     const cJSON *r;
     cJSON_ArrayForEach(r, arr) {
-        vt_hostdev_request q = {.count = 1};
+        vt_hostdev_request q = {.count = 1, .cls = DEVCLASS_NONE,
+                                .affinity = AFFINITY_RULE};
         int kinds = 0;
         const char *bad = NULL;
+        char dup[96];
         if (!cJSON_IsObject(r))
             bad = "each request must be an object";
         for (const cJSON *kv = r->child; kv && !bad; kv = kv->next) {
             const char *k = kv->string;
             /* a key given twice would overwrite the first (found by
              * tests/fuzz: the first value leaked) */
-            static char dup[96];
             for (const cJSON *o = r->child; o != kv && !bad; o = o->next)
                 if (!strcmp(o->string, k)) {
                     snprintf(dup, sizeof dup, "\"%.40s\" is given twice", k);
@@ -415,15 +423,15 @@ static int load_hostdevs(vt_policy *p, const char *path, const char *text,
                 q.address = xstrdup(v);
                 kinds++;
             } else if (!strcmp(k, "class")) {
-                if (strcmp(v, "nvme") && strcmp(v, "gpu") && strcmp(v, "nic"))
+                q.cls = (enum vt_devclass)name_index(vt_devclass_names, v);
+                if (q.cls == DEVCLASS_NONE)
                     bad = "class must be nvme, gpu or nic";
-                q.cls = xstrdup(v);
                 kinds++;
             } else if (!strcmp(k, "affinity")) {
-                if (strcmp(v, "required") && strcmp(v, "preferred") &&
-                    strcmp(v, "legacy"))
+                q.affinity = (enum vt_affinity)name_index(vt_affinity_names,
+                                                          v);
+                if (q.affinity == AFFINITY_RULE)
                     bad = "affinity must be required, preferred or legacy";
-                q.affinity = xstrdup(v);
             } else {
                 bad = "unknown key (expected vf_of, address, class, count, "
                       "affinity)";
@@ -478,18 +486,19 @@ int policy_load(vt_policy *p, const char *path)
         } else if (strcmp(kv->string, "rules") == 0) {
             rc = load_rules(p, path, text, kv);
         } else if (strcmp(kv->string, "reserved_cpus") == 0) {
-            hwloc_bitmap_t b = cJSON_IsString(kv)
-                                   ? cpulist_parse(kv->valuestring, CPULIST_STRICT)
-                                   : NULL;
-            if (!b)
+            /* the schema's grammar: ids and ranges, no blanks, not empty;
+             * parsed once, here */
+            const char *v = cJSON_IsString(kv) ? kv->valuestring : "";
+            hwloc_bitmap_t b = *v && !strpbrk(v, " \t\n\r\f\v")
+                                   ? cpulist_parse(v, CPULIST_STRICT) : NULL;
+            if (!b) {
                 rc = vt_fail(VT_EXIT_HOST, path, line, "policy: "
                              "reserved_cpus must be a CPU list such as "
                              "\"0,1,16-17\"");
-            else {
-                free(p->reserved_cpus);
-                p->reserved_cpus = xstrdup(kv->valuestring);
+            } else {
+                hwloc_bitmap_free(p->reserved);
+                p->reserved = b;
             }
-            hwloc_bitmap_free(b);
         } else if (strcmp(kv->string, "hostdev") == 0) {
             rc = load_hostdevs(p, path, text, kv);
         } else if (strcmp(kv->string, "$schema") == 0 ||

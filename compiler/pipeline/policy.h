@@ -21,7 +21,7 @@ typedef struct vt_policy {
                                default, 0 off, 1 on */
     vt_param_value **values;  /* per rule, per param (+ "override"
                                  last), defaults filled in */
-    char *reserved_cpus;    /* libvirt CPU list, or NULL */
+    hwloc_bitmap_t reserved;    /* reserved_cpus: the host's CPUs, or NULL */
     int nhostdevs;
     vt_hostdev_request *hostdevs;  /* the policy's "hostdev" requests */
 } vt_policy;

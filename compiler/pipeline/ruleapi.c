@@ -4,6 +4,7 @@
  * with its XPath, old and new value and reason.
  */
 #include "rulectx.h"
+#include "domdoc.h"
 #include "alloc.h"
 #include "error.h"
 
@@ -312,8 +313,6 @@ xmlNodePtr r_insert(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
                 first = 0;
             }
         }
-        if (first && !r_child(parent, order[0]) && !parent->children)
-            first = 0;
     }
     va_list ap;
     va_start(ap, reason_fmt);
@@ -357,6 +356,18 @@ int r_rule_on(const vt_rule_ctx *c, enum vt_rule_index rule)
 enum vt_placement r_placement(const vt_rule_ctx *c, const char **what)
 {
     return engine_placement(domdoc_root(c->doc), c->pol, what);
+}
+
+void ruleapi_release(vt_rule_ctx *c)
+{
+    for (int i = 0; i < c->nstates; i++) {
+        if (c->states[i].family->destroy)
+            c->states[i].family->destroy(c->states[i].data);
+        free(c->states[i].data);
+    }
+    free(c->states);
+    c->states = NULL;
+    c->nstates = 0;
 }
 
 void *r_state(vt_rule_ctx *c, const vt_family *family)

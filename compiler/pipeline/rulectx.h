@@ -27,4 +27,7 @@ struct vt_rule_ctx {
     int nstates;
 };
 
+/* Destroys and frees the families' states of C (the domain is done). */
+void ruleapi_release(vt_rule_ctx *c);
+
 #endif

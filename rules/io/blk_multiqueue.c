@@ -16,13 +16,13 @@ static const vt_rule_param blk_params[] = {
 
 static void run_blk_multiqueue(vt_rule_ctx *c)
 {
-    long n = io_queues(c, "max_queues");
+    long n = io_queues(c);
     if (n < 2)
         return;
     char why[160];
     snprintf(why, sizeof why, "%ld queues (min(vCPUs, cap %ld)): requests "
              "from each vCPU complete on its own queue", n,
-             io_queue_cap(c, "max_queues"));
+             io_queue_cap(c));
     xmlNodePtr dev = r_child(r_root(c), "devices");
     for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk")) {
         if (!devices_virtio_blk(d))
@@ -30,7 +30,8 @@ static void run_blk_multiqueue(vt_rule_ctx *c)
         xmlNodePtr drv = r_child(d, "driver");
         if (drv && r_attr(drv, "queues") && !r_override(c))
             continue;
-        io_set_queues(c, io_driver(c, d, "holds the disk's queues"), n, why);
+        io_set_queues(c, r_ensure(c, d, "driver", "holds the disk's queues"),
+                      n, why);
     }
     for (xmlNodePtr k = r_child(dev, "controller"); k;
          k = r_next(k, "controller")) {
@@ -39,8 +40,8 @@ static void run_blk_multiqueue(vt_rule_ctx *c)
         xmlNodePtr drv = r_child(k, "driver");
         if (drv && r_attr(drv, "queues") && !r_override(c))
             continue;
-        io_set_queues(c, io_driver(c, k, "holds the controller's queues"), n,
-                      why);
+        io_set_queues(c, r_ensure(c, k, "driver", "holds the controller's "
+                                  "queues"), n, why);
     }
 }
 

@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-long io_queue_cap(vt_rule_ctx *c, const char *param)
+long io_queue_cap(vt_rule_ctx *c)
 {
-    long cap = r_param_int(c, param);
+    long cap = r_param_int(c, "max_queues");
     if (cap > 0)
         return cap;
     switch (r_profile(c)) {
@@ -17,16 +17,11 @@ long io_queue_cap(vt_rule_ctx *c, const char *param)
     }
 }
 
-long io_queues(vt_rule_ctx *c, const char *param)
+long io_queues(vt_rule_ctx *c)
 {
-    long cap = io_queue_cap(c, param);
+    long cap = io_queue_cap(c);
     int vcpus = r_domain(c)->vcpus;
     return cap < vcpus ? cap : vcpus;
-}
-
-xmlNodePtr io_driver(vt_rule_ctx *c, xmlNodePtr el, const char *why)
-{
-    return r_ensure(c, el, "driver", "%s", why);
 }
 
 void io_set_queues(vt_rule_ctx *c, xmlNodePtr drv, long n, const char *why)

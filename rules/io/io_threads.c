@@ -28,7 +28,7 @@ static void give_iothread(vt_rule_ctx *c, xmlNodePtr el, long id,
 {
     char s[24];
     snprintf(s, sizeof s, "%ld", id);
-    xmlNodePtr drv = io_driver(c, el, holds);
+    xmlNodePtr drv = r_ensure(c, el, "driver", "%s", holds);
     if (!r_attr(drv, "iothread") || r_override(c))
         r_set(c, drv, "iothread", s, "%s", why);
 }

@@ -30,7 +30,7 @@ static const vt_rule_param net_params[] = {
 
 static void run_net_multiqueue(vt_rule_ctx *c)
 {
-    long n = io_queues(c, "max_queues");
+    long n = io_queues(c);
     if (n > 256)
         n = 256;
     int throughput = r_profile(c) == PROFILE_THROUGHPUT;
@@ -50,15 +50,15 @@ static void run_net_multiqueue(vt_rule_ctx *c)
              * has /dev/vhost-net and falls back to QEMU's own backend
              * otherwise; naming it makes the domain fail to start on a
              * host without the module */
-            drv = io_driver(c, nic, "holds the NIC's queues");
+            drv = r_ensure(c, nic, "driver", "holds the NIC's queues");
             char why[160];
             snprintf(why, sizeof why, "%ld queue pairs (min(vCPUs, cap %ld)): "
                      "each vCPU sends and receives on its own queue and "
-                     "interrupt", n, io_queue_cap(c, "max_queues"));
+                     "interrupt", n, io_queue_cap(c));
             io_set_queues(c, drv, n, why);
         }
         if (throughput) {
-            drv = io_driver(c, nic, "holds the NIC's ring sizes");
+            drv = r_ensure(c, nic, "driver", "holds the NIC's ring sizes");
             char ring[24];
             snprintf(ring, sizeof ring, "%ld", r_param_int(c, "ring_size"));
             if (!r_attr(drv, "rx_queue_size"))

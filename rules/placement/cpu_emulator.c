@@ -86,10 +86,8 @@ static void run_cpu_emulator(vt_rule_ctx *c)
     if (p->emu_why[0])
         r_finding(c, SEV_WARNING, NULL, NULL, "%s", p->emu_why);
     xmlNodePtr root = r_root(c);
-    xmlNodePtr tune = r_child(root, "cputune");
-    if (!tune)
-        tune = r_insert(c, root, "cputune", NULL, "holds the emulator "
-                        "pinning");
+    xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the emulator "
+                               "pinning");
     char *cpus = cpulist_format(p->emulator);
     const char *why = p->emulator_isolated
         ? "a whole core of its own, so QEMU's emulator and I/O threads "
@@ -107,8 +105,17 @@ static void run_cpu_emulator(vt_rule_ctx *c)
         const char *attrs[] = {"cpuset", cpus, NULL};
         r_insert(c, tune, "emulatorpin", attrs, "%s", why);
     }
-    long ids[256];
-    int n = domain_iothread_ids(root, ids, 256);
+    /* libvirt sets no limit on iothreads; pinning more than this many
+     * (each a QEMU thread) would be a domain nobody meant */
+    enum { MAX_PINNED = 1024 };
+    long ids[MAX_PINNED + 1];
+    int n = domain_iothread_ids(root, ids, MAX_PINNED + 1);
+    if (n > MAX_PINNED) {
+        r_finding(c, SEV_WARNING, r_child(root, "iothreads"), NULL, "more "
+                  "than %d iothreads: only the first %d are pinned",
+                  MAX_PINNED, MAX_PINNED);
+        n = MAX_PINNED;
+    }
     for (int i = 0; i < n; i++) {
         char id[16];
         snprintf(id, sizeof id, "%ld", ids[i]);

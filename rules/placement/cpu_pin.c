@@ -32,9 +32,7 @@ static void run_cpu_pin(vt_rule_ctx *c)
     if (!place_ok(c, p))
         return;
     xmlNodePtr root = r_root(c);
-    xmlNodePtr tune = r_child(root, "cputune");
-    if (!tune)
-        tune = r_insert(c, root, "cputune", NULL, "holds the vCPU pinning");
+    xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the vCPU pinning");
     for (xmlNodePtr n = r_child(tune, "vcpupin"), next; n; n = next) {
         next = r_next(n, "vcpupin");
         r_remove(c, n, "replaced (cpu.pin.override)");

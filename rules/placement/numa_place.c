@@ -34,9 +34,7 @@ static void confine_floating(vt_rule_ctx *c, const vt_place_plan *p)
         free(cpus);
         return;
     }
-    xmlNodePtr tune = r_child(root, "cputune");
-    if (!tune)
-        tune = r_insert(c, root, "cputune", NULL, "holds the vCPU placement");
+    xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the vCPU placement");
     for (int i = 0; i < p->ncells; i++) {
         char *cpus = cpulist_format(p->cells[i].cpus);
         for (int v = p->cells[i].first_vcpu;

@@ -61,6 +61,13 @@ typedef struct vt_place_plan {
                                pool's total was taken as free */
 } vt_place_plan;
 
+/* The hugepage sizes mem.hugepages may back MEM KiB with, largest first
+ * (its use_1g, use_2m and min_1g_gib): 1 GiB when the memory is at least
+ * min_1g_gib GiB and a multiple of 1 GiB, 2 MiB when a multiple of 2 MiB.
+ * SIZES holds 2; returns how many. */
+int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
+                     unsigned long long *sizes);
+
 /* The plan for the domain being tuned (owned by the rule context). */
 const vt_place_plan *place_get(vt_rule_ctx *c);
 

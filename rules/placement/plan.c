@@ -33,7 +33,7 @@
  */
 #include "placement.h"
 #include "hostdev_insert.h"
-#include "search.h"
+#include "place_search.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -91,7 +91,7 @@ typedef struct pctx {
 static void plan_free(void *data);
 /* the plan, computed once per domain for the family */
 static const vt_family placement_family = {
-    "placement", sizeof(vt_place_plan), plan_free,
+    sizeof(vt_place_plan), plan_free,
 };
 
 static void plan_free(void *data)
@@ -288,9 +288,7 @@ static void device_nodes(pctx *x)
     xmlNodePtr dev = r_child(r_root(c), "devices");
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
         char a[16];
-        xmlNodePtr src = e->type == XML_ELEMENT_NODE ? r_child(e, "source")
-                                                     : NULL;
-        if (!src || pci_address_of(r_child(src, "address"), a) < 0)
+        if (pciaddr_assigned(e, a) < 0)
             continue;
         for (int i = 0; i < x->h->npci; i++)
             if (!strcmp(x->h->pci[i].addr, a) && x->h->pci[i].node >= 0)
@@ -544,23 +542,26 @@ static void describe_shortage(pctx *x, vt_place_plan *p)
                memtxt);
 }
 
-/* The page sizes placement tries for the domain (mem.hugepages): 1 GiB
- * when enabled, the memory is at least the threshold and a multiple of
- * 1 GiB; 2 MiB when enabled and the memory is a multiple; then ordinary
- * pages (0). Returns how many. */
-static int page_candidates(const pctx *x, unsigned long long *cands)
+int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
+                     unsigned long long *sizes)
 {
     int n = 0;
-    vt_rule_ctx *c = x->c;
-    if (r_rule_on(c, RULE_mem_hugepages)) {
-        long min1g = r_int_of(c, RULE_mem_hugepages, "min_1g_gib");
-        if (r_bool_of(c, RULE_mem_hugepages, "use_1g") &&
-            x->mem >= (unsigned long long)min1g << 20 && x->mem % (1 << 20) == 0)
-            cands[n++] = 1 << 20;
-        if (r_bool_of(c, RULE_mem_hugepages, "use_2m") &&
-            x->mem % 2048 == 0 && x->mem > 0)
-            cands[n++] = 2048;
-    }
+    long min1g = r_int_of(c, RULE_mem_hugepages, "min_1g_gib");
+    if (r_bool_of(c, RULE_mem_hugepages, "use_1g") &&
+        mem >= (unsigned long long)min1g << 20 && mem % (1 << 20) == 0)
+        sizes[n++] = 1 << 20;
+    if (r_bool_of(c, RULE_mem_hugepages, "use_2m") && mem % 2048 == 0 &&
+        mem > 0)
+        sizes[n++] = 2048;
+    return n;
+}
+
+/* The page sizes placement tries, largest first: the hugepage sizes when
+ * mem.hugepages runs, then ordinary pages (0). Returns how many. */
+static int page_candidates(const pctx *x, unsigned long long *cands)
+{
+    int n = r_rule_on(x->c, RULE_mem_hugepages)
+                ? place_huge_sizes(x->c, x->mem, cands) : 0;
     cands[n++] = 0;
     return n;
 }
@@ -712,8 +713,9 @@ int place_ok(vt_rule_ctx *c, const vt_place_plan *p)
 {
     if (p->status == PLACE_OK)
         return 1;
-    if (!p->reported) {
-        ((vt_place_plan *)p)->reported = 1;
+    vt_place_plan *plan = r_state(c, &placement_family);   /* P itself */
+    if (!plan->reported) {
+        plan->reported = 1;
         r_finding(c, p->status == PLACE_INFEASIBLE ? SEV_INFEASIBLE : SEV_INFO,
                   NULL, NULL, "%s", p->why);
     }

@@ -1,9 +1,9 @@
 /*
- * search.c - the placement search (see search.h): which candidate host
+ * search.c - the placement search (see place_search.h): which candidate host
  * nodes hold a domain, and how a total splits over them. Steps 4 and 5
  * of plan.c's decision order.
  */
-#include "search.h"
+#include "place_search.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -67,7 +67,6 @@ for h in $harnesses; do
     targets+=("fuzz_$h")
 done
 mkdir -p "$build" || exit 2
-rm -rf "$build/obj"     # the objects of the script's own build, before CMake
 start_build=$(date +%s)
 cache="$build/CMakeCache.txt"
 if [ -f "$cache" ] &&
@@ -79,7 +78,7 @@ if [ ! -f "$cache" ]; then
     # -g -O1 and no NDEBUG, as the harnesses were always built
     if ! cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" \
             -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O1" \
-            -DVT_FUZZ=ON -DVT_SANITIZE=ON -DVT_WERROR=OFF > "$log" 2>&1; then
+            -DVT_FUZZ=ON -DVT_SANITIZE=ON > "$log" 2>&1; then
         cat "$log" >&2
         rm -f "$cache"      # configure again next time
         echo "$0: configuring the build in $build failed" >&2

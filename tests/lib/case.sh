@@ -3,6 +3,7 @@
 # case is a folder of data files, reported on its own), sourced by
 # golden.sh, bad-inputs.sh, valgrind.sh and test_check_placement.sh.
 #   case_field KEY FILE        the value of the first "KEY: value" line
+#   case_line FILE             FILE's first line (a host, a name)
 #   case_words ARRAY FILE      the shell words of FILE's first line into
 #                              ARRAY (after the expansion the case's folder
 #                              makes: $HOSTS and the like); nothing when
@@ -14,6 +15,9 @@
 #                              (each must be a folder of DIR), or every one
 case_field() {
     sed -n "s/^$1: //p" "$2" | head -1
+}
+case_line() {
+    head -1 "$1"
 }
 case_words() {
     local line=

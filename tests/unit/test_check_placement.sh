@@ -33,12 +33,12 @@ run_case() {
     want=$(case_field exit "$dir/expect")
     pat=$(case_field match "$dir/expect")
     lines=$(case_field lines "$dir/expect")
-    host=$(head -1 "$dir/host")
-    extra=
-    [ -f "$dir/args" ] && extra=$(cat "$dir/args")
+    host=$(case_line "$dir/host")
+    local extra=()
+    case_words extra "$dir/args"
     out=$(mktemp) err=$(mktemp)
-    (cd "$dir" && eval "set -- $extra" &&
-        xmls=(*.xml) && exec "$CHK" --host "$host" "$@" "${xmls[@]}") \
+    (cd "$dir" && xmls=(*.xml) &&
+        exec "$CHK" --host "$host" "${extra[@]}" "${xmls[@]}") \
         > "$out" 2> "$err"
     rc=$?
     check "$name: exit $want (got $rc)" test "$rc" = "$want" ||

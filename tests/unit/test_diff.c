@@ -1,5 +1,5 @@
 /*
- * test_diff.c - unit tests for diff_unified (compiler/diff.c): exact
+ * test_diff.c - unit tests for diff_unified (compiler/out/diff.c): exact
  * output for hand-made cases, an in-process property test (the diff is
  * well formed, applies, and is minimal against an LCS computed by dynamic
  * programming), and a property test against the real tools: `patch -p1`

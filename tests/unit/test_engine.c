@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "domdoc.h"
 #include "engine.h"
 #include "load.h"
 
@@ -189,6 +190,15 @@ static void test_preaccount(void **state)
     assert_int_equal(engine_preaccount(d, &info, h, p, &run), 1);
     assert_true(hwloc_bitmap_isset(run.usage->cpus, 3));
     assert_int_equal(run.usage->ndomains, 1);
+    engine_run_free(&run);
+    /* with cpu.pin.override the tool places it: not accounted now */
+    char err[128];
+    assert_int_equal(policy_set(p, "cpu.pin.override=true", err, sizeof err),
+                     0);
+    engine_run_init(&run, h, p);
+    assert_int_equal(engine_preaccount(d, &info, h, p, &run), 0);
+    assert_true(hwloc_bitmap_iszero(run.usage->cpus));
+    assert_int_equal(run.usage->ndomains, 0);
     engine_run_free(&run);
     policy_free(p);
     host_free(h);

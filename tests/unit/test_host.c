@@ -1,5 +1,5 @@
 /*
- * test_host.c - unit tests of the host model (compiler/host*.c) on hosts
+ * test_host.c - unit tests of the host model (compiler/host/) on hosts
  * the tests make themselves: an hwloc synthetic topology, a small hwloc
  * XML with an offline CPU, a page pool and an SR-IOV pair, a libvirt
  * capabilities document, a hand-written JSON snapshot and a fake sysfs

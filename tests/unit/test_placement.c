@@ -13,7 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "search.h"
+#include "place_search.h"
 
 #define GIB (1024LL * 1024)
 

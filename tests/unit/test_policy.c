@@ -92,7 +92,9 @@ static void test_policy_file(void **state)
                           " \"rules\": {\"clock.timers\": false,\n"
                           "  \"cpu.mode\": {\"override\": true, \"features\": \"+pdpe1gb\"}}}"), 0);
     assert_int_equal(p->profile, PROFILE_LATENCY);
-    assert_string_equal(p->reserved_cpus, "0,16");
+    char *r = cpulist_format(p->reserved);
+    assert_string_equal(r, "0,16");
+    free(r);
     assert_int_equal(policy_rule_on(p, idx("clock.timers")), 0);
     assert_string_equal(policy_value(p, idx("cpu.mode"), "override"), "true");
     assert_string_equal(policy_value(p, idx("cpu.mode"), "features"), "+pdpe1gb");
@@ -103,6 +105,10 @@ static void test_policy_file(void **state)
         "{\"rules\": {\"cpu.mode\": {\"override\": \"perhaps\"}}}",
         "{\"rules\": {\"cpu.mode\": {\"features\": [1]}}}",
         "{\"profile\": \"fast\"}", "{\"reserved_cpus\": \"a-b\"}",
+        /* the schema's grammar: not empty, no blanks (they were accepted
+         * here and then ignored, so the default CPUs were reserved) */
+        "{\"reserved_cpus\": \"\"}", "{\"reserved_cpus\": \"0-3\\n\"}",
+        "{\"reserved_cpus\": \"\\t0-3\"}", "{\"reserved_cpus\": \"0, 1\"}",
         "{\"unknown\": 1}", "{\"rules\": 3}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

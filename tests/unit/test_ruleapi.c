@@ -12,9 +12,13 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "load.h"
+#include "domdoc.h"
 #include "rulectx.h"
 
 /* A context for one domain, as the engine makes it. */
@@ -53,7 +57,7 @@ static void teardown_doc(fixture *f)
     host_free(f->host);
     domain_free(&f->info);
     domdoc_free(f->doc);
-    free(f->c.states);
+    ruleapi_release(&f->c);
     free(f);
 }
 
@@ -179,23 +183,79 @@ static void test_ensure(void **state)
 static void test_attr_outlives_edits(void **state)
 {
     (void)state;
+    /* each pointer below would point into freed memory without the
+     * document keeping what edits replace (ASan build: a crash) */
     fixture *f = setup_doc("<domain type='kvm'>\n  <cpu mode='custom'>\n"
-                           "    <model>Skylake</model>\n  </cpu>\n</domain>\n");
+                           "    <model fallback='forbid'>Skylake</model>\n"
+                           "  </cpu>\n</domain>\n");
     xmlNodePtr cpu = r_child(r_root(&f->c), "cpu");
     const char *mode = r_attr(cpu, "mode");
     r_set(&f->c, cpu, "mode", "host-passthrough", "test");
-    assert_string_equal(mode, "custom");        /* still readable */
-    assert_string_equal(r_attr(cpu, "mode"), "host-passthrough");
+    assert_string_equal(mode, "custom");        /* a replaced value */
+    const char *now = r_attr(cpu, "mode");
+    assert_string_equal(now, "host-passthrough");
     r_set(&f->c, cpu, "mode", NULL, "removed");
-    assert_string_equal(mode, "custom");
+    assert_string_equal(now, "host-passthrough");   /* a removed attribute */
+    assert_null(r_attr(cpu, "mode"));
     xmlNodePtr model = r_child(cpu, "model");
-    const char *name = (const char *)model->name;
+    const char *fallback = r_attr(model, "fallback");
     r_remove(&f->c, model, "test");
-    assert_string_equal(name, "model");         /* the element is kept */
+    assert_string_equal(fallback, "forbid");    /* a removed element's */
     assert_int_equal(f->rep->nedits, 3);
     assert_string_equal(f->rep->edits[0].old_value, "custom");
     assert_string_equal(f->rep->edits[1].old_value, "host-passthrough");
     assert_null(f->rep->edits[1].new_value);
+    teardown_doc(f);
+}
+
+/* The placement family's enums follow their parameters' choices. */
+static void test_choices_match_enums(void **state)
+{
+    (void)state;
+    struct { int rule; const char *param, *choices; } want[] = {
+        {RULE_cpu_pin, "threads", "prefer|isolate|require"},
+        {RULE_cpu_emulator, "policy", "share|isolate"},
+        {RULE_hostdev_insert, "affinity", "required|preferred|legacy"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const vt_rule_param *p = vt_rules[want[i].rule]->params;
+        while (p->name && strcmp(p->name, want[i].param))
+            p++;
+        assert_non_null(p->name);
+        assert_string_equal(p->choices, want[i].choices);
+    }
+    /* vt_affinity_names and enum vt_affinity follow the choices */
+    assert_string_equal(vt_affinity_names[AFFINITY_REQUIRED], "required");
+    assert_string_equal(vt_affinity_names[AFFINITY_PREFERRED], "preferred");
+    assert_string_equal(vt_affinity_names[AFFINITY_LEGACY], "legacy");
+    assert_null(vt_affinity_names[AFFINITY_LEGACY + 1]);
+}
+
+/* Asking for a parameter as another type, or one not declared, is a bug
+ * the process stops at. */
+static void test_param_type_aborts(void **state)
+{
+    (void)state;
+    fixture *f = setup_doc("<domain type='kvm'><vcpu>2</vcpu></domain>");
+    const char *asks[] = {"int", "bool", "undeclared"};
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            freopen("/dev/null", "w", stderr);
+            if (!strcmp(asks[i], "int"))
+                r_int_of(&f->c, RULE_cpu_pin, "threads");   /* an enum */
+            else if (!strcmp(asks[i], "bool"))
+                r_bool_of(&f->c, RULE_numa_place, "reserved_memory_mib");
+            else
+                r_param_bool(&f->c, "no-such-parameter");
+            _exit(0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    }
     teardown_doc(f);
 }
 
@@ -219,8 +279,14 @@ static void test_params_typed(void **state)
 }
 
 /* Two families, each its own state, zeroed on first use. */
-static const vt_family fam_a = {"a", sizeof(int), NULL};
-static const vt_family fam_b = {"b", sizeof(long), NULL};
+static int destroyed;
+static void count_destroy(void *data)
+{
+    (void)data;
+    destroyed++;
+}
+static const vt_family fam_a = {sizeof(int), count_destroy};
+static const vt_family fam_b = {sizeof(long), NULL};
 
 static void test_family_state(void **state)
 {
@@ -234,8 +300,10 @@ static void test_family_state(void **state)
     *b = 9;
     assert_ptr_equal(r_state(&f->c, &fam_a), a);
     assert_int_equal(*(long *)r_state(&f->c, &fam_b), 9);
-    for (int i = 0; i < f->c.nstates; i++)
-        free(f->c.states[i].data);
+    destroyed = 0;
+    ruleapi_release(&f->c);         /* the domain is done */
+    assert_int_equal(destroyed, 1);
+    assert_int_equal(f->c.nstates, 0);
     teardown_doc(f);
 }
 
@@ -251,6 +319,8 @@ int main(void)
         cmocka_unit_test(test_ensure),
         cmocka_unit_test(test_attr_outlives_edits),
         cmocka_unit_test(test_params_typed),
+        cmocka_unit_test(test_choices_match_enums),
+        cmocka_unit_test(test_param_type_aborts),
         cmocka_unit_test(test_family_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

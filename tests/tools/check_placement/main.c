@@ -142,7 +142,7 @@ static int run(const vt_host *h, hwloc_const_bitmap_t reserved, char **files,
             printf("reserved host CPUs: %s\n", s);
             free(s);
         }
-        pools pl = host_pools(h);
+        pools pl = page_pools_of(h);
         for (int i = 0; i < n; i++)
             check_domain(&doms[i], h, &pl, reserved);
         check_across(doms, n);

@@ -9,7 +9,7 @@
 #define MAX_BASE_PAGE_KIB 64    /* the largest base page of any Linux
                                    architecture (arm64, ppc64: 64 KiB) */
 
-pools host_pools(const vt_host *h)
+pools page_pools_of(const vt_host *h)
 {
     pools pl = {0, 0, 0};
     unsigned long long least = 0;

@@ -21,7 +21,7 @@ typedef struct pools {
 } pools;
 
 /* The page pools of host H. */
-pools host_pools(const vt_host *h);
+pools page_pools_of(const vt_host *h);
 
 /* Node N's pool of SIZE KiB pages, or NULL. */
 const vt_host_pages *node_pool(const vt_host_node *n, unsigned long long size);

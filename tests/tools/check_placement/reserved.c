@@ -1,6 +1,9 @@
 /*
  * reserved.c - reserved host CPUs (see reserved.h): --reserved, the
  * snapshot's, the CPUs not isolated, or the first core of every node.
+ * This repeats host/pools.c's pools_housekeeping on purpose: the checker
+ * derives what it checks on its own, so a bug in the tool's pools is
+ * seen instead of shared.
  */
 #include "reserved.h"
 #include "report.h"
