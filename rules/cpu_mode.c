@@ -90,8 +90,8 @@ static void pinned_host_cpu(vt_rule_ctx *c, xmlNodePtr cpu)
                   "required (set cpu.mode.override=true to change it)",
                   r_attr(cpu, "migratable"));
     const char *mig = r_attr(cpu, "migratable");
-    if (!mig || strcmp(mig, "off") != 0)
-        return;
+    if (!mig || strcmp(mig, "off") != 0 || !r_x86(c))
+        return;     /* invtsc is an x86 CPUID feature */
     int tsc = host_invtsc(r_host(c));
     if (tsc == 1)
         add_feature(c, cpu, "require", "invtsc",

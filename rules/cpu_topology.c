@@ -51,13 +51,11 @@ static int read_pins(vt_rule_ctx *c, int vcpus, int *pin)
 /* Guest threads per core the pins support: T when every group of T
  * consecutive vCPUs sits on T distinct siblings of one host core and no
  * two groups share a core; else 1. */
+static int host_threads(const vt_host *h);
+
 static int pinned_threads(const vt_host *h, int vcpus, const int *pin)
 {
-    int t = 1;
-    for (int k = 0; k < h->ncores; k++)
-        if (hwloc_bitmap_weight(h->cores[k]) > t)
-            t = hwloc_bitmap_weight(h->cores[k]);
-    for (; t > 1; t--) {
+    for (int t = host_threads(h); t > 1; t--) {
         if (vcpus % t)
             continue;
         int ok = 1;
@@ -92,28 +90,52 @@ static long gcd(long a, long b)
     return a;
 }
 
-/* Cores per socket so that no socket spans two cells: the gcd of the
- * cells' guest cores, when the cells are contiguous vCPU ranges in order
- * and each holds whole guest cores; else 0 (no constraint known). */
+/* Cores per socket so that no socket spans two cells. QEMU numbers vCPUs
+ * socket by socket, core by core, so a socket is a run of consecutive
+ * vCPU ids: the runs of vCPUs in one cell must be whole sockets. The gcd
+ * of the runs' lengths, in guest cores of THREADS, when each run is whole
+ * cores and every vCPU is in a cell; else 0 (no constraint known). */
 static long cores_per_socket(xmlNodePtr cpu, int vcpus, int threads)
 {
     xmlNodePtr numa = r_child(cpu, "numa");
-    long g = 0;
-    int next = 0;
-    for (xmlNodePtr cell = r_child(numa, "cell"); cell;
-         cell = r_next(cell, "cell")) {
+    if (!numa)
+        return 0;
+    int *cell_of = xmalloc((size_t)vcpus * sizeof *cell_of);
+    for (int v = 0; v < vcpus; v++)
+        cell_of[v] = -1;
+    int id = 0, ok = 1;
+    for (xmlNodePtr cell = r_child(numa, "cell"); cell && ok;
+         cell = r_next(cell, "cell"), id++) {
         const char *cs = r_attr(cell, "cpus");
-        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
-        int n = set ? hwloc_bitmap_weight(set) : -1;
-        int first = set ? hwloc_bitmap_first(set) : -1;
-        int contiguous = set && hwloc_bitmap_last(set) == first + n - 1;
+        if (!cs)
+            continue;       /* a memory-only cell */
+        hwloc_bitmap_t set = cpulist_parse(cs, CPULIST_LIBVIRT);
+        int v;
+        if (!set)
+            ok = 0;
+        else
+            hwloc_bitmap_foreach_begin(v, set) {
+                if (v >= vcpus || cell_of[v] >= 0)
+                    ok = 0;
+                else
+                    cell_of[v] = id;
+            } hwloc_bitmap_foreach_end();
         hwloc_bitmap_free(set);
-        if (!contiguous || first != next || n % threads)
-            return 0;
-        next += n;
-        g = gcd(g, n / threads);
     }
-    return next == vcpus ? g : 0;
+    long g = 0;
+    for (int v = 0, start = 0; ok && v <= vcpus; v++) {
+        if (v < vcpus && cell_of[v] < 0) {
+            ok = 0;
+        } else if (v == vcpus || (v > start && cell_of[v] != cell_of[start])) {
+            int len = v - start;
+            if (len % threads)
+                ok = 0;
+            g = gcd(g, len / threads);
+            start = v;
+        }
+    }
+    free(cell_of);
+    return ok ? g : 0;
 }
 
 /* Dies per socket that mirror the host's L3 domains: D when every socket
@@ -150,20 +172,112 @@ static long l3_dies(const vt_host *h, const int *pin, int vcpus, int t, long cps
     return dies > 0 ? dies : 1;
 }
 
+static int host_threads(const vt_host *h)
+{
+    int t = 1;
+    for (int k = 0; k < h->ncores; k++)
+        if (hwloc_bitmap_weight(h->cores[k]) > t)
+            t = hwloc_bitmap_weight(h->cores[k]);
+    return t;
+}
+
+/* Why the guest gets T threads per core, in words, into WHY (N). */
+static void threads_reason(vt_rule_ctx *c, int vcpus, const int *pin,
+                           int pinned, int t, int s390, int split,
+                           char *why, size_t n)
+{
+    const vt_host *h = r_host(c);
+    int ht = host_threads(h);
+    if (s390) {
+        snprintf(why, n, "s390x guests have no SMT: QEMU since 7.2 accepts "
+                 "only threads=1 there");
+        return;
+    }
+    if (t > 1) {
+        snprintf(why, n, "each guest core's %d threads are pinned to the "
+                 "SMT siblings of one host core", t);
+        return;
+    }
+    if (!pinned) {
+        snprintf(why, n, "the vCPUs float rather than each having a host "
+                 "CPU, so the guest must not be told two share a core");
+        return;
+    }
+    if (ht < 2) {
+        snprintf(why, n, "the host has no SMT: each vCPU is pinned to a "
+                 "core of its own");
+        return;
+    }
+    /* the vCPUs that share a host core */
+    char groups[160] = "";
+    size_t at = 0;
+    int shown = 0, shared = 0;
+    int *seen = xcalloc((size_t)vcpus, sizeof *seen);
+    for (int v = 0; v < vcpus; v++) {
+        const vt_host_cpu *hv = host_cpu_by_id(h, pin[v]);
+        if (seen[v] || !hv || hv->core < 0)
+            continue;
+        char list[64] = "";
+        size_t la = 0;
+        int members = 0;
+        for (int w = v; w < vcpus; w++) {
+            const vt_host_cpu *hw = host_cpu_by_id(h, pin[w]);
+            if (!seen[w] && hw && hw->core == hv->core) {
+                seen[w] = 1;
+                if (la < sizeof list - 12)
+                    la += (size_t)snprintf(list + la, sizeof list - la,
+                                           "%s%d", members ? "," : "", w);
+                members++;
+            }
+        }
+        if (members < 2)
+            continue;
+        shared++;
+        if (shown < 3 && at < sizeof groups - 80) {
+            char *cs = cpulist_format(h->cores[hv->core]);
+            at += (size_t)snprintf(groups + at, sizeof groups - at,
+                                   "%svCPUs %s on the host core of CPUs %s",
+                                   shown ? "; " : "", list, cs);
+            free(cs);
+            shown++;
+        }
+    }
+    free(seen);
+    if (!shared) {
+        snprintf(why, n, "no two vCPUs share a host core (their SMT "
+                 "siblings stay idle), so the guest is told of no SMT");
+        return;
+    }
+    const char *cause = vcpus % ht ? "" : split
+        ? "the guest NUMA cells split a guest core"
+        : "the siblings are not consecutive vCPUs";
+    char count[96];
+    snprintf(count, sizeof count, "%d vCPUs are no whole number of "
+             "%d-thread guest cores", vcpus, ht);
+    snprintf(why, n, "%s%s share SMT siblings, but %s: the guest sees "
+             "single-thread cores (the topology must multiply out to the "
+             "vCPUs)", groups, shared > shown ? "; and more" : "",
+             vcpus % ht ? count : cause);
+}
+
 static void run_cpu_topology(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     int vcpus = r_domain(c)->vcpus;
+    const char *arch = r_arch(c);
+    int s390 = arch && !strncmp(arch, "s390", 4);
     xmlNodePtr cpu = r_child(root, "cpu");
     if (!cpu)
         cpu = r_insert(c, root, "cpu", NULL, "holds the guest CPU topology");
 
     int *pin = xcalloc((size_t)vcpus, sizeof *pin);
     int pinned = read_pins(c, vcpus, pin) == vcpus;
-    int t = pinned ? pinned_threads(r_host(c), vcpus, pin) : 1;
+    int t = pinned && !s390 ? pinned_threads(r_host(c), vcpus, pin) : 1;
     long cps = cores_per_socket(cpu, vcpus, t);
+    int split = 0;
     if (!cps && t > 1 && r_child(cpu, "numa")) {
         t = 1;      /* cells split a guest core: no SMT then */
+        split = 1;
         cps = cores_per_socket(cpu, vcpus, 1);
     }
     long cores = vcpus / t;
@@ -171,6 +285,8 @@ static void run_cpu_topology(vt_rule_ctx *c)
     long per = cps ? cps : cores;
     long dies = pinned && r_x86(c) ? l3_dies(r_host(c), pin, vcpus, t, per) : 1;
     per /= dies;
+    char twhy[320];
+    threads_reason(c, vcpus, pin, pinned, t, s390, split, twhy, sizeof twhy);
     free(pin);
 
     char s_sockets[24], s_dies[24], s_cores[24], s_threads[24];
@@ -178,17 +294,12 @@ static void run_cpu_topology(vt_rule_ctx *c)
     snprintf(s_dies, sizeof s_dies, "%ld", dies);
     snprintf(s_cores, sizeof s_cores, "%ld", per);
     snprintf(s_threads, sizeof s_threads, "%d", t);
-    char why[320];
+    char why[1024];
     snprintf(why, sizeof why, "%ld socket%s of %s%s%ld core%s, %d thread%s "
              "each: %s%s%s", sockets, sockets == 1 ? "" : "s",
              dies > 1 ? s_dies : "", dies > 1 ? " dies of " : "", per,
-             per == 1 ? "" : "s", t, t == 1 ? "" : "s",
-             t > 1 ? "each guest core's threads are pinned to the SMT "
-             "siblings of one host core"
-             : pinned ? "the pins do not put guest threads on host siblings, "
-             "so the guest is told of none" : "the vCPUs are not pinned to "
-             "SMT siblings, so the guest must not be told two share a core",
-             sockets > 1 ? "; one socket per guest NUMA cell share" : "",
+             per == 1 ? "" : "s", t, t == 1 ? "" : "s", twhy,
+             sockets > 1 ? "; no socket spans two guest NUMA cells" : "",
              dies > 1 ? "; a die per host L3 domain the vCPUs use, so the "
              "guest sees which vCPUs share a cache" : "");
 
@@ -204,7 +315,8 @@ static void run_cpu_topology(vt_rule_ctx *c)
          th = attr_count(topo, "threads", -1);
     int valid = s > 0 && d > 0 && cl > 0 && co > 0 && th > 0 &&
                 s * d * cl * co * th == vcpus;
-    if (valid && !r_override(c)) {
+    int refused = valid && s390 && th > 1;
+    if (valid && !refused && !r_override(c)) {
         if (th > 1 && th != t)
             r_finding(c, SEV_WARNING, topo, NULL,
                       "the topology advertises %ld threads per core but the "
@@ -214,7 +326,11 @@ static void run_cpu_topology(vt_rule_ctx *c)
                       s_sockets, s_cores, s_threads);
         return;
     }
-    if (!valid)
+    if (refused)
+        r_finding(c, SEV_WARNING, topo, NULL, "threads='%ld' on s390x: QEMU "
+                  "7.2 and later refuse it (-smp accepts only threads=1 "
+                  "there); repaired", th);
+    else if (!valid)
         r_finding(c, SEV_WARNING, topo, NULL,
                   "the topology (sockets=%s dies=%s cores=%s threads=%s) does "
                   "not multiply out to the %d vCPUs: libvirt rejects it; "
@@ -238,15 +354,21 @@ const vt_rule rule_cpu_topology = {
                "per guest core, a socket per NUMA cell",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
-    .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
+    .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology; "
+                 "https://www.qemu.org/docs/master/system/s390x/cpu-topology.html",
     .description =
         "Adds <topology sockets dies='1' cores threads/> derived from the "
         "document as the placement rules left it. threads = T when every "
         "group of T consecutive vCPUs is pinned to T distinct SMT siblings "
         "of one host core (T = the host's threads per core), else 1: "
-        "floating vCPUs never get SMT. With guest NUMA cells, cores per "
-        "socket = the gcd of the cells' guest cores, so no socket spans "
-        "two cells (one socket per cell when they are equal). On x86, when "
+        "floating vCPUs never get SMT; s390x guests never do (QEMU 7.2 and "
+        "later accept only threads=1 there, and a valid topology with more "
+        "is repaired). The reason names the vCPUs that share a host core "
+        "when the guest cannot be told (an odd count). With guest NUMA "
+        "cells, cores per socket = the gcd of the lengths of the runs of "
+        "consecutive vCPU ids in one cell (QEMU numbers vCPUs socket by "
+        "socket), so no socket spans two cells (one socket per cell when "
+        "they are equal and contiguous). On x86, when "
         "every socket's pinned cores span the same number of host L3 "
         "domains in equal runs, dies = that number (QEMU gives each die "
         "its own L3). "

@@ -47,12 +47,17 @@ static void run_mem_access(vt_rule_ctx *c)
                  "a file-backed source: memfd is anonymous and needs no "
                  "mount");
     }
+    /* the domain-wide <access mode='shared'/> covers every guest cell;
+     * only a cell that overrides it is changed */
     xmlNodePtr numa = r_child(r_child(root, "cpu"), "numa");
     for (xmlNodePtr cell = r_child(numa, "cell"); cell;
-         cell = r_next(cell, "cell"))
-        if (!r_attr(cell, "memAccess"))
-            r_set(c, cell, "memAccess", "shared", "each guest cell's memory "
-                  "is shared with %s", user);
+         cell = r_next(cell, "cell")) {
+        const char *ma = r_attr(cell, "memAccess");
+        if (ma && strcmp(ma, "shared") != 0)
+            r_set(c, cell, "memAccess", "shared", "this guest cell's "
+                  "memAccess='%s' overrides the domain's shared access, "
+                  "and %s needs every cell shared", ma, user);
+    }
 }
 
 const vt_rule rule_mem_access = {
@@ -61,14 +66,16 @@ const vt_rule rule_mem_access = {
                "virtiofs",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
-    .reference = "https://libvirt.org/kbase/virtiofs.html",
+    .reference = "https://libvirt.org/kbase/virtiofs.html; https://libvirt.org/formatdomain.html#memory-backing",
     .description =
         "A vhost-user interface or disk, or a virtiofs filesystem, runs in "
         "another process that maps the guest memory: without shared memory "
         "the device does not work. Writes <memoryBacking><access "
         "mode='shared'/>, <source type='memfd'/> when no hugepages back the "
-        "memory, and memAccess='shared' on every guest cell that does not "
-        "set it.",
+        "memory. The domain-wide access covers every guest cell (libvirt "
+        "takes a cell's memAccess first, then <access>: "
+        "qemuBuildMemoryBackendProps), so cells get no memAccess; a cell "
+        "with memAccess='private' is set to shared.",
     .needs = "None: it reads the domain's devices.",
     .run = run_mem_access,
 };

@@ -9,93 +9,211 @@
  */
 #include "placement/placement.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *size_name(unsigned long long kib)
-{
-    return kib == 1048576 ? "1 GiB" : kib == 2048 ? "2 MiB" : "?";
-}
-
 static const vt_rule_param hp_params[] = {
-    {"use_1g", PARAM_BOOL, "true", "back large guests with 1 GiB pages",
-     NULL, 0, 0},
-    {"use_2m", PARAM_BOOL, "true", "back guests with 2 MiB pages", NULL, 0,
-     0},
-    {"min_1g_gib", PARAM_INT, "16",
-     "the smallest guest memory (GiB) worth 1 GiB pages", NULL, 1, 1048576},
+    {"use_1g", PARAM_BOOL, "true", "back guests with 1 GiB (and larger) "
+     "pages", NULL, 0, 0},
+    {"use_2m", PARAM_BOOL, "true", "back guests with 2 MiB (and other "
+     "sizes below 1 GiB) pages", NULL, 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* Writes <hugepages> with one <page> per guest cell (nodeset = the guest
- * cell) when the domain has cells, else one <page> for all memory. */
-static void write_pages(vt_rule_ctx *c, unsigned long long page, int ncells,
+/* Writes <hugepages>: one <page> for all memory when the cells (or the
+ * one node) share a size and the plan made them; else one <page
+ * nodeset> per guest cell. */
+static void write_pages(vt_rule_ctx *c, const vt_place_plan *p, int percell,
                         const char *why)
 {
     xmlNodePtr mb = r_ensure(c, r_root(c), "memoryBacking",
                              "holds the guest memory backing");
     xmlNodePtr hp = r_insert(c, mb, "hugepages", NULL, "%s", why);
-    char size[32];
-    snprintf(size, sizeof size, "%llu", page);
-    if (ncells < 2) {
+    char size[32], name[32];
+    if (!percell) {
+        snprintf(size, sizeof size, "%llu", p->page_kib);
         const char *a[] = {"size", size, "unit", "KiB", NULL};
         r_add(c, hp, "page", NULL, a, "all guest memory in %s pages",
-              size_name(page));
+              units_name(p->page_kib, name, sizeof name));
         return;
     }
-    for (int i = 0; i < ncells; i++) {
+    for (int i = 0; i < p->ncells; i++) {
+        const vt_place_cell *cell = &p->cells[i];
         char id[16];
-        snprintf(id, sizeof id, "%d", i);
+        char *nodes = cpulist_format(cell->nodes);
+        snprintf(id, sizeof id, "%d", cell->cellid);
+        snprintf(size, sizeof size, "%llu", cell->page_kib);
         const char *a[] = {"size", size, "unit", "KiB", "nodeset", id, NULL};
-        r_add(c, hp, "page", NULL, a, "guest cell %d in %s pages from its "
-              "host node's pool", i, size_name(page));
+        r_add(c, hp, "page", NULL, a, "guest cell %d in %s pages from the "
+              "pool of host node%s %s", cell->cellid,
+              units_name(cell->page_kib, name, sizeof name),
+              hwloc_bitmap_weight(cell->nodes) > 1 ? "s" : "", nodes);
+        free(nodes);
     }
 }
 
-/* The pages of size PAGE that host node NODE (OS id) lacks for KIB. */
-static void need_pages(vt_rule_ctx *c, int node, unsigned long long page,
-                       unsigned long long kib, vt_strbuf *actions)
+/* 1 when the host source lists hugepage pools (their sizes and counts
+ * are known; a size it does not list has none). */
+static int lists_pools(const vt_host *h)
+{
+    uint64_t base = host_base_page(h);
+    for (int n = 0; n < h->nnodes; n++)
+        for (int i = 0; i < h->nodes[n].npages; i++)
+            if (h->nodes[n].pages[i].size_kib > base)
+                return 1;
+    return 0;
+}
+
+/* The pages a domain needs per host node and size, summed before they
+ * are compared with what the node has (two cells may share a node). */
+typedef struct page_needs {
+    int n;
+    struct page_need { int node; unsigned long long page; long long pages; }
+        v[64];
+} page_needs;
+
+/* Host node NODE (OS id) must give KIB in whole PAGE-KiB pages. */
+static void need_pages(page_needs *pn, int node, unsigned long long page,
+                       unsigned long long kib)
+{
+    if (!page || !kib)
+        return;
+    long long pages = (long long)((kib + page - 1) / page);
+    for (int i = 0; i < pn->n; i++)
+        if (pn->v[i].node == node && pn->v[i].page == page) {
+            pn->v[i].pages += pages;
+            return;
+        }
+    if (pn->n < (int)(sizeof pn->v / sizeof pn->v[0]))
+        pn->v[pn->n++] = (struct page_need){node, page, pages};
+}
+
+/* Compares the needs with the free pages: when every node that lacks
+ * pages can reserve them from its ordinary memory (place_node_room, and
+ * the domain's own memory there when the run counts it), records them
+ * with the commands in ACTIONS and returns 0; else records nothing, says
+ * which nodes cannot in NOROOM and returns -1. */
+static int commit_needs(vt_rule_ctx *c, const page_needs *pn,
+                        vt_strbuf *actions, vt_strbuf *noroom)
 {
     const vt_host *h = r_host(c);
-    int n = host_node_index(h, node);
-    if (n < 0)
-        return;
-    long long need = (long long)((kib + page - 1) / page);
-    long long have = usage_pages_free(r_usage(c), h, n, page, NULL);
-    if (need <= have)
-        return;
-    long long total = -1;
-    for (int i = 0; i < h->nodes[n].npages; i++)
-        if (h->nodes[n].pages[i].size_kib == page)
-            total = h->nodes[n].pages[i].total;
-    r_host_pages(c, node, page, need - have, total);
-    char *cmd = r_pages_command(node, page, need - have, total);
-    strbuf_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
-    free(cmd);
+    long long missing[64];
+    for (int i = 0; i < pn->n; i++) {
+        int n = host_node_index(h, pn->v[i].node);
+        unsigned long long page = pn->v[i].page;
+        missing[i] = 0;
+        if (n < 0)
+            continue;
+        long long have = usage_pages_free(r_usage(c), h, n, page, NULL);
+        if (pn->v[i].pages <= have)
+            continue;
+        missing[i] = pn->v[i].pages - have;
+        long long room = place_node_room(c, n);
+        if (room != LLONG_MAX)
+            room += r_own_memory(c, n);
+        if (room != LLONG_MAX && missing[i] > (room > 0 ? room : 0) /
+                                                 (long long)page) {
+            char name[32];
+            strbuf_addf(noroom, "%snode %d has room for %lld more %s pages, "
+                        "%lld needed", noroom->len ? "; " : "",
+                        pn->v[i].node, room > 0 ? room / (long long)page : 0,
+                        units_name(page, name, sizeof name), missing[i]);
+        }
+    }
+    if (noroom->len)
+        return -1;
+    for (int i = 0; i < pn->n; i++) {
+        if (!missing[i])
+            continue;
+        int n = host_node_index(h, pn->v[i].node);
+        const vt_host_pages *pool = host_pool(&h->nodes[n], pn->v[i].page);
+        /* a pool the source does not list: none when it lists others,
+         * else unknown */
+        long long total = pool ? pool->total : lists_pools(h) ? 0 : -1;
+        r_host_pages(c, pn->v[i].node, pn->v[i].page, missing[i], total);
+        char *cmd = r_pages_command(pn->v[i].node, pn->v[i].page, missing[i],
+                                    total);
+        strbuf_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
+        free(cmd);
+    }
+    return 0;
 }
 
-/* Hugepages were wanted but placement found none free: say what the host
- * lacks on the nodes the domain got, and how to add it. */
+/* The pages the plan's cells lack (of their own sizes, or of SIZE when
+ * not 0), with the commands; -1 when a node has no room for them
+ * (NOROOM says which). */
+static int cells_need(vt_rule_ctx *c, const vt_place_plan *p,
+                      unsigned long long size, vt_strbuf *actions,
+                      vt_strbuf *noroom)
+{
+    page_needs pn = {0};
+    for (int i = 0; i < p->ncells; i++)
+        need_pages(&pn, p->cells[i].node,
+                   size ? size : p->cells[i].page_kib, p->cells[i].mem_kib);
+    return commit_needs(c, &pn, actions, noroom);
+}
+
+/* Hugepages were wanted but no node set held the domain in the fewest
+ * nodes with the free pages: say what its nodes lack, and how to add
+ * it when they have the memory. */
 static void report_missing(vt_rule_ctx *c, const vt_place_plan *p)
 {
-    unsigned long long want = p->page_wanted;
-    vt_strbuf actions;
+    /* the largest size the cells are whole pages of (placement splits
+     * them in pages of the size it wanted when the nodes allow) */
+    unsigned long long want = p->page_wanted, sizes[8];
+    int ns = place_huge_sizes(c, r_domain(c)->memory_kib, sizes);
+    for (int k = 0; k < ns; k++) {
+        int whole = sizes[k] <= p->page_wanted;
+        for (int i = 0; whole && i < p->ncells; i++)
+            whole = p->cells[i].mem_kib % sizes[k] == 0;
+        if (whole) {
+            want = sizes[k];
+            break;
+        }
+    }
+    char name[32];
+    units_name(want, name, sizeof name);
+    vt_strbuf actions, noroom;
     strbuf_init(&actions);
-    for (int i = 0; i < p->ncells; i++)
-        need_pages(c, p->cells[i].node, want, p->cells[i].mem_kib, &actions);
-    if (actions.len)
+    strbuf_init(&noroom);
+    int rc = cells_need(c, p, want, &actions, &noroom);
+    if (rc < 0)
+        r_finding(c, SEV_WARNING, NULL, NULL, "no host node set the domain "
+                  "can use has enough free %s pages for its memory, and "
+                  "its nodes cannot reserve them (%s): it runs on "
+                  "ordinary pages", name, noroom.buf);
+    else if (actions.len)
         r_finding(c, SEV_WARNING, NULL, actions.buf,
                   "no host node set the domain can use has enough free %s "
                   "pages for its memory, so it runs on ordinary pages (more "
                   "TLB misses, memory that can be swapped or moved); "
-                  "reserve the pages on its nodes and tune it again",
-                  size_name(want));
+                  "reserve the pages on its nodes and tune it again", name);
     else
         r_finding(c, SEV_INFO, NULL, NULL, "%s pages would need more host "
                   "nodes than ordinary pages, so the domain keeps ordinary "
-                  "pages on fewer nodes (locality first)", size_name(want));
+                  "pages on fewer nodes (locality first)", name);
     strbuf_free(&actions);
+    strbuf_free(&noroom);
+}
+
+/* The domain names its page size and its nodes have too few free pages
+ * of it (placed as if they were reserved): the commands. */
+static void report_short(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    vt_strbuf actions, noroom;
+    strbuf_init(&actions);
+    strbuf_init(&noroom);
+    cells_need(c, p, 0, &actions, &noroom);
+    if (actions.len || noroom.len)
+        r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
+                  "the domain's page size needs more free pages than its "
+                  "host nodes have: it cannot start until they are "
+                  "reserved%s%s", noroom.len ? "; no room on " : "",
+                  noroom.len ? noroom.buf : "");
+    strbuf_free(&actions);
+    strbuf_free(&noroom);
 }
 
 /* Without a placement: the largest eligible size the domain's nodes (its
@@ -105,8 +223,9 @@ static void hugepages_unplaced(vt_rule_ctx *c)
     const vt_host *h = r_host(c);
     unsigned long long mem = r_domain(c)->memory_kib;
     hwloc_bitmap_t nodes = domain_numatune_nodes(r_root(c));
-    unsigned long long sizes[2];
+    unsigned long long sizes[8];
     int ns = place_huge_sizes(c, mem, sizes);
+    char name[32];
     for (int s = 0; s < ns; s++) {
         long long free_pages = 0;
         int assumed = 0;
@@ -115,28 +234,57 @@ static void hugepages_unplaced(vt_rule_ctx *c)
                 free_pages += usage_pages_free(r_usage(c), h, n, sizes[s],
                                                &assumed);
         if (free_pages >= (long long)(mem / sizes[s])) {
-            write_pages(c, sizes[s], 0, "the host has enough free pages of "
+            vt_place_plan one = {.page_kib = sizes[s]};
+            write_pages(c, &one, 0, "the host has enough free pages of "
                         "this size on the domain's nodes: fewer TLB misses "
-                        "and page-table walks than 4 KiB pages");
+                        "and page-table walks than ordinary pages");
             if (assumed)
                 r_finding(c, SEV_INFO, NULL, NULL, "free %s pages are "
                           "unknown (%s source records pool totals only); "
-                          "all of them were assumed free", size_name(sizes[s]),
-                          h->kind);
+                          "all of them were assumed free",
+                          units_name(sizes[s], name, sizeof name), h->kind);
             hwloc_bitmap_free(nodes);
             return;
         }
     }
-    if (ns) {
-        int first = nodes ? hwloc_bitmap_first(nodes) : h->nodes[0].id;
-        vt_strbuf actions;
-        strbuf_init(&actions);
-        need_pages(c, first, sizes[0], mem, &actions);
-        r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
-                  "the host has not enough free %s pages for the domain's "
-                  "%llu MiB: ordinary pages kept", size_name(sizes[0]),
+    if (ns && !nodes) {
+        r_finding(c, SEV_WARNING, NULL, NULL, "the host has not enough free "
+                  "%s pages for the domain's %llu MiB: ordinary pages kept; "
+                  "its memory is bound to no host node, so which node's "
+                  "pool it would draw from is the kernel's choice: no host "
+                  "command (bind it with <numatune>, or let numa.place "
+                  "place it)", units_name(sizes[0], name, sizeof name),
                   mem / 1024);
+    } else if (ns) {
+        /* the pages on its nodes, split evenly (as the run counts its
+         * memory there) */
+        vt_strbuf actions, noroom;
+        strbuf_init(&actions);
+        strbuf_init(&noroom);
+        int k = 0, id;
+        hwloc_bitmap_foreach_begin(id, nodes) {
+            k += host_node_by_id(h, id) != NULL;
+        } hwloc_bitmap_foreach_end();
+        page_needs pn = {0};
+        hwloc_bitmap_foreach_begin(id, nodes) {
+            if (host_node_by_id(h, id))
+                need_pages(&pn, id, sizes[0], mem / (unsigned)k);
+        } hwloc_bitmap_foreach_end();
+        commit_needs(c, &pn, &actions, &noroom);
+        units_name(sizes[0], name, sizeof name);
+        if (noroom.len || !k)
+            r_finding(c, SEV_WARNING, NULL, NULL, "the host has not enough "
+                      "free %s pages for the domain's %llu MiB, and its "
+                      "nodes cannot reserve them (%s): ordinary pages kept",
+                      name, mem / 1024, noroom.len ? noroom.buf : "none on "
+                      "the host");
+        else
+            r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
+                      "the host has not enough free %s pages for the "
+                      "domain's %llu MiB: ordinary pages kept", name,
+                      mem / 1024);
         strbuf_free(&actions);
+        strbuf_free(&noroom);
     }
     hwloc_bitmap_free(nodes);
 }
@@ -146,11 +294,7 @@ static void hugepages_unplaced(vt_rule_ctx *c)
 static void check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
 {
     const vt_host *h = r_host(c);
-    int any_pool = 0;
-    for (int n = 0; n < h->nnodes; n++)
-        for (int i = 0; i < h->nodes[n].npages; i++)
-            any_pool |= h->nodes[n].pages[i].size_kib > 4;
-    if (!any_pool)
+    if (!lists_pools(h))
         return;     /* the source knows no pools: nothing to say */
     for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
         unsigned long long kib;
@@ -159,12 +303,22 @@ static void check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
             continue;
         int found = 0;
         for (int n = 0; n < h->nnodes; n++)
-            for (int i = 0; i < h->nodes[n].npages; i++)
-                found |= h->nodes[n].pages[i].size_kib == kib;
-        if (!found)
-            r_finding(c, SEV_INFEASIBLE, pg, NULL, "hugepages of %llu KiB: "
-                      "the host has no pool of that size, so the domain "
-                      "cannot start there", kib);
+            found |= host_pool(&h->nodes[n], kib) != NULL;
+        if (!found) {
+            uint64_t sizes[8];
+            int k = host_huge_sizes(h, sizes, 8, NULL);
+            char list[128] = "", name[32];
+            size_t at = 0;
+            for (int i = 0; i < k && at < sizeof list - 32; i++)
+                at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
+                                       i ? ", " : "",
+                                       units_name(sizes[i], name,
+                                                  sizeof name));
+            r_finding(c, SEV_INFEASIBLE, pg, NULL, "hugepages of %s: the "
+                      "host has no pool of that size (it has %s), so the "
+                      "domain cannot start there",
+                      units_name(kib, name, sizeof name), list);
+        }
     }
 }
 
@@ -173,20 +327,25 @@ static void run_mem_hugepages(vt_rule_ctx *c)
     xmlNodePtr root = r_root(c);
     xmlNodePtr mb = r_child(root, "memoryBacking");
     xmlNodePtr old = r_child(mb, "hugepages");
+    const vt_place_plan *p = r_rule_on(c, RULE_numa_place) ? place_get(c)
+                                                            : NULL;
+    /* a domain placement found no room for (or that cannot start here)
+     * gets no hugepages and no host commands: numa.place says why */
+    if (p && p->status == PLACE_INFEASIBLE)
+        return;
+    if (p && p->status != PLACE_OK)
+        p = NULL;
     if (old && !r_override(c)) {
         r_finding(c, SEV_INFO, old, NULL, "hugepages set explicitly; kept "
                   "(set mem.hugepages.override=true to choose them anew)");
         check_kept_sizes(c, old);
+        if (p && p->page_short)
+            report_short(c, p);
         return;
     }
     if (old)
         r_remove(c, old, "replaced (mem.hugepages.override)");
-    if (!r_rule_on(c, RULE_numa_place)) {
-        hugepages_unplaced(c);
-        return;
-    }
-    const vt_place_plan *p = place_get(c);
-    if (p->status != PLACE_OK) {
+    if (!p) {
         hugepages_unplaced(c);
         return;
     }
@@ -195,47 +354,59 @@ static void run_mem_hugepages(vt_rule_ctx *c)
             report_missing(c, p);
         return;
     }
-    int cells = p->ncells > 1 && !p->mem_spread && r_rule_on(c, RULE_numa_guest)
-                    ? p->ncells : 0;
-    char why[256];
+    int percell = p->user_cells ||
+                  (p->ncells > 1 && r_rule_on(c, RULE_numa_guest));
+    char why[256], name[32];
+    units_name(p->page_kib, name, sizeof name);
     snprintf(why, sizeof why, "%s pages from the pools of the domain's host "
              "nodes (%s): one TLB entry maps %s, so the guest walks far "
-             "fewer page tables", size_name(p->page_kib),
-             cells ? "one per guest cell" : "all on its node",
-             size_name(p->page_kib));
-    write_pages(c, p->page_kib, cells, why);
+             "fewer page tables", name,
+             percell ? "one per guest cell" : "all on its node", name);
+    write_pages(c, p, percell, why);
+    if (p->page_short)
+        report_short(c, p);
     if (p->page_assumed)
         r_finding(c, SEV_INFO, NULL, NULL, "free %s pages are unknown on "
                   "the chosen nodes (%s source records pool totals only): "
                   "the whole pool was assumed free; a snapshot taken on the "
-                  "host (vtune-xml snapshot) has the free counts",
-                  size_name(p->page_kib), r_host(c)->kind);
+                  "host (vtune-xml snapshot) has the free counts", name,
+                  r_host(c)->kind);
 }
 
 const vt_rule rule_mem_hugepages = {
     .id = "mem.hugepages",
-    .summary = "1 GiB or 2 MiB hugepages from the chosen nodes' free pools; "
-               "host commands when they are missing",
+    .summary = "the largest hugepages the chosen nodes' free pools hold; "
+               "feasible host commands when they are missing",
     .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT,
     .params = hp_params,
-    .reference = "https://libvirt.org/formatdomain.html#memory-backing",
+    .reference = "https://libvirt.org/formatdomain.html#memory-backing; https://docs.kernel.org/admin-guide/mm/hugetlbpage.html",
     .description =
-        "Backs guest memory with hugepages. Candidates, largest first: 1 GiB "
-        "when the memory is at least min_1g_gib GiB and a multiple of 1 GiB; "
-        "2 MiB when a multiple of 2 MiB; then ordinary pages. Placement "
-        "(numa.place) tries each and keeps the one that needs the fewest "
-        "host nodes, the larger page on a tie: smaller pages before "
-        "spreading further, and ordinary pages rather than more nodes. "
-        "Each guest cell's memory is whole pages from its own node's free "
-        "pool (pages needed are rounded up); one size a cell. Writes "
-        "<memoryBacking><hugepages><page size unit='KiB' nodeset/> per guest "
-        "cell (one <page> without nodeset on one node). When the pools are "
+        "Backs guest memory with hugepages. Sizes: those the host lists "
+        "(its pools above the base page: x86 2 MiB and 1 GiB, POWER 16 MiB "
+        "and 16 GiB, arm64 64 KiB/2 MiB/32 MiB/512 MiB/1 GiB by kernel "
+        "granule; x86 sources that list none: 1 GiB, with the CPU's "
+        "pdpe1gb, and 2 MiB), the ones of 1 GiB and more with use_1g, the "
+        "smaller ones with use_2m, and only sizes the memory is a whole "
+        "number of. Placement (numa.place) tries each, largest first, then "
+        "ordinary pages, and keeps the one that needs the fewest host "
+        "nodes, the larger page on a tie: a domain one node holds with any "
+        "size is never split for a larger page, nor spread for one. Each "
+        "guest cell is whole pages from its own node's free pool. Writes "
+        "<memoryBacking><hugepages> with one <page size unit='KiB'/> (one "
+        "node), or one <page nodeset> per guest cell. A domain that names "
+        "its size keeps it (placement counts that size; when its nodes "
+        "lack pages, a warning gives the commands). When the pools are "
         "short, the domain keeps ordinary pages and a finding gives the "
         "commands per node and size (echo N > /sys/devices/system/node/"
-        "nodeX/hugepages/hugepages-SIZEkB/nr_hugepages); the report sums "
-        "the run's needs and gives the kernel command line for 1 GiB pages. "
-        "Without a placement, the domain's <numatune> nodes (or all nodes) "
-        "together must hold the pages.",
+        "nodeX/hugepages/hugepages-SIZEkB/nr_hugepages), never more pages "
+        "than the node's memory less the reserve and what the run took "
+        "(else no command, and the finding says so); the report sums the "
+        "run's needs and gives a kernel command line with every size "
+        "(hugepagesz=SIZE hugepages=NODE:COUNT,...: the node format needs "
+        "Linux 5.16 or later; older kernels split hugepages=N evenly over "
+        "the nodes). Without a placement, "
+        "the domain's <numatune> nodes (or all nodes) together must hold "
+        "the pages.",
     .needs = "Hugepage pools per node and size with free counts (JSON "
              "snapshot or live sysfs). hwloc XML and capabilities know only "
              "pool totals: the whole pool is assumed free, with a finding. "

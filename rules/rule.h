@@ -26,6 +26,7 @@
 #include "devices.h"
 #include "domain.h"
 #include "host.h"
+#include "pools.h"
 #include "strbuf.h"
 #include "units.h"
 #include "usage.h"
@@ -69,7 +70,8 @@ typedef struct vt_rule {
     unsigned profiles;      /* PROFILE_* bits where it is on by default */
     const vt_rule_param *params;  /* terminated by {NULL}; "override" is
                                      implicit for every rule */
-    const char *reference;  /* the documentation that justifies it */
+    const char *reference;  /* the documentation that justifies it (URLs
+                               separated by "; ") */
     const char *description;  /* a paragraph for doc/rules.md */
     const char *needs;      /* the host facts it reads, and what it does
                                when the host source does not know them */
@@ -87,12 +89,21 @@ xmlNodePtr r_root(const vt_rule_ctx *c);        /* <domain> */
 /* 1 when the guest is x86 (the domain's architecture, else the host's;
  * assumed when neither is known): PC timers, CPU cache and dies. */
 int r_x86(const vt_rule_ctx *c);
+/* The guest's architecture: the domain's, else the host's; NULL when
+ * neither is known. */
+const char *r_arch(const vt_rule_ctx *c);
 
 /* The run: what earlier domains (and, with -c, defined ones) take. */
 const vt_usage *r_usage(const vt_rule_ctx *c);
-/* CPUs kept for the host (policy reserved_cpus, or the non-isolated CPUs,
- * or the first core of each node): never given to vCPUs. */
+/* CPUs kept for the host (the housekeeping pool, pools.h): never
+ * dedicated to a vCPU. */
 hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c);
+/* KiB of ordinary memory on host node index N that r_usage already
+ * counts for the domain being tuned (a domain that places itself is
+ * accounted before the run's others); 0 for the others. */
+long long r_own_memory(const vt_rule_ctx *c, int n);
+/* The host's CPU pools for the run (pools.h). */
+const vt_pools *r_pools(const vt_rule_ctx *c);
 
 /* Who decides the domain's placement (one decision, which the engine
  * also uses to account the domain before the others of the run). */

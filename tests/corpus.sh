@@ -69,8 +69,9 @@ done
 echo "hosts:      ${#loaded[@]} loaded, $refused refused (exit 4), $hbad failed"
 
 # --- tune: one process per host and profile tunes every domain into a
-# folder (balanced: floating vCPUs; latency: pinned, the emulator apart)
-PROFILES=${PROFILES:-balanced latency}
+# folder, and its JSON report beside it (balanced: floating vCPUs;
+# latency and throughput: pinned, hugepages; migratable: no placement)
+PROFILES=${PROFILES:-balanced latency throughput migratable}
 rhost=(); rkey=(); rprof=()
 for h in "${loaded[@]}"; do
     for prof in $PROFILES; do
@@ -81,7 +82,7 @@ runs=0; tbad=0; changed=0
 for r in "${!rkey[@]}"; do
     h=${rhost[$r]}; hn=${rkey[$r]}; prof=${rprof[$r]}
     mkdir -p "$work/out/$hn"
-    "$VT" --host "$h" --profile "$prof" --validate=output -o "$work/out/$hn/" "${domains[@]}" 2> "$work/tune.err"; rc=$?
+    "$VT" --host "$h" --profile "$prof" --validate=output --report json -o "$work/out/$hn/" "${domains[@]}" > "$work/out/$hn.report.json" 2> "$work/tune.err"; rc=$?
     runs=$((runs + ${#domains[@]}))
     if [ $rc != 0 ] || grep -qv '^vtune-xml: ' "$work/tune.err"; then
         tbad=$((tbad + ${#domains[@]})); fail tune "$hn (exit $rc): $(head -c 600 "$work/tune.err")"
@@ -102,7 +103,7 @@ for r in "${!rkey[@]}"; do
     h=${rhost[$r]}; hn=${rkey[$r]}; prof=${rprof[$r]}
     outs=()
     for f in "${domains[@]}"; do outs+=("$work/out/$hn/$(basename "$f")"); done
-    "$CHECK" --host "$h" "${outs[@]}" 2>> "$work/check.err" | sed "s|^$work/out/$hn/||" > "$work/check.out"
+    "$CHECK" --host "$h" --report "$work/out/$hn.report.json" "${outs[@]}" 2>> "$work/check.err" | sed "s|^$work/out/$hn/||" > "$work/check.out"
     [ -s "$work/check.out" ] || continue
     # a violation the input already has (a placement the domain sets
     # itself, kept as the user wrote it) is the input's, not vtune-xml's

@@ -55,7 +55,8 @@ schema_check() {   # schema_check SCHEMA FILE
 }
 
 # placement_check FILE...: the independent invariant checker on the case's
-# host (and the policy's reserved CPUs)
+# host (and the policy's reserved CPUs and memory reserve), with the run's
+# JSON report ($tmp/out.json)
 placement_check() {
     local host="" i reserved=()
     for ((i = 0; i < ${#args[@]}; i++)); do
@@ -66,11 +67,13 @@ placement_check() {
         local r
         r=$(/usr/bin/python3 -c 'import json; print(json.load(open("policy.json")).get("reserved_cpus", ""))')
         [ -n "$r" ] && reserved=(--reserved "$r")
+        r=$(/usr/bin/python3 -c 'import json; print(json.load(open("policy.json")).get("numa.place", {}).get("reserved_memory_mib", ""))' 2>/dev/null)
+        [ -n "$r" ] && reserved+=(--reserve-mib "$r")
     fi
     # violations the inputs already have (a case about dangling
     # references, say) are the inputs', not vtune-xml's
     local out ins new
-    out=$("$CHECKER" --host "$host" "${reserved[@]}" "$@" | sed 's/^[^:]*: //')
+    out=$("$CHECKER" --host "$host" "${reserved[@]}" --report "$tmp/out.json" "$@" | sed 's/^[^:]*: //')
     ins=$("$CHECKER" --host "$host" "${reserved[@]}" "${inputs[@]}" | sed 's/^[^:]*: //')
     new=$(grep -vxF -f <(printf '%s\n' "$ins") <<< "$out")
     [ -z "$new" ] || { printf '%s\n' "$new" >&2; return 1; }

@@ -22,6 +22,17 @@ static const char *type_name(enum vt_param_type t)
     return "?";
 }
 
+/* A rule's references ("URL; URL") as markdown autolinks. */
+static void reference_links(const char *refs, vt_strbuf *sb)
+{
+    for (const char *at = refs; *at;) {
+        const char *end = strstr(at, "; ");
+        size_t n = end ? (size_t)(end - at) : strlen(at);
+        strbuf_addf(sb, "%s<%.*s>", at == refs ? "" : ", ", (int)n, at);
+        at += n + (end ? 2 : 0);
+    }
+}
+
 static void profiles_text(unsigned bits, vt_strbuf *sb)
 {
     static const int order[] = {PROFILE_BALANCED, PROFILE_LATENCY,
@@ -99,8 +110,9 @@ static void list_markdown(vt_strbuf *sb)
         strbuf_addf(sb, "\n<a id=\"%s\"></a>\n## `%s`\n\n%s\n\n%s\n\n"
                     "- Profiles: ", r->id, r->id, r->summary, r->description);
         profiles_text(r->profiles, sb);
-        strbuf_addf(sb, "\n- Host facts: %s\n- Reference: <%s>\n- Parameters:\n",
-                    r->needs, r->reference);
+        strbuf_addf(sb, "\n- Host facts: %s\n- Reference: ", r->needs);
+        reference_links(r->reference, sb);
+        strbuf_adds(sb, "\n- Parameters:\n");
         FOR_PARAMS(r, p) {
             strbuf_addf(sb, "  - `%s.%s` (%s", r->id, p->name, type_name(p->type));
             param_range(p, sb);

@@ -128,6 +128,22 @@ int host_node_index(const vt_host *h, int id);
 /* Returns the cpu with OS index ID, or NULL. */
 const vt_host_cpu *host_cpu_by_id(const vt_host *h, int id);
 
+/* The base page size of H in KiB: the smallest pool a node lists when it
+ * is at most 64 KiB, else the architecture's (64 KiB on ppc64 and
+ * ppc64le, 4 KiB elsewhere). */
+uint64_t host_base_page(const vt_host *h);
+
+/* The hugepage sizes of H (KiB), largest first, into SIZES (MAX): the
+ * pool sizes its nodes list above the base page; when no node lists one
+ * and the host is x86 or of unknown architecture, x86's 1 GiB (when the
+ * CPU has pdpe1gb or its flags are unknown) and 2 MiB with *ASSUMED set
+ * (may be NULL). Returns how many. */
+int host_huge_sizes(const vt_host *h, uint64_t *sizes, int max,
+                    int *assumed);
+
+/* The pool of SIZE_KIB of node N (a vt_host_node), or NULL. */
+const vt_host_pages *host_pool(const vt_host_node *n, uint64_t size_kib);
+
 /* Distance between nodes of OS index A and B, or -1 when unknown. */
 int host_distance(const vt_host *h, int a, int b);
 

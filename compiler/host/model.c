@@ -358,3 +358,57 @@ int host_distance(const vt_host *h, int a, int b)
         return -1;
     return h->distances[i * h->nnodes + j];
 }
+
+uint64_t host_base_page(const vt_host *h)
+{
+    uint64_t base = 0;
+    for (int n = 0; n < h->nnodes; n++)
+        if (h->nodes[n].npages && h->nodes[n].pages[0].size_kib <= 64 &&
+            (!base || h->nodes[n].pages[0].size_kib < base))
+            base = h->nodes[n].pages[0].size_kib;   /* pages[] ascending */
+    if (base)
+        return base;
+    return h->arch && !strncmp(h->arch, "ppc64", 5) ? 64 : 4;
+}
+
+int host_huge_sizes(const vt_host *h, uint64_t *sizes, int max, int *assumed)
+{
+    uint64_t base = host_base_page(h);
+    int n = 0;
+    if (assumed)
+        *assumed = 0;
+    for (int i = 0; i < h->nnodes; i++)
+        for (int k = 0; k < h->nodes[i].npages; k++) {
+            uint64_t s = h->nodes[i].pages[k].size_kib;
+            int seen = s <= base;
+            for (int j = 0; j < n && !seen; j++)
+                seen = sizes[j] == s;
+            if (!seen && n < max)
+                sizes[n++] = s;
+        }
+    if (!n && (!h->arch || !strcmp(h->arch, "x86_64") ||
+               !strcmp(h->arch, "i686"))) {
+        /* 1 GiB pages need the CPU's pdpe1gb (unknown flags: assumed) */
+        if (max > n && host_has_flag(h, "pdpe1gb") != 0)
+            sizes[n++] = 1048576;
+        if (max > n)
+            sizes[n++] = 2048;
+        if (assumed)
+            *assumed = 1;
+    }
+    for (int i = 1; i < n; i++)         /* largest first */
+        for (int j = i; j > 0 && sizes[j] > sizes[j - 1]; j--) {
+            uint64_t t = sizes[j];
+            sizes[j] = sizes[j - 1];
+            sizes[j - 1] = t;
+        }
+    return n;
+}
+
+const vt_host_pages *host_pool(const vt_host_node *n, uint64_t size_kib)
+{
+    for (int i = 0; i < n->npages; i++)
+        if (n->pages[i].size_kib == size_kib)
+            return &n->pages[i];
+    return NULL;
+}

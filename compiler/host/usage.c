@@ -16,6 +16,7 @@ vt_usage *usage_new(const vt_host *h)
 {
     vt_usage *u = xcalloc(1, sizeof *u);
     u->cpus = hwloc_bitmap_alloc();
+    u->floating = hwloc_bitmap_alloc();
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
     u->nnodes = h->nnodes;
     u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
@@ -30,6 +31,7 @@ void usage_free(vt_usage *u)
     if (!u)
         return;
     hwloc_bitmap_free(u->cpus);
+    hwloc_bitmap_free(u->floating);
     free(u->mem_kib);
     for (int n = 0; n < u->nnodes; n++)
         free(u->pages[n]);
@@ -64,32 +66,87 @@ static char *attr(xmlNodePtr n, const char *name)
  * their SMT siblings (a pinned domain owns whole cores); CPUs in SKIP are
  * left out; with SINGLE, only cpusets of one CPU count (a vCPU pinned to a
  * set of CPUs floats over them and owns none). */
-static void add_pins(xmlXPathContextPtr x, const char *xp, const vt_host *h,
-                     hwloc_bitmap_t out, int single,
-                     hwloc_const_bitmap_t skip)
+/* The whole cores of the CPUs of SET, added to OUT. */
+static void add_cores(const vt_host *h, hwloc_const_bitmap_t set,
+                      hwloc_bitmap_t out)
+{
+    int cpu;
+    hwloc_bitmap_foreach_begin(cpu, set) {
+        const vt_host_cpu *c = host_cpu_by_id(h, cpu);
+        if (c && c->core >= 0)
+            hwloc_bitmap_or(out, out, h->cores[c->core]);
+        else
+            hwloc_bitmap_set(out, (unsigned)cpu);
+    } hwloc_bitmap_foreach_end();
+}
+
+/* 1 when SET lies within one host core. */
+static int one_core(const vt_host *h, hwloc_const_bitmap_t set)
+{
+    const vt_host_cpu *c = host_cpu_by_id(h, hwloc_bitmap_first(set));
+    if (!c || c->core < 0)
+        return hwloc_bitmap_weight(set) == 1;
+    return hwloc_bitmap_isincluded(set, h->cores[c->core]);
+}
+
+/* The cpuset attributes of the elements XP matches: 1:1 vCPU pins (VCPU
+ * 1) are dedicated with their whole cores, wider vCPU pins floating;
+ * VCPU -1 (<vcpu cpuset>): floating; other pins (emulator, iothreads,
+ * VCPU 0) without the CPUs of SKIP are dedicated when they are one core,
+ * else floating. */
+static void add_pins(vt_usage *u, xmlXPathContextPtr x, const char *xp,
+                     const vt_host *h, int vcpu, hwloc_const_bitmap_t skip)
 {
     xmlXPathObjectPtr r = select_nodes(x, xp);
     for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
         char *v = attr(r->nodesetval->nodeTab[i], "cpuset");
         hwloc_bitmap_t set = v ? cpulist_parse(v, CPULIST_LIBVIRT) : NULL;
         free(v);
-        if (!set || (single && hwloc_bitmap_weight(set) != 1)) {
+        if (set && skip)
+            hwloc_bitmap_andnot(set, set, skip);
+        if (!set || hwloc_bitmap_iszero(set)) {
             hwloc_bitmap_free(set);
             continue;
         }
-        if (skip)
-            hwloc_bitmap_andnot(set, set, skip);
-        int cpu;
-        hwloc_bitmap_foreach_begin(cpu, set) {
-            const vt_host_cpu *c = host_cpu_by_id(h, cpu);
-            if (c && c->core >= 0)
-                hwloc_bitmap_or(out, out, h->cores[c->core]);
-            else
-                hwloc_bitmap_set(out, (unsigned)cpu);
-        } hwloc_bitmap_foreach_end();
+        if (vcpu < 0)
+            hwloc_bitmap_or(u->floating, u->floating, set);
+        else if (vcpu ? hwloc_bitmap_weight(set) == 1 : one_core(h, set))
+            add_cores(h, set, u->cpus);
+        else
+            hwloc_bitmap_or(u->floating, u->floating, set);
         hwloc_bitmap_free(set);
     }
     xmlXPathFreeObject(r);
+}
+
+static unsigned long long node_memory(xmlNodePtr n, const char *value_attr)
+{
+    char *v = value_attr ? attr(n, value_attr) : NULL;
+    xmlChar *t = value_attr ? NULL : xmlNodeGetContent(n);
+    char *unit = attr(n, "unit");
+    unsigned long long kib = 0;
+    if (units_kib(v ? v : t ? (const char *)t : "", unit, &kib) < 0)
+        kib = 0;
+    free(v);
+    xmlFree(t);
+    free(unit);
+    return kib;
+}
+
+/* KiB of guest cell CELL (id CID): its memory and the DIMMs plugged into
+ * it at start (<memory model='dimm'><target><node>). */
+static unsigned long long cell_memory(xmlXPathContextPtr x, xmlNodePtr cell,
+                                      int cid)
+{
+    unsigned long long kib = node_memory(cell, "memory");
+    char *xp = xasprintf("/domain/devices/memory[@model='dimm']/target"
+                         "[number(node)=%d]/size", cid);
+    xmlXPathObjectPtr d = select_nodes(x, xp);
+    for (int i = 0; d && i < d->nodesetval->nodeNr; i++)
+        kib += node_memory(d->nodesetval->nodeTab[i], NULL);
+    xmlXPathFreeObject(d);
+    free(xp);
+    return kib;
 }
 
 /* Memory of the domain per host node, from <numatune>: memnodes of cells
@@ -100,13 +157,12 @@ static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
     int placed_cells = 0;
     for (int i = 0; cells && i < cells->nodesetval->nodeNr; i++) {
         xmlNodePtr cell = cells->nodesetval->nodeTab[i];
-        char *id = attr(cell, "id"), *mem = attr(cell, "memory"),
-             *unit = attr(cell, "unit");
+        char *id = attr(cell, "id");
         char *xp = xasprintf("/domain/numatune/memnode[@cellid='%s']",
                              id ? id : "");
         xmlXPathObjectPtr mn = select_nodes(x, xp);
-        unsigned long long kib;
-        if (mn && mem && units_kib(mem, unit, &kib) == 0) {
+        unsigned long long kib = cell_memory(x, cell, id ? atoi(id) : i);
+        if (mn && kib) {
             char *ns = attr(mn->nodesetval->nodeTab[0], "nodeset");
             hwloc_bitmap_t nodes = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
             if (nodes && hwloc_bitmap_weight(nodes) == 1) {
@@ -122,8 +178,6 @@ static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
         xmlXPathFreeObject(mn);
         free(xp);
         free(id);
-        free(mem);
-        free(unit);
     }
     xmlXPathFreeObject(cells);
     if (placed_cells)
@@ -136,9 +190,13 @@ static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
         xmlChar *t = xmlNodeGetContent(mem->nodesetval->nodeTab[0]);
         char *unit = attr(mem->nodesetval->nodeTab[0], "unit");
         unsigned long long kib;
-        int n = nodes ? hwloc_bitmap_weight(nodes) : 0;
+        /* split evenly over the nodeset's nodes the host has */
+        int n = 0, id;
+        if (nodes)
+            hwloc_bitmap_foreach_begin(id, nodes) {
+                n += host_node_index(h, id) >= 0;
+            } hwloc_bitmap_foreach_end();
         if (n > 0 && t && units_kib((const char *)t, unit, &kib) == 0) {
-            int id;
             hwloc_bitmap_foreach_begin(id, nodes) {
                 int k = host_node_index(h, id);
                 if (k >= 0)
@@ -206,64 +264,63 @@ static int single_node_of(xmlXPathContextPtr x, const char *xp)
     return node;
 }
 
-static unsigned long long node_memory(xmlNodePtr n, const char *value_attr)
+/* Claims pages of SIZE for the cells WHICH names (NULL: all), or for the
+ * whole memory of a domain without cells: a cell's pages on its
+ * memnode's host node, a domain without cells on its one-node <numatune>
+ * nodeset. */
+static void claim_for(vt_usage *u, const vt_host *h, xmlXPathContextPtr x,
+                      xmlXPathObjectPtr cells, unsigned long long size,
+                      hwloc_const_bitmap_t which)
 {
-    char *v = value_attr ? attr(n, value_attr) : NULL;
-    xmlChar *t = value_attr ? NULL : xmlNodeGetContent(n);
-    char *unit = attr(n, "unit");
-    unsigned long long kib = 0;
-    if (units_kib(v ? v : t ? (const char *)t : "", unit, &kib) < 0)
-        kib = 0;
-    free(v);
-    xmlFree(t);
-    free(unit);
-    return kib;
+    if (!cells) {
+        unsigned long long mem = 0;
+        xmlXPathObjectPtr m = select_nodes(x, "/domain/memory");
+        if (m)
+            mem = node_memory(m->nodesetval->nodeTab[0], NULL);
+        xmlXPathFreeObject(m);
+        int node = single_node_of(x, "/domain/numatune/memory");
+        if (node >= 0)
+            claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+        return;
+    }
+    for (int c = 0; c < cells->nodesetval->nodeNr; c++) {
+        xmlNodePtr cell = cells->nodesetval->nodeTab[c];
+        char *id = attr(cell, "id");
+        int cid = id ? atoi(id) : c;
+        free(id);
+        if (which && !hwloc_bitmap_isset(which, (unsigned)cid))
+            continue;
+        char *xp = xasprintf("/domain/numatune/memnode[@cellid='%d']", cid);
+        int node = single_node_of(x, xp);
+        unsigned long long mem = cell_memory(x, cell, cid);
+        if (node >= 0)
+            claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+        free(xp);
+    }
 }
 
 /* Hugepages: <page size nodeset> covers guest cells (by id), or all the
- * memory when it has no nodeset; a cell's pages go to its memnode's host
- * node, a domain without cells to its one-node <numatune> nodeset. */
+ * memory when it has no nodeset; a bare <hugepages/> takes the host's
+ * default hugepage size (its smallest). */
 static void add_pages(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
 {
     xmlXPathObjectPtr pages = select_nodes(x,
         "/domain/memoryBacking/hugepages/page[@size]");
     xmlXPathObjectPtr cells = select_nodes(x, "/domain/cpu/numa/cell");
+    if (!pages) {
+        uint64_t sizes[8];
+        int n = host_huge_sizes(h, sizes, 8, NULL);
+        if (n)
+            claim_for(u, h, x, cells, sizes[n - 1], NULL);
+    }
     for (int i = 0; pages && i < pages->nodesetval->nodeNr; i++) {
         xmlNodePtr pg = pages->nodesetval->nodeTab[i];
         unsigned long long size = node_memory(pg, "size");
         char *ns = attr(pg, "nodeset");
         hwloc_bitmap_t which = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
         free(ns);
-        if (!size) {
-            hwloc_bitmap_free(which);
-            continue;
-        }
-        if (!cells) {
-            unsigned long long mem = 0;
-            xmlXPathObjectPtr m = select_nodes(x, "/domain/memory");
-            if (m)
-                mem = node_memory(m->nodesetval->nodeTab[0], NULL);
-            xmlXPathFreeObject(m);
-            int node = single_node_of(x, "/domain/numatune/memory");
-            if (node >= 0)
-                claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
-        }
-        for (int c = 0; cells && c < cells->nodesetval->nodeNr; c++) {
-            xmlNodePtr cell = cells->nodesetval->nodeTab[c];
-            char *id = attr(cell, "id");
-            int cid = id ? atoi(id) : c;
-            if (which && !hwloc_bitmap_isset(which, (unsigned)cid)) {
-                free(id);
-                continue;
-            }
-            char *xp = xasprintf("/domain/numatune/memnode[@cellid='%d']", cid);
-            int node = single_node_of(x, xp);
-            unsigned long long mem = node_memory(cell, "memory");
-            if (node >= 0)
-                claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
-            free(xp);
-            free(id);
-        }
+        if (size)
+            claim_for(u, h, x, cells, size, which);
         hwloc_bitmap_free(which);
     }
     xmlXPathFreeObject(pages);
@@ -298,9 +355,12 @@ void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
     xmlXPathContextPtr x = xmlXPathNewContext(doc);
     if (!x)
         return;
-    add_pins(x, "/domain/cputune/vcpupin", h, u->cpus, 1, NULL);
-    add_pins(x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
-             h, u->cpus, 0, housekeeping);
+    add_pins(u, x, "/domain/cputune/vcpupin", h, 1, NULL);
+    /* <vcpu cpuset> is where vCPUs without a pin (and, by default, the
+     * emulator) float, even when it is one CPU */
+    add_pins(u, x, "/domain/vcpu", h, -1, NULL);
+    add_pins(u, x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
+             h, 0, housekeeping);
     /* hugepage-backed memory comes from the pools, not the node's
      * ordinary memory */
     xmlXPathObjectPtr hp = select_nodes(x, "/domain/memoryBacking/hugepages");

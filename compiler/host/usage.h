@@ -13,7 +13,12 @@
 #include "host.h"
 
 typedef struct vt_usage {
-    hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain */
+    hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain
+                                   (dedicated: pools.h) */
+    hwloc_bitmap_t floating;    /* CPUs a domain's floating vCPUs are
+                                   confined to (<vcpu cpuset>, a <vcpupin>
+                                   of several CPUs): never dedicated to
+                                   another domain */
     long long *mem_kib;         /* per host node (index as host.nodes):
                                    KiB claimed by domains */
     long long **pages;          /* per host node, per pool (index as
@@ -28,10 +33,14 @@ typedef struct vt_usage {
 vt_usage *usage_new(const vt_host *h);
 void usage_free(vt_usage *u);
 
-/* Adds what the domain DOC takes on H: the whole cores of its vCPU pins,
- * its emulator and iothread pins outside HOUSEKEEPING (those are shared by
- * design), its memory on the nodes its <numatune> binds it to, and the
- * hugepages its <memoryBacking> takes there. */
+/* Adds what the domain DOC takes on H: the whole cores of its 1:1 vCPU
+ * pins, and of an emulator or iothread pin that is one core outside
+ * HOUSEKEEPING (a core of its own: dedicated); the CPUs its floating vCPUs
+ * are confined to (<vcpu cpuset>, even of one CPU; <vcpupin> of several
+ * CPUs) and its
+ * other emulator and iothread pins outside HOUSEKEEPING (floating); its
+ * memory on the nodes its <numatune> binds it to, and the hugepages its
+ * <memoryBacking> takes there. */
 void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                       hwloc_const_bitmap_t housekeeping);
 

@@ -3,6 +3,7 @@
  * the text rationale and the JSON report (schemas/report.schema.json).
  */
 #include "report.h"
+#include "units.h"
 #include "jsonfmt.h"
 
 #include <cjson/cJSON.h>
@@ -125,19 +126,26 @@ vt_pages_need *report_run_pages(const vt_report *r, int *n)
 
 char *report_kernel_cmdline(const vt_pages_need *all, int n)
 {
+    /* ALL is sorted by size, largest first: one hugepagesz= per size with
+     * its per-node counts (Linux 5.16 and later read "node:count"); the
+     * largest is the default size, so that a bare <hugepages/> and the
+     * default hugetlbfs mount get it */
     vt_strbuf sb;
-    int any = 0;
+    char name[32];
     strbuf_init(&sb);
     for (int i = 0; i < n; i++) {
-        if (all[i].size_kib != 1048576)
-            continue;
         long long want = (all[i].total_now > 0 ? all[i].total_now : 0) +
                          all[i].missing;
-        strbuf_addf(&sb, "%s%d:%lld", any ? "," : "default_hugepagesz=1G "
-                    "hugepagesz=1G hugepages=", all[i].node, want);
-        any = 1;
+        units_kernel(all[i].size_kib, name, sizeof name);
+        if (i == 0)
+            strbuf_addf(&sb, "default_hugepagesz=%s", name);
+        if (i == 0 || all[i].size_kib != all[i - 1].size_kib)
+            strbuf_addf(&sb, " hugepagesz=%s hugepages=", name);
+        else
+            strbuf_adds(&sb, ",");
+        strbuf_addf(&sb, "%d:%lld", all[i].node, want);
     }
-    if (!any) {
+    if (!sb.len) {
         strbuf_free(&sb);
         return NULL;
     }

@@ -40,6 +40,8 @@ typedef struct vt_domain_report {
     char *file;         /* as given on the command line */
     char *name;         /* <name>, or NULL */
     int changed;
+    int tuned;          /* the rules ran on it (a KVM domain this host
+                           can run); else it passed through unchanged */
     int nedits, capedits;
     vt_edit *edits;
     int nfindings, capfindings;
@@ -90,9 +92,9 @@ const char *report_rule_id(const vt_rule *rl);
 /* The run's hugepage needs summed per node and size, largest size first,
  * then by node; *N gets how many (caller frees). */
 vt_pages_need *report_run_pages(const vt_report *r, int *n);
-/* The kernel command-line alternative for the 1 GiB pages among ALL (they
- * are best reserved at boot, before memory fragments), or NULL; owned by
- * the caller. */
+/* The kernel command-line alternative for every size among ALL (pages
+ * are best reserved at boot, before memory fragments; 1 GiB pages often
+ * only then), or NULL; owned by the caller. */
 char *report_kernel_cmdline(const vt_pages_need *all, int n);
 
 /* --- the renderings, each appending to OUT --- */

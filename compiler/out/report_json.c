@@ -24,6 +24,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
         cJSON_AddStringToObject(jd, "file", dr->file);
         cJSON_AddItemToObject(jd, "name", jsonfmt_str_or_null(dr->name));
         cJSON_AddBoolToObject(jd, "changed", dr->changed);
+        cJSON_AddBoolToObject(jd, "tuned", dr->tuned);
         cJSON *edits = cJSON_AddArrayToObject(jd, "edits");
         for (int i = 0; i < dr->nedits; i++) {
             const vt_edit *e = &dr->edits[i];

@@ -41,14 +41,14 @@ static int gate(vt_rule_ctx *c, int say)
 
 void engine_run_init(vt_run *run, const vt_host *h, const vt_policy *p)
 {
-    run->housekeeping = pools_housekeeping(h, p->reserved);
+    pools_init(&run->pools, h, p->reserved);
     run->usage = usage_new(h);
     run->rule_limit = vt_nrules;
 }
 
 void engine_run_free(vt_run *run)
 {
-    hwloc_bitmap_free(run->housekeeping);
+    pools_free(&run->pools);
     usage_free(run->usage);
 }
 
@@ -85,7 +85,7 @@ int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
     if (!gate(&c, 0) ||
         engine_placement(domdoc_root(d), p, NULL) == PLACEMENT_TOOL)
         return 0;
-    usage_add_domain(run->usage, h, domdoc_xml(d), run->housekeeping);
+    usage_add_domain(run->usage, h, domdoc_xml(d), run->pools.housekeeping);
     return 1;
 }
 
@@ -95,7 +95,7 @@ void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
 {
     vt_rule_ctx c = {
         .doc = d, .dom = info, .host = h, .pol = p, .rule_index = -1,
-        .cur = NULL, .rep = rep, .run = run,
+        .cur = NULL, .rep = rep, .run = run, .accounted = accounted,
     };
     int any = 0;
     for (int i = 0; i < vt_nrules; i++)
@@ -110,8 +110,9 @@ void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
     }
     ruleapi_release(&c);
     rep->changed = domdoc_changed(d);
+    rep->tuned = tuned;
     /* a domain that runs on this host takes what its XML says, tuned or
      * not; later domains of the run see it */
     if (tuned && !accounted)
-        usage_add_domain(run->usage, h, domdoc_xml(d), run->housekeeping);
+        usage_add_domain(run->usage, h, domdoc_xml(d), run->pools.housekeeping);
 }

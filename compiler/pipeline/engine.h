@@ -19,7 +19,7 @@
 /* What the domains of one run share: the host's own CPUs and what
  * earlier domains took. */
 typedef struct vt_run {
-    hwloc_bitmap_t housekeeping;
+    vt_pools pools;         /* the host's CPU pools */
     vt_usage *usage;
     int rule_limit;     /* rules vt_rules[0 .. rule_limit-1] may run; all
                            but when finding which rule broke a document */

@@ -19,9 +19,14 @@ int r_profile(const vt_rule_ctx *c) { return c->pol->profile; }
 const char *r_profile_name(const vt_rule_ctx *c) { return policy_profile_name(c->pol->profile); }
 xmlNodePtr r_root(const vt_rule_ctx *c) { return domdoc_root(c->doc); }
 
+const char *r_arch(const vt_rule_ctx *c)
+{
+    return c->dom->arch ? c->dom->arch : c->host->arch;
+}
+
 int r_x86(const vt_rule_ctx *c)
 {
-    const char *arch = c->dom->arch ? c->dom->arch : c->host->arch;
+    const char *arch = r_arch(c);
     return !arch || arch_is_x86(arch);
 }
 
@@ -345,7 +350,25 @@ const vt_usage *r_usage(const vt_rule_ctx *c) { return c->run->usage; }
 
 hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c)
 {
-    return c->run->housekeeping;
+    return c->run->pools.housekeeping;
+}
+
+long long r_own_memory(const vt_rule_ctx *c, int n)
+{
+    if (!c->accounted || n < 0 || n >= c->host->nnodes)
+        return 0;
+    /* the same reading the run's usage made of this domain */
+    vt_usage *u = usage_new(c->host);
+    usage_add_domain(u, c->host, domdoc_xml(c->doc),
+                     c->run->pools.housekeeping);
+    long long kib = u->mem_kib[n];
+    usage_free(u);
+    return kib;
+}
+
+const vt_pools *r_pools(const vt_rule_ctx *c)
+{
+    return &c->run->pools;
 }
 
 int r_rule_on(const vt_rule_ctx *c, enum vt_rule_index rule)

@@ -23,6 +23,8 @@ struct vt_rule_ctx {
     const vt_rule *cur;     /* NULL while the engine itself speaks */
     vt_domain_report *rep;
     const vt_run *run;      /* shared by the domains of the run */
+    int accounted;          /* the run's usage already holds this domain
+                               (engine_preaccount) */
     vt_family_state *states;    /* the families' states, in first use */
     int nstates;
 };

@@ -4,6 +4,7 @@
 #include "units.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,4 +65,28 @@ int units_kib(const char *value, const char *unit, unsigned long long *kib)
     unsigned long long bytes = v * mul;
     *kib = bytes / 1024 + (bytes % 1024 != 0);
     return 0;
+}
+
+static const char *units_scaled(unsigned long long kib, char *buf,
+                                unsigned long n, const char *const *names)
+{
+    int u = 0;
+    while (u < 3 && kib && kib % 1024 == 0) {
+        kib /= 1024;
+        u++;
+    }
+    snprintf(buf, n, "%llu%s", kib, names[u]);
+    return buf;
+}
+
+const char *units_name(unsigned long long kib, char *buf, unsigned long n)
+{
+    static const char *const names[] = {" KiB", " MiB", " GiB", " TiB"};
+    return units_scaled(kib, buf, n, names);
+}
+
+const char *units_kernel(unsigned long long kib, char *buf, unsigned long n)
+{
+    static const char *const names[] = {"K", "M", "G", "T"};
+    return units_scaled(kib, buf, n, names);
 }

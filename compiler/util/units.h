@@ -21,4 +21,12 @@ int units_count(const char *s, unsigned long long *out);
  * the size does not fit 64 bits. */
 int units_kib(const char *value, const char *unit, unsigned long long *kib);
 
+/* A page or memory size of KIB in words, into BUF (N): "1 GiB", "2 MiB",
+ * "64 KiB" (the largest unit it is a whole number of). Returns BUF. */
+const char *units_name(unsigned long long kib, char *buf, unsigned long n);
+
+/* The same size as the kernel's command line writes it (hugepagesz=):
+ * "1G", "2M", "64K". Returns BUF. */
+const char *units_kernel(unsigned long long kib, char *buf, unsigned long n);
+
 #endif

@@ -84,7 +84,8 @@ static void run_cpu_emulator(vt_rule_ctx *c)
         return;
     }
     if (p->emu_why[0])
-        r_finding(c, SEV_WARNING, NULL, NULL, "%s", p->emu_why);
+        r_finding(c, p->emu_info ? SEV_INFO : SEV_WARNING, NULL, NULL, "%s",
+                  p->emu_why);
     xmlNodePtr root = r_root(c);
     xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the emulator "
                                "pinning");
@@ -92,6 +93,9 @@ static void run_cpu_emulator(vt_rule_ctx *c)
     const char *why = p->emulator_isolated
         ? "a whole core of its own, so QEMU's emulator and I/O threads "
           "never preempt a vCPU nor share its core's SMT siblings"
+        : p->emu_info
+        ? "the host's housekeeping CPUs (the domain's nodes keep none): "
+          "QEMU's emulator and I/O threads stay off the dedicated CPUs"
         : "the housekeeping CPUs of the domain's nodes: QEMU's emulator and "
           "I/O threads stay off the vCPUs' dedicated CPUs yet near their "
           "memory";
@@ -150,8 +154,9 @@ const vt_rule rule_cpu_emulator = {
     .description =
         "Writes <emulatorpin> and an <iothreadpin> per iothread. share "
         "(default): the online housekeeping CPUs of the domain's nodes "
-        "(those of other nodes when its nodes have none; unpinned with a "
-        "finding when there are none at all). isolate: one more whole free "
+        "(those of other nodes when its nodes have none, as on hosts of "
+        "small nodes that keep one housekeeping core per package; "
+        "unpinned with a finding when there are none at all). isolate: one more whole free "
         "core on the domain's nodes, never a sibling of a vCPU (falls back "
         "to share with a finding). Never overlaps the vCPU pins.",
     .needs = "Housekeeping CPUs of the domain's nodes (reserved_cpus, the non-isolated CPUs, or the first core of each node); online CPUs.",

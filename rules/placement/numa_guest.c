@@ -50,7 +50,8 @@ static void add_distances(vt_rule_ctx *c, xmlNodePtr cell, const vt_place_plan *
 static void run_numa_guest(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
-    if (!place_ok(c, p) || p->ncells < 2 || p->mem_spread)
+    /* the domain's own cells stay as written */
+    if (!place_ok(c, p) || p->ncells < 2 || p->user_cells)
         return;
     xmlNodePtr root = r_root(c);
     xmlNodePtr cpu = r_child(root, "cpu");
@@ -62,20 +63,28 @@ static void run_numa_guest(vt_rule_ctx *c)
                                "memory next to its vCPU", p->ncells);
     for (int i = 0; i < p->ncells; i++) {
         const vt_place_cell *cell = &p->cells[i];
-        char id[16], cpus[48], mem[32];
-        snprintf(id, sizeof id, "%d", i);
-        if (cell->nvcpus == 1)
-            snprintf(cpus, sizeof cpus, "%d", cell->first_vcpu);
-        else
-            snprintf(cpus, sizeof cpus, "%d-%d", cell->first_vcpu,
-                     cell->first_vcpu + cell->nvcpus - 1);
+        char id[16], mem[32];
+        char *cpus = cpulist_format(cell->vcpus);
+        snprintf(id, sizeof id, "%d", cell->cellid);
         snprintf(mem, sizeof mem, "%llu", cell->mem_kib);
-        const char *a[] = {"id", id, "cpus", cpus, "memory", mem, "unit",
-                           "KiB", NULL};
-        xmlNodePtr el = r_add(c, numa, "cell", NULL, a, "mirrors host node "
-                              "%d: %d vCPUs and %llu MiB", cell->node,
-                              cell->nvcpus, cell->mem_kib / 1024);
+        xmlNodePtr el;
+        if (cell->nvcpus) {
+            const char *a[] = {"id", id, "cpus", cpus, "memory", mem, "unit",
+                               "KiB", NULL};
+            el = r_add(c, numa, "cell", NULL, a, "mirrors host node %d: %d "
+                       "vCPUs and %llu MiB", cell->node, cell->nvcpus,
+                       cell->mem_kib / 1024);
+        } else {
+            /* libvirt 6.6 and later: a cell without cpus */
+            const char *a[] = {"id", id, "memory", mem, "unit", "KiB", NULL};
+            el = r_add(c, numa, "cell", NULL, a, "mirrors host node %d, "
+                       "which holds %llu MiB of the memory and none of the "
+                       "vCPUs: a memory-only guest node, so the guest "
+                       "kernel knows that memory is far", cell->node,
+                       cell->mem_kib / 1024);
+        }
         add_distances(c, el, p, i);
+        free(cpus);
     }
 }
 
@@ -89,9 +98,12 @@ const vt_rule rule_numa_guest = {
     .description =
         "When the domain spans more than one host node, writes <cpu><numa> "
         "with one <cell id cpus memory unit='KiB'> per host node, in the "
-        "order numa.place chose them, the vCPUs contiguous per cell and the "
-        "memory as split; <distances> copied from the host when it knows "
-        "them. One node needs no cell.",
+        "order numa.place chose them, the vCPUs and memory as it split "
+        "them (the online vCPUs of <vcpu current> first in every cell); a "
+        "node that holds memory but no vCPU gets a cell without cpus "
+        "(memory-only, libvirt 6.6 and later); <distances> copied from the "
+        "host when it knows them. One node needs no cell; a domain's own "
+        "cells are kept as written.",
     .needs = "The distances between the chosen nodes, scaled so that local is 10 (ACPI SLIT). Unknown distances: no <distances> (libvirt's 10/20 apply).",
     .run = run_numa_guest,
 };

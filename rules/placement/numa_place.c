@@ -9,44 +9,72 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const vt_rule_param place_params[] = {
-    {"memory_mode", PARAM_ENUM, "strict",
-     "numatune mode for the guest memory", "strict|preferred|restrictive",
-     0, 0},
-    {"reserved_memory_mib", PARAM_INT, "512",
-     "memory per node kept for the host, not given to guests", NULL, 0,
-     1048576},
-    {NULL, 0, NULL, NULL, NULL, 0, 0},
-};
-
-/* Floating vCPUs (cpu.pin off): confine them to the chosen nodes. */
+/* Floating vCPUs (cpu.pin off, or cpu.pin's fallback): confine them to
+ * the pool of the chosen nodes. <vcpu cpuset> bounds every vCPU without a
+ * pin of its own and the emulator threads (libvirt's default for
+ * <emulatorpin>); with several cells, each vCPU also gets its cell's
+ * CPUs. A domain without <vcpu> (one vCPU) gets one. */
 static void confine_floating(vt_rule_ctx *c, const vt_place_plan *p)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr vcpu = r_child(root, "vcpu");
-    if (p->ncells == 1) {
-        if (!vcpu)
-            return;
-        char *cpus = cpulist_format(p->cells[0].cpus);
-        r_set(c, vcpu, "cpuset", cpus, "the vCPUs float over the usable "
-              "CPUs of host node %d, where the memory is, and nowhere else",
-              p->cells[0].node);
-        free(cpus);
-        return;
+    hwloc_bitmap_t all = hwloc_bitmap_alloc();
+    for (int i = 0; i < p->ncells; i++)
+        hwloc_bitmap_or(all, all, p->cells[i].cpus);
+    char *cpus = cpulist_format(all), *nodes = cpulist_format(p->nodes);
+    int many = hwloc_bitmap_weight(p->nodes) > 1;
+    if (!vcpu) {
+        const char *attrs[] = {"cpuset", cpus, NULL};
+        vcpu = r_insert(c, root, "vcpu", attrs, "the domain's one vCPU "
+                        "(libvirt's default without <vcpu>) floats over "
+                        "the %s of host node%s %s, where its memory is",
+                        p->pool, many ? "s" : "", nodes);
+        r_text(c, vcpu, "1", "one vCPU, as libvirt counts a domain "
+               "without <vcpu>");
+    } else {
+        r_set(c, vcpu, "cpuset", cpus, "the vCPUs float over the %s of "
+              "host node%s %s, where the memory is, and nowhere else",
+              p->pool, many ? "s" : "", nodes);
     }
-    xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the vCPU placement");
-    for (int i = 0; i < p->ncells; i++) {
-        char *cpus = cpulist_format(p->cells[i].cpus);
-        for (int v = p->cells[i].first_vcpu;
-             v < p->cells[i].first_vcpu + p->cells[i].nvcpus; v++) {
-            char vs[16];
-            snprintf(vs, sizeof vs, "%d", v);
-            const char *attrs[] = {"vcpu", vs, "cpuset", cpus, NULL};
-            r_insert(c, tune, "vcpupin", attrs, "guest cell %d's vCPUs float "
-                     "over host node %d's usable CPUs, next to its memory",
-                     i, p->cells[i].node);
-        }
-        free(cpus);
+    free(cpus);
+    free(nodes);
+    hwloc_bitmap_free(all);
+    /* pins of the domain's own (kept only under override) would put its
+     * vCPUs elsewhere than its memory */
+    xmlNodePtr tune = r_child(root, "cputune");
+    for (xmlNodePtr n = r_child(tune, "vcpupin"), next; n; n = next) {
+        next = r_next(n, "vcpupin");
+        r_remove(c, n, "replaced (override): the vCPUs float next to their "
+                 "memory");
+    }
+    int with_vcpus = 0;
+    for (int i = 0; i < p->ncells; i++)
+        with_vcpus += p->cells[i].nvcpus > 0;
+    if (with_vcpus < 2)
+        return;
+    tune = r_ensure(c, root, "cputune", "holds the vCPU placement");
+    /* in vCPU order, as libvirt writes them back */
+    for (int v = 0; v < r_domain(c)->vcpus; v++) {
+        const vt_place_cell *cell = NULL;
+        for (int i = 0; i < p->ncells && !cell; i++)
+            if (hwloc_bitmap_isset(p->cells[i].vcpus, (unsigned)v))
+                cell = &p->cells[i];
+        /* a <vcpupin> of one CPU reads as a dedicated CPU (libvirt,
+         * vtune-xml and Nova alike): a cell whose pool is one CPU keeps
+         * its vCPUs on <vcpu cpuset> */
+        if (!cell || hwloc_bitmap_weight(cell->cpus) < 2)
+            continue;
+        char vs[16];
+        char *cc = cpulist_format(cell->cpus);
+        char *cn = cpulist_format(cell->nodes);
+        snprintf(vs, sizeof vs, "%d", v);
+        const char *attrs[] = {"vcpu", vs, "cpuset", cc, NULL};
+        r_insert(c, tune, "vcpupin", attrs, "guest cell %d's vCPUs float "
+                 "over the %s of host node%s %s, next to its memory",
+                 cell->cellid, p->pool,
+                 hwloc_bitmap_weight(cell->nodes) > 1 ? "s" : "", cn);
+        free(cc);
+        free(cn);
     }
 }
 
@@ -67,16 +95,21 @@ static void run_numa_place(vt_rule_ctx *c)
                              "latency of local");
     const char *mattrs[] = {"mode", mode, "nodeset", nodes, NULL};
     r_add(c, nt, "memory", NULL, mattrs, "%s", p->summary);
-    if (p->ncells > 1 && !p->mem_spread && r_rule_on(c, RULE_numa_guest)) {
+    /* one <memnode> per guest cell: the domain's own cells always, the
+     * plan's when numa.guest writes them */
+    if (p->user_cells || (p->ncells > 1 && r_rule_on(c, RULE_numa_guest))) {
         for (int i = 0; i < p->ncells; i++) {
-            char id[16], node[16];
-            snprintf(id, sizeof id, "%d", i);
-            snprintf(node, sizeof node, "%d", p->cells[i].node);
-            const char *a[] = {"cellid", id, "mode", mode, "nodeset", node,
+            const vt_place_cell *cell = &p->cells[i];
+            char id[16];
+            char *cn = cpulist_format(cell->nodes);
+            snprintf(id, sizeof id, "%d", cell->cellid);
+            const char *a[] = {"cellid", id, "mode", mode, "nodeset", cn,
                                NULL};
-            r_add(c, nt, "memnode", NULL, a, "guest cell %d's memory on host "
-                  "node %d, where that cell's vCPUs run", i,
-                  p->cells[i].node);
+            r_add(c, nt, "memnode", NULL, a, "guest cell %d's memory on "
+                  "host node%s %s, where that cell's vCPUs run",
+                  cell->cellid, hwloc_bitmap_weight(cell->nodes) > 1
+                  ? "s" : "", cn);
+            free(cn);
         }
     }
     free(nodes);
@@ -84,31 +117,95 @@ static void run_numa_place(vt_rule_ctx *c)
         confine_floating(c, p);
 }
 
+static const vt_rule_param place_params[] = {
+    {"memory_mode", PARAM_ENUM, "strict",
+     "numatune mode for the guest memory", "strict|preferred|restrictive",
+     0, 0},
+    {"reserved_memory_mib", PARAM_INT, "512",
+     "memory per node kept for the host, not given to guests", NULL, 0,
+     1048576},
+    {"memory_only_nodes", PARAM_ENUM, "avoid",
+     "nodes without CPUs (HBM, MCDRAM, CXL): avoid, or use them for memory "
+     "when the domain does not fit otherwise", "avoid|use", 0, 0},
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
 const vt_rule rule_numa_place = {
     .id = "numa.place",
-    .summary = "host NUMA nodes for the domain: one if it fits, else the "
-               "fewest, closest; <numatune> strict",
+    .summary = "host NUMA nodes and page size for the domain: one node "
+               "whenever one holds it, else the fewest, closest; <numatune> "
+               "strict",
     .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
     .params = place_params,
-    .reference = "https://libvirt.org/formatdomain.html#numa-node-tuning",
+    .reference = "https://libvirt.org/formatdomain.html#numa-node-tuning; "
+                 "https://libvirt.org/formatdomain.html#cpu-tuning",
     .description =
-        "Chooses the host nodes: one node when the vCPUs (as whole cores "
-        "under the thread policy of cpu.pin) and the memory fit there; "
-        "else the fewest nodes that hold them, with the smallest sum of "
-        "pairwise distances. Ties: pinned domains take the best fit (the "
-        "fewest usable CPUs left, packing), floating ones the most free "
-        "memory (spreading), then the lowest node id. Sets are searched "
-        "exactly while a size has at most 4096 of them, then grown "
-        "greedily from each node. vCPUs split proportionally to free "
-        "capacity in whole guest cores, memory to free memory in 2 MiB "
-        "units. Nodes without CPUs never get vCPUs; unknown node memory is "
-        "not a limit. Writes <numatune><memory mode='strict' nodeset/>, "
-        "and a <memnode> per guest cell when the domain spans nodes. "
-        "Without cpu.pin (balanced), the vCPUs float over the chosen "
-        "nodes' usable CPUs (<vcpu cpuset>). A domain that places itself "
-        "(<vcpupin>, <numatune>, <vcpu cpuset>) is kept unless override; "
-        "placement='auto' is left to numad; a domain that does not fit is "
-        "left unpinned with an infeasible finding (exit 5 with --strict).",
-    .needs = "NUMA nodes with their CPUs (online, offline), memory sizes and distances; housekeeping CPUs (isolcpus, nohz_full, reserved). Unknown node memory is not a limit; unknown distances make every set of the same size equal (ties by fit, then node id); nodes without CPUs never get vCPUs.",
+        "**CPU pools.** Every online host CPU is in one pool. "
+        "*Housekeeping*: the policy's reserved_cpus; else the snapshot's "
+        "reserved CPUs; else, when the host isolates CPUs (isolcpus, "
+        "nohz_full), every CPU it does not isolate; else the first core of "
+        "each NUMA node, except that a package with a node of fewer than 4 "
+        "cores (AMD NPS4, Intel SNC, 2-CPU nodes) keeps one core for the "
+        "whole package, so that small nodes stay usable. The host's tasks "
+        "and QEMU's emulator and I/O threads run there; floating vCPUs may; "
+        "no vCPU is dedicated there. *Isolated*: the isolcpus and nohz_full "
+        "CPUs (not housekeeping): the kernel does not balance tasks over "
+        "them, so only dedicated vCPUs go there, never floating ones. "
+        "*Shared*: the rest. *Dedicated*: CPUs pinned 1:1 to a vCPU (cpu.pin), "
+        "with their SMT siblings: no other vCPU, of any domain, runs there. "
+        "Dedicated vCPUs take shared or isolated CPUs no other domain of "
+        "the run or of -c URI has dedicated or floats over; floating vCPUs "
+        "take housekeeping and shared CPUs no domain has dedicated. A "
+        "domain that wanted dedicated CPUs (cpu.pin) and finds none floats "
+        "over the shared pool of its nodes instead (not housekeeping): "
+        "cpu.pin says so with an infeasible finding (exit 5 with "
+        "--strict); with no shared CPU left either, the domain does not "
+        "fit and is left as written.\n\n"
+        "**The search.** One search over (host node set, page size). Page "
+        "sizes: the one the domain names (<hugepages><page>), else the "
+        "host's hugepage sizes that mem.hugepages allows and the memory is "
+        "a whole number of, largest first, then ordinary pages. A node set "
+        "holds the domain when its usable CPUs (whole cores under "
+        "cpu.pin.threads) take the vCPUs and its free memory takes the "
+        "memory: free pages of the size after what earlier domains take "
+        "(a size the domain names may count the pages its nodes could "
+        "reserve), or for ordinary pages the node's memory less "
+        "reserved_memory_mib, less its hugepage pools, less what earlier "
+        "domains bind there. Order: the fewest nodes; among equal counts "
+        "the largest page size; then the most nodes of the domain's "
+        "assigned PCI devices (required ones must be in); then the "
+        "smallest sum of pairwise distances; then pinned domains the best "
+        "fit (fewest usable CPUs left), floating ones the most free "
+        "memory; then the lowest node ids. Sets of one size are tried "
+        "exactly while there are at most 4096, then grown greedily from "
+        "each node. A domain one node holds with any allowed page size is "
+        "never split. Nodes without CPUs (HBM, CXL) never get vCPUs and "
+        "give memory only with memory_only_nodes=use; when a domain does "
+        "not fit, the finding names them.\n\n"
+        "**The split.** vCPUs go to the chosen nodes in proportion to "
+        "their usable CPUs, in whole guest cores; with <vcpu current> "
+        "below the maximum, every cell gets its share of the online vCPUs "
+        "first (the offline ones are pinned too: libvirt pins them when "
+        "they come online). Memory follows the vCPUs (a cell's memory "
+        "serves its vCPUs), each node within its free memory, in whole "
+        "pages of the chosen size (2 MiB units for ordinary memory; the "
+        "size mem.hugepages wanted when it falls back to ordinary pages, "
+        "so that the pages its host commands reserve back the same "
+        "cells). A node that holds memory but none of the vCPUs becomes a "
+        "memory-only guest cell (numa.guest).\n\n"
+        "**Domains with their own cells** (<cpu><numa><cell>, "
+        "memory-hotplug domains with DIMMs in a <node>): the cells stay as "
+        "written; each goes on one host node of its own, the closest set "
+        "that holds them (exactly while under 200000 assignments, then "
+        "greedily), sharing nodes only when there are too few; a cell no "
+        "node holds takes the fewest, closest nodes. One <memnode> per "
+        "cell, its vCPUs pinned or confined to its node(s).\n\n"
+        "**Writes** <numatune><memory mode nodeset/> and a <memnode> per "
+        "guest cell. Floating vCPUs (cpu.pin off, or its fallback) are "
+        "confined: <vcpu cpuset> (created for a domain without <vcpu>), and "
+        "with several cells a <vcpupin> per vCPU over its cell's pool. A "
+        "domain that places itself (<vcpupin>, <numatune>, <vcpu cpuset>) "
+        "is kept unless override; placement='auto' is left to numad.",
+    .needs = "NUMA nodes with their CPUs (online, offline), memory sizes, hugepage pools with free counts, and distances; isolated CPUs (isolcpus, nohz_full) and reserved ones. Unknown node memory is not a limit; unknown free pages: the pool's total is taken as free (with a finding); unknown distances make every set of one size equal; nodes without CPUs never get vCPUs.",
     .run = run_numa_place,
 };

@@ -1,23 +1,25 @@
 /*
  * placement.h - the placement family's shared decision (plan.c): which
  * host NUMA nodes and CPUs a domain gets, how its vCPUs and memory split
- * into guest cells, and where its emulator threads go.
+ * into guest cells, the page size that backs them, and where its emulator
+ * threads go.
  *
  * The plan is computed once per domain, the first time one of the family's
  * rules (numa.place, cpu.pin, cpu.emulator, numa.guest) asks, from the
- * domain, the host, what earlier domains of the run took, and the family's
- * parameters; each rule then writes its own part of it. The rules that
- * follow placement (mem.hugepages) read the plan too.
+ * domain, the host, its CPU pools, what earlier domains of the run took,
+ * and the family's parameters; each rule then writes its own part of it.
+ * The rules that follow placement (mem.hugepages) read the plan too.
  */
 #ifndef VT_PLACEMENT_H
 #define VT_PLACEMENT_H
 
 #include "rule.h"
 
-/* cpu.pin.threads and cpu.emulator.policy, in the order of their choices
- * (r_choice_of). */
+/* cpu.pin.threads, cpu.emulator.policy and numa.place.memory_only_nodes,
+ * in the order of their choices (r_choice_of). */
 enum vt_threads { THREADS_PREFER, THREADS_ISOLATE, THREADS_REQUIRE };
 enum vt_emulator { EMULATOR_SHARE, EMULATOR_ISOLATE };
+enum vt_memonly { MEMONLY_AVOID, MEMONLY_USE };
 
 enum vt_place_status {
     PLACE_NONE = 0,     /* not computed yet */
@@ -28,45 +30,73 @@ enum vt_place_status {
 };
 
 typedef struct vt_place_cell {
-    int node;               /* host node id */
-    int first_vcpu;         /* guest vCPUs first_vcpu .. + nvcpus - 1 */
+    int cellid;             /* the guest cell's id (the domain's own, or
+                               0.. for cells the plan makes) */
+    int node;               /* its (first) host node id */
+    hwloc_bitmap_t nodes;   /* its host nodes (one, but for a guest cell
+                               larger than any node) */
+    hwloc_bitmap_t vcpus;   /* its guest vCPUs */
     int nvcpus;
     unsigned long long mem_kib;
+    unsigned long long page_kib;    /* the page size backing it; 0:
+                                       ordinary memory */
     hwloc_bitmap_t cpus;    /* host CPUs of its vCPUs (pinned: one each;
-                               floating: the node's usable CPUs) */
+                               floating: where they may float) */
 } vt_place_cell;
 
 typedef struct vt_place_plan {
     enum vt_place_status status;
     char why[512];          /* KEPT, AUTO, INFEASIBLE: the reason */
     int reported;           /* the reason was recorded as a finding */
-    int pinned;             /* 1: one host CPU per vCPU (cpu.pin is on) */
-    int user_cells;         /* the cells came from the domain */
+    int pinned;             /* 1: one dedicated host CPU per vCPU */
+    int fallback;           /* dedicated CPUs were wanted (cpu.pin) but
+                               none were left: the vCPUs float over the
+                               shared pool of their nodes */
+    char fallback_why[384]; /* FALLBACK: what cpu.pin reports */
+    int user_cells;         /* the cells are the domain's own */
     int ncells;
-    vt_place_cell *cells;      /* one per host node that runs vCPUs */
+    vt_place_cell *cells;   /* tool cells: one per host node (those
+                               without vCPUs hold memory only); user
+                               cells: one per guest cell */
     int mem_spread;         /* the memory also needs nodes without the
-                               domain's vCPUs (fewer vCPUs than nodes):
-                               one nodeset for all memory, no guest cells */
+                               domain's vCPUs (fewer vCPUs than nodes, or
+                               memory-only nodes): one nodeset for all
+                               memory, no guest cells written */
     int *pin;               /* pinned: pin[v] is vCPU v's host CPU */
     hwloc_bitmap_t nodes;   /* host nodes used */
+    char pool[256];         /* floating: the pool the vCPUs float over,
+                               in words ("online CPUs", "housekeeping
+                               and shared CPUs (not ...)") */
     hwloc_bitmap_t emulator;  /* emulator and iothread CPUs, or NULL */
     int emulator_isolated;  /* emulator has a core of its own */
     char emu_why[256];      /* why the emulator is not where asked */
+    int emu_info;           /* emu_why is an explanation, not a warning */
     char summary[256];      /* one line: nodes and why them */
     unsigned long long page_kib;    /* hugepage size backing the memory;
                                        0: ordinary pages */
     unsigned long long page_wanted; /* the largest size mem.hugepages
                                        would have used; 0: none */
+    int page_user;          /* page_kib is the size the domain names */
+    int page_short;         /* the nodes have not enough free pages of
+                               page_kib: placed as if the pages were
+                               reserved (the domain names the size) */
     int page_assumed;       /* free pages unknown on a chosen node: its
                                pool's total was taken as free */
 } vt_place_plan;
 
-/* The hugepage sizes mem.hugepages may back MEM KiB with, largest first
- * (its use_1g, use_2m and min_1g_gib): 1 GiB when the memory is at least
- * min_1g_gib GiB and a multiple of 1 GiB, 2 MiB when a multiple of 2 MiB.
- * SIZES holds 2; returns how many. */
+/* The hugepage sizes mem.hugepages may back MEM KiB with, largest first:
+ * the host's hugepage sizes (host_huge_sizes) MEM is a multiple of, those
+ * of 1 GiB and more only with use_1g, smaller ones only with use_2m.
+ * SIZES holds 8; returns how many. */
 int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
                      unsigned long long *sizes);
+
+/* KiB of ordinary memory host node index N has for a new domain: its
+ * memory less numa.place.reserved_memory_mib, less the hugepage pools
+ * carved out of it, less what the domains of the run took there;
+ * LLONG_MAX when its size is unknown. Hugepages can be reserved from it
+ * (a host command never asks for more). */
+long long place_node_room(vt_rule_ctx *c, int n);
 
 /* The plan for the domain being tuned (owned by the rule context). */
 const vt_place_plan *place_get(vt_rule_ctx *c);

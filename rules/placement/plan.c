@@ -1,90 +1,59 @@
 /*
  * plan.c - the placement decision shared by numa.place, cpu.pin,
- * cpu.emulator and numa.guest (see placement.h).
+ * cpu.emulator and numa.guest (see placement.h); doc/rules.md
+ * (numa.place) repeats it for users.
  *
- * Decision order (doc/rules.md repeats it):
- *  1. Leave alone domains that place themselves: <vcpupin>, <numatune>,
- *     <vcpu cpuset> (unless numa.place.override or cpu.pin.override), or
- *     placement='auto' (numad).
- *  2. Usable CPUs: online, not housekeeping (policy reserved_cpus, else the
- *     non-isolated CPUs when the host isolates some, else the first core
- *     of each node), not taken by an earlier domain of the run. Capacity of
- *     a core for pinned vCPUs: `prefer` its usable threads, `require` the
- *     same but only cores with two or more, `isolate` one vCPU on a core
- *     whose every thread is usable. Floating vCPUs (cpu.pin off): every
- *     usable CPU. Nodes without CPUs never get vCPUs.
- *  3. Memory per node: its size less numa.place.reserved_memory_mib less
- *     what earlier domains took; unknown size means "not a limit".
- *  4. Nodes: one node if it fits (pinned: the best fit, fewest usable CPUs
- *     left, then the lowest id; floating: the most free memory, then the
- *     lowest id); else the fewest nodes that fit together, with the
- *     smallest sum of pairwise distances, then the same tie-breaks. Sets
- *     are enumerated exactly while a size has at most 4096 of them, beyond
- *     that grown greedily from every seed node (nearest node next).
- *  5. Split: vCPUs proportionally to the nodes' capacity, in whole guest
- *     cores (SMT threads per core when the count allows); memory
- *     proportionally to the nodes' free memory (or to the vCPUs when that
- *     is unknown), in 2 MiB units, each within what its node has.
- *  6. CPUs within a node: inside one L3 domain when the node's share fits
- *     one (the fullest that fits), else whole L3 domains first; full cores
- *     first; consecutive vCPUs on the SMT siblings of one core.
- *  7. Emulator and iothreads: `share` on the housekeeping CPUs of the
- *     domain's nodes; `isolate` on one more whole free core of its nodes.
+ * Decision order:
+ *  1. Leave alone domains that place themselves (r_placement): their own
+ *     <vcpupin>, <numatune> or <vcpu cpuset> unless numa.place.override
+ *     or cpu.pin.override, or placement='auto' (numad).
+ *  2. CPU pools (pools.h): pinned vCPUs (cpu.pin) take dedicated CPUs:
+ *     online, not housekeeping, not dedicated to or floated over by
+ *     another domain of the run or the connection (isolated CPUs are for
+ *     them). Capacity of a core: `prefer` its usable threads, `require`
+ *     the same but only cores with two or more, `isolate` one vCPU on a
+ *     core whose every thread is usable. Floating vCPUs (cpu.pin off) may
+ *     use the housekeeping and shared CPUs of their nodes: never isolated
+ *     ones, never ones dedicated to another domain. Nodes without CPUs
+ *     never get vCPUs; with numa.place.memory_only_nodes=use they may give
+ *     memory.
+ *  3. Memory per node: its size less numa.place.reserved_memory_mib, less
+ *     the hugepage pools carved out of it, less what earlier domains took
+ *     (place_node_room); in a hugepage size, its free pages of that size
+ *     after the run so far. Unknown size is not a limit.
+ *  4. One search over (node set, page size): the sizes the domain names,
+ *     else the host's hugepage sizes mem.hugepages allows (largest first)
+ *     and ordinary pages; per size the fewest nodes that hold the vCPUs
+ *     and the memory in whole pages (place_search: devices' nodes first,
+ *     then the smallest total distance, then pinned: the best fit,
+ *     floating: the most free memory, then the lowest ids). Fewest nodes
+ *     wins, the larger page on a tie: a domain one node holds with any
+ *     allowed page size is never split.
+ *  5. Split: vCPUs proportionally to the nodes' capacity in whole guest
+ *     cores (SMT threads per core when the count allows), the online ones
+ *     (<vcpu current>) first in every cell; memory proportionally to the
+ *     nodes' free memory, in whole pages of the chosen size (2 MiB units
+ *     for ordinary memory), each within what its node has.
+ *  6. CPUs within a node (cpus.c): inside one L3 domain when the node's
+ *     share fits one (the fullest that fits), else whole L3 domains first;
+ *     full cores first; consecutive vCPUs on the SMT siblings of one core.
+ *  7. Emulator and iothreads (cpus.c): `share` on the housekeeping CPUs of
+ *     the domain's nodes; `isolate` on one more whole free core of its
+ *     nodes.
+ * Pinned vCPUs that find no dedicated CPUs float over the shared pool of
+ * their nodes instead (a finding of cpu.pin, exit 5 with --strict); with
+ * no shared CPU left either, the domain does not fit and is left as
+ * written. A domain with its own guest cells puts each cell on a host
+ * node (user_cells.c).
  */
-#include "placement.h"
+#include "plan_ctx.h"
 #include "hostdev_insert.h"
-#include "place_search.h"
 
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-
-/* A core of a node as placement sees it. */
-typedef struct pcore {
-    int core;               /* index in host.cores */
-    int first;              /* its lowest CPU id (order) */
-    int l3;                 /* L3 group index or -1 */
-    int cap;                /* vCPUs it can take */
-    int full;               /* every online thread is usable */
-    int complete;           /* it has the host's full SMT width usable */
-    hwloc_bitmap_t usable;  /* its usable CPUs */
-} pcore;
-
-/* A candidate host node. */
-typedef struct pnode {
-    int id, index;          /* OS id; index in host.nodes */
-    int cap;                /* vCPUs it can take */
-    long long mem_free;     /* KiB, LLONG_MAX when unknown, in the page
-                               size being tried (set_page) */
-    long long base_free;    /* KiB in ordinary pages, LLONG_MAX unknown */
-    int assumed;            /* free hugepages unknown: total assumed */
-    int ncores;
-    pcore *cores;
-} pnode;
-
-/* Everything the decision reads, gathered once. */
-typedef struct pctx {
-    vt_rule_ctx *c;
-    const vt_host *h;
-    int pinned;
-    enum vt_threads threads;
-    int tpc;                /* SMT threads per core on this host */
-    int vcpus;
-    unsigned long long mem;
-    unsigned long long page;    /* page size being tried; 0: ordinary */
-    hwloc_bitmap_t avail;   /* usable CPUs */
-    hwloc_const_bitmap_t must;  /* nodes the domain must span: those of
-                                   its devices with affinity required */
-    hwloc_bitmap_t prefer;  /* nodes of its PCI devices (hostdevs) */
-    int nn;
-    pnode *nodes;           /* CPU nodes with capacity > 0 */
-    vt_place_cand *cands;   /* the same nodes as the search sees them */
-    int *dm;                /* nn x nn distances between them (0 unknown):
-                               the subset search reads them often */
-} pctx;
 
 /* --------------------------------------------------------------- state */
 
@@ -97,19 +66,23 @@ static const vt_family placement_family = {
 static void plan_free(void *data)
 {
     vt_place_plan *p = data;
-    for (int i = 0; i < p->ncells; i++)
+    for (int i = 0; i < p->ncells; i++) {
         hwloc_bitmap_free(p->cells[i].cpus);
+        hwloc_bitmap_free(p->cells[i].vcpus);
+        hwloc_bitmap_free(p->cells[i].nodes);
+    }
     free(p->cells);
     free(p->pin);
     hwloc_bitmap_free(p->nodes);
     hwloc_bitmap_free(p->emulator);
 }
 
-static void set_status(vt_place_plan *p, enum vt_place_status st, const char *fmt,
-                       ...) __attribute__((format(printf, 3, 4)));
+static void set_status(vt_place_plan *p, enum vt_place_status st,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void set_status(vt_place_plan *p, enum vt_place_status st, const char *fmt,
-                       ...)
+static void set_status(vt_place_plan *p, enum vt_place_status st,
+                       const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -230,7 +203,7 @@ static int max_threads_per_core(const vt_host *h)
     return t;
 }
 
-/* Capacity of core K for the policy; fills PC. */
+/* Capacity of core K for the mode; fills PC. */
 static void core_capacity(const pctx *x, int k, pcore *pc)
 {
     const vt_host *h = x->h;
@@ -276,6 +249,12 @@ static void free_nodes(pctx *x)
     free(x->cands);
     hwloc_bitmap_free(x->avail);
     hwloc_bitmap_free(x->prefer);
+    hwloc_bitmap_free(x->memonly_skipped);
+    x->nodes = NULL;
+    x->dm = NULL;
+    x->cands = NULL;
+    x->avail = x->prefer = x->memonly_skipped = NULL;
+    x->nn = 0;
 }
 
 /* The nodes of the domain's assigned PCI devices, and those it must span
@@ -296,19 +275,45 @@ static void device_nodes(pctx *x)
     }
 }
 
-/* Gathers the usable CPUs and the candidate nodes. */
+long long place_node_room(vt_rule_ctx *c, int n)
+{
+    const vt_host *h = r_host(c);
+    const vt_host_node *hn = &h->nodes[n];
+    if (hn->mem_kib < 0)
+        return LLONG_MAX;
+    /* hugepage pools are carved out of the node's memory; the base page
+     * "pool" is the ordinary memory itself */
+    uint64_t base = host_base_page(h);
+    long long pools = 0;
+    for (int i = 0; i < hn->npages; i++)
+        if (hn->pages[i].size_kib > base && hn->pages[i].total > 0)
+            pools += hn->pages[i].total * (long long)hn->pages[i].size_kib;
+    long long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib")
+                        * 1024LL;
+    return hn->mem_kib - reserve - pools - r_usage(c)->mem_kib[n];
+}
+
+/* The CPUs the mode may use: dedicated ones for pinned vCPUs, the
+ * floating pool for floating ones, the shared pool for a fallback. */
+static hwloc_bitmap_t mode_cpus(const pctx *x)
+{
+    const vt_pools *pools = r_pools(x->c);
+    const vt_usage *u = r_usage(x->c);
+    if (x->pinned)
+        return pools_dedicable(pools, u->cpus, u->floating);
+    if (x->fallback)
+        return pools_shared(pools, u->cpus);
+    return pools_floating(pools, u->cpus);
+}
+
+/* Gathers the usable CPUs and the candidate nodes for the mode. */
 static void gather(pctx *x)
 {
     vt_rule_ctx *c = x->c;
     const vt_host *h = x->h;
-    x->avail = hwloc_bitmap_alloc();
-    for (int i = 0; i < h->ncpus; i++)
-        if (h->cpus[i].online)
-            hwloc_bitmap_set(x->avail, (unsigned)h->cpus[i].id);
-    hwloc_bitmap_andnot(x->avail, x->avail, r_housekeeping(c));
-    hwloc_bitmap_andnot(x->avail, x->avail, r_usage(c)->cpus);
-
-    long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib") * 1024L;
+    x->avail = mode_cpus(x);
+    int memonly = r_choice_of(c, RULE_numa_place, "memory_only_nodes");
+    x->memonly_skipped = hwloc_bitmap_alloc();
     /* the cores of each node, from their CPUs' nodes (a core is in every
      * node one of its CPUs is in): one pass over the CPUs, not a bitmap
      * test per node and core */
@@ -329,17 +334,9 @@ static void gather(pctx *x)
     x->nodes = xcalloc((size_t)h->nnodes, sizeof *x->nodes);
     for (int n = 0; n < h->nnodes; n++) {
         const vt_host_node *hn = &h->nodes[n];
-        pnode pn = {.id = hn->id, .index = n, .mem_free = LLONG_MAX};
-        if (hn->mem_kib >= 0) {
-            /* hugepage pools are carved out of the node's memory */
-            long long pools = 0;
-            for (int i = 0; i < hn->npages; i++)
-                if (hn->pages[i].size_kib > 4 && hn->pages[i].total > 0)
-                    pools += hn->pages[i].total * (long long)hn->pages[i].size_kib;
-            pn.mem_free = hn->mem_kib - reserve - pools -
-                          r_usage(c)->mem_kib[n];
-        }
-        pn.base_free = pn.mem_free;
+        pnode pn = {.id = hn->id, .index = n};
+        pn.room = place_node_room(c, n);
+        pn.mem_free = pn.room;
         pn.cores = xcalloc((size_t)(nc[n] ? nc[n] : 1), sizeof *pn.cores);
         for (int j = 0; j < nc[n]; j++) {
             int k = ncore[(size_t)n * h->ncores + j];
@@ -353,7 +350,10 @@ static void gather(pctx *x)
             pn.cap += pc.cap;
         }
         qsort(pn.cores, (size_t)pn.ncores, sizeof *pn.cores, cmp_pcore);
-        if (pn.cap > 0)
+        pn.memonly = hwloc_bitmap_iszero(hn->cpus);
+        if (pn.memonly && memonly != MEMONLY_USE)
+            hwloc_bitmap_set(x->memonly_skipped, (unsigned)hn->id);
+        if (pn.cap > 0 || (pn.memonly && memonly == MEMONLY_USE))
             x->nodes[x->nn++] = pn;
         else
             free(pn.cores);
@@ -370,20 +370,33 @@ static void gather(pctx *x)
             int d = host_distance(h, x->nodes[a].id, x->nodes[b].id);
             x->dm[a * x->nn + b] = d < 0 ? 0 : d;
         }
+    device_nodes(x);
 }
 
-/* Sets every candidate node's free memory for pages of PAGE KiB (0: the
- * ordinary pages): its free hugepages of that size after the run so far. */
-static void set_page(pctx *x, unsigned long long page)
+/* Whole UNITs of KIB (LLONG_MAX stays unknown). */
+static long long whole(long long kib, long long unit)
+{
+    if (kib == LLONG_MAX)
+        return kib;
+    return kib > 0 ? kib / unit * unit : 0;
+}
+
+void plan_set_page(pctx *x, unsigned long long page, long long unit)
 {
     x->page = page;
+    x->unit = unit;
     for (int i = 0; i < x->nn; i++) {
         pnode *pn = &x->nodes[i];
         pn->assumed = 0;
-        pn->mem_free = page ? usage_pages_free(r_usage(x->c), x->h, pn->index,
-                                               page, &pn->assumed) *
-                                  (long long)page
-                            : pn->base_free;
+        if (!page) {
+            pn->mem_free = whole(pn->room, unit);
+        } else {
+            long long pages = usage_pages_free(r_usage(x->c), x->h, pn->index,
+                                               page, &pn->assumed);
+            if (x->reservable && pn->room != LLONG_MAX && pn->room > 0)
+                pages += pn->room / (long long)page;
+            pn->mem_free = pages * (long long)page;
+        }
         x->cands[i].mem_free = pn->mem_free;
     }
 }
@@ -399,125 +412,77 @@ static int choose_nodes(const pctx *x, int *best)
     return place_search(&s, best);
 }
 
-/* ------------------------------------------------------------ 6. CPUs */
+/* ------------------------------------------------------- 4. page sizes */
 
-static int group_cap(const pnode *pn, int l3)
+int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
+                     unsigned long long *sizes)
 {
-    int cap = 0;
-    for (int k = 0; k < pn->ncores; k++)
-        if (pn->cores[k].l3 == l3)
-            cap += pn->cores[k].cap;
-    return cap;
+    uint64_t host[8];
+    int nh = host_huge_sizes(r_host(c), host, 8, NULL), n = 0;
+    int use_1g = r_bool_of(c, RULE_mem_hugepages, "use_1g");
+    int use_2m = r_bool_of(c, RULE_mem_hugepages, "use_2m");
+    for (int i = 0; i < nh; i++) {
+        if (!mem || mem % host[i] || !(host[i] >= 1048576 ? use_1g : use_2m))
+            continue;
+        sizes[n++] = host[i];
+    }
+    return n;
 }
 
-/* Takes cores of L3 group L3 (complete cores first, so that consecutive
- * vCPUs land on siblings) for up to *NEED vCPUs,
- * assigning vCPUs from *V; marks the cores used. */
-static void take_group(pnode *pn, int l3, int *need, int *v,
-                       int *pin, hwloc_bitmap_t cellcpus)
+/* The domain's <hugepages>, unless mem.hugepages chooses anew
+ * (override). */
+static xmlNodePtr user_hugepages(vt_rule_ctx *c)
 {
-    for (int pass = 0; pass < 2 && *need > 0; pass++)
-        for (int k = 0; k < pn->ncores && *need > 0; k++) {
-            pcore *pc = &pn->cores[k];
-            if (pc->l3 != l3 || pc->cap <= 0 || pc->complete != !pass)
-                continue;
-            int take = 0, cpu;
-            hwloc_bitmap_foreach_begin(cpu, pc->usable) {
-                if (take == pc->cap || *need == 0)
-                    break;
-                pin[(*v)++] = cpu;
-                hwloc_bitmap_set(cellcpus, (unsigned)cpu);
-                take++;
-                (*need)--;
-            } hwloc_bitmap_foreach_end();
-            pc->cap = 0;    /* the whole core is this domain's */
-        }
+    if (r_rule_on(c, RULE_mem_hugepages) &&
+        r_bool_of(c, RULE_mem_hugepages, "override"))
+        return NULL;
+    return r_child(r_child(r_root(c), "memoryBacking"), "hugepages");
 }
 
-/* Pins NEED vCPUs from *V on node PN, inside one L3 domain if they fit. */
-static void pick_cpus(pnode *pn, int need, int *v, int *pin,
-                      hwloc_bitmap_t cellcpus)
+/* The page size the domain names for its memory (its <hugepages><page>
+ * without nodeset, or a bare <hugepages/>: the host's smallest hugepage
+ * size, the kernel's default), or 0. */
+static unsigned long long user_page(vt_rule_ctx *c, int *named)
 {
-    while (need > 0) {
-        int best = INT_MIN, bestcap = 0, largest = INT_MIN, largecap = 0;
-        for (int k = 0; k < pn->ncores; k++) {
-            int l3 = pn->cores[k].l3;
-            if (pn->cores[k].cap <= 0 || l3 == best || l3 == largest)
-                continue;
-            int cap = group_cap(pn, l3);
-            if (cap >= need && (best == INT_MIN || cap < bestcap)) {
-                best = l3;
-                bestcap = cap;
-            }
-            if (cap > largecap) {
-                largest = l3;
-                largecap = cap;
-            }
-        }
-        if (best == INT_MIN && largest == INT_MIN)
-            return;     /* cannot happen: the node's capacity was checked */
-        take_group(pn, best != INT_MIN ? best : largest, &need, v, pin,
-                   cellcpus);
+    xmlNodePtr hp = user_hugepages(c);
+    *named = hp != NULL;
+    if (!hp)
+        return 0;
+    for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
+        unsigned long long kib;
+        const char *size = r_attr(pg, "size");
+        if (!r_attr(pg, "nodeset") && size &&
+            units_kib(size, r_attr(pg, "unit"), &kib) == 0 && kib)
+            return kib;
     }
+    if (r_child(hp, "page"))
+        return 0;           /* sizes per cell only: user_cells.c */
+    uint64_t sizes[8];
+    int n = host_huge_sizes(r_host(c), sizes, 8, NULL);
+    return n ? sizes[n - 1] : 2048;
 }
 
-/* ------------------------------------------------------ 7. emulator */
-
-static void place_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k)
+/* The page sizes to try, largest first: the domain's size, else the
+ * hugepage sizes then ordinary pages (0). Returns how many. */
+static int page_candidates(pctx *x, unsigned long long *cands, int *user)
 {
-    vt_rule_ctx *c = x->c;
-    if (!r_rule_on(c, RULE_cpu_emulator))
-        return;
-    if (r_choice_of(c, RULE_cpu_emulator, "policy") == EMULATOR_ISOLATE &&
-        x->pinned) {
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < chosen[i]->ncores; j++) {
-                pcore *pc = &chosen[i]->cores[j];
-                if (pc->cap > 0 && pc->full) {
-                    p->emulator = hwloc_bitmap_dup(pc->usable);
-                    p->emulator_isolated = 1;
-                    pc->cap = 0;
-                    return;
-                }
-            }
-        snprintf(p->emu_why, sizeof p->emu_why, "no whole free core is "
-                 "left on the domain's nodes for an isolated emulator; it "
-                 "shares the housekeeping CPUs instead");
+    int named;
+    unsigned long long u = user_page(x->c, &named);
+    *user = named && u;
+    if (*user) {
+        cands[0] = u;
+        return 1;
     }
-    hwloc_bitmap_t hk = hwloc_bitmap_dup(r_housekeeping(c));
-    hwloc_bitmap_t local = hwloc_bitmap_alloc();
-    for (int i = 0; i < p->ncells; i++) {
-        const vt_host_node *hn = host_node_by_id(x->h, p->cells[i].node);
-        if (hn)
-            hwloc_bitmap_or(local, local, hn->cpus);
-    }
-    hwloc_bitmap_t online = hwloc_bitmap_alloc();
-    for (int i = 0; i < x->h->ncpus; i++)
-        if (x->h->cpus[i].online)
-            hwloc_bitmap_set(online, (unsigned)x->h->cpus[i].id);
-    hwloc_bitmap_and(hk, hk, online);
-    hwloc_bitmap_and(local, local, hk);
-    if (!hwloc_bitmap_iszero(local)) {
-        p->emulator = hwloc_bitmap_dup(local);
-    } else if (!hwloc_bitmap_iszero(hk)) {
-        p->emulator = hwloc_bitmap_dup(hk);
-        if (!p->emu_why[0])
-            snprintf(p->emu_why, sizeof p->emu_why, "the domain's nodes have "
-                     "no housekeeping CPU; the emulator uses those of other "
-                     "nodes");
-    } else if (!p->emu_why[0]) {
-        snprintf(p->emu_why, sizeof p->emu_why, "the host has no "
-                 "housekeeping CPU (reserved_cpus is empty): the emulator "
-                 "is left unpinned");
-    }
-    hwloc_bitmap_free(hk);
-    hwloc_bitmap_free(local);
-    hwloc_bitmap_free(online);
+    int n = 0;
+    if (r_rule_on(x->c, RULE_mem_hugepages) && !named)
+        n = place_huge_sizes(x->c, x->mem, cands);
+    cands[n++] = 0;
+    return n;
 }
 
-/* ----------------------------------------------------------- compute */
+/* ------------------------------------------------------------ shortage */
 
-static void describe_shortage(pctx *x, vt_place_plan *p)
+static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
 {
     long long cap = 0, mem = 0, best = 0;
     int mem_known = 1;
@@ -530,40 +495,360 @@ static void describe_shortage(pctx *x, vt_place_plan *p)
         if (x->nodes[i].cap > best)
             best = x->nodes[i].cap;
     }
-    char memtxt[128] = "";
-    if (mem_known)
-        snprintf(memtxt, sizeof memtxt, ", %lld MiB of memory free for its "
-                 "%llu MiB", mem / 1024, x->mem / 1024);
-    set_status(p, PLACE_INFEASIBLE, "does not fit: %d vCPUs need as many "
-               "dedicated CPUs under thread policy %s; the host has %lld "
-               "usable (at most %lld on one node) after the housekeeping "
-               "CPUs and earlier domains%s; the domain is left unpinned",
-               x->vcpus, r_str_of(x->c, RULE_cpu_pin, "threads"), cap, best,
-               memtxt);
+    char only[160] = "", in[128] = "", size[24];
+    if (x->page)
+        snprintf(in, sizeof in, " in %s pages (the domain's size), pages "
+                 "the nodes could reserve included",
+                 units_name(x->page, size, sizeof size));
+    if (!hwloc_bitmap_iszero(x->memonly_skipped)) {
+        char *ids = cpulist_format(x->memonly_skipped);
+        snprintf(only, sizeof only, "; memory-only node%s %s (HBM, CXL) "
+                 "not used for memory (numa.place.memory_only_nodes=use "
+                 "allows it)", hwloc_bitmap_weight(x->memonly_skipped) > 1
+                 ? "s" : "", ids);
+        free(ids);
+    }
+    /* what is short: the CPUs, else the memory, else their combination
+     * (no node set holds both, or the devices' nodes) */
+    char cpus[320];
+    if (wanted_pins)
+        snprintf(cpus, sizeof cpus, "%d vCPUs need as many dedicated CPUs "
+                 "under thread policy %s, or shared CPUs to float over; the "
+                 "host has %lld shared CPUs left (at most %lld on one node) "
+                 "after the housekeeping, isolated and dedicated CPUs",
+                 x->vcpus, r_str_of(x->c, RULE_cpu_pin, "threads"), cap, best);
+    else
+        snprintf(cpus, sizeof cpus, "%d vCPUs float over as many CPUs, and "
+                 "the host has %lld it may float over (at most %lld on one "
+                 "node) after isolated and dedicated CPUs", x->vcpus, cap,
+                 best);
+    if (cap < x->vcpus)
+        set_status(p, PLACE_INFEASIBLE, "does not fit: %s%s; left as "
+                   "written", cpus, only);
+    else if (mem_known && mem < (long long)x->mem)
+        set_status(p, PLACE_INFEASIBLE, "does not fit: its %llu MiB of "
+                   "memory, and the nodes that have CPUs for it hold %lld "
+                   "MiB free%s, after the reserve and what other domains "
+                   "take%s; left as written", x->mem / 1024, mem / 1024, in,
+                   only);
+    else
+        set_status(p, PLACE_INFEASIBLE, "does not fit: the host has the "
+                   "CPUs (%lld for its %d vCPUs) and the memory in total, "
+                   "but no set of nodes has both%s%s; left as written", cap,
+                   x->vcpus, x->must && !hwloc_bitmap_iszero(x->must)
+                   ? " and the nodes its devices must use"
+                   : "", only);
 }
 
-int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
-                     unsigned long long *sizes)
+/* ------------------------------------------------------------ 5. split */
+
+/* The order in which vCPUs go to cells of SHARE[i] guest cores of G
+ * threads: every cell gets its share of the online vCPUs (0 .. ONLINE-1)
+ * first, in whole guest cores, then its share of the offline ones. ORDER
+ * gets the vCPU ids cell by cell. */
+static void vcpu_order(int k, const long long *share, int g, int vcpus,
+                       int online, int *order)
 {
+    long long *on = xcalloc((size_t)k, sizeof *on);
+    long long *w = xcalloc((size_t)k, sizeof *w);
+    for (int i = 0; i < k; i++)
+        w[i] = share[i];
+    /* the online vCPUs in whole guest cores where they allow it */
+    int og = online % g == 0 ? g : 1;
+    long long *lim = xcalloc((size_t)k, sizeof *lim);
+    for (int i = 0; i < k; i++)
+        lim[i] = share[i] * g / og;
+    if (place_split(online / og, k, w, lim, on) < 0)
+        on[0] = online / og;    /* cannot happen: the shares hold them */
+    int next_on = 0, next_off = online, at = 0;
+    for (int i = 0; i < k; i++) {
+        long long n_on = on[i] * og, n = share[i] * g;
+        for (long long j = 0; j < n_on; j++)
+            order[at++] = next_on++;
+        for (long long j = n_on; j < n; j++)
+            order[at++] = next_off++;
+    }
+    (void)vcpus;
+    free(on);
+    free(w);
+    free(lim);
+}
+
+/* Splits the domain over the K chosen candidates SET into P's cells, the
+ * memory in whole UNITs. 0, or -1 when the memory does not split so. */
+static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
+                       long long unit)
+{
+    int rc = -1;
+    pnode **chosen = xmalloc((size_t)k * sizeof *chosen);
+    long long *w = xmalloc((size_t)k * sizeof *w);
+    long long *lim = xmalloc((size_t)k * sizeof *lim);
+    long long *vshare = xcalloc((size_t)k, sizeof *vshare);
+    long long *mshare = xmalloc((size_t)k * sizeof *mshare);
+    long long *base = xcalloc((size_t)k, sizeof *base);
+    int *order = xmalloc((size_t)x->vcpus * sizeof *order);
+    for (int i = 0; i < k; i++)
+        chosen[i] = &x->nodes[set[i]];
+
+    /* vCPUs in whole guest cores where the count allows */
+    int g = (x->pinned && x->threads != THREADS_ISOLATE &&
+             x->vcpus % x->tpc == 0) ? x->tpc : 1;
+    for (int i = 0; i < k; i++) {
+        w[i] = chosen[i]->cap;
+        lim[i] = chosen[i]->cap / g;
+    }
+    if (k > 1 && place_split(x->vcpus / g, k, w, lim, vshare) < 0) {
+        g = 1;
+        for (int i = 0; i < k; i++)
+            lim[i] = chosen[i]->cap;
+        place_split(x->vcpus, k, w, lim, vshare);
+    } else if (k == 1) {
+        vshare[0] = x->vcpus / g;
+    }
+    /* memory as the vCPUs split (a guest cell's memory serves its
+     * vCPUs' tasks), each node within its free memory; nodes that hold
+     * memory only take what the others cannot */
+    int known = 1;
+    for (int i = 0; i < k; i++)
+        known &= chosen[i]->mem_free != LLONG_MAX;
+    for (int i = 0; i < k; i++) {
+        w[i] = vshare[i];
+        lim[i] = known ? (chosen[i]->mem_free > 0 ? chosen[i]->mem_free : 0)
+                         / unit
+                       : (long long)x->mem / unit;
+    }
+    /* every cell with vCPUs gets a unit first: a guest cell needs memory */
+    long long units = (long long)x->mem / unit, first = 0;
+    for (int i = 0; i < k; i++) {
+        base[i] = vshare[i] > 0 && lim[i] > 0 && first < units;
+        lim[i] -= base[i];
+        first += base[i];
+    }
+    if (place_split(units - first, k, w, lim, mshare) < 0)
+        goto out;
+    for (int i = 0; i < k; i++)
+        mshare[i] += base[i];
+
+    vcpu_order(k, vshare, g, x->vcpus, x->online, order);
+    p->pinned = x->pinned;
+    p->fallback = x->fallback;
+    p->cells = xcalloc((size_t)k, sizeof *p->cells);
+    p->pin = xcalloc((size_t)x->vcpus, sizeof *p->pin);
+    p->nodes = hwloc_bitmap_alloc();
+    int at = 0;
+    for (int i = 0; i < k; i++) {
+        hwloc_bitmap_set(p->nodes, (unsigned)chosen[i]->id);
+        /* a node chosen for its memory only (fewer vCPUs than nodes, or a
+         * memory-only node) is a cell without vCPUs: its memory share
+         * still counts there */
+        p->mem_spread |= vshare[i] == 0;
+        vt_place_cell *cell = &p->cells[p->ncells];
+        cell->cellid = p->ncells++;
+        cell->node = chosen[i]->id;
+        cell->nodes = hwloc_bitmap_alloc();
+        hwloc_bitmap_set(cell->nodes, (unsigned)cell->node);
+        cell->nvcpus = (int)(vshare[i] * g);
+        cell->vcpus = hwloc_bitmap_alloc();
+        for (int j = 0; j < cell->nvcpus; j++)
+            hwloc_bitmap_set(cell->vcpus, (unsigned)order[at + j]);
+        cell->mem_kib = (unsigned long long)(mshare[i] * unit);
+        cell->page_kib = x->page;
+        cell->cpus = hwloc_bitmap_alloc();
+        if (x->pinned) {
+            plan_pick_cpus(chosen[i], cell->nvcpus, order, &at, p->pin,
+                           cell->cpus);
+        } else {
+            for (int j = 0; j < chosen[i]->ncores; j++)
+                hwloc_bitmap_or(cell->cpus, cell->cpus,
+                                chosen[i]->cores[j].usable);
+            at += cell->nvcpus;
+        }
+    }
+    plan_emulator(x, p, chosen, k);
+    char *nodes = cpulist_format(p->nodes);
+    snprintf(p->summary, sizeof p->summary, "host node%s %s: %s",
+             k > 1 ? "s" : "", nodes, k == 1 ? "the domain fits one node"
+             : "no single node holds it; the fewest, closest nodes that do");
+    free(nodes);
+    rc = 0;
+out:
+    free(chosen);
+    free(w);
+    free(lim);
+    free(vshare);
+    free(mshare);
+    free(base);
+    free(order);
+    return rc;
+}
+
+/* ----------------------------------------------------------- compute */
+
+/* Tries the page sizes over the mode's candidates and, when a node set
+ * holds the domain, splits it into P. 1 placed, 0 not. */
+static int place_mode(pctx *x, vt_place_plan *p)
+{
+    gather(x);
+    p->page_kib = p->page_wanted = 0;
+    p->page_user = p->page_short = p->page_assumed = 0;
+    if (x->nucells)
+        return plan_user_cells(x, p);
+    unsigned long long cands[9];
+    int user, nc = page_candidates(x, cands, &user);
+    p->page_wanted = nc > 1 ? cands[0] : 0;
+    p->page_user = user;
+    int *set = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *set);
+    int *tryset = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *tryset);
+    int k = 0;
+    unsigned long long page = 0;
+    long long base_unit = x->mem % 2048 == 0 ? 2048 : 1;
+    for (int pass = 0; pass < 1 + user && !k; pass++) {
+        /* the domain's own size: when the free pages do not hold it, as
+         * if the nodes reserved what they can (mem.hugepages says how) */
+        x->reservable = pass == 1;
+        for (int i = 0; i < nc && x->nn; i++) {
+            plan_set_page(x, cands[i], cands[i] ? (long long)cands[i]
+                                                : base_unit);
+            int kk = choose_nodes(x, tryset);
+            if (kk && (!k || kk < k)) {   /* fewer nodes wins; ties: larger */
+                k = kk;
+                page = cands[i];
+                memcpy(set, tryset, (size_t)kk * sizeof *set);
+            }
+        }
+        p->page_short = k && pass == 1;
+    }
+    free(tryset);
+    int placed = 0;
+    if (k) {
+        plan_set_page(x, page, page ? (long long)page : base_unit);
+        p->page_kib = page;
+        for (int i = 0; i < k; i++)
+            p->page_assumed |= x->nodes[set[i]].assumed;
+        /* ordinary memory where hugepages were wanted: split in whole
+         * pages of that size when the nodes allow, so that the pages the
+         * host commands reserve back these very cells */
+        placed = (!page && p->page_wanted &&
+                  split_cells(x, p, set, k, (long long)p->page_wanted) == 0)
+                 || split_cells(x, p, set, k, page ? (long long)page
+                                                   : base_unit) == 0;
+    }
+    free(set);
+    return placed;
+}
+
+/* The guest cells the domain defines, into X (and their DIMMs' memory);
+ * returns how many. */
+static int read_user_cells(pctx *x)
+{
+    xmlNodePtr root = r_root(x->c);
+    xmlNodePtr numa = r_child(r_child(root, "cpu"), "numa");
     int n = 0;
-    long min1g = r_int_of(c, RULE_mem_hugepages, "min_1g_gib");
-    if (r_bool_of(c, RULE_mem_hugepages, "use_1g") &&
-        mem >= (unsigned long long)min1g << 20 && mem % (1 << 20) == 0)
-        sizes[n++] = 1 << 20;
-    if (r_bool_of(c, RULE_mem_hugepages, "use_2m") && mem % 2048 == 0 &&
-        mem > 0)
-        sizes[n++] = 2048;
-    return n;
+    for (xmlNodePtr cl = r_child(numa, "cell"); cl; cl = r_next(cl, "cell"))
+        n++;
+    if (!n)
+        return 0;
+    x->ucells = xcalloc((size_t)n, sizeof *x->ucells);
+    for (xmlNodePtr cl = r_child(numa, "cell"); cl; cl = r_next(cl, "cell")) {
+        ucell *u = &x->ucells[x->nucells++];
+        const char *id = r_attr(cl, "id"), *cpus = r_attr(cl, "cpus");
+        u->id = id ? atoi(id) : x->nucells - 1;
+        u->vcpus = cpus ? cpulist_parse(cpus, CPULIST_LIBVIRT) : NULL;
+        if (!u->vcpus)
+            u->vcpus = hwloc_bitmap_alloc();
+        /* vCPUs beyond <vcpu> are libvirt's error (domain.check), not
+         * CPUs to place */
+        hwloc_bitmap_clr_range(u->vcpus, (unsigned)x->vcpus, -1);
+        u->nvcpus = hwloc_bitmap_weight(u->vcpus);
+        const char *mem = r_attr(cl, "memory");
+        if (!mem || units_kib(mem, r_attr(cl, "unit"), &u->mem) < 0)
+            u->mem = 0;
+    }
+    /* DIMMs plugged at start belong to their target cell */
+    xmlNodePtr dev = r_child(root, "devices");
+    for (xmlNodePtr m = r_child(dev, "memory"); m; m = r_next(m, "memory")) {
+        xmlNodePtr t = r_child(m, "target");
+        xmlNodePtr size = r_child(t, "size"), node = r_child(t, "node");
+        if (!size || !node)
+            continue;
+        xmlChar *sv = xmlNodeGetContent(size), *nv = xmlNodeGetContent(node);
+        unsigned long long kib;
+        if (sv && nv && units_kib((const char *)sv, r_attr(size, "unit"),
+                                  &kib) == 0)
+            for (int i = 0; i < x->nucells; i++)
+                if (x->ucells[i].id == atoi((const char *)nv))
+                    x->ucells[i].mem += kib;
+        xmlFree(sv);
+        xmlFree(nv);
+    }
+    /* the sizes the domain backs each cell with: a <page> without nodeset
+     * for every cell, one with a nodeset for its cells; the host's
+     * default hugepage size (its smallest) for the rest */
+    xmlNodePtr hp = user_hugepages(x->c);
+    for (int pass = 0; hp && pass < 2; pass++)
+        for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
+            unsigned long long kib;
+            const char *size = r_attr(pg, "size"), *ns = r_attr(pg, "nodeset");
+            if (!size || units_kib(size, r_attr(pg, "unit"), &kib) < 0 ||
+                !kib || (pass == 0) != !ns)
+                continue;
+            hwloc_bitmap_t cells = ns ? cpulist_parse(ns, CPULIST_LIBVIRT)
+                                      : NULL;
+            for (int i = 0; i < x->nucells; i++)
+                if (!ns || (cells && hwloc_bitmap_isset(
+                                         cells, (unsigned)x->ucells[i].id)))
+                    x->ucells[i].page = kib;
+            hwloc_bitmap_free(cells);
+        }
+    if (hp) {
+        uint64_t sizes[8];
+        int nh = host_huge_sizes(x->h, sizes, 8, NULL);
+        for (int i = 0; i < x->nucells; i++)
+            if (!x->ucells[i].page)
+                x->ucells[i].page = nh ? sizes[nh - 1] : 2048;
+    }
+    return x->nucells;
 }
 
-/* The page sizes placement tries, largest first: the hugepage sizes when
- * mem.hugepages runs, then ordinary pages (0). Returns how many. */
-static int page_candidates(const pctx *x, unsigned long long *cands)
+/* The pool floating vCPUs use, in words, naming what it leaves out on
+ * the domain's nodes. */
+static void pool_words(const pctx *x, vt_place_plan *p)
 {
-    int n = r_rule_on(x->c, RULE_mem_hugepages)
-                ? place_huge_sizes(x->c, x->mem, cands) : 0;
-    cands[n++] = 0;
-    return n;
+    const vt_pools *pools = r_pools(x->c);
+    hwloc_bitmap_t on = hwloc_bitmap_alloc(), iso = hwloc_bitmap_alloc();
+    hwloc_bitmap_t ded = hwloc_bitmap_alloc();
+    int id;
+    hwloc_bitmap_foreach_begin(id, p->nodes) {
+        const vt_host_node *hn = host_node_by_id(x->h, id);
+        if (hn)
+            hwloc_bitmap_or(on, on, hn->cpus);
+    } hwloc_bitmap_foreach_end();
+    hwloc_bitmap_and(on, on, pools->online);
+    hwloc_bitmap_and(iso, on, pools->isolated);
+    hwloc_bitmap_and(ded, on, r_usage(x->c)->cpus);
+    char *i = cpulist_format(iso), *d = cpulist_format(ded);
+    char left[192] = "";
+    if (!hwloc_bitmap_iszero(iso) || !hwloc_bitmap_iszero(ded))
+        snprintf(left, sizeof left, " (not %s%s%s%s%s)",
+                 hwloc_bitmap_iszero(iso) ? "" : "the isolated CPUs ",
+                 hwloc_bitmap_iszero(iso) ? "" : i,
+                 !hwloc_bitmap_iszero(iso) && !hwloc_bitmap_iszero(ded)
+                 ? ", nor " : "",
+                 hwloc_bitmap_iszero(ded) ? "" : "CPUs dedicated to other "
+                 "domains: ", hwloc_bitmap_iszero(ded) ? "" : d);
+    if (x->fallback)
+        snprintf(p->pool, sizeof p->pool, "shared CPUs (neither "
+                 "housekeeping, isolated nor dedicated)");
+    else if (left[0])
+        snprintf(p->pool, sizeof p->pool, "housekeeping and shared CPUs%s",
+                 left);
+    else
+        snprintf(p->pool, sizeof p->pool, "online CPUs");
+    free(i);
+    free(d);
+    hwloc_bitmap_free(on);
+    hwloc_bitmap_free(iso);
+    hwloc_bitmap_free(ded);
 }
 
 static void compute(vt_rule_ctx *c, vt_place_plan *p)
@@ -573,131 +858,48 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
     const vt_host *h = r_host(c);
     pctx x = {
         .c = c, .h = h, .pinned = r_rule_on(c, RULE_cpu_pin),
-        .vcpus = r_domain(c)->vcpus, .mem = r_domain(c)->memory_kib,
+        .vcpus = r_domain(c)->vcpus, .online = r_domain(c)->vcpus_current,
+        .mem = r_domain(c)->memory_kib,
     };
     x.threads = (enum vt_threads)r_choice_of(c, RULE_cpu_pin, "threads");
     x.tpc = max_threads_per_core(h);
-    if (x.pinned && x.threads == THREADS_REQUIRE && x.tpc < 2) {
-        set_status(p, PLACE_INFEASIBLE, "thread policy 'require' needs SMT "
-                   "siblings and this host has one thread per core; the "
-                   "domain is left unpinned (use threads=prefer)");
-        return;
-    }
-    if (r_child(r_child(r_root(c), "cpu"), "numa")) {
-        set_status(p, PLACE_KEPT, "the domain defines its own guest NUMA "
-                   "cells; vtune-xml does not place domains with given cells "
-                   "yet, so it is left unpinned");
-        return;
-    }
-    gather(&x);
-    device_nodes(&x);
-    int *set = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *set);
-    int *tryset = xmalloc((size_t)(x.nn ? x.nn : 1) * sizeof *tryset);
-    /* the page sizes to try, largest first; ordinary pages last */
-    unsigned long long cands[3];
-    int nc = page_candidates(&x, cands);
-    p->page_wanted = nc > 1 ? cands[0] : 0;
-    int k = 0;
-    unsigned long long page = 0;
-    for (int i = 0; i < nc && x.nn; i++) {
-        set_page(&x, cands[i]);
-        int kk = choose_nodes(&x, tryset);
-        if (kk && (!k || kk < k)) {   /* fewer nodes wins; ties: larger */
-            k = kk;
-            page = cands[i];
-            memcpy(set, tryset, (size_t)kk * sizeof *set);
-        }
-    }
-    free(tryset);
-    set_page(&x, page);
-    if (!k) {
-        describe_shortage(&x, p);
-        free(set);
+    read_user_cells(&x);
+    int wanted_pins = x.pinned, placed = 0;
+    char nopin[192] = "";
+    if (x.pinned && x.threads == THREADS_REQUIRE && x.tpc < 2)
+        snprintf(nopin, sizeof nopin, "thread policy 'require' needs SMT "
+                 "siblings and this host has one thread per core");
+    else
+        placed = place_mode(&x, p);
+    if (!placed && wanted_pins) {
+        /* no dedicated CPUs: float over the shared pool instead */
+        if (!nopin[0])
+            snprintf(nopin, sizeof nopin, "no node set has %d dedicated "
+                     "CPUs free under thread policy %s", x.vcpus,
+                     r_str_of(c, RULE_cpu_pin, "threads"));
         free_nodes(&x);
-        return;
+        x.pinned = 0;
+        x.fallback = 1;
+        placed = place_mode(&x, p);
     }
-    p->page_kib = page;
-    for (int i = 0; i < k; i++)
-        p->page_assumed |= x.nodes[set[i]].assumed;
-    pnode **chosen = xmalloc((size_t)k * sizeof *chosen);
-    long long *w = xmalloc((size_t)k * sizeof *w), *lim = xmalloc((size_t)k * sizeof *lim),
-              *vshare = xmalloc((size_t)k * sizeof *vshare),
-              *mshare = xmalloc((size_t)k * sizeof *mshare);
-    for (int i = 0; i < k; i++)
-        chosen[i] = &x.nodes[set[i]];
-
-    /* vCPUs in whole guest cores where the count allows */
-    int g = (x.pinned && x.threads != THREADS_ISOLATE && x.vcpus % x.tpc == 0)
-                ? x.tpc : 1;
-    for (int i = 0; i < k; i++) {
-        w[i] = chosen[i]->cap;
-        lim[i] = chosen[i]->cap / g;
-    }
-    if (k > 1 && place_split(x.vcpus / g, k, w, lim, vshare) < 0) {
-        g = 1;
-        for (int i = 0; i < k; i++)
-            lim[i] = chosen[i]->cap;
-        place_split(x.vcpus, k, w, lim, vshare);
-    } else if (k == 1) {
-        vshare[0] = x.vcpus / g;
-    }
-    /* memory in whole pages: the hugepage size, else 2 MiB units (or KiB
-     * when the size is not a multiple) */
-    long long unit = page ? (long long)page : x.mem % 2048 == 0 ? 2048 : 1;
-    int known = 1;
-    for (int i = 0; i < k; i++)
-        known &= chosen[i]->mem_free != LLONG_MAX;
-    for (int i = 0; i < k; i++) {
-        w[i] = known ? (chosen[i]->mem_free > 0 ? chosen[i]->mem_free : 0)
-                     : vshare[i];
-        lim[i] = known ? w[i] / unit : (long long)x.mem / unit;
-    }
-    if (place_split((long long)x.mem / unit, k, w, lim, mshare) < 0) {
-        describe_shortage(&x, p);
-        goto out;
-    }
-
-    p->pinned = x.pinned;
-    p->cells = xcalloc((size_t)k, sizeof *p->cells);
-    p->pin = xcalloc((size_t)x.vcpus, sizeof *p->pin);
-    p->nodes = hwloc_bitmap_alloc();
-    int v = 0;
-    for (int i = 0; i < k; i++) {
-        hwloc_bitmap_set(p->nodes, (unsigned)chosen[i]->id);
-        if (vshare[i] == 0) {
-            /* a node chosen for its memory only: fewer vCPUs than nodes */
-            p->mem_spread = 1;
-            continue;
+    if (!placed) {
+        describe_shortage(&x, p, wanted_pins);
+    } else {
+        pool_words(&x, p);
+        if (x.fallback) {
+            char *nodes = cpulist_format(p->nodes);
+            snprintf(p->fallback_why, sizeof p->fallback_why, "%s: the "
+                     "domain runs unpinned, its vCPUs floating over the "
+                     "shared CPUs of host node%s %s, where no vCPU is "
+                     "dedicated", nopin,
+                     hwloc_bitmap_weight(p->nodes) > 1 ? "s" : "", nodes);
+            free(nodes);
         }
-        vt_place_cell *cell = &p->cells[p->ncells++];
-        cell->node = chosen[i]->id;
-        cell->first_vcpu = v;
-        cell->nvcpus = (int)(vshare[i] * g);
-        cell->mem_kib = (unsigned long long)(mshare[i] * unit);
-        cell->cpus = hwloc_bitmap_alloc();
-        if (x.pinned) {
-            pick_cpus(chosen[i], cell->nvcpus, &v, p->pin, cell->cpus);
-        } else {
-            for (int j = 0; j < chosen[i]->ncores; j++)
-                hwloc_bitmap_or(cell->cpus, cell->cpus,
-                                chosen[i]->cores[j].usable);
-            v += cell->nvcpus;
-        }
+        p->status = PLACE_OK;
     }
-    place_emulator(&x, p, chosen, k);
-    char *nodes = cpulist_format(p->nodes);
-    snprintf(p->summary, sizeof p->summary, "host node%s %s: %s",
-             k > 1 ? "s" : "", nodes, k == 1 ? "the domain fits one node"
-             : "no single node holds it; the fewest, closest nodes that do");
-    free(nodes);
-    p->status = PLACE_OK;
-out:
-    free(chosen);
-    free(w);
-    free(lim);
-    free(vshare);
-    free(mshare);
-    free(set);
+    for (int i = 0; i < x.nucells; i++)
+        hwloc_bitmap_free(x.ucells[i].vcpus);
+    free(x.ucells);
     free_nodes(&x);
 }
 

@@ -24,6 +24,7 @@
 
 #include "alloc.h"
 #include "loaders.h"
+#include "pools.h"
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -788,6 +789,62 @@ static void test_sparse_ids(void **state)
     host_free(h);
 }
 
+/* The housekeeping pool of SRC (no policy reserve), as a CPU list. */
+static char *housekeeping_of(const char *src)
+{
+    vt_host *h = NULL;
+    assert_int_equal(host_load(src, &h), 0);
+    vt_pools p;
+    pools_init(&p, h, NULL);
+    char *s = cpulist_format(p.housekeeping);
+    pools_free(&p);
+    host_free(h);
+    return s;
+}
+
+static void test_pools(void **state)
+{
+    (void)state;
+    /* nodes of 4 cores or more: the first core of each */
+    char *s = housekeeping_of("synthetic:pack:2 numa:1 core:4 pu:2");
+    assert_string_equal(s, "0-1,8-9");
+    free(s);
+    /* nodes of one core: one core for the package */
+    s = housekeeping_of("synthetic:pack:1 numa:8 core:1 pu:2");
+    assert_string_equal(s, "0-1");
+    free(s);
+    /* two packages of small nodes: one core each */
+    s = housekeeping_of("synthetic:pack:2 numa:4 core:2 pu:1");
+    assert_string_equal(s, "0,8");
+    free(s);
+    /* isolcpus: everything it leaves; floating never on the isolated */
+    vt_host *h = must_load_text(
+        "{\"vtune_xml_snapshot\": 1, \"isolated_cpus\": \"2-3\", "
+        "\"nodes\": [{\"id\": 0, \"cpus\": \"0-3\"}], "
+        "\"cpus\": [{\"id\": 0}, {\"id\": 1}, {\"id\": 2}, {\"id\": 3}]}");
+    vt_pools p;
+    pools_init(&p, h, NULL);
+    char *hk = cpulist_format(p.housekeeping);
+    assert_string_equal(hk, "0-1");
+    hwloc_bitmap_t none = hwloc_bitmap_alloc(), ded = hwloc_bitmap_alloc();
+    hwloc_bitmap_set(ded, 0);
+    hwloc_bitmap_t fl = pools_floating(&p, ded);
+    char *fs = cpulist_format(fl);
+    assert_string_equal(fs, "1");           /* not 2-3, not dedicated 0 */
+    hwloc_bitmap_t dd = pools_dedicable(&p, none, none);
+    char *ds = cpulist_format(dd);
+    assert_string_equal(ds, "2-3");
+    free(hk);
+    free(fs);
+    free(ds);
+    hwloc_bitmap_free(fl);
+    hwloc_bitmap_free(dd);
+    hwloc_bitmap_free(none);
+    hwloc_bitmap_free(ded);
+    pools_free(&p);
+    host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -803,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_sparse_ids),
+        cmocka_unit_test(test_pools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,12 @@
  *                          vCPU twice
  *   vcpupin-exists         the CPUs of each vcpupin are on the host,
  *   vcpupin-online         online,
- *   vcpupin-reserved       and not reserved for the host (reserved.c)
+ *   vcpupin-reserved       and, pinned 1:1, not reserved for the host
+ *                          (reserved.c; floating vCPUs may run there)
+ *   vcpu-isolated          no floating vCPU (a vcpupin of several CPUs,
+ *                          or <vcpu cpuset> for a vCPU without one) may
+ *                          run on an isolated CPU: the kernel does not
+ *                          balance tasks there, so they pile up
  *   vcpu-overlap           no host CPU a vCPU is pinned to 1:1 is in the
  *                          vcpupin of another vCPU of the domain (floating
  *                          vCPUs may share their set)
@@ -88,14 +93,17 @@ static void check_pin_cpus(const domain *d, const vt_host *h, const pin *p,
     hwloc_bitmap_free(offline);
 }
 
-/* vcpupin: vCPU ids below <vcpu>, none twice, CPUs usable; fills vset and
- * vunion. */
+/* vcpupin: vCPU ids below <vcpu>, none twice, CPUs usable; floating
+ * vCPUs off isolated CPUs; fills vset, vunion, floating, dedicated and
+ * unconfined. */
 void check_vcpupins(domain *d, const vt_host *h,
-                    hwloc_const_bitmap_t reserved)
+                    hwloc_const_bitmap_t reserved,
+                    hwloc_const_bitmap_t isolated)
 {
     long n = d->vcpus > 0 ? d->vcpus : 0;
     d->vset = xcalloc((size_t)(n ? n : 1), sizeof *d->vset);
     d->vunion = hwloc_bitmap_alloc();
+    d->floating = hwloc_bitmap_alloc();
     d->dedicated = hwloc_bitmap_alloc();
     for (int i = 0; i < d->npins; i++) {
         pin *p = &d->pins[i];
@@ -112,15 +120,35 @@ void check_vcpupins(domain *d, const vt_host *h,
         }
         char what[48];
         snprintf(what, sizeof what, "vCPU %ld", p->id);
-        check_pin_cpus(d, h, p, "vcpupin", what, reserved);
+        int one = hwloc_bitmap_weight(p->set) == 1;
+        check_pin_cpus(d, h, p, "vcpupin", what, one ? reserved : NULL);
         if (!p->valid)
             continue;
         if (d->vcpus > 0)
             d->vset[p->id] = p->set;
         hwloc_bitmap_or(d->vunion, d->vunion, p->set);
-        if (hwloc_bitmap_weight(p->set) == 1)
-            hwloc_bitmap_or(d->dedicated, d->dedicated, p->set);
+        hwloc_bitmap_or(one ? d->dedicated : d->floating,
+                        one ? d->dedicated : d->floating, p->set);
     }
+    /* vCPUs without a pin float over <vcpu cpuset>, else everywhere */
+    int unpinned = 0;
+    for (long v = 0; v < n; v++)
+        unpinned += d->vset[v] == NULL;
+    if (unpinned && d->vcpu_cpuset) {
+        hwloc_bitmap_or(d->vunion, d->vunion, d->vcpu_cpuset);
+        hwloc_bitmap_or(d->floating, d->floating, d->vcpu_cpuset);
+    }
+    d->unconfined = unpinned && !d->vcpu_cpuset;
+    hwloc_bitmap_t bad = hwloc_bitmap_alloc();
+    hwloc_bitmap_and(bad, d->floating, isolated);
+    if (!hwloc_bitmap_iszero(bad)) {
+        char *s = fmt_set(bad);
+        violation(d->file, "vcpu-isolated", "floating vCPUs may run on "
+                  "isolated host CPU%s %s, which the kernel does not "
+                  "balance", hwloc_bitmap_weight(bad) > 1 ? "s" : "", s);
+        free(s);
+    }
+    hwloc_bitmap_free(bad);
 }
 
 /* No host CPU a vCPU is pinned to 1:1 is in the vcpupin of another vCPU

@@ -8,15 +8,18 @@
 
 #include "domain.h"
 #include "page_pools.h"
+#include "run_report.h"
 
 #include "host.h"
 
 /* check_cpu.c: the vCPU, emulator and iothread pins, the guest topology */
 
-/* vcpupin: vCPU ids below <vcpu>, none twice, CPUs usable; fills vset,
- * vunion and dedicated. */
+/* vcpupin: vCPU ids below <vcpu>, none twice, CPUs usable, floating
+ * vCPUs off ISOLATED; fills vset, vunion, floating, dedicated and
+ * unconfined. */
 void check_vcpupins(domain *d, const vt_host *h,
-                    hwloc_const_bitmap_t reserved);
+                    hwloc_const_bitmap_t reserved,
+                    hwloc_const_bitmap_t isolated);
 /* No host CPU a vCPU is pinned to 1:1 is in the vcpupin of another vCPU
  * of the domain. */
 void check_vcpu_overlap(const domain *d);
@@ -61,5 +64,15 @@ void check_node_memory(const domain *d, int n, const vt_host *h);
 /* The hugepages the run takes from each pool fit it. */
 void check_hugepage_budget(const domain *d, int n, const vt_host *h,
                            const pools *pl);
+
+/* check_fit.c: the run's decisions, with the report's facts */
+
+extern unsigned long long reserve_kib;  /* --reserve-mib, in KiB */
+/* split-fits-one, floating-unconfined, host-commands-fit over the N
+ * domains D of the run, in order; RR may be an empty report (none
+ * given); RDS[k] is domain k's entry in it, or NULL. */
+void check_fit(const domain *d, int n, const vt_host *h, const pools *pl,
+               hwloc_const_bitmap_t reserved, hwloc_const_bitmap_t isolated,
+               const run_report *rr, const rr_domain *const *rds);
 
 #endif

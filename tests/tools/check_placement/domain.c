@@ -43,6 +43,8 @@ void domain_free(domain *d)
     free(d->vset);
     free(d->vcell);
     hwloc_bitmap_free(d->vunion);
+    hwloc_bitmap_free(d->floating);
+    hwloc_bitmap_free(d->vcpu_cpuset);
     hwloc_bitmap_free(d->dedicated);
     hwloc_bitmap_free(d->excl);
     for (int i = 0; i < d->npages; i++)
@@ -116,6 +118,11 @@ static void read_vcpu(domain *d, xmlXPathContextPtr ctx)
     d->vcpus = 1;           /* libvirt's default */
     if (!n)
         return;
+    char *cs = attr(n, "cpuset");
+    if (cs) {
+        d->vcpu_cpuset = set_attr(d, n, "cpuset");
+        free(cs);
+    }
     char *t = text(n);
     if (parse_id(t, MAX_VCPUS, &d->vcpus) < 0 || d->vcpus == 0) {
         violation(d->file, "syntax", "<vcpu>%s</vcpu> is not a vCPU count "

@@ -89,6 +89,11 @@ typedef struct domain {
     const char *file;
     int qemu;                   /* <domain type='kvm'|'qemu'> */
     long vcpus;                 /* <vcpu>; -1 unknown (bad) */
+    hwloc_bitmap_t vcpu_cpuset; /* <vcpu cpuset>: where vCPUs without a
+                                   <vcpupin> float; NULL none or bad */
+    int unconfined;             /* a vCPU has neither a <vcpupin> nor a
+                                   <vcpu cpuset>: it floats over every
+                                   host CPU */
     unsigned long long mem_kib; /* <memory> */
     int mem_ok;
     int npins, nemu, nio;
@@ -104,7 +109,12 @@ typedef struct domain {
     unsigned long long sockets, dies, clusters, cores, threads;
     hwloc_bitmap_t *vset;       /* per vCPU: its valid pin, or NULL */
     int *vcell;                 /* per vCPU: index into cells, or -1 */
-    hwloc_bitmap_t vunion;      /* every CPU of every valid vcpupin */
+    hwloc_bitmap_t vunion;      /* every CPU a vCPU may run on: its valid
+                                   vcpupins, and <vcpu cpuset> for vCPUs
+                                   without one */
+    hwloc_bitmap_t floating;    /* the CPUs of vCPUs that float (a
+                                   vcpupin of several CPUs, <vcpu
+                                   cpuset>) */
     hwloc_bitmap_t dedicated;   /* CPUs of vcpupins naming one CPU: a
                                    vCPU pinned 1:1 owns it; a vCPU pinned
                                    to a set floats and owns none */

@@ -4,7 +4,8 @@
  * its command line, and the checks run over the domains of one run.
  *
  *   vt-check-placement --host SRC [--reserved CPULIST] [--irq-budget N]
- *                      [-v] DOMAIN.xml...
+ *                      [--report REPORT.json] [--reserve-mib N] [-v]
+ *                      DOMAIN.xml...
  *
  * It owns its own reading of the domain XML (<vcpu>, <memory>, <cputune>
  * vcpupin / emulatorpin / iothreadpin, <iothreads>, <iothreadids>,
@@ -34,9 +35,12 @@
  *   devices.c        the same for disks, interfaces and controllers
  *   reserved.c       the host CPUs reserved for the host
  *   page_pools.c     the host's page pools, and a <page> against them
+ *   run_report.c     vtune-xml's JSON report of the run (--report): which
+ *                    domains it placed, its cells and pages, the host
+ *                    commands
  * and the invariants, one file per family (checks.h), each listing its
  * own:
- *   check_cpu.c      vcpupin-vcpu, vcpupin-*, vcpu-overlap,
+ *   check_cpu.c      vcpupin-vcpu, vcpupin-*, vcpu-isolated, vcpu-overlap,
  *                    emulatorpin-*, iothreadpin-id, iothreadpin-*,
  *                    topology-count, topology-siblings,
  *                    topology-socket-cells
@@ -51,6 +55,8 @@
  *                    queues-user, irq-budget, ring-size
  *   check_run.c      across the run: cross-domain-overlap,
  *                    exclusive-overlap, node-memory, hugepages-budget
+ *   check_fit.c      the run's decisions: split-fits-one,
+ *                    floating-unconfined, host-commands-fit
  * ("vcpupin-*" is vcpupin-exists, -online and -reserved; emulatorpin-*
  * and iothreadpin-* are -exists and -online.)
  *
@@ -82,9 +88,10 @@ static int verbose;              /* -v */
 
 /* The checks of one domain, in the order of their output. */
 static void check_domain(domain *d, const vt_host *h, const pools *pl,
-                         hwloc_const_bitmap_t reserved)
+                         hwloc_const_bitmap_t reserved,
+                         hwloc_const_bitmap_t isolated)
 {
-    check_vcpupins(d, h, reserved);
+    check_vcpupins(d, h, reserved, isolated);
     check_vcpu_overlap(d);
     check_aux_pins(d, h, reserved);
     check_cells_partition(d);
@@ -104,7 +111,8 @@ static int usage(const char *msg)
     if (msg)
         fprintf(stderr, PROG ": %s\n", msg);
     fputs("usage: " PROG " --host SRC [--reserved CPULIST] "
-          "[--irq-budget N] [-v] DOMAIN.xml...\n", stderr);
+          "[--irq-budget N] [--report REPORT.json] [--reserve-mib N] [-v] "
+          "DOMAIN.xml...\n", stderr);
     return EXIT_INPUT;
 }
 
@@ -131,11 +139,24 @@ static int load_domains(domain *doms, char **files, int n)
     return 0;
 }
 
-static int run(const vt_host *h, hwloc_const_bitmap_t reserved, char **files,
-               int n)
+static int run(const vt_host *h, hwloc_const_bitmap_t reserved,
+               const run_report *rr, char **files, int n)
 {
     domain *doms = xcalloc((size_t)n, sizeof *doms);
+    const rr_domain **rds = xcalloc((size_t)n, sizeof *rds);
     int rc = load_domains(doms, files, n);
+    int m = 0;      /* the domains on this host */
+    for (int i = 0; rc == 0 && i < n; i++) {
+        const rr_domain *rd = run_report_domain(rr, i, n, files[i]);
+        if (rd && !rd->tuned) {
+            /* it passed through unchanged: not KVM, or an architecture
+             * this host cannot run; it takes nothing here */
+            domain_free(&doms[i]);
+            continue;
+        }
+        doms[m] = doms[i];
+        rds[m++] = rd;
+    }
     if (rc == 0) {
         if (verbose) {
             char *s = fmt_set(reserved);
@@ -143,18 +164,24 @@ static int run(const vt_host *h, hwloc_const_bitmap_t reserved, char **files,
             free(s);
         }
         pools pl = page_pools_of(h);
-        for (int i = 0; i < n; i++)
-            check_domain(&doms[i], h, &pl, reserved);
-        check_across(doms, n);
-        check_node_memory(doms, n, h);
-        check_hugepage_budget(doms, n, h, &pl);
-        for (int i = 0; verbose && i < n; i++)
+        hwloc_bitmap_t isolated = isolated_cpus(h, reserved);
+        for (int i = 0; i < m; i++)
+            check_domain(&doms[i], h, &pl, reserved, isolated);
+        check_across(doms, m);
+        check_node_memory(doms, m, h);
+        check_hugepage_budget(doms, m, h, &pl);
+        check_fit(doms, m, h, &pl, reserved, isolated, rr, rds);
+        hwloc_bitmap_free(isolated);
+        for (int i = 0; verbose && i < m; i++)
             say_ok(&doms[i]);
         rc = nviolations ? EXIT_VIOLATION : 0;
+    } else {
+        m = n;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < m; i++)
         domain_free(&doms[i]);
     free(doms);
+    free(rds);
     return rc;
 }
 
@@ -164,11 +191,14 @@ int main(int argc, char **argv)
         {"host", required_argument, NULL, 'H'},
         {"reserved", required_argument, NULL, 'r'},
         {"irq-budget", required_argument, NULL, 'i'},
+        {"report", required_argument, NULL, 'R'},
+        {"reserve-mib", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *src = NULL, *res = NULL;
+    const char *src = NULL, *res = NULL, *rep = NULL;
+    unsigned long long mib;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
@@ -182,6 +212,15 @@ int main(int argc, char **argv)
                 return EXIT_INPUT;
             }
             break;
+        case 'R': rep = optarg; break;
+        case 'm':
+            if (parse_ull(optarg, &mib) < 0 || mib > (1ULL << 40)) {
+                input_error(NULL, "--reserve-mib '%s' is not a size in "
+                            "MiB", optarg);
+                return EXIT_INPUT;
+            }
+            reserve_kib = mib * 1024;
+            break;
         case 'v': verbose = 1; break;
         case 'h': usage(NULL); return 0;
         default: return usage("unknown option or missing argument");
@@ -191,13 +230,19 @@ int main(int argc, char **argv)
         return usage("--host is required");
     if (optind >= argc)
         return usage("no domain given");
-    vt_host *h = NULL;
-    if (host_load(src, &h) != 0)
+    run_report rr = {0};
+    if (rep && run_report_read(rep, &rr) != 0)
         return EXIT_INPUT;
+    vt_host *h = NULL;
+    if (host_load(src, &h) != 0) {
+        run_report_free(&rr);
+        return EXIT_INPUT;
+    }
     hwloc_bitmap_t reserved = reserved_cpus(h, res);
-    int rc = reserved ? run(h, reserved, argv + optind, argc - optind)
+    int rc = reserved ? run(h, reserved, &rr, argv + optind, argc - optind)
                       : EXIT_INPUT;
     hwloc_bitmap_free(reserved);
+    run_report_free(&rr);
     host_free(h);
     xmlCleanupParser();
     return rc;
