@@ -172,6 +172,17 @@ static long l3_dies(const vt_host *h, const int *pin, int vcpus, int t, long cps
     return dies > 0 ? dies : 1;
 }
 
+/* 1 for a Windows guest that is a client edition (libosinfo win/xp ..
+ * win/11) or of unknown edition: Home uses one socket, Pro two; the
+ * server editions (win/2k3 .. win/2k25) use them all. */
+static int windows_client(const vt_domain *d)
+{
+    if (d->os != OS_WINDOWS)
+        return 0;
+    const char *w = d->os_id ? strstr(d->os_id, "/win/") : NULL;
+    return !w || strncmp(w + 5, "2k", 2) != 0;
+}
+
 static int host_threads(const vt_host *h)
 {
     int t = 1;
@@ -248,9 +259,31 @@ static void threads_reason(vt_rule_ctx *c, int vcpus, const int *pin,
                  "siblings stay idle), so the guest is told of no SMT");
         return;
     }
+    /* vCPUs alone on their host core */
+    char lone[96] = "";
+    size_t la = 0;
+    int nlone = 0;
+    for (int v = 0; v < vcpus; v++) {
+        const vt_host_cpu *hv = host_cpu_by_id(h, pin[v]);
+        int alone = hv && hv->core >= 0;
+        for (int w = 0; alone && w < vcpus; w++) {
+            const vt_host_cpu *hw = host_cpu_by_id(h, pin[w]);
+            alone = w == v || !hw || hw->core != hv->core;
+        }
+        if (alone && la < sizeof lone - 12)
+            la += (size_t)snprintf(lone + la, sizeof lone - la, "%s%d",
+                                   nlone++ ? "," : "", v);
+        else if (alone)
+            nlone++;
+    }
+    char lonetxt[160];
+    snprintf(lonetxt, sizeof lonetxt, "vCPU%s %s %s no SMT sibling of the "
+             "domain on %s host core", nlone > 1 ? "s" : "", lone,
+             nlone > 1 ? "have" : "has", nlone > 1 ? "their" : "its");
     const char *cause = vcpus % ht ? "" : split
         ? "the guest NUMA cells split a guest core"
-        : "the siblings are not consecutive vCPUs";
+        : nlone ? lonetxt
+        : "the sibling pairs are not consecutive vCPU ids";
     char count[96];
     snprintf(count, sizeof count, "%d vCPUs are no whole number of "
              "%d-thread guest cores", vcpus, ht);
@@ -282,7 +315,10 @@ static void run_cpu_topology(vt_rule_ctx *c)
     }
     long cores = vcpus / t;
     long sockets = cps ? cores / cps : 1;
-    long per = cps ? cps : cores;
+    int capped = sockets > 1 && windows_client(r_domain(c));
+    if (capped)
+        sockets = 1;        /* its cells inside the one socket */
+    long per = sockets == 1 ? cores : cps;
     long dies = pinned && r_x86(c) ? l3_dies(r_host(c), pin, vcpus, t, per) : 1;
     per /= dies;
     char twhy[320];
@@ -299,6 +335,9 @@ static void run_cpu_topology(vt_rule_ctx *c)
              "each: %s%s%s", sockets, sockets == 1 ? "" : "s",
              dies > 1 ? s_dies : "", dies > 1 ? " dies of " : "", per,
              per == 1 ? "" : "s", t, t == 1 ? "" : "s", twhy,
+             capped ? "; one socket, the guest NUMA cells inside it: "
+             "Windows client editions use one socket (Home) or two (Pro), "
+             "not the vCPUs of more" :
              sockets > 1 ? "; no socket spans two guest NUMA cells" : "",
              dies > 1 ? "; a die per host L3 domain the vCPUs use, so the "
              "guest sees which vCPUs share a cache" : "");
@@ -368,7 +407,10 @@ const vt_rule rule_cpu_topology = {
         "cells, cores per socket = the gcd of the lengths of the runs of "
         "consecutive vCPU ids in one cell (QEMU numbers vCPUs socket by "
         "socket), so no socket spans two cells (one socket per cell when "
-        "they are equal and contiguous). On x86, when "
+        "they are equal and contiguous), but a Windows client guest "
+        "(libosinfo win/xp to win/11, or of unknown edition) gets one "
+        "socket with its cells inside: Home uses one socket, Pro two, and "
+        "would leave the vCPUs of more idle. On x86, when "
         "every socket's pinned cores span the same number of host L3 "
         "domains in equal runs, dies = that number (QEMU gives each die "
         "its own L3). "

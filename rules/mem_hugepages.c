@@ -125,14 +125,17 @@ static int commit_needs(vt_rule_ctx *c, const page_needs *pn,
     if (noroom->len)
         return -1;
     for (int i = 0; i < pn->n; i++) {
-        if (!missing[i])
-            continue;
         int n = host_node_index(h, pn->v[i].node);
+        if (n < 0)
+            continue;
         const vt_host_pages *pool = host_pool(&h->nodes[n], pn->v[i].page);
         /* a pool the source does not list: none when it lists others,
          * else unknown */
         long long total = pool ? pool->total : lists_pools(h) ? 0 : -1;
-        r_host_pages(c, pn->v[i].node, pn->v[i].page, missing[i], total);
+        r_host_pages(c, pn->v[i].node, pn->v[i].page, missing[i],
+                     pn->v[i].pages, total);
+        if (!missing[i])
+            continue;
         char *cmd = r_pages_command(pn->v[i].node, pn->v[i].page, missing[i],
                                     total);
         strbuf_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
@@ -151,8 +154,21 @@ static int cells_need(vt_rule_ctx *c, const vt_place_plan *p,
     page_needs pn = {0};
     for (int i = 0; i < p->ncells; i++)
         need_pages(&pn, p->cells[i].node,
-                   size ? size : p->cells[i].page_kib, p->cells[i].mem_kib);
+                   size ? size : p->cells[i].page_kib,
+                   p->cells[i].mem_kib + p->cells[i].dimm_kib);
     return commit_needs(c, &pn, actions, noroom);
+}
+
+/* The pages a placed domain takes from its nodes' pools, for the run's
+ * kernel command line (nothing is missing). */
+static void record_used(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    vt_strbuf actions, noroom;
+    strbuf_init(&actions);
+    strbuf_init(&noroom);
+    cells_need(c, p, 0, &actions, &noroom);
+    strbuf_free(&actions);
+    strbuf_free(&noroom);
 }
 
 /* Hugepages were wanted but no node set held the domain in the fewest
@@ -208,9 +224,12 @@ static void report_short(vt_rule_ctx *c, const vt_place_plan *p)
     cells_need(c, p, 0, &actions, &noroom);
     if (actions.len || noroom.len)
         r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
-                  "the domain's page size needs more free pages than its "
-                  "host nodes have: it cannot start until they are "
-                  "reserved%s%s", noroom.len ? "; no room on " : "",
+                  "%s needs more free pages than its host nodes have: it "
+                  "cannot start until they are reserved%s%s",
+                  p->page_user ? "the domain's page size"
+                  : "no node set holds the domain in free pages or ordinary "
+                    "memory; placed as if its nodes reserved the pages, it",
+                  noroom.len ? "; no room on " : "",
                   noroom.len ? noroom.buf : "");
     strbuf_free(&actions);
     strbuf_free(&noroom);
@@ -289,36 +308,55 @@ static void hugepages_unplaced(vt_rule_ctx *c)
     hwloc_bitmap_free(nodes);
 }
 
-/* A page size the domain sets that no node of the host has a pool of
- * cannot start there. */
-static void check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
+/* A page size the domain sets that the host does not have (no node lists
+ * a pool of it, or an x86 CPU without pdpe1gb for 1 GiB) cannot start
+ * there. Returns 1 when every size is one the host has. */
+static int check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
 {
     const vt_host *h = r_host(c);
-    if (!lists_pools(h))
-        return;     /* the source knows no pools: nothing to say */
+    uint64_t sizes[8];
+    int assumed, k = host_huge_sizes(h, sizes, 8, &assumed), ok = 1;
+    if (!k && !lists_pools(h))
+        return 1;   /* the source knows no sizes: nothing to say */
+    char list[128] = "", name[32];
+    size_t at = 0;
+    for (int i = 0; i < k && at < sizeof list - 32; i++)
+        at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
+                               i ? ", " : "",
+                               units_name(sizes[i], name, sizeof name));
     for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
         unsigned long long kib;
         const char *size = r_attr(pg, "size");
-        if (!size || units_kib(size, r_attr(pg, "unit"), &kib) < 0)
+        if (!size || units_kib(size, r_attr(pg, "unit"), &kib) < 0 ||
+            kib == host_base_page(h) || host_has_huge_size(h, kib))
             continue;
-        int found = 0;
-        for (int n = 0; n < h->nnodes; n++)
-            found |= host_pool(&h->nodes[n], kib) != NULL;
-        if (!found) {
-            uint64_t sizes[8];
-            int k = host_huge_sizes(h, sizes, 8, NULL);
-            char list[128] = "", name[32];
-            size_t at = 0;
-            for (int i = 0; i < k && at < sizeof list - 32; i++)
-                at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
-                                       i ? ", " : "",
-                                       units_name(sizes[i], name,
-                                                  sizeof name));
-            r_finding(c, SEV_INFEASIBLE, pg, NULL, "hugepages of %s: the "
-                      "host has no pool of that size (it has %s), so the "
-                      "domain cannot start there",
-                      units_name(kib, name, sizeof name), list);
-        }
+        ok = 0;
+        r_finding(c, SEV_INFEASIBLE, pg, NULL, "hugepages of %s: the host "
+                  "has no such pages (%s %s), so the domain cannot start "
+                  "there", units_name(kib, name, sizeof name),
+                  assumed ? "its CPU and the source allow only"
+                          : "its pools are", k ? list : "none");
+    }
+    return ok;
+}
+
+/* The domain's own page sizes: memory that is no whole number of pages
+ * takes one page more than it holds (QEMU rounds the backing up). */
+static void check_whole_pages(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    for (int i = 0; i < p->ncells; i++) {
+        const vt_place_cell *cell = &p->cells[i];
+        unsigned long long kib = cell->mem_kib + cell->dimm_kib;
+        if (!cell->page_kib || kib % cell->page_kib == 0)
+            continue;
+        char name[32];
+        r_finding(c, SEV_WARNING, NULL, NULL, "%s%llu KiB of memory is no "
+                  "whole number of %s pages: QEMU rounds its backing up to "
+                  "%llu pages, %llu KiB more than the guest sees",
+                  p->ncells > 1 ? "a guest cell's " : "",
+                  kib, units_name(cell->page_kib, name, sizeof name),
+                  (kib + cell->page_kib - 1) / cell->page_kib,
+                  cell->page_kib - kib % cell->page_kib);
     }
 }
 
@@ -338,9 +376,13 @@ static void run_mem_hugepages(vt_rule_ctx *c)
     if (old && !r_override(c)) {
         r_finding(c, SEV_INFO, old, NULL, "hugepages set explicitly; kept "
                   "(set mem.hugepages.override=true to choose them anew)");
-        check_kept_sizes(c, old);
-        if (p && p->page_short)
+        int known = check_kept_sizes(c, old);
+        if (p)
+            check_whole_pages(c, p);
+        if (p && p->page_short && known)
             report_short(c, p);
+        else if (p && known)
+            record_used(c, p);
         return;
     }
     if (old)
@@ -365,6 +407,8 @@ static void run_mem_hugepages(vt_rule_ctx *c)
     write_pages(c, p, percell, why);
     if (p->page_short)
         report_short(c, p);
+    else
+        record_used(c, p);
     if (p->page_assumed)
         r_finding(c, SEV_INFO, NULL, NULL, "free %s pages are unknown on "
                   "the chosen nodes (%s source records pool totals only): "
@@ -401,10 +445,17 @@ const vt_rule rule_mem_hugepages = {
         "nodeX/hugepages/hugepages-SIZEkB/nr_hugepages), never more pages "
         "than the node's memory less the reserve and what the run took "
         "(else no command, and the finding says so); the report sums the "
-        "run's needs and gives a kernel command line with every size "
-        "(hugepagesz=SIZE hugepages=NODE:COUNT,...: the node format needs "
-        "Linux 5.16 or later; older kernels split hugepages=N evenly over "
-        "the nodes). Without a placement, "
+        "run's needs and gives a kernel command line with every size and "
+        "node the run uses, not only those short (hugepagesz=SIZE "
+        "hugepages=NODE:COUNT,...: the node format needs Linux 5.16 or "
+        "later; older kernels split hugepages=N evenly over the nodes), "
+        "the largest the default size, and a hugetlbfs mount for each "
+        "other size (systemd mounts the default one only, and libvirt "
+        "needs a mount per size). A named size the host does not have "
+        "(no pool of it, or 1 GiB on an x86 CPU without pdpe1gb) gets no "
+        "command: placement finds the domain infeasible. Memory that is "
+        "no whole number of the named size gets a warning: QEMU backs it "
+        "with one page more. Without a placement, "
         "the domain's <numatune> nodes (or all nodes) together must hold "
         "the pages.",
     .needs = "Hugepage pools per node and size with free counts (JSON "

@@ -226,11 +226,13 @@ void r_finding(vt_rule_ctx *c, enum vt_severity sev, xmlNodePtr at,
                const char *action, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Records that the domain needs MISSING more free hugepages of SIZE_KIB
- * on host node NODE; the report sums the run's needs per node and prints
- * the commands. TOTAL_NOW: the pool's size now, -1 unknown. */
+/* Records that the domain takes USED hugepages of SIZE_KIB on host node
+ * NODE, MISSING of them not free there (0: the pool has them); the report
+ * sums the run's per node and size, prints the commands for what is
+ * missing and a kernel command line with every size. TOTAL_NOW: the
+ * pool's size now, -1 unknown. */
 void r_host_pages(vt_rule_ctx *c, int node, unsigned long long size_kib,
-                  long long missing, long long total_now);
+                  long long missing, long long used, long long total_now);
 /* The command that grows that pool, owned by the caller. */
 char *r_pages_command(int node, unsigned long long size_kib,
                       long long missing, long long total_now);

@@ -16,7 +16,9 @@
 #   emulatorpin virsh emulatorpin, and the QEMU main thread's CPUs
 #   iothreads   virsh iothreadinfo: the count and each iothreadpin, and the
 #               iothread's QEMU thread (the monitor's "info iothreads")
-#   numatune    virsh numatune: mode and nodeset
+#   numatune    virsh numatune: mode and nodeset; the running domain
+#               keeps every <memnode> and guest cell (one without cpus
+#               too: a memory-only guest node)
 #   disks       the running domain's <driver> iothread, cache, io
 #   hugepages   QEMU maps the guest RAM from the hugetlbfs mount and the
 #               2 MiB pool gave the pages
@@ -285,6 +287,19 @@ run_case() {
         got=$(virsh numatune "$dom" | awk -F' *: *' '/numa_mode/ {m = $2} /numa_nodeset/ {s = $2} END {print m, s}')
         check "$name: virsh numatune: $got (tuned: $want)" test "$got" = "$want"
     fi
+    # guest cells and their memnodes, as tuned
+    n=$(xp "$tuned" 'count(//numatune/memnode)')
+    for ((i = 1; i <= n; i++)); do
+        v=$(xp "$tuned" "string(//numatune/memnode[$i]/@cellid)")
+        want=$(xp "$tuned" "string(//numatune/memnode[$i]/@nodeset)")
+        got=$(xp "$live" "string(//numatune/memnode[@cellid='$v']/@nodeset)")
+        check "$name: running domain binds cell $v to node(s) $got (tuned: $want)" test "$got" = "$want"
+    done
+    want=$(xp "$tuned" 'count(//cpu/numa/cell)')
+    if [ "$want" != 0 ]; then
+        got=$(xp "$live" 'count(//cpu/numa/cell)')
+        check "$name: running domain has $got guest cell(s) (tuned: $want)" test "$got" = "$want"
+    fi
     # disks: the tuned driver attributes are in the running domain
     n=$(xp "$tuned" 'count(/domain/devices/disk)')
     for ((i = 1; i <= n; i++)); do
@@ -335,6 +350,8 @@ run_case hugepages hugepages.xml '//memoryBacking/hugepages/page[@size="2048"] /
     --profile latency --policy "$P"
 run_case multiqueue multiqueue.xml '//interface/driver/@queues' \
     --profile balanced
+run_case user-cells user-cells.xml '//numatune/memnode[@cellid="1"] //cputune/vcpupin' \
+    --profile latency --policy "$P" --disable mem.hugepages
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -178,7 +178,7 @@ int cmd_tune(const vt_cli *o)
         const char **names = xcalloc((size_t)o->ninputs, sizeof *names);
         for (int i = 0; i < o->ninputs; i++)
             names[i] = jobs[i].info.name;
-        if (connection_add_usage(conn, h, run.usage, run.pools.housekeeping, names,
+        if (connection_add_usage(conn, h, run.usage, &run.pools, names,
                                  o->ninputs) < 0)
             rc = VT_EXIT_HOST;
         free(names);

@@ -141,6 +141,10 @@ uint64_t host_base_page(const vt_host *h);
 int host_huge_sizes(const vt_host *h, uint64_t *sizes, int max,
                     int *assumed);
 
+/* 1 when SIZE_KIB is one of host_huge_sizes (a size the host has or, on
+ * an x86 source that lists none, is assumed to have). */
+int host_has_huge_size(const vt_host *h, uint64_t size_kib);
+
 /* The pool of SIZE_KIB of node N (a vt_host_node), or NULL. */
 const vt_host_pages *host_pool(const vt_host_node *n, uint64_t size_kib);
 

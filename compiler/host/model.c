@@ -405,6 +405,16 @@ int host_huge_sizes(const vt_host *h, uint64_t *sizes, int max, int *assumed)
     return n;
 }
 
+int host_has_huge_size(const vt_host *h, uint64_t size_kib)
+{
+    uint64_t sizes[8];
+    int n = host_huge_sizes(h, sizes, 8, NULL);
+    for (int i = 0; i < n; i++)
+        if (sizes[i] == size_kib)
+            return 1;
+    return 0;
+}
+
 const vt_host_pages *host_pool(const vt_host_node *n, uint64_t size_kib)
 {
     for (int i = 0; i < n->npages; i++)

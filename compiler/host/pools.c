@@ -107,6 +107,7 @@ static void default_housekeeping(const vt_host *h, hwloc_bitmap_t hk,
 
 void pools_init(vt_pools *p, const vt_host *h, hwloc_const_bitmap_t reserved)
 {
+    p->host = h;
     p->online = hwloc_bitmap_alloc();
     for (int i = 0; i < h->ncpus; i++)
         if (h->cpus[i].online)
@@ -166,6 +167,14 @@ hwloc_bitmap_t pools_dedicable(const vt_pools *p,
     hwloc_bitmap_t s = hwloc_bitmap_dup(p->online);
     hwloc_bitmap_andnot(s, s, p->housekeeping);
     hwloc_bitmap_andnot(s, s, dedicated);
-    hwloc_bitmap_andnot(s, s, floating);
+    /* the whole cores of the floating CPUs */
+    int id;
+    hwloc_bitmap_foreach_begin(id, floating) {
+        const vt_host_cpu *c = host_cpu_by_id(p->host, id);
+        if (c && c->core >= 0)
+            hwloc_bitmap_andnot(s, s, p->host->cores[c->core]);
+        else
+            hwloc_bitmap_clr(s, (unsigned)id);
+    } hwloc_bitmap_foreach_end();
     return s;
 }

@@ -24,6 +24,7 @@
 #define VT_POOLS_NODE_CORES 4
 
 typedef struct vt_pools {
+    const vt_host *host;          /* the host they split */
     hwloc_bitmap_t online;        /* the host's online CPUs */
     hwloc_bitmap_t housekeeping;  /* online CPUs kept for the host */
     hwloc_bitmap_t isolated;      /* online CPUs isolcpus or nohz_full
@@ -52,9 +53,9 @@ hwloc_bitmap_t pools_shared(const vt_pools *p,
                             hwloc_const_bitmap_t dedicated);
 
 /* Where a vCPU may be dedicated: online, not housekeeping, not DEDICATED,
- * and not FLOATING (CPUs the floating vCPUs of other domains may run on:
- * a dedicated CPU is one no other vCPU uses). A new bitmap (caller
- * frees). */
+ * and not in a core with a FLOATING CPU (one the floating vCPUs of other
+ * domains may run on: a dedicated CPU is one no other vCPU uses, nor its
+ * SMT siblings). A new bitmap (caller frees). */
 hwloc_bitmap_t pools_dedicable(const vt_pools *p,
                                hwloc_const_bitmap_t dedicated,
                                hwloc_const_bitmap_t floating);

@@ -38,6 +38,8 @@ void usage_free(vt_usage *u)
     free(u->pages);
     for (int i = 0; i < u->npci; i++)
         free(u->pci[i]);
+    for (int i = 0; i < 4; i++)
+        free(u->unconfined[i]);
     free(u->pci);
     free(u);
 }
@@ -349,8 +351,66 @@ static void add_pci(vt_usage *u, xmlXPathContextPtr x)
     xmlXPathFreeObject(r);
 }
 
+/* vCPUs with neither a <vcpupin> nor <vcpu cpuset> float where libvirt
+ * lets the QEMU process run: the CPUs of a strict <numatune> nodeset,
+ * else every CPU the kernel balances over (not isolated). */
+static void add_unconfined(vt_usage *u, const vt_host *h,
+                           xmlXPathContextPtr x, const vt_pools *p)
+{
+    xmlXPathObjectPtr v = select_nodes(x, "/domain/vcpu");
+    char *cs = v ? attr(v->nodesetval->nodeTab[0], "cpuset") : NULL;
+    xmlChar *t = v ? xmlNodeGetContent(v->nodesetval->nodeTab[0]) : NULL;
+    unsigned long long n = 1;       /* libvirt's default */
+    if (t && units_count((const char *)t, &n) < 0)
+        n = 0;
+    xmlFree(t);
+    xmlXPathFreeObject(v);
+    if (cs) {
+        free(cs);
+        return;                     /* add_pins counted <vcpu cpuset> */
+    }
+    xmlXPathObjectPtr pins = select_nodes(x, "/domain/cputune/vcpupin");
+    unsigned long long pinned = pins ? (unsigned)pins->nodesetval->nodeNr : 0;
+    xmlXPathFreeObject(pins);
+    if (pinned >= n)
+        return;
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    xmlXPathObjectPtr m = select_nodes(x, "/domain/numatune/memory[@nodeset]");
+    char *mode = m ? attr(m->nodesetval->nodeTab[0], "mode") : NULL;
+    char *ns = m ? attr(m->nodesetval->nodeTab[0], "nodeset") : NULL;
+    hwloc_bitmap_t nodes = ns && (!mode || !strcmp(mode, "strict"))
+                           ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
+    int id;
+    if (nodes)
+        hwloc_bitmap_foreach_begin(id, nodes) {
+            const vt_host_node *hn = host_node_by_id(h, id);
+            if (hn)
+                hwloc_bitmap_or(set, set, hn->cpus);
+        } hwloc_bitmap_foreach_end();
+    if (hwloc_bitmap_iszero(set))
+        hwloc_bitmap_copy(set, p->online);
+    hwloc_bitmap_and(set, set, p->online);
+    hwloc_bitmap_andnot(set, set, p->isolated);
+    hwloc_bitmap_or(u->floating, u->floating, set);
+    if (u->nunconfined < 4) {
+        xmlXPathObjectPtr nm = select_nodes(x, "/domain/name");
+        xmlChar *name = nm ? xmlNodeGetContent(nm->nodesetval->nodeTab[0])
+                           : NULL;
+        u->unconfined[u->nunconfined] = xstrdup(name ? (const char *)name
+                                                     : "(unnamed)");
+        xmlFree(name);
+        xmlXPathFreeObject(nm);
+    }
+    u->nunconfined++;
+    hwloc_bitmap_free(set);
+    hwloc_bitmap_free(nodes);
+    free(mode);
+    free(ns);
+    xmlXPathFreeObject(m);
+}
+
 void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                      hwloc_const_bitmap_t housekeeping)
+                      const vt_pools *p)
 {
     xmlXPathContextPtr x = xmlXPathNewContext(doc);
     if (!x)
@@ -359,8 +419,9 @@ void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
     /* <vcpu cpuset> is where vCPUs without a pin (and, by default, the
      * emulator) float, even when it is one CPU */
     add_pins(u, x, "/domain/vcpu", h, -1, NULL);
+    add_unconfined(u, h, x, p);
     add_pins(u, x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
-             h, 0, housekeeping);
+             h, 0, p->housekeeping);
     /* hugepage-backed memory comes from the pools, not the node's
      * ordinary memory */
     xmlXPathObjectPtr hp = select_nodes(x, "/domain/memoryBacking/hugepages");

@@ -11,6 +11,7 @@
 #include <hwloc.h>
 #include <libxml/tree.h>
 #include "host.h"
+#include "pools.h"
 
 typedef struct vt_usage {
     hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain
@@ -25,6 +26,9 @@ typedef struct vt_usage {
                                    host.nodes[n].pages): hugepages claimed */
     int nnodes;
     int ndomains;               /* domains accounted */
+    int nunconfined;            /* domains whose vCPUs have neither a
+                                   <vcpupin> nor <vcpu cpuset> */
+    char *unconfined[4];        /* the first ones' names */
     int npci;
     char **pci;                 /* PCI addresses assigned to domains */
 } vt_usage;
@@ -33,16 +37,18 @@ typedef struct vt_usage {
 vt_usage *usage_new(const vt_host *h);
 void usage_free(vt_usage *u);
 
-/* Adds what the domain DOC takes on H: the whole cores of its 1:1 vCPU
- * pins, and of an emulator or iothread pin that is one core outside
- * HOUSEKEEPING (a core of its own: dedicated); the CPUs its floating vCPUs
- * are confined to (<vcpu cpuset>, even of one CPU; <vcpupin> of several
- * CPUs) and its
+/* Adds what the domain DOC takes on H with pools P: the whole cores of
+ * its 1:1 vCPU pins, and of an emulator or iothread pin that is one core
+ * outside the housekeeping CPUs (a core of its own: dedicated); the CPUs
+ * its floating vCPUs are confined to (<vcpu cpuset>, even of one CPU;
+ * <vcpupin> of several CPUs; for vCPUs with neither, the CPUs of a strict
+ * <numatune> nodeset, else every CPU that is not isolated: where libvirt
+ * lets them run) and its
  * other emulator and iothread pins outside HOUSEKEEPING (floating); its
  * memory on the nodes its <numatune> binds it to, and the hugepages its
  * <memoryBacking> takes there. */
 void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                      hwloc_const_bitmap_t housekeeping);
+                      const vt_pools *p);
 
 /* Free hugepages of SIZE_KIB on host node index N after what the run took:
  * the pool's free count (its total when free is unknown, *ASSUMED set to

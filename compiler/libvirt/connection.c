@@ -141,7 +141,7 @@ static int skipped(const char *name, const char *const *skip, int nskip)
 }
 
 int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
-                         hwloc_const_bitmap_t housekeeping,
+                         const vt_pools *pools,
                          const char *const *skip, int nskip)
 {
     virDomainPtr *doms = NULL;
@@ -173,7 +173,7 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                      "XML" : last_error());
             counted = -1;
         } else if (counted >= 0) {
-            usage_add_domain(u, h, doc, housekeeping);
+            usage_add_domain(u, h, doc, pools);
             counted++;
         }
         xmlFreeDoc(doc);

@@ -27,7 +27,7 @@ int connection_host(vt_conn *c, vt_host **out);
  * which their new definition replaces). Returns the number of domains
  * accounted, or -1 after printing an error (exit 4). */
 int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
-                         hwloc_const_bitmap_t housekeeping,
+                         const vt_pools *pools,
                          const char *const *skip, int nskip);
 
 /* Defines XML on URI (NULL: libvirt's default) with validation

@@ -76,10 +76,11 @@ void report_finding(vt_domain_report *r, const vt_rule *rl, enum vt_severity sev
 }
 
 void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
-                  long long missing, long long total_now)
+                  long long missing, long long used, long long total_now)
 {
     r->pages = xrealloc(r->pages, (size_t)(r->npages + 1) * sizeof *r->pages);
-    r->pages[r->npages++] = (vt_pages_need){node, size_kib, missing, total_now};
+    r->pages[r->npages++] = (vt_pages_need){node, size_kib, missing, used,
+                                            total_now};
 }
 
 char *report_pages_command(int node, unsigned long long size_kib, long long missing,
@@ -111,6 +112,7 @@ vt_pages_need *report_run_pages(const vt_report *r, int *n)
                 all[(*n)++] = *p;
             } else {
                 all[k].missing += p->missing;
+                all[k].used += p->used;
             }
         }
     for (int i = 1; i < *n; i++)        /* insertion sort: few entries */
@@ -124,18 +126,31 @@ vt_pages_need *report_run_pages(const vt_report *r, int *n)
     return all;
 }
 
+int report_pages_missing(const vt_pages_need *all, int n)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += all[i].missing > 0;
+    return k;
+}
+
 char *report_kernel_cmdline(const vt_pages_need *all, int n)
 {
-    /* ALL is sorted by size, largest first: one hugepagesz= per size with
-     * its per-node counts (Linux 5.16 and later read "node:count"); the
-     * largest is the default size, so that a bare <hugepages/> and the
-     * default hugetlbfs mount get it */
+    /* ALL is sorted by size, largest first: one hugepagesz= per size the
+     * run uses, with its per-node counts (Linux 5.16 and later read
+     * "node:count"): the pool as it is now plus what is missing, or what
+     * the run takes when the pool's size is unknown; the largest is the
+     * default size, so that a bare <hugepages/> and the default hugetlbfs
+     * mount get it. Nothing when no pool is short. */
+    if (!report_pages_missing(all, n))
+        return NULL;
     vt_strbuf sb;
     char name[32];
     strbuf_init(&sb);
     for (int i = 0; i < n; i++) {
-        long long want = (all[i].total_now > 0 ? all[i].total_now : 0) +
-                         all[i].missing;
+        long long want = all[i].total_now >= 0
+                             ? all[i].total_now + all[i].missing
+                             : all[i].used;
         units_kernel(all[i].size_kib, name, sizeof name);
         if (i == 0)
             strbuf_addf(&sb, "default_hugepagesz=%s", name);
@@ -145,11 +160,28 @@ char *report_kernel_cmdline(const vt_pages_need *all, int n)
             strbuf_adds(&sb, ",");
         strbuf_addf(&sb, "%d:%lld", all[i].node, want);
     }
-    if (!sb.len) {
-        strbuf_free(&sb);
-        return NULL;
-    }
     return strbuf_detach(&sb, NULL);
+}
+
+char *report_hugetlbfs_mount(const vt_pages_need *all, int n, int k)
+{
+    /* the sizes after the default (the largest, ALL[0]'s) */
+    if (!report_pages_missing(all, n))
+        return NULL;
+    int seen = 0;
+    for (int i = 1; i < n; i++) {
+        if (all[i].size_kib == all[i - 1].size_kib || all[i].size_kib ==
+            all[0].size_kib)
+            continue;
+        if (seen++ == k) {
+            char name[32];
+            units_kernel(all[i].size_kib, name, sizeof name);
+            return xasprintf("mkdir -p /dev/hugepages-%s && mount -t "
+                             "hugetlbfs -o pagesize=%s hugetlbfs "
+                             "/dev/hugepages-%s", name, name, name);
+        }
+    }
+    return NULL;
 }
 
 const char *report_severity_name(enum vt_severity sev)

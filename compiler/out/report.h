@@ -28,11 +28,13 @@ typedef struct vt_finding {
     long line;
 } vt_finding;
 
-/* Hugepages a domain needs that a host node does not have free. */
+/* Hugepages a domain takes from a host node's pool, and how many of them
+ * the pool does not have free. */
 typedef struct vt_pages_need {
     int node;
     unsigned long long size_kib;
-    long long missing;
+    long long missing;      /* pages to add to the pool (0: it has them) */
+    long long used;         /* pages the domain takes there */
     long long total_now;    /* the pool's size now, -1 unknown */
 } vt_pages_need;
 
@@ -73,7 +75,7 @@ void report_finding(vt_domain_report *r, const vt_rule *rl, enum vt_severity sev
 /* Records that the domain needs MISSING more free pages of SIZE_KIB on
  * host node NODE (whose pool has TOTAL_NOW pages, -1 unknown). */
 void report_pages(vt_domain_report *r, int node, unsigned long long size_kib,
-                  long long missing, long long total_now);
+                  long long missing, long long used, long long total_now);
 
 /* The command that grows NODE's pool of SIZE_KIB pages by MISSING (to
  * TOTAL_NOW + MISSING when the size is known), owned by the caller. */
@@ -92,10 +94,18 @@ const char *report_rule_id(const vt_rule *rl);
 /* The run's hugepage needs summed per node and size, largest size first,
  * then by node; *N gets how many (caller frees). */
 vt_pages_need *report_run_pages(const vt_report *r, int *n);
-/* The kernel command-line alternative for every size among ALL (pages
- * are best reserved at boot, before memory fragments; 1 GiB pages often
- * only then), or NULL; owned by the caller. */
+/* How many entries of ALL lack pages (host commands to run). */
+int report_pages_missing(const vt_pages_need *all, int n);
+/* The kernel command-line alternative, with every size and node the run
+ * uses (pages are best reserved at boot, before memory fragments; 1 GiB
+ * pages often only then), or NULL when no pool is short; owned by the
+ * caller. */
 char *report_kernel_cmdline(const vt_pages_need *all, int n);
+/* With that command line, the Kth size besides the default needs a
+ * hugetlbfs mount of its own for libvirt (systemd mounts the default
+ * size only, at /dev/hugepages): the command, or NULL past the last;
+ * owned by the caller. */
+char *report_hugetlbfs_mount(const vt_pages_need *all, int n, int k);
 
 /* --- the renderings, each appending to OUT --- */
 typedef void (*vt_renderer)(const vt_report *r, vt_strbuf *out);

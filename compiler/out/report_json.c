@@ -63,6 +63,8 @@ void report_json(const vt_report *r, vt_strbuf *out)
     vt_pages_need *all = report_run_pages(r, &n);
     cJSON *ha = cJSON_AddArrayToObject(root, "host_actions");
     for (int i = 0; i < n; i++) {
+        if (all[i].missing <= 0)
+            continue;
         cJSON *a = cJSON_CreateObject();
         char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                          all[i].missing, all[i].total_now);
@@ -76,6 +78,12 @@ void report_json(const vt_report *r, vt_strbuf *out)
     char *kc = report_kernel_cmdline(all, n);
     cJSON_AddItemToObject(root, "kernel_cmdline", jsonfmt_str_or_null(kc));
     free(kc);
+    cJSON *mounts = cJSON_AddArrayToObject(root, "hugetlbfs_mounts");
+    char *m;
+    for (int k = 0; (m = report_hugetlbfs_mount(all, n, k)); k++) {
+        cJSON_AddItemToArray(mounts, cJSON_CreateString(m));
+        free(m);
+    }
     free(all);
     jsonfmt_print(out, root, 0);
     cJSON_Delete(root);

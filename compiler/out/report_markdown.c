@@ -74,9 +74,11 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     }
     int n;
     vt_pages_need *all = report_run_pages(r, &n);
-    if (n) {
+    if (report_pages_missing(all, n)) {
         strbuf_adds(out, "### Host actions for this run\n\n```sh\n");
         for (int i = 0; i < n; i++) {
+            if (all[i].missing <= 0)
+                continue;
             char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                              all[i].missing, all[i].total_now);
             strbuf_addf(out, "%s\n", cmd);
@@ -88,6 +90,12 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
             strbuf_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
                         kc);
         free(kc);
+        char *m;
+        for (int k = 0; (m = report_hugetlbfs_mount(all, n, k)); k++) {
+            strbuf_addf(out, "%s`%s`\n", k ? "and " : "\nwith a hugetlbfs "
+                        "mount per other size for libvirt: ", m);
+            free(m);
+        }
     }
     free(all);
 }

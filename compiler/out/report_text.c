@@ -36,10 +36,12 @@ void report_text(const vt_report *r, vt_strbuf *out)
     }
     int n;
     vt_pages_need *all = report_run_pages(r, &n);
-    if (n) {
+    if (report_pages_missing(all, n)) {
         strbuf_adds(out, "host actions for this run (hugepages all its domains "
                     "need):\n");
         for (int i = 0; i < n; i++) {
+            if (all[i].missing <= 0)
+                continue;
             char *cmd = report_pages_command(all[i].node, all[i].size_kib,
                                              all[i].missing, all[i].total_now);
             strbuf_addf(out, "  %s\n", cmd);
@@ -49,6 +51,12 @@ void report_text(const vt_report *r, vt_strbuf *out)
         if (kc)
             strbuf_addf(out, "  or, at boot, on the kernel command line: %s\n", kc);
         free(kc);
+        char *m;
+        for (int k = 0; (m = report_hugetlbfs_mount(all, n, k)); k++) {
+            strbuf_addf(out, "  %s: %s\n", k ? "and" : "with it, a hugetlbfs "
+                        "mount per other size for libvirt", m);
+            free(m);
+        }
     }
     free(all);
 }

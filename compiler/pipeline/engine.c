@@ -85,7 +85,7 @@ int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
     if (!gate(&c, 0) ||
         engine_placement(domdoc_root(d), p, NULL) == PLACEMENT_TOOL)
         return 0;
-    usage_add_domain(run->usage, h, domdoc_xml(d), run->pools.housekeeping);
+    usage_add_domain(run->usage, h, domdoc_xml(d), &run->pools);
     return 1;
 }
 
@@ -114,5 +114,5 @@ void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,
     /* a domain that runs on this host takes what its XML says, tuned or
      * not; later domains of the run see it */
     if (tuned && !accounted)
-        usage_add_domain(run->usage, h, domdoc_xml(d), run->pools.housekeeping);
+        usage_add_domain(run->usage, h, domdoc_xml(d), &run->pools);
 }

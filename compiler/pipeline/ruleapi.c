@@ -359,8 +359,7 @@ long long r_own_memory(const vt_rule_ctx *c, int n)
         return 0;
     /* the same reading the run's usage made of this domain */
     vt_usage *u = usage_new(c->host);
-    usage_add_domain(u, c->host, domdoc_xml(c->doc),
-                     c->run->pools.housekeeping);
+    usage_add_domain(u, c->host, domdoc_xml(c->doc), &c->run->pools);
     long long kib = u->mem_kib[n];
     usage_free(u);
     return kib;
@@ -407,9 +406,9 @@ void *r_state(vt_rule_ctx *c, const vt_family *family)
 }
 
 void r_host_pages(vt_rule_ctx *c, int node, unsigned long long size_kib,
-                  long long missing, long long total_now)
+                  long long missing, long long used, long long total_now)
 {
-    report_pages(c->rep, node, size_kib, missing, total_now);
+    report_pages(c->rep, node, size_kib, missing, used, total_now);
 }
 
 char *r_pages_command(int node, unsigned long long size_kib,

@@ -9,51 +9,82 @@
 #include <string.h>
 
 /* What vCPU V's pin shares, in words: the vCPUs of the domain on the
- * same host core (its guest SMT siblings), or why it has the core alone.
- * Into WHY (starting ": "). */
-static void pin_partners(const vt_host *h, const vt_place_plan *p,
-                         const vt_place_cell *cell, int v, int isolate,
-                         char *why, size_t n)
+ * same host core (its guest SMT siblings), or why it has the core alone
+ * (the siblings offline, the host's, another domain's, or idle). Into
+ * WHY (starting ", "). */
+static void pin_partners(vt_rule_ctx *c, const vt_place_plan *p, int v,
+                         int isolate, char *why, size_t n)
 {
+    const vt_host *h = r_host(c);
     const vt_host_cpu *hc = host_cpu_by_id(h, p->pin[v]);
-    hwloc_const_bitmap_t core = hc && hc->core >= 0 ? h->cores[hc->core]
-                                                    : NULL;
-    int threads = 0, t;
-    if (core)
-        hwloc_bitmap_foreach_begin(t, core) {
-            const vt_host_cpu *tc = host_cpu_by_id(h, t);
-            threads += tc && tc->online;
-        } hwloc_bitmap_foreach_end();
-    if (threads < 2) {
+    if (!hc || hc->core < 0 || hwloc_bitmap_weight(h->cores[hc->core]) < 2) {
         snprintf(why, n, ", a core of its own (the host has no SMT "
                  "siblings there)");
         return;
     }
+    hwloc_const_bitmap_t core = h->cores[hc->core];
     char with[96] = "";
     size_t at = 0;
-    int partners = 0, w;
-    hwloc_bitmap_foreach_begin(w, cell->vcpus) {
-        if (w != v && core && hwloc_bitmap_isset(core, (unsigned)p->pin[w]) &&
-            at < sizeof with - 16) {
+    int partners = 0;
+    hwloc_bitmap_t mine = hwloc_bitmap_alloc();
+    for (int w = 0; w < r_domain(c)->vcpus; w++) {
+        if (!hwloc_bitmap_isset(core, (unsigned)p->pin[w]))
+            continue;
+        hwloc_bitmap_set(mine, (unsigned)p->pin[w]);
+        if (w != v && at < sizeof with - 16) {
             at += (size_t)snprintf(with + at, sizeof with - at, "%s%d",
                                    partners ? "," : "", w);
             partners++;
         }
-    } hwloc_bitmap_foreach_end();
+    }
     char *cs = cpulist_format(core);
-    if (partners)
+    if (partners) {
         snprintf(why, n, ", on the host core of CPUs %s with vCPU%s %s on "
                  "its SMT sibling%s", cs, partners > 1 ? "s" : "", with,
                  partners > 1 ? "s" : "");
-    else if (isolate)
+    } else if (isolate) {
         snprintf(why, n, ", alone on the host core of CPUs %s: thread "
                  "policy isolate keeps its SMT siblings idle and from "
                  "other domains", cs);
-    else
-        snprintf(why, n, ", alone on the host core of CPUs %s: the cell's "
-                 "vCPU count leaves no guest sibling for it; the core's "
-                 "other threads stay idle, kept from other domains", cs);
+    } else {
+        /* why the siblings run no vCPU of the domain */
+        const vt_pools *pools = r_pools(c);
+        const vt_usage *u = r_usage(c);
+        hwloc_bitmap_t rest = hwloc_bitmap_dup(core);
+        hwloc_bitmap_andnot(rest, rest, mine);
+        int offline = 0, host = 0, other = 0, idle = 0, t;
+        hwloc_bitmap_foreach_begin(t, rest) {
+            const vt_host_cpu *tc = host_cpu_by_id(h, t);
+            if (!tc || !tc->online)
+                offline++;
+            else if (hwloc_bitmap_isset(pools->housekeeping, (unsigned)t))
+                host++;
+            else if (hwloc_bitmap_isset(u->cpus, (unsigned)t) ||
+                     hwloc_bitmap_isset(u->floating, (unsigned)t))
+                other++;
+            else
+                idle++;
+        } hwloc_bitmap_foreach_end();
+        char *rs = cpulist_format(rest);
+        int many = hwloc_bitmap_weight(rest) > 1;
+        snprintf(why, n, ", alone on the host core of CPUs %s: its SMT "
+                 "sibling%s CPU%s %s %s", cs, many ? "s" : "", many ? "s" : "",
+                 rs,
+                 idle ? (many ? "stay idle, kept from other domains: the "
+                                "domain has no vCPU left for them"
+                              : "stays idle, kept from other domains: the "
+                                "domain has no vCPU left for it")
+                 : other ? (many ? "belong to other domains"
+                                 : "belongs to another domain")
+                 : host ? (many ? "are the host's (housekeeping)"
+                                : "is the host's (housekeeping)")
+                 : offline ? (many ? "are offline" : "is offline")
+                 : "stay idle");
+        free(rs);
+        hwloc_bitmap_free(rest);
+    }
     free(cs);
+    hwloc_bitmap_free(mine);
 }
 
 static const vt_rule_param pin_params[] = {
@@ -92,10 +123,10 @@ static void run_cpu_pin(vt_rule_ctx *c)
                 cell = &p->cells[i];
         if (!cell)
             continue;
-        char vs[16], cpu[16], why[192];
+        char vs[16], cpu[16], why[256];
         snprintf(vs, sizeof vs, "%d", v);
         snprintf(cpu, sizeof cpu, "%d", p->pin[v]);
-        pin_partners(h, p, cell, v, isolate, why, sizeof why);
+        pin_partners(c, p, v, isolate, why, sizeof why);
         const vt_host_cpu *hc = host_cpu_by_id(h, p->pin[v]);
         const char *attrs[] = {"vcpu", vs, "cpuset", cpu, NULL};
         r_insert(c, tune, "vcpupin", attrs, "a dedicated host CPU on node "
@@ -121,7 +152,9 @@ const vt_rule rule_cpu_pin = {
         "vCPU per core, the siblings idle and kept from other domains), "
         "require (as prefer; infeasible on a host without SMT). A pinned "
         "domain owns whole cores: the idle sibling of an odd vCPU stays "
-        "its own. Each reason names the vCPUs that share the host core. "
+        "its own. Each reason names the vCPUs that share the host core, or "
+        "why a vCPU has it alone (its siblings offline, the host's, or "
+        "idle). "
         "When no node set has dedicated CPUs left, the vCPUs float over "
         "the shared pool of their nodes (numa.place writes it) and cpu.pin "
         "reports an infeasible finding: exit 5 with --strict.",

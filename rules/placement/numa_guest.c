@@ -50,17 +50,22 @@ static void add_distances(vt_rule_ctx *c, xmlNodePtr cell, const vt_place_plan *
 static void run_numa_guest(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
-    /* the domain's own cells stay as written */
-    if (!place_ok(c, p) || p->ncells < 2 || p->user_cells)
-        return;
+    /* the domain's own cells stay as written; one node needs no cell,
+     * but memory hotplug does (libvirt refuses <maxMemory> without) */
     xmlNodePtr root = r_root(c);
+    int hotplug = r_child(root, "maxMemory") != NULL;
+    if (!place_ok(c, p) || p->user_cells || (p->ncells < 2 && !hotplug))
+        return;
     xmlNodePtr cpu = r_child(root, "cpu");
     if (!cpu)
         cpu = r_insert(c, root, "cpu", NULL, "holds the guest NUMA cells");
-    xmlNodePtr numa = r_insert(c, cpu, "numa", NULL, "the domain spans %d "
-                               "host nodes: the guest sees one NUMA cell "
-                               "per node, so its kernel keeps each task's "
-                               "memory next to its vCPU", p->ncells);
+    xmlNodePtr numa = p->ncells < 2
+        ? r_insert(c, cpu, "numa", NULL, "memory hotplug (<maxMemory>) "
+                   "needs a guest NUMA cell for its DIMMs: libvirt refuses "
+                   "the domain without one")
+        : r_insert(c, cpu, "numa", NULL, "the domain spans %d host nodes: "
+                   "the guest sees one NUMA cell per node, so its kernel "
+                   "keeps each task's memory next to its vCPU", p->ncells);
     for (int i = 0; i < p->ncells; i++) {
         const vt_place_cell *cell = &p->cells[i];
         char id[16], mem[32];
@@ -102,8 +107,10 @@ const vt_rule rule_numa_guest = {
         "them (the online vCPUs of <vcpu current> first in every cell); a "
         "node that holds memory but no vCPU gets a cell without cpus "
         "(memory-only, libvirt 6.6 and later); <distances> copied from the "
-        "host when it knows them. One node needs no cell; a domain's own "
-        "cells are kept as written.",
+        "host when it knows them. One node needs no cell, except for memory "
+        "hotplug (<maxMemory>), which libvirt refuses without one; a "
+        "domain's own cells are kept as written. The cells hold <memory> "
+        "less the DIMMs plugged at start.",
     .needs = "The distances between the chosen nodes, scaled so that local is 10 (ACPI SLIT). Unknown distances: no <distances> (libvirt's 10/20 apply).",
     .run = run_numa_guest,
 };

@@ -97,7 +97,9 @@ static void run_numa_place(vt_rule_ctx *c)
     r_add(c, nt, "memory", NULL, mattrs, "%s", p->summary);
     /* one <memnode> per guest cell: the domain's own cells always, the
      * plan's when numa.guest writes them */
-    if (p->user_cells || (p->ncells > 1 && r_rule_on(c, RULE_numa_guest))) {
+    int hotplug = r_child(root, "maxMemory") != NULL;
+    if (p->user_cells || ((p->ncells > 1 || hotplug) &&
+                          r_rule_on(c, RULE_numa_guest))) {
         for (int i = 0; i < p->ncells; i++) {
             const vt_place_cell *cell = &p->cells[i];
             char id[16];
@@ -153,9 +155,14 @@ const vt_rule rule_numa_place = {
         "them, so only dedicated vCPUs go there, never floating ones. "
         "*Shared*: the rest. *Dedicated*: CPUs pinned 1:1 to a vCPU (cpu.pin), "
         "with their SMT siblings: no other vCPU, of any domain, runs there. "
-        "Dedicated vCPUs take shared or isolated CPUs no other domain of "
-        "the run or of -c URI has dedicated or floats over; floating vCPUs "
-        "take housekeeping and shared CPUs no domain has dedicated. A "
+        "Dedicated vCPUs take shared or isolated CPUs in cores no other "
+        "domain of the run or of -c URI has dedicated or floats over; "
+        "floating vCPUs take housekeeping and shared CPUs no domain has "
+        "dedicated. A domain's vCPUs float over its <vcpu cpuset> or "
+        "<vcpupin> sets, and vCPUs with neither over where libvirt lets "
+        "QEMU run (a strict <numatune> nodeset's CPUs, else every CPU not "
+        "isolated): an unpinned domain on the host leaves nothing to "
+        "dedicate there, and the finding names it. A "
         "domain that wanted dedicated CPUs (cpu.pin) and finds none floats "
         "over the shared pool of its nodes instead (not housekeeping): "
         "cpu.pin says so with an infeasible finding (exit 5 with "
@@ -174,9 +181,15 @@ const vt_rule rule_numa_place = {
         "domains bind there. Order: the fewest nodes; among equal counts "
         "the largest page size; then the most nodes of the domain's "
         "assigned PCI devices (required ones must be in); then the "
-        "smallest sum of pairwise distances; then pinned domains the best "
-        "fit (fewest usable CPUs left), floating ones the most free "
-        "memory; then the lowest node ids. Sets of one size are tried "
+        "smallest sum of pairwise distances; then the most free memory on "
+        "the nodes with CPUs (memory next to the vCPUs); then pinned "
+        "domains the best fit (fewest usable CPUs left), floating ones the "
+        "most free memory; then the lowest node ids. A node with not one "
+        "page of a size free takes no vCPUs in that size (a guest cell "
+        "needs local memory). When no size holds the domain, the hugepage "
+        "sizes are tried again as if the nodes reserved pages from their "
+        "ordinary memory: the domain is placed so, and mem.hugepages gives "
+        "the commands. Sets of one size are tried "
         "exactly while there are at most 4096, then grown greedily from "
         "each node. A domain one node holds with any allowed page size is "
         "never split. Nodes without CPUs (HBM, CXL) never get vCPUs and "
@@ -191,8 +204,13 @@ const vt_rule rule_numa_place = {
         "pages of the chosen size (2 MiB units for ordinary memory; the "
         "size mem.hugepages wanted when it falls back to ordinary pages, "
         "so that the pages its host commands reserve back the same "
-        "cells). A node that holds memory but none of the vCPUs becomes a "
-        "memory-only guest cell (numa.guest).\n\n"
+        "cells; on ppc64 pseries in 256 MiB units, as QEMU requires). Every "
+        "cell with vCPUs gets memory. A node that holds memory but none of "
+        "the vCPUs becomes a memory-only guest cell (numa.guest). Memory a "
+        "named page size does not divide goes to one cell, which QEMU backs "
+        "with one more page (mem.hugepages warns). DIMMs plugged at start "
+        "(<memory model='dimm'>) are part of <memory> but not of the "
+        "cells: each takes room in the cell its <node> names.\n\n"
         "**Domains with their own cells** (<cpu><numa><cell>, "
         "memory-hotplug domains with DIMMs in a <node>): the cells stay as "
         "written; each goes on one host node of its own, the closest set "

@@ -35,7 +35,8 @@ typedef struct vt_place_search {
 
 /* The fewest candidates that together hold the vCPUs and the memory and
  * include MUST: among sets of that size, the most nodes in PREFER, then
- * the smallest sum of pairwise distances, then the PACK tie-break, then
+ * the smallest sum of pairwise distances, then the most memory free on
+ * the nodes with CPUs (up to the domain's), then the PACK tie-break, then
  * the lowest node ids. Sets are enumerated exactly while a size has at
  * most 4096 of them; beyond that, grown greedily from every seed (the
  * nearest node next). BEST (S->nn entries) gets the candidate indexes of

@@ -40,6 +40,8 @@ typedef struct vt_place_cell {
     unsigned long long mem_kib;
     unsigned long long page_kib;    /* the page size backing it; 0:
                                        ordinary memory */
+    unsigned long long dimm_kib;    /* DIMMs plugged into it at start
+                                       (beyond mem_kib, on its node) */
     hwloc_bitmap_t cpus;    /* host CPUs of its vCPUs (pinned: one each;
                                floating: where they may float) */
 } vt_place_cell;
@@ -52,7 +54,7 @@ typedef struct vt_place_plan {
     int fallback;           /* dedicated CPUs were wanted (cpu.pin) but
                                none were left: the vCPUs float over the
                                shared pool of their nodes */
-    char fallback_why[384]; /* FALLBACK: what cpu.pin reports */
+    char fallback_why[640]; /* FALLBACK: what cpu.pin reports */
     int user_cells;         /* the cells are the domain's own */
     int ncells;
     vt_place_cell *cells;   /* tool cells: one per host node (those

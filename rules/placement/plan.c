@@ -393,11 +393,17 @@ void plan_set_page(pctx *x, unsigned long long page, long long unit)
         } else {
             long long pages = usage_pages_free(r_usage(x->c), x->h, pn->index,
                                                page, &pn->assumed);
-            if (x->reservable && pn->room != LLONG_MAX && pn->room > 0)
+            if (x->reservable && pn->room != LLONG_MAX && pn->room > 0 &&
+                host_has_huge_size(x->h, page))
                 pages += pn->room / (long long)page;
             pn->mem_free = pages * (long long)page;
         }
+        /* a node with not one unit of memory free in this size takes no
+         * vCPUs: their guest cell would have no memory */
+        pn->ecap = pn->mem_free == LLONG_MAX || pn->mem_free >= unit
+                   ? pn->cap : 0;
         x->cands[i].mem_free = pn->mem_free;
+        x->cands[i].cap = pn->ecap;
     }
 }
 
@@ -522,7 +528,24 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
                  "the host has %lld it may float over (at most %lld on one "
                  "node) after isolated and dedicated CPUs", x->vcpus, cap,
                  best);
-    if (cap < x->vcpus)
+    if (x->page && !host_has_huge_size(x->h, x->page)) {
+        uint64_t sizes[8];
+        int assumed, n = host_huge_sizes(x->h, sizes, 8, &assumed);
+        char list[96] = "", nm[24];
+        size_t at = 0;
+        for (int i = 0; i < n && at < sizeof list - 24; i++)
+            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
+                                   i ? ", " : "",
+                                   units_name(sizes[i], nm, sizeof nm));
+        set_status(p, PLACE_INFEASIBLE, "does not fit: the domain names %s "
+                   "pages and the host has none (%s %s%s); left as written",
+                   units_name(x->page, size, sizeof size), assumed
+                   ? "its source lists no pools; the CPU allows" : "its "
+                   "hugepage sizes are", n ? list : "none",
+                   x->page == 1048576 && r_x86(x->c) &&
+                   host_has_flag(x->h, "pdpe1gb") == 0
+                   ? ": the CPU lacks pdpe1gb" : "");
+    } else if (cap < x->vcpus)
         set_status(p, PLACE_INFEASIBLE, "does not fit: %s%s; left as "
                    "written", cpus, only);
     else if (mem_known && mem < (long long)x->mem)
@@ -543,35 +566,28 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
 /* ------------------------------------------------------------ 5. split */
 
 /* The order in which vCPUs go to cells of SHARE[i] guest cores of G
- * threads: every cell gets its share of the online vCPUs (0 .. ONLINE-1)
- * first, in whole guest cores, then its share of the offline ones. ORDER
- * gets the vCPU ids cell by cell. */
-static void vcpu_order(int k, const long long *share, int g, int vcpus,
-                       int online, int *order)
+ * threads (guest core j is vCPUs j*G .. j*G+G-1): every cell gets its
+ * share of the cores that hold the online vCPUs (0 .. ONLINE-1, the last
+ * core maybe partly online) first, then its share of the others, so
+ * each cell has online vCPUs and guest cores stay whole. ORDER gets the
+ * vCPU ids cell by cell. */
+static void vcpu_order(int k, const long long *share, int g, int online,
+                       int *order)
 {
     long long *on = xcalloc((size_t)k, sizeof *on);
-    long long *w = xcalloc((size_t)k, sizeof *w);
-    for (int i = 0; i < k; i++)
-        w[i] = share[i];
-    /* the online vCPUs in whole guest cores where they allow it */
-    int og = online % g == 0 ? g : 1;
-    long long *lim = xcalloc((size_t)k, sizeof *lim);
-    for (int i = 0; i < k; i++)
-        lim[i] = share[i] * g / og;
-    if (place_split(online / og, k, w, lim, on) < 0)
-        on[0] = online / og;    /* cannot happen: the shares hold them */
-    int next_on = 0, next_off = online, at = 0;
+    long long oc = (online + g - 1) / g;    /* cores with online vCPUs */
+    if (place_split(oc, k, share, share, on) < 0)
+        on[0] = oc;     /* cannot happen: the shares hold every core */
+    long long next_on = 0, next_off = oc;
+    int at = 0;
     for (int i = 0; i < k; i++) {
-        long long n_on = on[i] * og, n = share[i] * g;
-        for (long long j = 0; j < n_on; j++)
-            order[at++] = next_on++;
-        for (long long j = n_on; j < n; j++)
-            order[at++] = next_off++;
+        for (long long j = 0; j < share[i]; j++) {
+            long long core = j < on[i] ? next_on++ : next_off++;
+            for (int t = 0; t < g; t++)
+                order[at++] = (int)(core * g + t);
+        }
     }
-    (void)vcpus;
     free(on);
-    free(w);
-    free(lim);
 }
 
 /* Splits the domain over the K chosen candidates SET into P's cells, the
@@ -594,13 +610,13 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
     int g = (x->pinned && x->threads != THREADS_ISOLATE &&
              x->vcpus % x->tpc == 0) ? x->tpc : 1;
     for (int i = 0; i < k; i++) {
-        w[i] = chosen[i]->cap;
-        lim[i] = chosen[i]->cap / g;
+        w[i] = chosen[i]->ecap;
+        lim[i] = chosen[i]->ecap / g;
     }
     if (k > 1 && place_split(x->vcpus / g, k, w, lim, vshare) < 0) {
         g = 1;
         for (int i = 0; i < k; i++)
-            lim[i] = chosen[i]->cap;
+            lim[i] = chosen[i]->ecap;
         place_split(x->vcpus, k, w, lim, vshare);
     } else if (k == 1) {
         vshare[0] = x->vcpus / g;
@@ -617,8 +633,28 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
                          / unit
                        : (long long)x->mem / unit;
     }
+    /* pseries: every guest node's memory is a multiple of 256 MiB (QEMU's
+     * spapr_validate_node_memory; libvirt rounds cells up to it): cells
+     * in 256 MiB units, a remainder in one of them (rounded up anyway) */
+    const char *arch = r_arch(x->c);
+    if (k > 1 && arch && !strncmp(arch, "ppc64", 5) && unit < 262144 &&
+        262144 % unit == 0) {
+        unit = 262144;
+        for (int i = 0; i < k; i++)
+            lim[i] = known ? (chosen[i]->mem_free > 0 ? chosen[i]->mem_free
+                                                      : 0) / unit
+                           : (long long)x->mem / unit;
+    }
+    /* DIMMs plugged at start are part of <memory> but not of the cells:
+     * each takes room on its cell's node first */
+    for (int d = 0; d < x->ndimms; d++) {
+        int t = x->dimms[d].cell < k ? x->dimms[d].cell : 0;
+        lim[t] -= (long long)((x->dimms[d].kib + unit - 1) / unit);
+        if (lim[t] < 0)
+            goto out;
+    }
     /* every cell with vCPUs gets a unit first: a guest cell needs memory */
-    long long units = (long long)x->mem / unit, first = 0;
+    long long units = (long long)(x->mem - x->dimm_kib) / unit, first = 0;
     for (int i = 0; i < k; i++) {
         base[i] = vshare[i] > 0 && lim[i] > 0 && first < units;
         lim[i] -= base[i];
@@ -626,10 +662,23 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
     }
     if (place_split(units - first, k, w, lim, mshare) < 0)
         goto out;
-    for (int i = 0; i < k; i++)
+    for (int i = 0; i < k; i++) {
         mshare[i] += base[i];
+        if (vshare[i] > 0 && mshare[i] == 0)
+            goto out;       /* a cell of vCPUs without memory */
+    }
+    /* memory that is no whole number of units (a page size the domain
+     * names that does not divide it): the remainder goes to a cell with
+     * room for one more unit, as QEMU backs it with one more page */
+    long long rem = (long long)(x->mem - x->dimm_kib) - units * unit;
+    int remcell = -1;
+    for (int i = 0; rem > 0 && i < k && remcell < 0; i++)
+        if (mshare[i] > 0 && mshare[i] < lim[i] + base[i])
+            remcell = i;
+    if (rem > 0 && remcell < 0)
+        goto out;
 
-    vcpu_order(k, vshare, g, x->vcpus, x->online, order);
+    vcpu_order(k, vshare, g, x->online, order);
     p->pinned = x->pinned;
     p->fallback = x->fallback;
     p->cells = xcalloc((size_t)k, sizeof *p->cells);
@@ -651,8 +700,12 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
         cell->vcpus = hwloc_bitmap_alloc();
         for (int j = 0; j < cell->nvcpus; j++)
             hwloc_bitmap_set(cell->vcpus, (unsigned)order[at + j]);
-        cell->mem_kib = (unsigned long long)(mshare[i] * unit);
+        cell->mem_kib = (unsigned long long)(mshare[i] * unit) +
+                        (i == remcell ? (unsigned long long)rem : 0);
         cell->page_kib = x->page;
+        for (int d = 0; d < x->ndimms; d++)
+            if ((x->dimms[d].cell < k ? x->dimms[d].cell : 0) == i)
+                cell->dimm_kib += x->dimms[d].kib;
         cell->cpus = hwloc_bitmap_alloc();
         if (x->pinned) {
             plan_pick_cpus(chosen[i], cell->nvcpus, order, &at, p->pin,
@@ -686,6 +739,24 @@ out:
 
 /* Tries the page sizes over the mode's candidates and, when a node set
  * holds the domain, splits it into P. 1 placed, 0 not. */
+/* A (node set, page size) the search found. */
+typedef struct place_option {
+    int k;
+    unsigned long long page;
+    int reserve;            /* counts pages the nodes could reserve */
+    int *set;
+} place_option;
+
+static int cmp_option(const void *pa, const void *pb)
+{
+    const place_option *a = pa, *b = pb;
+    if (a->k != b->k)
+        return a->k - b->k;             /* the fewest nodes */
+    if (a->page != b->page)
+        return a->page > b->page ? -1 : 1;  /* then the larger page */
+    return 0;
+}
+
 static int place_mode(pctx *x, vt_place_plan *p)
 {
     gather(x);
@@ -697,43 +768,51 @@ static int place_mode(pctx *x, vt_place_plan *p)
     int user, nc = page_candidates(x, cands, &user);
     p->page_wanted = nc > 1 ? cands[0] : 0;
     p->page_user = user;
-    int *set = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *set);
-    int *tryset = xmalloc((size_t)(x->nn ? x->nn : 1) * sizeof *tryset);
-    int k = 0;
-    unsigned long long page = 0;
     long long base_unit = x->mem % 2048 == 0 ? 2048 : 1;
-    for (int pass = 0; pass < 1 + user && !k; pass++) {
-        /* the domain's own size: when the free pages do not hold it, as
-         * if the nodes reserved what they can (mem.hugepages says how) */
+    place_option *opt = xcalloc((size_t)(2 * nc + 1), sizeof *opt);
+    int nopt = 0, placed = 0;
+    /* every size's best node set; when none holds the domain, the
+     * hugepage sizes again, as if the nodes reserved what their ordinary
+     * memory can give (mem.hugepages gives the commands) */
+    for (int pass = 0; pass < 2 && !nopt; pass++) {
         x->reservable = pass == 1;
         for (int i = 0; i < nc && x->nn; i++) {
+            if (pass == 1 && !cands[i])
+                continue;
             plan_set_page(x, cands[i], cands[i] ? (long long)cands[i]
                                                 : base_unit);
-            int kk = choose_nodes(x, tryset);
-            if (kk && (!k || kk < k)) {   /* fewer nodes wins; ties: larger */
-                k = kk;
-                page = cands[i];
-                memcpy(set, tryset, (size_t)kk * sizeof *set);
-            }
+            int *set = xmalloc((size_t)x->nn * sizeof *set);
+            int kk = choose_nodes(x, set);
+            if (kk)
+                opt[nopt++] = (place_option){kk, cands[i], pass, set};
+            else
+                free(set);
         }
-        p->page_short = k && pass == 1;
     }
-    free(tryset);
-    int placed = 0;
-    if (k) {
+    qsort(opt, (size_t)nopt, sizeof *opt, cmp_option);
+    /* the first that splits into cells with memory each */
+    for (int o = 0; o < nopt && !placed; o++) {
+        unsigned long long page = opt[o].page;
+        x->reservable = opt[o].reserve;
         plan_set_page(x, page, page ? (long long)page : base_unit);
-        p->page_kib = page;
-        for (int i = 0; i < k; i++)
-            p->page_assumed |= x->nodes[set[i]].assumed;
         /* ordinary memory where hugepages were wanted: split in whole
          * pages of that size when the nodes allow, so that the pages the
          * host commands reserve back these very cells */
         placed = (!page && p->page_wanted &&
-                  split_cells(x, p, set, k, (long long)p->page_wanted) == 0)
-                 || split_cells(x, p, set, k, page ? (long long)page
-                                                   : base_unit) == 0;
+                  split_cells(x, p, opt[o].set, opt[o].k,
+                              (long long)p->page_wanted) == 0) ||
+                 split_cells(x, p, opt[o].set, opt[o].k,
+                             page ? (long long)page : base_unit) == 0;
+        if (placed) {
+            p->page_kib = page;
+            p->page_short = opt[o].reserve;
+            for (int i = 0; i < opt[o].k; i++)
+                p->page_assumed |= x->nodes[opt[o].set[i]].assumed;
+        }
     }
-    free(set);
+    for (int o = 0; o < nopt; o++)
+        free(opt[o].set);
+    free(opt);
     return placed;
 }
 
@@ -851,6 +930,32 @@ static void pool_words(const pctx *x, vt_place_plan *p)
     hwloc_bitmap_free(ded);
 }
 
+/* The DIMMs of a domain without its own cells (<memory model='dimm'>
+ * with a <target><size>, <node> 0 when absent): part of <memory>, not of
+ * the cells the plan writes. */
+static void read_dimms(pctx *x)
+{
+    xmlNodePtr dev = r_child(r_root(x->c), "devices");
+    for (xmlNodePtr m = r_child(dev, "memory"); m; m = r_next(m, "memory")) {
+        xmlNodePtr t = r_child(m, "target");
+        xmlNodePtr size = r_child(t, "size"), node = r_child(t, "node");
+        if (!size || x->ndimms == (int)(sizeof x->dimms / sizeof x->dimms[0]))
+            continue;
+        xmlChar *sv = xmlNodeGetContent(size);
+        xmlChar *nv = node ? xmlNodeGetContent(node) : NULL;
+        unsigned long long kib;
+        if (sv && units_kib((const char *)sv, r_attr(size, "unit"),
+                            &kib) == 0 && kib < x->mem - x->dimm_kib) {
+            x->dimms[x->ndimms++] = (struct dimm){kib,
+                                                 nv ? atoi((const char *)nv)
+                                                    : 0};
+            x->dimm_kib += kib;
+        }
+        xmlFree(sv);
+        xmlFree(nv);
+    }
+}
+
 static void compute(vt_rule_ctx *c, vt_place_plan *p)
 {
     if (self_placed(c, p))
@@ -863,9 +968,10 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
     };
     x.threads = (enum vt_threads)r_choice_of(c, RULE_cpu_pin, "threads");
     x.tpc = max_threads_per_core(h);
-    read_user_cells(&x);
+    if (!read_user_cells(&x))
+        read_dimms(&x);
     int wanted_pins = x.pinned, placed = 0;
-    char nopin[192] = "";
+    char nopin[384] = "";
     if (x.pinned && x.threads == THREADS_REQUIRE && x.tpc < 2)
         snprintf(nopin, sizeof nopin, "thread policy 'require' needs SMT "
                  "siblings and this host has one thread per core");
@@ -873,10 +979,27 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         placed = place_mode(&x, p);
     if (!placed && wanted_pins) {
         /* no dedicated CPUs: float over the shared pool instead */
-        if (!nopin[0])
+        if (!nopin[0]) {
+            const vt_usage *u = r_usage(c);
+            char who[160] = "";
+            if (u->nunconfined) {
+                size_t at = (size_t)snprintf(who, sizeof who, " (domain%s ",
+                                             u->nunconfined > 1 ? "s" : "");
+                for (int i = 0; i < u->nunconfined && i < 4; i++)
+                    at += (size_t)snprintf(who + at, at < sizeof who
+                                           ? sizeof who - at : 0, "%s%s",
+                                           i ? ", " : "", u->unconfined[i]);
+                if (at < sizeof who)
+                    snprintf(who + at, sizeof who - at, "%s float%s over "
+                             "every CPU libvirt lets %s use: no <vcpupin>, "
+                             "no <vcpu cpuset>)", u->nunconfined > 4
+                             ? " and more" : "", u->nunconfined > 1 ? ""
+                             : "s", u->nunconfined > 1 ? "them" : "it");
+            }
             snprintf(nopin, sizeof nopin, "no node set has %d dedicated "
-                     "CPUs free under thread policy %s", x.vcpus,
-                     r_str_of(c, RULE_cpu_pin, "threads"));
+                     "CPUs free under thread policy %s%s", x.vcpus,
+                     r_str_of(c, RULE_cpu_pin, "threads"), who);
+        }
         free_nodes(&x);
         x.pinned = 0;
         x.fallback = 1;

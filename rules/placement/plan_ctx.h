@@ -26,6 +26,9 @@ typedef struct pcore {
 typedef struct pnode {
     int id, index;          /* OS id; index in host.nodes */
     int cap;                /* vCPUs it can take */
+    int ecap;               /* the same in the page size being tried: 0
+                               when the node has no unit of memory free
+                               in it (plan_set_page) */
     int memonly;            /* a node without CPUs, for memory only */
     long long room;         /* KiB of ordinary memory free
                                (place_node_room), LLONG_MAX unknown */
@@ -69,6 +72,11 @@ typedef struct pctx {
     int *dm;                /* nn x nn distances between them (0 unknown) */
     int nucells;
     ucell *ucells;          /* the domain's own guest cells */
+    int ndimms;             /* without own cells: the DIMMs plugged at
+                               start, part of <memory>, each in the
+                               guest cell its <node> names */
+    struct dimm { unsigned long long kib; int cell; } dimms[16];
+    unsigned long long dimm_kib;    /* their sum */
 } pctx;
 
 /* Sets every candidate's free memory for pages of PAGE KiB (0: ordinary

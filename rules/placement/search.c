@@ -52,7 +52,9 @@ static int fits(const vt_place_search *x, const int *set, int k)
     return cap >= x->vcpus && (mem_unknown || mem >= (long long)x->mem);
 }
 
-/* Is SET a better choice than BEST (both of size K)? */
+/* Is SET a better choice than BEST (both of size K)? The devices' nodes,
+ * then the distance, then the memory on nodes with CPUs (up to what the
+ * domain needs), then the fit, then the ids. */
 static int better(const vt_place_search *x, const int *set, const int *best, int k)
 {
     /* next to the domain's devices first */
@@ -62,6 +64,24 @@ static int better(const vt_place_search *x, const int *set, const int *best, int
     long long d1 = set_distance(x, set, k), d2 = set_distance(x, best, k);
     if (d1 != d2)
         return d1 < d2;
+    /* then the memory next to the vCPUs: on nodes that have CPUs (a set
+     * with memory-only nodes keeps the least memory there) */
+    long long l1 = 0, l2 = 0;
+    for (int i = 0; i < k; i++) {
+        const vt_place_cand *a = &x->nodes[set[i]], *b = &x->nodes[best[i]];
+        if (a->cap > 0)
+            l1 = a->mem_free == LLONG_MAX || l1 == LLONG_MAX ? LLONG_MAX
+                 : l1 + (a->mem_free > 0 ? a->mem_free : 0);
+        if (b->cap > 0)
+            l2 = b->mem_free == LLONG_MAX || l2 == LLONG_MAX ? LLONG_MAX
+                 : l2 + (b->mem_free > 0 ? b->mem_free : 0);
+    }
+    if (l1 > (long long)x->mem)
+        l1 = (long long)x->mem;
+    if (l2 > (long long)x->mem)
+        l2 = (long long)x->mem;
+    if (l1 != l2)
+        return l1 > l2;
     long long cap1 = 0, cap2 = 0, mem1 = 0, mem2 = 0;
     for (int i = 0; i < k; i++) {
         cap1 += x->nodes[set[i]].cap;

@@ -162,8 +162,12 @@ static int greedy(assign *a, hwloc_bitmap_t *multi)
                 if (!fits(a, i, u) || (u->nvcpus && !x->nodes[i].cap))
                     continue;
                 int used = 0;
-                for (int e = 0; e < d && !used; e++)
-                    used = a->node[a->order[e]] == i;
+                for (int e = 0; e < d && !used; e++) {
+                    int ce = a->order[e];
+                    used = multi[ce] ? hwloc_bitmap_isset(multi[ce],
+                                                          (unsigned)i)
+                                     : a->node[ce] == i;
+                }
                 if (used && pass == 0)
                     continue;
                 long long dist = 0;
@@ -298,16 +302,28 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
              * cells of one domain alike in practice) */
             page = sizes[s] == ~0ULL ? x->ucells[0].page : sizes[s];
             plan_set_page(x, page, page ? (long long)page : 1);
+            int exhausted = 0;
             for (a.distinct = 1; a.distinct >= 0 && !ok; a.distinct--) {
                 reset(&a);
                 a.found = 0;
                 a.tried = 0;
                 if (dfs(&a, 0) < 0) {
-                    ok = greedy(&a, multi);
+                    exhausted = 1;
                     break;
                 }
                 ok = a.found;
             }
+            /* too many assignments to try, or a cell no node holds: the
+             * greedy one, which gives such a cell the fewest, closest
+             * nodes */
+            if (!ok) {
+                for (int ci = 0; ci < x->nucells; ci++) {
+                    hwloc_bitmap_free(multi[ci]);
+                    multi[ci] = NULL;
+                }
+                ok = greedy(&a, multi);
+            }
+            (void)exhausted;
         }
         p->page_short = ok && pass == 1;
     }
@@ -318,6 +334,8 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
         p->fallback = x->fallback;
         p->page_kib = page;
         p->page_user = user;
+        /* ordinary memory where mem.hugepages wanted pages: it says so */
+        p->page_wanted = !user && ns > 1 ? sizes[0] : 0;
         p->cells = xcalloc((size_t)x->nucells, sizeof *p->cells);
         p->pin = xcalloc((size_t)x->vcpus, sizeof *p->pin);
         p->nodes = hwloc_bitmap_alloc();

@@ -68,7 +68,8 @@ run_case() {
     rm -f "$out" "$err"
 }
 
-# The command line itself: no --host, no domain, a bad --reserved, a host
+# The command line itself: no --host, no domain, a bad --reserved, a bad
+# or missing --report, a bad --reserve-mib, a host
 # that cannot be loaded.
 usage_cases() {
     local one=$here/placement-checks/good-siblings/domain.xml
@@ -77,6 +78,9 @@ usage_cases() {
     usage_case "bad --reserved" --host "synthetic:pack:1 core:2 pu:1" --reserved 1-x "$one"
     usage_case "unloadable host" --host "$here/placement-checks" "$one"
     usage_case "missing domain" --host "synthetic:pack:1 core:2 pu:1" "$here/placement-checks/nonexistent.xml"
+    usage_case "missing --report" --host "synthetic:pack:1 core:2 pu:1" --report "$here/placement-checks/nonexistent.json" "$one"
+    usage_case "--report not a report" --host "synthetic:pack:1 core:2 pu:1" --report "$here/placement-checks/isolated-good/host.json" "$one"
+    usage_case "bad --reserve-mib" --host "synthetic:pack:1 core:2 pu:1" --reserve-mib lots "$one"
     "$CHK" -v --host "synthetic:pack:1 numa:1 core:4 pu:2" "$one" > /dev/null 2>&1
     check "-v on a good domain exits 0" test $? = 0
 }

@@ -29,7 +29,10 @@
  *                          CPU: guest core K (vCPUs k*t..k*t+t-1) on t
  *                          distinct SMT siblings of one host core; no host
  *                          core for two guest cores
- *   topology-socket-cells  no guest socket spans two cells
+ *   topology-socket-cells  no guest socket spans two cells, but for a
+ *                          Windows client guest (libosinfo win/xp ..
+ *                          win/11, or <hyperv> without an id) with one
+ *                          socket: Home uses one socket, Pro two
  * An empty cpuset is reported as "syntax".
  */
 #include "checks.h"
@@ -139,6 +142,25 @@ void check_vcpupins(domain *d, const vt_host *h,
         hwloc_bitmap_or(d->floating, d->floating, d->vcpu_cpuset);
     }
     d->unconfined = unpinned && !d->vcpu_cpuset;
+    d->unconfined_set = hwloc_bitmap_alloc();
+    if (d->unconfined) {
+        if (d->numa_strict && d->numa_nodes) {
+            int id;
+            hwloc_bitmap_foreach_begin(id, d->numa_nodes) {
+                const vt_host_node *hn = host_node_by_id(h, id);
+                if (hn)
+                    hwloc_bitmap_or(d->unconfined_set, d->unconfined_set,
+                                    hn->cpus);
+            } hwloc_bitmap_foreach_end();
+        }
+        if (hwloc_bitmap_iszero(d->unconfined_set))
+            for (int i = 0; i < h->ncpus; i++)
+                hwloc_bitmap_set(d->unconfined_set, (unsigned)h->cpus[i].id);
+        for (int i = 0; i < h->ncpus; i++)
+            if (!h->cpus[i].online)
+                hwloc_bitmap_clr(d->unconfined_set, (unsigned)h->cpus[i].id);
+        hwloc_bitmap_andnot(d->unconfined_set, d->unconfined_set, isolated);
+    }
     hwloc_bitmap_t bad = hwloc_bitmap_alloc();
     hwloc_bitmap_and(bad, d->floating, isolated);
     if (!hwloc_bitmap_iszero(bad)) {
@@ -254,9 +276,11 @@ static void check_sibling_pins(const domain *d, const vt_host *h)
     free(owner);
 }
 
-/* No guest socket spans two cells. */
+/* No guest socket spans two cells (but a Windows client's one socket). */
 static void check_socket_cells(const domain *d)
 {
+    if (d->windows_client && d->sockets == 1)
+        return;
     unsigned long long per = d->dies * d->clusters * d->cores * d->threads;
     for (unsigned long long s = 0; s < d->sockets; s++) {
         int first = -1;

@@ -6,8 +6,8 @@
  *                       for it when its turn came (in the run's order):
  *                       CPUs for its vCPUs (pinned 1:1: online, not
  *                       reserved, not in a core another domain pins a
- *                       vCPU or an emulator to, not in another domain's
- *                       floating set; floating: online, not isolated, not
+ *                       vCPU or an emulator to, not in a core another
+ *                       domain floats over; floating: online, not isolated, not
  *                       pinned 1:1 by another domain, and not reserved
  *                       when it floats because no dedicated CPUs were
  *                       left), and memory in the page size it uses, or in
@@ -121,6 +121,7 @@ static void take_domain(taken *t, const vt_host *h, const pools *pl,
     add_cores(h, d->excl, t->owned);
     hwloc_bitmap_or(t->pinned, t->pinned, d->dedicated);
     hwloc_bitmap_or(t->floating, t->floating, d->floating);
+    hwloc_bitmap_or(t->floating, t->floating, d->unconfined_set);
     take_memory(t, h, pl, d);
 }
 
@@ -201,7 +202,11 @@ static int cpus_fit(const taken *t, const vt_host *h,
     if (pinned) {
         hwloc_bitmap_andnot(s, s, reserved);
         hwloc_bitmap_andnot(s, s, t->owned);
-        hwloc_bitmap_andnot(s, s, t->floating);
+        /* a core someone floats over is nobody's to own */
+        hwloc_bitmap_t fc = hwloc_bitmap_alloc();
+        add_cores(h, t->floating, fc);
+        hwloc_bitmap_andnot(s, s, fc);
+        hwloc_bitmap_free(fc);
     } else {
         hwloc_bitmap_andnot(s, s, isolated);
         hwloc_bitmap_andnot(s, s, t->pinned);

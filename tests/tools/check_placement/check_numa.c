@@ -6,7 +6,8 @@
  *                    (libvirt)
  *   cells-partition  the cells' cpus partition the vCPUs 0..<vcpu>-1: each
  *                    vCPU in exactly one cell
- *   cells-memory     the cells' memory sums to <memory>
+ *   cells-memory     the cells' memory and the DIMMs' (<memory
+ *                    model='dimm'|'nvdimm'> target sizes) sum to <memory>
  *   distances        when some cell has <distances>, every cell has, with
  *                    a sibling per cell, no unknown or repeated sibling,
  *                    10 to itself, 10..255, symmetric between cells
@@ -82,9 +83,12 @@ void check_cells_memory(const domain *d)
             return;
         sum += d->cells[i].kib;
     }
-    if (d->mem_ok && sum != d->mem_kib)
-        violation(d->file, "cells-memory", "the cells hold %llu KiB, "
-                  "<memory> is %llu KiB", sum, d->mem_kib);
+    /* libvirt: <memory> is the cells and the memory devices plugged at
+     * start (virDomainDefPostParseMemory) */
+    if (d->mem_ok && sum + d->dimm_kib != d->mem_kib)
+        violation(d->file, "cells-memory", "the cells hold %llu KiB and "
+                  "the DIMMs %llu KiB, <memory> is %llu KiB", sum,
+                  d->dimm_kib, d->mem_kib);
 }
 
 /* Index of the cell with id ID, or -1. */

@@ -5,7 +5,14 @@
  * vCPU of one domain, and node memory and free hugepages are budgets for
  * the run:
  *   cross-domain-overlap  no CPU a vCPU of one domain owns (1:1 pin) runs
- *                         a vCPU of another
+ *                         a vCPU of another (vCPUs without a pin nor <vcpu
+ *                         cpuset> run where libvirt lets QEMU run: a
+ *                         strict <numatune> nodeset's CPUs, else every CPU
+ *                         not isolated; with --report, not for a domain
+ *                         left as written because it does not fit)
+ *   core-shared           nor runs on an SMT sibling of it: a domain
+ *                         pinned 1:1 owns whole cores (not checked between
+ *                         two domains that both place themselves)
  *   exclusive-overlap     emulator/iothread CPUs that are not reserved
  *                         belong to their domain alone: no other domain's
  *                         emulator/iothread pins and no vCPU pins of any
@@ -17,7 +24,8 @@
  *                         <memory> under a strict single-node
  *                         <numatune><memory>
  *   hugepages-budget      per host node and page size, the hugepages the
- *                         run needs fit the pool (check_backing.c lists
+ *                         run needs fit the pool, with what the report's
+ *                         host commands add to it (check_backing.c lists
  *                         it with the memory backing invariants)
  */
 #include "checks.h"
@@ -48,19 +56,49 @@ static void report_shared(const domain *a, const domain *b,
     hwloc_bitmap_free(both);
 }
 
-/* No CPU a vCPU of one domain owns (1:1 pin) runs a vCPU of another;
- * emulator/iothread CPUs that
- * are not reserved belong to their domain alone. */
-void check_across(const domain *d, int n)
+/* Where domain D's vCPUs may run: its vcpupins and <vcpu cpuset>, and
+ * for vCPUs with neither, where libvirt lets them run (unconfined_set),
+ * unless the report says the domain was left as its user wrote it
+ * because it does not fit (then it is the user's to fix). New set. */
+static hwloc_bitmap_t runs_on(const domain *d, const rr_domain *rd)
 {
+    hwloc_bitmap_t s = hwloc_bitmap_dup(d->vunion);
+    if (!(rd && rd->infeasible))
+        hwloc_bitmap_or(s, s, d->unconfined_set);
+    return s;
+}
+
+/* The whole cores of SET, less SET: its SMT siblings. New set. */
+static hwloc_bitmap_t siblings_of(const vt_host *h, hwloc_const_bitmap_t set)
+{
+    hwloc_bitmap_t s = hwloc_bitmap_alloc();
+    int id;
+    hwloc_bitmap_foreach_begin(id, set) {
+        const vt_host_cpu *c = host_cpu_by_id(h, id);
+        if (c && c->core >= 0)
+            hwloc_bitmap_or(s, s, h->cores[c->core]);
+    } hwloc_bitmap_foreach_end();
+    hwloc_bitmap_andnot(s, s, set);
+    return s;
+}
+
+void check_across(const domain *d, int n, const vt_host *h,
+                  const rr_domain *const *rds)
+{
+    hwloc_bitmap_t *on = xcalloc((size_t)(n ? n : 1), sizeof *on);
+    hwloc_bitmap_t *sib = xcalloc((size_t)(n ? n : 1), sizeof *sib);
+    for (int i = 0; i < n; i++) {
+        on[i] = runs_on(&d[i], rds[i]);
+        sib[i] = siblings_of(h, d[i].dedicated);
+    }
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
             if (i < j) {
                 /* CPUs one of the two owns and the other runs vCPUs on */
                 hwloc_bitmap_t owned = hwloc_bitmap_alloc(),
                                t = hwloc_bitmap_alloc();
-                hwloc_bitmap_and(owned, d[i].dedicated, d[j].vunion);
-                hwloc_bitmap_and(t, d[j].dedicated, d[i].vunion);
+                hwloc_bitmap_and(owned, d[i].dedicated, on[j]);
+                hwloc_bitmap_and(t, d[j].dedicated, on[i]);
                 hwloc_bitmap_or(owned, owned, t);
                 report_shared(&d[i], &d[j], owned, owned,
                               "cross-domain-overlap",
@@ -72,6 +110,14 @@ void check_across(const domain *d, int n)
                               "exclusive-overlap", "emulator/iothread pins "
                               "of two domains on CPUs that are not reserved");
             }
+            /* a domain pinned 1:1 owns whole cores: no other domain's
+             * vCPU on their SMT siblings (two domains that both place
+             * themselves are their users' concern) */
+            if (i != j && !(rds[i] && !rds[i]->placed && rds[j] &&
+                            !rds[j]->placed))
+                report_shared(&d[i], &d[j], sib[i], on[j], "core-shared",
+                              "SMT siblings of CPUs pinned 1:1 to the "
+                              "other domain's vCPUs run vCPUs here");
             report_shared(&d[i], &d[j], d[i].excl, d[j].vunion,
                           "exclusive-overlap", i == j
                           ? "emulator/iothread pin on CPUs that are not "
@@ -81,6 +127,12 @@ void check_across(const domain *d, int n)
                             "here");
         }
     }
+    for (int i = 0; i < n; i++) {
+        hwloc_bitmap_free(on[i]);
+        hwloc_bitmap_free(sib[i]);
+    }
+    free(on);
+    free(sib);
 }
 
 /* The single host node of NODES, or -1 when it is not exactly one. */
@@ -227,7 +279,7 @@ static void take_domain_pages(hp_needs *nd, const vt_host *h, const pools *pl,
 /* The pages the run takes from each pool fit its free pages (its total
  * when free is unknown; none without a pool). */
 void check_hugepage_budget(const domain *d, int n, const vt_host *h,
-                           const pools *pl)
+                           const pools *pl, const run_report *rr)
 {
     if (!pl->known)
         return;
@@ -240,6 +292,15 @@ void check_hugepage_budget(const domain *d, int n, const vt_host *h,
                                            e->size);
         long long have = !pool ? 0 : pool->free >= 0 ? pool->free
                                                      : pool->total;
+        /* the pages the report's host commands add (host-commands-fit
+         * checks that the node can give them) */
+        long long added = 0;
+        for (int a = 0; a < rr->nactions; a++)
+            if (rr->actions[a].node == e->node &&
+                rr->actions[a].size_kib == e->size)
+                added += rr->actions[a].missing;
+        if (added && have >= 0)
+            have += added;
         if (!pool)
             violation(d[e->last].file, "hugepages-budget", "host node %d "
                       "has no %llu KiB page pool, the domains need %llu "

@@ -56,14 +56,16 @@ void check_io(const domain *d);
 
 /* check_run.c: the N domains D of one run together */
 
-/* No CPU owned by one domain runs vCPUs of another; unreserved
- * emulator/iothread CPUs belong to their domain alone. */
-void check_across(const domain *d, int n);
+/* No CPU owned by one domain runs vCPUs of another, nor its SMT
+ * siblings; unreserved emulator/iothread CPUs belong to their domain
+ * alone. RDS[k]: domain k's entry in the report, or NULL. */
+void check_across(const domain *d, int n, const vt_host *h,
+                  const rr_domain *const *rds);
 /* The memory the domains pin to a node fits it. */
 void check_node_memory(const domain *d, int n, const vt_host *h);
 /* The hugepages the run takes from each pool fit it. */
 void check_hugepage_budget(const domain *d, int n, const vt_host *h,
-                           const pools *pl);
+                           const pools *pl, const run_report *rr);
 
 /* check_fit.c: the run's decisions, with the report's facts */
 

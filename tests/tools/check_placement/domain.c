@@ -45,6 +45,7 @@ void domain_free(domain *d)
     hwloc_bitmap_free(d->vunion);
     hwloc_bitmap_free(d->floating);
     hwloc_bitmap_free(d->vcpu_cpuset);
+    hwloc_bitmap_free(d->unconfined_set);
     hwloc_bitmap_free(d->dedicated);
     hwloc_bitmap_free(d->excl);
     for (int i = 0; i < d->npages; i++)
@@ -132,8 +133,27 @@ static void read_vcpu(domain *d, xmlXPathContextPtr ctx)
     free(t);
 }
 
+/* The sizes of the DIMMs and NVDIMMs: part of <memory>, not of cells. */
+static void read_dimms(domain *d, xmlXPathContextPtr ctx)
+{
+    xmlXPathObjectPtr o = select_nodes(ctx, "/domain/devices/memory[@model="
+                                       "'dimm' or @model='nvdimm']/target/"
+                                       "size");
+    for (int i = 0; i < count_of(o); i++) {
+        xmlNodePtr n = o->nodesetval->nodeTab[i];
+        char *t = text(n), *unit = attr(n, "unit");
+        unsigned long long kib;
+        if (parse_kib(t, unit, &kib) == 0)
+            d->dimm_kib += kib;
+        free(t);
+        free(unit);
+    }
+    xmlXPathFreeObject(o);
+}
+
 static void read_memory(domain *d, xmlXPathContextPtr ctx)
 {
+    read_dimms(d, ctx);
     xmlNodePtr n = first_node(ctx, "/domain/memory");
     if (!n)
         return;
@@ -353,6 +373,20 @@ static void read_pages(domain *d, xmlXPathContextPtr ctx)
 
 /* <memoryBacking>, <memballoon>, and the devices that constrain memory:
  * PCI hostdevs (vfio) and vhost-user / virtiofs devices. */
+/* The guest OS, as far as the socket limit of Windows clients goes. */
+static void read_guest_os(domain *d, xmlXPathContextPtr ctx)
+{
+    xmlNodePtr os = first_node(ctx, "/domain/metadata/*[local-name()="
+                               "'libosinfo']/*[local-name()='os']");
+    char *id = os ? attr(os, "id") : NULL;
+    const char *w = id ? strstr(id, "microsoft.com/win/") : NULL;
+    if (w)
+        d->windows_client = strncmp(w + 18, "2k", 2) != 0;
+    else if (!id)
+        d->windows_client = first_node(ctx, "/domain/features/hyperv") != NULL;
+    free(id);
+}
+
 static void read_backing(domain *d, xmlXPathContextPtr ctx)
 {
     char *type = attr(xmlDocGetRootElement(ctx->doc), "type");
@@ -405,6 +439,7 @@ void read_all(domain *d, xmlDocPtr doc)
     read_cells(d, ctx);
     read_numatune(d, ctx);
     read_topology(d, ctx);
+    read_guest_os(d, ctx);
     read_backing(d, ctx);
     read_devices(d, ctx);
     xmlXPathFreeContext(ctx);

@@ -92,9 +92,14 @@ typedef struct domain {
     hwloc_bitmap_t vcpu_cpuset; /* <vcpu cpuset>: where vCPUs without a
                                    <vcpupin> float; NULL none or bad */
     int unconfined;             /* a vCPU has neither a <vcpupin> nor a
-                                   <vcpu cpuset>: it floats over every
-                                   host CPU */
+                                   <vcpu cpuset> */
+    hwloc_bitmap_t unconfined_set;  /* where such vCPUs run: libvirt lets
+                                   the QEMU process run on the CPUs of a
+                                   strict <numatune> nodeset, else on
+                                   every CPU the kernel balances over
+                                   (online, not isolated) */
     unsigned long long mem_kib; /* <memory> */
+    unsigned long long dimm_kib;    /* DIMMs and NVDIMMs plugged at start */
     int mem_ok;
     int npins, nemu, nio;
     pin *pins, *emu, *io;       /* vcpupin, emulatorpin, iothreadpin */
@@ -105,6 +110,9 @@ typedef struct domain {
     memnode *memnodes;
     int numa_strict;            /* <numatune><memory> mode is strict */
     hwloc_bitmap_t numa_nodes;  /* its nodeset; NULL none or bad */
+    int windows_client;         /* libosinfo win/xp .. win/11, or Hyper-V
+                                   features without a libosinfo id: its
+                                   editions use one or two sockets */
     int has_topo, topo_ok;
     unsigned long long sockets, dies, clusters, cores, threads;
     hwloc_bitmap_t *vset;       /* per vCPU: its valid pin, or NULL */

@@ -53,7 +53,7 @@
  *                    which check_run.c checks)
  *   check_io.c       I/O devices: io-native, iothread-ref, queues-vcpus,
  *                    queues-user, irq-budget, ring-size
- *   check_run.c      across the run: cross-domain-overlap,
+ *   check_run.c      across the run: cross-domain-overlap, core-shared,
  *                    exclusive-overlap, node-memory, hugepages-budget
  *   check_fit.c      the run's decisions: split-fits-one,
  *                    floating-unconfined, host-commands-fit
@@ -167,9 +167,9 @@ static int run(const vt_host *h, hwloc_const_bitmap_t reserved,
         hwloc_bitmap_t isolated = isolated_cpus(h, reserved);
         for (int i = 0; i < m; i++)
             check_domain(&doms[i], h, &pl, reserved, isolated);
-        check_across(doms, m);
+        check_across(doms, m, h, rds);
         check_node_memory(doms, m, h);
-        check_hugepage_budget(doms, m, h, &pl);
+        check_hugepage_budget(doms, m, h, &pl, rr);
         check_fit(doms, m, h, &pl, reserved, isolated, rr, rds);
         hwloc_bitmap_free(isolated);
         for (int i = 0; verbose && i < m; i++)

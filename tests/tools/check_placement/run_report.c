@@ -46,6 +46,8 @@ static void read_domain(const cJSON *jd, rr_domain *d)
                 by_rule(edits, "cpu.pin", NULL);
     d->fallback = by_rule(finds, "cpu.pin", "infeasible") &&
                   by_rule(edits, "numa.place", NULL);
+    d->infeasible = !d->placed && (by_rule(finds, "numa.place", "infeasible") ||
+                                   by_rule(finds, "cpu.pin", "infeasible"));
     d->tool_cells = by_rule(edits, "numa.guest", NULL);
     d->tool_pages = by_rule(edits, "mem.hugepages", NULL);
     d->has_actions = cJSON_GetArraySize(acts) > 0;

@@ -15,6 +15,9 @@ typedef struct rr_domain {
     int tuned;              /* false: passed through unchanged (not KVM,
                                another architecture): not on this host */
     int placed;             /* numa.place or cpu.pin edited it */
+    int infeasible;         /* placement found no room (or the domain's
+                               own placement cannot start here): left
+                               as written, the user's to fix */
     int fallback;           /* cpu.pin wanted dedicated CPUs and reported
                                it could not (infeasible): it floats */
     int tool_cells;         /* numa.guest wrote its guest cells */
