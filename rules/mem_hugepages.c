@@ -314,16 +314,10 @@ static void hugepages_unplaced(vt_rule_ctx *c)
 static int check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
 {
     const vt_host *h = r_host(c);
-    uint64_t sizes[8];
-    int assumed, k = host_huge_sizes(h, sizes, 8, &assumed), ok = 1;
+    char list[128], name[32];
+    int assumed, k = place_sizes_text(h, list, sizeof list, &assumed), ok = 1;
     if (!k && !lists_pools(h))
         return 1;   /* the source knows no sizes: nothing to say */
-    char list[128] = "", name[32];
-    size_t at = 0;
-    for (int i = 0; i < k && at < sizeof list - 32; i++)
-        at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
-                               i ? ", " : "",
-                               units_name(sizes[i], name, sizeof name));
     for (xmlNodePtr pg = r_child(hp, "page"); pg; pg = r_next(pg, "page")) {
         unsigned long long kib;
         const char *size = r_attr(pg, "size");
@@ -335,7 +329,7 @@ static int check_kept_sizes(vt_rule_ctx *c, xmlNodePtr hp)
                   "has no such pages (%s %s), so the domain cannot start "
                   "there", units_name(kib, name, sizeof name),
                   assumed ? "its CPU and the source allow only"
-                          : "its pools are", k ? list : "none");
+                          : "its pools are", list);
     }
     return ok;
 }

@@ -93,6 +93,11 @@ typedef struct vt_place_plan {
 int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
                      unsigned long long *sizes);
 
+/* The host's hugepage sizes (host_huge_sizes) in words, largest first
+ * ("1 GiB, 2 MiB"; "none"), into BUF (N); *ASSUMED as host_huge_sizes.
+ * Returns how many. */
+int place_sizes_text(const vt_host *h, char *buf, size_t n, int *assumed);
+
 /* KiB of ordinary memory host node index N has for a new domain: its
  * memory less numa.place.reserved_memory_mib, less the hugepage pools
  * carved out of it, less what the domains of the run took there;

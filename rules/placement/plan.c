@@ -420,6 +420,19 @@ static int choose_nodes(const pctx *x, int *best)
 
 /* ------------------------------------------------------- 4. page sizes */
 
+int place_sizes_text(const vt_host *h, char *buf, size_t n, int *assumed)
+{
+    uint64_t sizes[8];
+    int k = host_huge_sizes(h, sizes, 8, assumed);
+    size_t at = 0;
+    char name[24];
+    snprintf(buf, n, "none");
+    for (int i = 0; i < k && at + 24 < n; i++)
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", i ? ", " : "",
+                               units_name(sizes[i], name, sizeof name));
+    return k;
+}
+
 int place_huge_sizes(vt_rule_ctx *c, unsigned long long mem,
                      unsigned long long *sizes)
 {
@@ -529,19 +542,14 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
                  "node) after isolated and dedicated CPUs", x->vcpus, cap,
                  best);
     if (x->page && !host_has_huge_size(x->h, x->page)) {
-        uint64_t sizes[8];
-        int assumed, n = host_huge_sizes(x->h, sizes, 8, &assumed);
-        char list[96] = "", nm[24];
-        size_t at = 0;
-        for (int i = 0; i < n && at < sizeof list - 24; i++)
-            at += (size_t)snprintf(list + at, sizeof list - at, "%s%s",
-                                   i ? ", " : "",
-                                   units_name(sizes[i], nm, sizeof nm));
+        char list[96];
+        int assumed;
+        place_sizes_text(x->h, list, sizeof list, &assumed);
         set_status(p, PLACE_INFEASIBLE, "does not fit: the domain names %s "
                    "pages and the host has none (%s %s%s); left as written",
                    units_name(x->page, size, sizeof size), assumed
                    ? "its source lists no pools; the CPU allows" : "its "
-                   "hugepage sizes are", n ? list : "none",
+                   "hugepage sizes are", list,
                    x->page == 1048576 && r_x86(x->c) &&
                    host_has_flag(x->h, "pdpe1gb") == 0
                    ? ": the CPU lacks pdpe1gb" : "");
