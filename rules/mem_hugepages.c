@@ -136,8 +136,10 @@ static int commit_needs(vt_rule_ctx *c, const page_needs *pn,
                      pn->v[i].pages, total);
         if (!missing[i])
             continue;
+        /* relative: the domains of a run each add theirs (the run's
+         * summary gives the final counts) */
         char *cmd = r_pages_command(pn->v[i].node, pn->v[i].page, missing[i],
-                                    total);
+                                    -1);
         strbuf_addf(actions, "%s%s", actions->len ? "; " : "", cmd);
         free(cmd);
     }
@@ -223,7 +225,7 @@ static void report_short(vt_rule_ctx *c, const vt_place_plan *p)
     strbuf_init(&noroom);
     cells_need(c, p, 0, &actions, &noroom);
     if (actions.len || noroom.len)
-        r_finding(c, SEV_WARNING, NULL, actions.len ? actions.buf : NULL,
+        r_finding(c, SEV_INFEASIBLE, NULL, actions.len ? actions.buf : NULL,
                   "%s needs more free pages than its host nodes have: it "
                   "cannot start until they are reserved%s%s",
                   p->page_user ? "the domain's page size"
@@ -354,6 +356,50 @@ static void check_whole_pages(vt_rule_ctx *c, const vt_place_plan *p)
     }
 }
 
+/* A domain that places itself and names its pages: the pages its nodes
+ * lack (it cannot start without them), with the commands. */
+static void check_self_placed_pages(vt_rule_ctx *c)
+{
+    const vt_host *h = r_host(c);
+    vt_strbuf actions;
+    strbuf_init(&actions);
+    int short_nodes = 0;
+    for (int n = 0; n < h->nnodes; n++)
+        for (int k = 0; k < h->nodes[n].npages; k++) {
+            unsigned long long size = h->nodes[n].pages[k].size_kib;
+            int accounted;
+            long long own = r_own_pages(c, n, size, &accounted);
+            if (own <= 0)
+                continue;
+            long long free_pages = usage_pages_free(r_usage(c), h, n, size,
+                                                    NULL);
+            if (accounted)
+                free_pages += own;      /* the run counts them already */
+            const vt_host_pages *pg = &h->nodes[n].pages[k];
+            long long have = pg->free >= 0 ? pg->free : pg->total;
+            if (free_pages > have)
+                free_pages = have;
+            if (own <= free_pages) {
+                r_host_pages(c, h->nodes[n].id, size, 0, own, pg->total);
+                continue;
+            }
+            r_host_pages(c, h->nodes[n].id, size, own - free_pages, own,
+                         pg->total);
+            char *cmd = r_pages_command(h->nodes[n].id, size,
+                                        own - free_pages, -1);
+            strbuf_addf(&actions, "%s%s", actions.len ? "; " : "", cmd);
+            free(cmd);
+            short_nodes++;
+        }
+    if (short_nodes)
+        r_finding(c, SEV_INFEASIBLE, NULL, actions.buf, "the domain's own "
+                  "placement and page size need more free hugepages than "
+                  "its host node%s ha%s: it cannot start until they are "
+                  "reserved", short_nodes > 1 ? "s" : "",
+                  short_nodes > 1 ? "ve" : "s");
+    strbuf_free(&actions);
+}
+
 static void run_mem_hugepages(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
@@ -377,6 +423,9 @@ static void run_mem_hugepages(vt_rule_ctx *c)
             report_short(c, p);
         else if (p && known)
             record_used(c, p);
+        else if (!p && known && r_rule_on(c, RULE_numa_place) &&
+                 place_get(c)->status == PLACE_KEPT)
+            check_self_placed_pages(c);
         return;
     }
     if (old)
@@ -440,12 +489,16 @@ const vt_rule rule_mem_hugepages = {
         "than the node's memory less the reserve and what the run took "
         "(else no command, and the finding says so); the report sums the "
         "run's needs and gives a kernel command line with every size and "
-        "node the run uses, not only those short (hugepagesz=SIZE "
-        "hugepages=NODE:COUNT,...: the node format needs Linux 5.16 or "
-        "later; older kernels split hugepages=N evenly over the nodes), "
-        "the largest the default size, and a hugetlbfs mount for each "
-        "other size (systemd mounts the default one only, and libvirt "
-        "needs a mount per size). A named size the host does not have "
+        "node the host keeps or the run uses, not only those short "
+        "(hugepagesz=SIZE hugepages=NODE:COUNT,...: the node format needs "
+        "Linux 5.16 or later; older kernels split hugepages=N evenly over "
+        "the nodes; no default_hugepagesz, which would change what a bare "
+        "<hugepages/> means), and a hugetlbfs mount for each size but the "
+        "kernel's default (systemd mounts that one only, and libvirt "
+        "needs a mount per size). A domain's own finding gives relative "
+        "commands (+N pages), the run's summary the final counts; a domain "
+        "that cannot start until pages are reserved is an infeasible "
+        "finding (--strict: exit 5), also when it places itself. A named size the host does not have "
         "(no pool of it, or 1 GiB on an x86 CPU without pdpe1gb) gets no "
         "command: placement finds the domain infeasible. Memory that is "
         "no whole number of the named size gets a warning: QEMU backs it "

@@ -1,7 +1,7 @@
 /*
  * mem_lock.c - mem.lock: locked, unshared and preallocated memory.
  */
-#include "rule.h"
+#include "placement/placement.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,15 @@ static void run_mem_lock(vt_rule_ctx *c)
     int huge = r_child(mb, "hugepages") != NULL;
     int vfio = devices_has_vfio(root);
     int latency = r_profile(c) == PROFILE_LATENCY;
+    /* a domain placement found no room for is not locked: locked memory
+     * the host does not have is an out-of-memory kill waiting */
+    if ((latency || (huge && vfio)) && r_rule_on(c, RULE_numa_place) &&
+        place_get(c)->status == PLACE_INFEASIBLE) {
+        r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: the domain "
+                  "does not fit this host (numa.place), and locking memory "
+                  "the host cannot give risks an out-of-memory kill");
+        latency = vfio = 0;
+    }
     if (latency || (huge && vfio)) {
         const char *why = latency
             ? "the latency profile: no page of the guest is ever swapped "
@@ -49,7 +58,9 @@ const vt_rule rule_mem_lock = {
         "Writes <locked/> and <nosharepages/> (KSM off) for the latency "
         "profile, and whenever hugepages back a domain with VFIO devices; "
         "<allocation mode='immediate'/> whenever hugepages back the memory. "
-        "Elements the domain has are kept.",
+        "Elements the domain has are kept. A domain numa.place finds no "
+        "room for is not locked (locked memory the host does not have is "
+        "an out-of-memory kill waiting), with a finding.",
     .needs = "None: it reads the domain (memory backing, hostdevs).",
     .run = run_mem_lock,
 };

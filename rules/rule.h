@@ -102,6 +102,10 @@ hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c);
  * counts for the domain being tuned (a domain that places itself is
  * accounted before the run's others); 0 for the others. */
 long long r_own_memory(const vt_rule_ctx *c, int n);
+/* Hugepages of SIZE_KIB the domain being tuned takes on host node index
+ * N as its XML says now; *ACCOUNTED: r_usage already counts them. */
+long long r_own_pages(const vt_rule_ctx *c, int n, unsigned long long size_kib,
+                      int *accounted);
 /* The host's CPU pools for the run (pools.h). */
 const vt_pools *r_pools(const vt_rule_ctx *c);
 

@@ -161,6 +161,7 @@ int cmd_tune(const vt_cli *o)
         .host_kind = h->kind, .ndomains = 0,
         .domains = xcalloc((size_t)o->ninputs, sizeof(vt_domain_report *)),
     };
+    report_host_pools(&rep, h);
     vt_run run;
     engine_run_init(&run, h, p);
     for (int i = 0; i < o->ninputs && !rc; i++) {
@@ -263,6 +264,7 @@ int cmd_tune(const vt_cli *o)
     for (int i = 0; i < rep.ndomains; i++)
         report_domain_free(rep.domains[i]);
     free(rep.domains);
+    free(rep.pools);
     free(jobs);
     schema_free();          /* loaded by --validate, once a process */
     engine_run_free(&run);

@@ -20,9 +20,13 @@ vt_usage *usage_new(const vt_host *h)
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
     u->nnodes = h->nnodes;
     u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
-    for (int n = 0; n < h->nnodes; n++)
+    u->running_pages = xcalloc((size_t)h->nnodes, sizeof *u->running_pages);
+    for (int n = 0; n < h->nnodes; n++) {
         u->pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
                               sizeof **u->pages);
+        u->running_pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
+                                      sizeof **u->running_pages);
+    }
     return u;
 }
 
@@ -33,9 +37,12 @@ void usage_free(vt_usage *u)
     hwloc_bitmap_free(u->cpus);
     hwloc_bitmap_free(u->floating);
     free(u->mem_kib);
-    for (int n = 0; n < u->nnodes; n++)
+    for (int n = 0; n < u->nnodes; n++) {
         free(u->pages[n]);
+        free(u->running_pages[n]);
+    }
     free(u->pages);
+    free(u->running_pages);
     for (int i = 0; i < u->npci; i++)
         free(u->pci[i]);
     for (int i = 0; i < 4; i++)
@@ -236,7 +243,17 @@ long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
             *assumed = 1;
     }
     have -= u->pages[n][i];
+    /* a running domain's pages are not in a measured free count */
+    if (pg->free < 0)
+        have -= u->running_pages[n][i];
     return have < 0 ? 0 : have;
+}
+
+long long usage_pages_taken(const vt_usage *u, const vt_host *h, int n,
+                            unsigned long long size_kib)
+{
+    int i = n >= 0 && n < h->nnodes ? pool_index(h, n, size_kib) : -1;
+    return i < 0 ? 0 : u->pages[n][i] + u->running_pages[n][i];
 }
 
 static void claim_pages(vt_usage *u, const vt_host *h, int node_id,
@@ -245,7 +262,7 @@ static void claim_pages(vt_usage *u, const vt_host *h, int node_id,
     int n = host_node_index(h, node_id);
     int i = n >= 0 ? pool_index(h, n, size_kib) : -1;
     if (i >= 0)
-        u->pages[n][i] += count;
+        (u->adding_running ? u->running_pages : u->pages)[n][i] += count;
 }
 
 /* The single host node of the nodeset attribute of the first element
@@ -351,11 +368,12 @@ static void add_pci(vt_usage *u, xmlXPathContextPtr x)
     xmlXPathFreeObject(r);
 }
 
-/* vCPUs with neither a <vcpupin> nor <vcpu cpuset> float where libvirt
- * lets the QEMU process run: the CPUs of a strict <numatune> nodeset,
- * else every CPU the kernel balances over (not isolated). */
-static void add_unconfined(vt_usage *u, const vt_host *h,
-                           xmlXPathContextPtr x, const vt_pools *p)
+/* vCPUs with neither a <vcpupin> nor <vcpu cpuset> float over every CPU
+ * the kernel balances over (online, not isolated): without those libvirt
+ * gives the QEMU threads every online CPU (qemuProcessGetAllCpuAffinity);
+ * a strict <numatune> sets only the memory nodes (cpuset.mems). */
+static void add_unconfined(vt_usage *u, xmlXPathContextPtr x,
+                           const vt_pools *p)
 {
     xmlXPathObjectPtr v = select_nodes(x, "/domain/vcpu");
     char *cs = v ? attr(v->nodesetval->nodeTab[0], "cpuset") : NULL;
@@ -374,24 +392,10 @@ static void add_unconfined(vt_usage *u, const vt_host *h,
     xmlXPathFreeObject(pins);
     if (pinned >= n)
         return;
-    hwloc_bitmap_t set = hwloc_bitmap_alloc();
-    xmlXPathObjectPtr m = select_nodes(x, "/domain/numatune/memory[@nodeset]");
-    char *mode = m ? attr(m->nodesetval->nodeTab[0], "mode") : NULL;
-    char *ns = m ? attr(m->nodesetval->nodeTab[0], "nodeset") : NULL;
-    hwloc_bitmap_t nodes = ns && (!mode || !strcmp(mode, "strict"))
-                           ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
-    int id;
-    if (nodes)
-        hwloc_bitmap_foreach_begin(id, nodes) {
-            const vt_host_node *hn = host_node_by_id(h, id);
-            if (hn)
-                hwloc_bitmap_or(set, set, hn->cpus);
-        } hwloc_bitmap_foreach_end();
-    if (hwloc_bitmap_iszero(set))
-        hwloc_bitmap_copy(set, p->online);
-    hwloc_bitmap_and(set, set, p->online);
+    hwloc_bitmap_t set = hwloc_bitmap_dup(p->online);
     hwloc_bitmap_andnot(set, set, p->isolated);
     hwloc_bitmap_or(u->floating, u->floating, set);
+    hwloc_bitmap_free(set);
     if (u->nunconfined < 4) {
         xmlXPathObjectPtr nm = select_nodes(x, "/domain/name");
         xmlChar *name = nm ? xmlNodeGetContent(nm->nodesetval->nodeTab[0])
@@ -402,11 +406,14 @@ static void add_unconfined(vt_usage *u, const vt_host *h,
         xmlXPathFreeObject(nm);
     }
     u->nunconfined++;
-    hwloc_bitmap_free(set);
-    hwloc_bitmap_free(nodes);
-    free(mode);
-    free(ns);
-    xmlXPathFreeObject(m);
+}
+
+void usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                              const vt_pools *p)
+{
+    u->adding_running = 1;
+    usage_add_domain(u, h, doc, p);
+    u->adding_running = 0;
 }
 
 void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
@@ -419,7 +426,7 @@ void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
     /* <vcpu cpuset> is where vCPUs without a pin (and, by default, the
      * emulator) float, even when it is one CPU */
     add_pins(u, x, "/domain/vcpu", h, -1, NULL);
-    add_unconfined(u, h, x, p);
+    add_unconfined(u, x, p);
     add_pins(u, x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
              h, 0, p->housekeeping);
     /* hugepage-backed memory comes from the pools, not the node's

@@ -24,6 +24,9 @@ typedef struct vt_usage {
                                    KiB claimed by domains */
     long long **pages;          /* per host node, per pool (index as
                                    host.nodes[n].pages): hugepages claimed */
+    long long **running_pages;  /* the same for domains running now: not
+                                   in a measured free count already */
+    int adding_running;         /* usage_add_running_domain at work */
     int nnodes;
     int ndomains;               /* domains accounted */
     int nunconfined;            /* domains whose vCPUs have neither a
@@ -41,20 +44,30 @@ void usage_free(vt_usage *u);
  * its 1:1 vCPU pins, and of an emulator or iothread pin that is one core
  * outside the housekeeping CPUs (a core of its own: dedicated); the CPUs
  * its floating vCPUs are confined to (<vcpu cpuset>, even of one CPU;
- * <vcpupin> of several CPUs; for vCPUs with neither, the CPUs of a strict
- * <numatune> nodeset, else every CPU that is not isolated: where libvirt
- * lets them run) and its
+ * <vcpupin> of several CPUs; for vCPUs with neither, every CPU that is
+ * not isolated: where libvirt lets them run, whatever <numatune> says)
+ * and its
  * other emulator and iothread pins outside HOUSEKEEPING (floating); its
  * memory on the nodes its <numatune> binds it to, and the hugepages its
  * <memoryBacking> takes there. */
 void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                       const vt_pools *p);
 
+/* The same for a domain running now (a connection's active domain): its
+ * hugepages are already missing from a free count the host measured, so
+ * they count only against pools whose free count is unknown. */
+void usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                              const vt_pools *p);
+
 /* Free hugepages of SIZE_KIB on host node index N after what the run took:
  * the pool's free count (its total when free is unknown, *ASSUMED set to
  * 1) less the usage; 0 without such a pool. */
 long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed);
+
+/* Hugepages of SIZE_KIB the domains of U take on host node index N. */
+long long usage_pages_taken(const vt_usage *u, const vt_host *h, int n,
+                            unsigned long long size_kib);
 
 /* 1 when a domain of the run (or the connection) has the PCI device ADDR
  * ("0000:81:00.0"). */

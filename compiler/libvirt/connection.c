@@ -154,8 +154,8 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
     for (int i = 0; i < n; i++) {
         const char *name = p_virDomainGetName(doms[i]);
         /* a running domain holds what its live definition says */
-        unsigned flags = p_virDomainIsActive(doms[i]) == 1
-                             ? 0 : VIR_DOMAIN_XML_INACTIVE;
+        int active = p_virDomainIsActive(doms[i]) == 1;
+        unsigned flags = active ? 0 : VIR_DOMAIN_XML_INACTIVE;
         if (skipped(name, skip, nskip)) {
             p_virDomainFree(doms[i]);
             continue;
@@ -173,7 +173,8 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                      "XML" : last_error());
             counted = -1;
         } else if (counted >= 0) {
-            usage_add_domain(u, h, doc, pools);
+            (active ? usage_add_running_domain : usage_add_domain)(u, h, doc,
+                                                                pools);
             counted++;
         }
         xmlFreeDoc(doc);

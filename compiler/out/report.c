@@ -96,13 +96,34 @@ char *report_pages_command(int node, unsigned long long size_kib, long long miss
     return cmd;
 }
 
+void report_host_pools(vt_report *r, const vt_host *h)
+{
+    uint64_t base = host_base_page(h), sizes[8];
+    int ns = host_huge_sizes(h, sizes, 8, NULL);
+    r->default_page_kib = ns ? sizes[ns - 1] : 0;
+    for (int i = 0; i < h->nnodes; i++)
+        for (int k = 0; k < h->nodes[i].npages; k++) {
+            const vt_host_pages *pg = &h->nodes[i].pages[k];
+            if (pg->size_kib <= base || pg->total <= 0)
+                continue;
+            r->pools = xrealloc(r->pools, (size_t)(r->npools + 1) *
+                                              sizeof *r->pools);
+            r->pools[r->npools++] = (vt_pages_need){
+                h->nodes[i].id, pg->size_kib, 0,
+                pg->free >= 0 ? pg->total - pg->free : pg->total, pg->total,
+            };
+        }
+}
+
 vt_pages_need *report_run_pages(const vt_report *r, int *n)
 {
     vt_pages_need *all = NULL;
     *n = 0;
-    for (int d = 0; d < r->ndomains; d++)
-        for (int i = 0; i < r->domains[d]->npages; i++) {
-            const vt_pages_need *p = &r->domains[d]->pages[i];
+    /* the host's pools first: a command line for the run keeps them */
+    for (int d = -1; d < r->ndomains; d++)
+        for (int i = 0; i < (d < 0 ? r->npools : r->domains[d]->npages); i++) {
+            const vt_pages_need *p = d < 0 ? &r->pools[i]
+                                           : &r->domains[d]->pages[i];
             int k = 0;
             while (k < *n && (all[k].node != p->node ||
                               all[k].size_kib != p->size_kib))
@@ -113,6 +134,8 @@ vt_pages_need *report_run_pages(const vt_report *r, int *n)
             } else {
                 all[k].missing += p->missing;
                 all[k].used += p->used;
+                if (all[k].total_now < 0)
+                    all[k].total_now = p->total_now;
             }
         }
     for (int i = 1; i < *n; i++)        /* insertion sort: few entries */
@@ -137,11 +160,12 @@ int report_pages_missing(const vt_pages_need *all, int n)
 char *report_kernel_cmdline(const vt_pages_need *all, int n)
 {
     /* ALL is sorted by size, largest first: one hugepagesz= per size the
-     * run uses, with its per-node counts (Linux 5.16 and later read
-     * "node:count"): the pool as it is now plus what is missing, or what
-     * the run takes when the pool's size is unknown; the largest is the
-     * default size, so that a bare <hugepages/> and the default hugetlbfs
-     * mount get it. Nothing when no pool is short. */
+     * host has or the run uses, with its per-node counts (Linux 5.16 and
+     * later read "node:count"): the pool as it is now plus what is
+     * missing, or what the run takes when the pool's size is unknown.
+     * No default_hugepagesz: changing the default would change what a
+     * bare <hugepages/> and /dev/hugepages mean. Nothing when no pool is
+     * short. */
     if (!report_pages_missing(all, n))
         return NULL;
     vt_strbuf sb;
@@ -152,10 +176,9 @@ char *report_kernel_cmdline(const vt_pages_need *all, int n)
                              ? all[i].total_now + all[i].missing
                              : all[i].used;
         units_kernel(all[i].size_kib, name, sizeof name);
-        if (i == 0)
-            strbuf_addf(&sb, "default_hugepagesz=%s", name);
         if (i == 0 || all[i].size_kib != all[i - 1].size_kib)
-            strbuf_addf(&sb, " hugepagesz=%s hugepages=", name);
+            strbuf_addf(&sb, "%shugepagesz=%s hugepages=", i ? " " : "",
+                        name);
         else
             strbuf_adds(&sb, ",");
         strbuf_addf(&sb, "%d:%lld", all[i].node, want);
@@ -163,15 +186,17 @@ char *report_kernel_cmdline(const vt_pages_need *all, int n)
     return strbuf_detach(&sb, NULL);
 }
 
-char *report_hugetlbfs_mount(const vt_pages_need *all, int n, int k)
+char *report_hugetlbfs_mount(const vt_pages_need *all, int n,
+                             unsigned long long default_kib, int k)
 {
-    /* the sizes after the default (the largest, ALL[0]'s) */
+    /* the sizes but the kernel's default, which systemd mounts at
+     * /dev/hugepages */
     if (!report_pages_missing(all, n))
         return NULL;
     int seen = 0;
-    for (int i = 1; i < n; i++) {
-        if (all[i].size_kib == all[i - 1].size_kib || all[i].size_kib ==
-            all[0].size_kib)
+    for (int i = 0; i < n; i++) {
+        if ((i && all[i].size_kib == all[i - 1].size_kib) ||
+            all[i].size_kib == default_kib)
             continue;
         if (seen++ == k) {
             char name[32];

@@ -56,6 +56,12 @@ typedef struct vt_report {
     const char *profile;
     const char *host_source;
     const char *host_kind;
+    int npools;
+    vt_pages_need *pools;   /* the host's hugepage pools now (missing 0,
+                               used: the pages in use), kept on the
+                               kernel command line */
+    unsigned long long default_page_kib;  /* the kernel's default hugepage
+                                             size (the host's smallest) */
     int ndomains;
     vt_domain_report **domains;
 } vt_report;
@@ -91,6 +97,9 @@ const char *report_severity_name(enum vt_severity sev);
 void report_summary(const vt_domain_report *dr, vt_strbuf *out);
 /* The id of rule RL, "vtune-xml" for the engine's own findings. */
 const char *report_rule_id(const vt_rule *rl);
+/* Records H's hugepage pools (those with pages) and its default size in
+ * R, for the run's kernel command line. */
+void report_host_pools(vt_report *r, const vt_host *h);
 /* The run's hugepage needs summed per node and size, largest size first,
  * then by node; *N gets how many (caller frees). */
 vt_pages_need *report_run_pages(const vt_report *r, int *n);
@@ -101,11 +110,12 @@ int report_pages_missing(const vt_pages_need *all, int n);
  * pages often only then), or NULL when no pool is short; owned by the
  * caller. */
 char *report_kernel_cmdline(const vt_pages_need *all, int n);
-/* With that command line, the Kth size besides the default needs a
- * hugetlbfs mount of its own for libvirt (systemd mounts the default
- * size only, at /dev/hugepages): the command, or NULL past the last;
- * owned by the caller. */
-char *report_hugetlbfs_mount(const vt_pages_need *all, int n, int k);
+/* With those pools, the Kth size besides the kernel's default
+ * (DEFAULT_KIB) needs a hugetlbfs mount of its own for libvirt (systemd
+ * mounts the default size only, at /dev/hugepages): the command, or NULL
+ * past the last; owned by the caller. */
+char *report_hugetlbfs_mount(const vt_pages_need *all, int n,
+                             unsigned long long default_kib, int k);
 
 /* --- the renderings, each appending to OUT --- */
 typedef void (*vt_renderer)(const vt_report *r, vt_strbuf *out);

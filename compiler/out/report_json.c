@@ -80,7 +80,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
     free(kc);
     cJSON *mounts = cJSON_AddArrayToObject(root, "hugetlbfs_mounts");
     char *m;
-    for (int k = 0; (m = report_hugetlbfs_mount(all, n, k)); k++) {
+    for (int k = 0; (m = report_hugetlbfs_mount(all, n, r->default_page_kib, k)); k++) {
         cJSON_AddItemToArray(mounts, cJSON_CreateString(m));
         free(m);
     }

@@ -85,15 +85,20 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
             free(cmd);
         }
         strbuf_adds(out, "```\n");
+        strbuf_adds(out, "\nThen check that each `nr_hugepages` reads back "
+                    "its count (the kernel gives fewer when memory is "
+                    "fragmented) and tune again: until then the domains "
+                    "that lack pages run on ordinary memory.\n");
         char *kc = report_kernel_cmdline(all, n);
         if (kc)
-            strbuf_addf(out, "\nOr at boot, on the kernel command line: `%s`\n",
-                        kc);
+            strbuf_addf(out, "\nOr at boot, on the kernel command line (every "
+                        "pool the host keeps): `%s`\n", kc);
         free(kc);
         char *m;
-        for (int k = 0; (m = report_hugetlbfs_mount(all, n, k)); k++) {
-            strbuf_addf(out, "%s`%s`\n", k ? "and " : "\nwith a hugetlbfs "
-                        "mount per other size for libvirt: ", m);
+        for (int k = 0; (m = report_hugetlbfs_mount(all, n, r->default_page_kib, k)); k++) {
+            strbuf_addf(out, "%s`%s`\n", k ? "and " : "\nlibvirt needs a "
+                        "hugetlbfs mount per size (persist it in /etc/fstab, "
+                        "then restart libvirtd or virtqemud): ", m);
             free(m);
         }
     }

@@ -365,6 +365,17 @@ long long r_own_memory(const vt_rule_ctx *c, int n)
     return kib;
 }
 
+long long r_own_pages(const vt_rule_ctx *c, int n, unsigned long long size_kib,
+                      int *accounted)
+{
+    *accounted = c->accounted;
+    vt_usage *u = usage_new(c->host);
+    usage_add_domain(u, c->host, domdoc_xml(c->doc), &c->run->pools);
+    long long pages = usage_pages_taken(u, c->host, n, size_kib);
+    usage_free(u);
+    return pages;
+}
+
 const vt_pools *r_pools(const vt_rule_ctx *c)
 {
     return &c->run->pools;

@@ -100,6 +100,23 @@ void plan_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k)
     hwloc_bitmap_and(cpus, cpus, pools->online);
     hwloc_bitmap_t hk = hwloc_bitmap_dup(pools->housekeeping);
     hwloc_bitmap_and(hk, hk, pools->online);
+    /* nodes that keep no housekeeping core of their own: their package's
+     * (one per package on hosts of small nodes), else any */
+    hwloc_bitmap_t pkg = hwloc_bitmap_alloc();
+    for (int i = 0; i < x->h->ncpus; i++) {
+        const vt_host_cpu *hc = &x->h->cpus[i];
+        if (hc->package < 0 || hc->node < 0 ||
+            !hwloc_bitmap_isset(p->nodes, (unsigned)hc->node))
+            continue;
+        for (int j = 0; j < x->h->ncpus; j++)
+            if (x->h->cpus[j].package == hc->package)
+                hwloc_bitmap_set(pkg, (unsigned)x->h->cpus[j].id);
+        break;      /* the package of the domain's first CPU */
+    }
+    hwloc_bitmap_and(pkg, pkg, hk);
+    if (!hwloc_bitmap_iszero(pkg))
+        hwloc_bitmap_copy(hk, pkg);
+    hwloc_bitmap_free(pkg);
     if (!hwloc_bitmap_iszero(cpus)) {
         p->emulator = hwloc_bitmap_dup(cpus);
     } else if (!hwloc_bitmap_iszero(hk)) {

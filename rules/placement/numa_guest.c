@@ -90,6 +90,14 @@ static void run_numa_guest(vt_rule_ctx *c)
         }
         add_distances(c, el, p, i);
         free(cpus);
+        const char *arch = r_arch(c);
+        if (arch && !strncmp(arch, "ppc64", 5) && cell->mem_kib % 262144)
+            r_finding(c, SEV_WARNING, el, NULL, "pseries: libvirt rounds "
+                      "every guest node's memory up to 256 MiB (QEMU "
+                      "requires it), so this cell gets %llu KiB, %llu more "
+                      "than <memory> says; make <memory> a multiple of "
+                      "256 MiB", (cell->mem_kib + 262143) / 262144 * 262144,
+                      262144 - cell->mem_kib % 262144);
     }
 }
 

@@ -609,7 +609,6 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
     long long *lim = xmalloc((size_t)k * sizeof *lim);
     long long *vshare = xcalloc((size_t)k, sizeof *vshare);
     long long *mshare = xmalloc((size_t)k * sizeof *mshare);
-    long long *base = xcalloc((size_t)k, sizeof *base);
     int *order = xmalloc((size_t)x->vcpus * sizeof *order);
     for (int i = 0; i < k; i++)
         chosen[i] = &x->nodes[set[i]];
@@ -661,19 +660,22 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
         if (lim[t] < 0)
             goto out;
     }
-    /* every cell with vCPUs gets a unit first: a guest cell needs memory */
-    long long units = (long long)(x->mem - x->dimm_kib) / unit, first = 0;
-    for (int i = 0; i < k; i++) {
-        base[i] = vshare[i] > 0 && lim[i] > 0 && first < units;
-        lim[i] -= base[i];
-        first += base[i];
-    }
-    if (place_split(units - first, k, w, lim, mshare) < 0)
+    long long units = (long long)(x->mem - x->dimm_kib) / unit;
+    if (place_split(units, k, w, lim, mshare) < 0)
         goto out;
+    /* a guest cell needs memory: a cell of vCPUs the proportions left
+     * without takes a unit from the cell with the most */
     for (int i = 0; i < k; i++) {
-        mshare[i] += base[i];
-        if (vshare[i] > 0 && mshare[i] == 0)
-            goto out;       /* a cell of vCPUs without memory */
+        if (vshare[i] == 0 || mshare[i] > 0)
+            continue;
+        int from = -1;
+        for (int j = 0; j < k; j++)
+            if (mshare[j] > 1 && (from < 0 || mshare[j] > mshare[from]))
+                from = j;
+        if (from < 0 || lim[i] < 1)
+            goto out;
+        mshare[from]--;
+        mshare[i]++;
     }
     /* memory that is no whole number of units (a page size the domain
      * names that does not divide it): the remainder goes to a cell with
@@ -681,7 +683,7 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
     long long rem = (long long)(x->mem - x->dimm_kib) - units * unit;
     int remcell = -1;
     for (int i = 0; rem > 0 && i < k && remcell < 0; i++)
-        if (mshare[i] > 0 && mshare[i] < lim[i] + base[i])
+        if (mshare[i] > 0 && mshare[i] < lim[i])
             remcell = i;
     if (rem > 0 && remcell < 0)
         goto out;
@@ -738,7 +740,6 @@ out:
     free(lim);
     free(vshare);
     free(mshare);
-    free(base);
     free(order);
     return rc;
 }
@@ -979,7 +980,7 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
     if (!read_user_cells(&x))
         read_dimms(&x);
     int wanted_pins = x.pinned, placed = 0;
-    char nopin[384] = "";
+    char nopin[512] = "";
     if (x.pinned && x.threads == THREADS_REQUIRE && x.tpc < 2)
         snprintf(nopin, sizeof nopin, "thread policy 'require' needs SMT "
                  "siblings and this host has one thread per core");
@@ -989,7 +990,7 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         /* no dedicated CPUs: float over the shared pool instead */
         if (!nopin[0]) {
             const vt_usage *u = r_usage(c);
-            char who[160] = "";
+            char who[320] = "";
             if (u->nunconfined) {
                 size_t at = (size_t)snprintf(who, sizeof who, " (domain%s ",
                                              u->nunconfined > 1 ? "s" : "");
@@ -1000,9 +1001,13 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
                 if (at < sizeof who)
                     snprintf(who + at, sizeof who - at, "%s float%s over "
                              "every CPU libvirt lets %s use: no <vcpupin>, "
-                             "no <vcpu cpuset>)", u->nunconfined > 4
-                             ? " and more" : "", u->nunconfined > 1 ? ""
-                             : "s", u->nunconfined > 1 ? "them" : "it");
+                             "no <vcpu cpuset>; confine %s to the CPUs kept "
+                             "for shared guests, e.g. virt-xml NAME --edit "
+                             "--vcpus cpuset=LIST, and tune again)",
+                             u->nunconfined > 4 ? " and more" : "",
+                             u->nunconfined > 1 ? "" : "s",
+                             u->nunconfined > 1 ? "them" : "it",
+                             u->nunconfined > 1 ? "them" : "it");
             }
             snprintf(nopin, sizeof nopin, "no node set has %d dedicated "
                      "CPUs free under thread policy %s%s", x.vcpus,

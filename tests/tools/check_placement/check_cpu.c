@@ -144,21 +144,11 @@ void check_vcpupins(domain *d, const vt_host *h,
     d->unconfined = unpinned && !d->vcpu_cpuset;
     d->unconfined_set = hwloc_bitmap_alloc();
     if (d->unconfined) {
-        if (d->numa_strict && d->numa_nodes) {
-            int id;
-            hwloc_bitmap_foreach_begin(id, d->numa_nodes) {
-                const vt_host_node *hn = host_node_by_id(h, id);
-                if (hn)
-                    hwloc_bitmap_or(d->unconfined_set, d->unconfined_set,
-                                    hn->cpus);
-            } hwloc_bitmap_foreach_end();
-        }
-        if (hwloc_bitmap_iszero(d->unconfined_set))
-            for (int i = 0; i < h->ncpus; i++)
-                hwloc_bitmap_set(d->unconfined_set, (unsigned)h->cpus[i].id);
+        /* libvirt gives their threads every online CPU; a <numatune>
+         * binds only the memory (cpuset.mems) */
         for (int i = 0; i < h->ncpus; i++)
-            if (!h->cpus[i].online)
-                hwloc_bitmap_clr(d->unconfined_set, (unsigned)h->cpus[i].id);
+            if (h->cpus[i].online)
+                hwloc_bitmap_set(d->unconfined_set, (unsigned)h->cpus[i].id);
         hwloc_bitmap_andnot(d->unconfined_set, d->unconfined_set, isolated);
     }
     hwloc_bitmap_t bad = hwloc_bitmap_alloc();

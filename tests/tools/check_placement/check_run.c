@@ -6,10 +6,10 @@
  * the run:
  *   cross-domain-overlap  no CPU a vCPU of one domain owns (1:1 pin) runs
  *                         a vCPU of another (vCPUs without a pin nor <vcpu
- *                         cpuset> run where libvirt lets QEMU run: a
- *                         strict <numatune> nodeset's CPUs, else every CPU
- *                         not isolated; with --report, not for a domain
- *                         left as written because it does not fit)
+ *                         cpuset> run on every CPU not isolated: libvirt
+ *                         gives QEMU every online CPU; with --report, not
+ *                         for a domain left as written because it does
+ *                         not fit)
  *   core-shared           nor runs on an SMT sibling of it: a domain
  *                         pinned 1:1 owns whole cores (not checked between
  *                         two domains that both place themselves)

@@ -93,11 +93,11 @@ typedef struct domain {
                                    <vcpupin> float; NULL none or bad */
     int unconfined;             /* a vCPU has neither a <vcpupin> nor a
                                    <vcpu cpuset> */
-    hwloc_bitmap_t unconfined_set;  /* where such vCPUs run: libvirt lets
-                                   the QEMU process run on the CPUs of a
-                                   strict <numatune> nodeset, else on
-                                   every CPU the kernel balances over
-                                   (online, not isolated) */
+    hwloc_bitmap_t unconfined_set;  /* where such vCPUs run: libvirt
+                                   gives the QEMU threads every online
+                                   CPU (a <numatune> binds only memory);
+                                   the kernel balances them over those
+                                   not isolated */
     unsigned long long mem_kib; /* <memory> */
     unsigned long long dimm_kib;    /* DIMMs and NVDIMMs plugged at start */
     int mem_ok;
