@@ -8,8 +8,8 @@
  *     <vcpupin>, <numatune> or <vcpu cpuset> unless numa.place.override
  *     or cpu.pin.override, or placement='auto' (numad).
  *  2. CPU pools (pools.h): pinned vCPUs (cpu.pin) take dedicated CPUs:
- *     online, not housekeeping, not dedicated to or floated over by
- *     another domain of the run or the connection (isolated CPUs are for
+ *     online, not housekeeping, in cores no other domain of the run or
+ *     the connection has dedicated or floats over (isolated CPUs are for
  *     them). Capacity of a core: `prefer` its usable threads, `require`
  *     the same but only cores with two or more, `isolate` one vCPU on a
  *     core whose every thread is usable. Floating vCPUs (cpu.pin off) may
@@ -20,26 +20,32 @@
  *  3. Memory per node: its size less numa.place.reserved_memory_mib, less
  *     the hugepage pools carved out of it, less what earlier domains took
  *     (place_node_room); in a hugepage size, its free pages of that size
- *     after the run so far. Unknown size is not a limit.
+ *     after the run so far. Unknown size is not a limit. A node with not
+ *     one unit free in the size takes no vCPUs in it.
  *  4. One search over (node set, page size): the sizes the domain names,
  *     else the host's hugepage sizes mem.hugepages allows (largest first)
  *     and ordinary pages; per size the fewest nodes that hold the vCPUs
  *     and the memory in whole pages (place_search: devices' nodes first,
- *     then the smallest total distance, then pinned: the best fit,
- *     floating: the most free memory, then the lowest ids). Fewest nodes
- *     wins, the larger page on a tie: a domain one node holds with any
- *     allowed page size is never split.
+ *     then the smallest total distance, then the memory on nodes with
+ *     CPUs, then pinned: the best fit, floating: the most free memory,
+ *     then the lowest ids). Fewest nodes wins, the larger page on a tie:
+ *     a domain one node holds with any allowed page size is never split.
+ *     When no size holds it, the hugepage sizes again as if the nodes
+ *     reserved pages from their ordinary memory.
  *  5. Split: vCPUs proportionally to the nodes' capacity in whole guest
- *     cores (SMT threads per core when the count allows), the online ones
- *     (<vcpu current>) first in every cell; memory proportionally to the
- *     nodes' free memory, in whole pages of the chosen size (2 MiB units
- *     for ordinary memory), each within what its node has.
+ *     cores (SMT threads per core when the count allows), the cores with
+ *     online vCPUs (<vcpu current>) first in every cell; memory as the
+ *     vCPUs, each node within its free memory, in whole pages of the
+ *     chosen size (2 MiB units for ordinary memory, the wanted page size
+ *     when hugepages fell back to ordinary pages, 256 MiB on pseries);
+ *     every cell with vCPUs gets memory, DIMMs take room in their cell.
+ *     When a split fails, the next (set, size).
  *  6. CPUs within a node (cpus.c): inside one L3 domain when the node's
  *     share fits one (the fullest that fits), else whole L3 domains first;
  *     full cores first; consecutive vCPUs on the SMT siblings of one core.
  *  7. Emulator and iothreads (cpus.c): `share` on the housekeeping CPUs of
- *     the domain's nodes; `isolate` on one more whole free core of its
- *     nodes.
+ *     the domain's nodes (else of its package, else the host's); `isolate`
+ *     on one more whole free core of its nodes.
  * Pinned vCPUs that find no dedicated CPUs float over the shared pool of
  * their nodes instead (a finding of cpu.pin, exit 5 with --strict); with
  * no shared CPU left either, the domain does not fit and is left as

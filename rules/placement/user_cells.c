@@ -302,15 +302,12 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
              * cells of one domain alike in practice) */
             page = sizes[s] == ~0ULL ? x->ucells[0].page : sizes[s];
             plan_set_page(x, page, page ? (long long)page : 1);
-            int exhausted = 0;
             for (a.distinct = 1; a.distinct >= 0 && !ok; a.distinct--) {
                 reset(&a);
                 a.found = 0;
                 a.tried = 0;
-                if (dfs(&a, 0) < 0) {
-                    exhausted = 1;
-                    break;
-                }
+                if (dfs(&a, 0) < 0)
+                    break;          /* too many: the greedy one below */
                 ok = a.found;
             }
             /* too many assignments to try, or a cell no node holds: the
@@ -323,7 +320,6 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
                 }
                 ok = greedy(&a, multi);
             }
-            (void)exhausted;
         }
         p->page_short = ok && pass == 1;
     }
