@@ -21,10 +21,24 @@ static const struct timer timers[] = {
     {"pit", "tickpolicy", "delay",
      "missed PIT ticks are delivered late rather than in a burst, which "
      "avoids interrupt storms after a pause"},
-    {"hpet", "present", "no",
-     "the emulated HPET is costly to read and modern guests do not need "
-     "it; without it they use kvmclock or the TSC"},
+    {"hpet", "present", "no", NULL},
 };
+
+/* Why the HPET goes: what the guest reads instead. */
+static const char *hpet_why(enum vt_os os)
+{
+    if (os == OS_WINDOWS)
+        return "the emulated HPET is costly to read; without it Windows "
+               "reads the Hyper-V reference clock (hypervclock, the hyperv "
+               "rule) and takes its timers from the synthetic timers";
+    if (os == OS_LINUX)
+        return "the emulated HPET is costly to read; without it Linux "
+               "reads kvmclock, the paravirtual clock KVM gives every x86 "
+               "guest by default, or the TSC";
+    return "the emulated HPET is costly to read and modern guests do not "
+           "need it; without it they read a paravirtual clock (kvmclock, "
+           "or Hyper-V's for Windows) or the TSC";
+}
 
 static void add_timer(vt_rule_ctx *c, xmlNodePtr clock, const char *name,
                       const char *attr, const char *value, const char *why)
@@ -59,31 +73,25 @@ static void run_clock_timers(vt_rule_ctx *c)
     }
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
         add_timer(c, clock, timers[i].name, timers[i].attr, timers[i].value,
-                  timers[i].why);
-    if (d->os == OS_LINUX)
-        add_timer(c, clock, "kvmclock", "present", "yes",
-                  "Linux guests read time through kvmclock, the paravirtual "
-                  "clock, without exits to the hypervisor");
-    else if (d->os == OS_UNKNOWN)
-        r_finding(c, SEV_INFO, clock, NULL,
-                  "guest OS unknown (no libosinfo metadata): kvmclock, "
-                  "which only Linux guests use, is left to libvirt's "
-                  "default");
+                  timers[i].why ? timers[i].why : hpet_why(d->os));
+    /* kvmclock is on by default for KVM x86 guests: not written out */
 }
 
 const vt_rule rule_clock_timers = {
     .id = "clock.timers",
-    .summary = "hpet off, rtc catchup, pit delay, kvmclock for Linux (x86)",
+    .summary = "hpet off, rtc catchup, pit delay (x86)",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#time-keeping",
     .description =
         "Adds the timers virt-install and the tuning guides recommend to "
         "x86 guests: <timer name='rtc' tickpolicy='catchup'/>, <timer "
-        "name='pit' tickpolicy='delay'/>, <timer name='hpet' "
-        "present='no'/>, and <timer name='kvmclock' present='yes'/> for "
-        "Linux guests (from the libosinfo metadata). Timers the domain "
-        "already sets are kept.",
-    .needs = "The architecture (x86 only); unknown: the domain's is used. The guest OS comes from the domain's libosinfo metadata; unknown: no kvmclock, with a finding.",
+        "name='pit' tickpolicy='delay'/> and <timer name='hpet' "
+        "present='no'/>; a new <clock> has offset='localtime' for Windows "
+        "(its RTC runs in local time), else utc. kvmclock is KVM's default "
+        "for x86 guests and is not written out; Windows guests get the "
+        "Hyper-V clock from the hyperv rule. Timers the domain already sets "
+        "are kept.",
+    .needs = "The architecture (x86 only); unknown: the domain's is used. The guest OS (the clock's offset, the reasons) comes from the domain's libosinfo metadata or the policy's guest.os.",
     .run = run_clock_timers,
 };

@@ -26,7 +26,8 @@ static void run_cpu_cache(vt_rule_ctx *c)
 const vt_rule rule_cpu_cache = {
     .id = "cpu.cache",
     .summary = "<cache mode='passthrough'/> with host-passthrough (x86)",
-    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT |
+                PROFILE_REALTIME,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =

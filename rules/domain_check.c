@@ -44,6 +44,61 @@ static void check_iothread_refs(vt_rule_ctx *c, xmlNodePtr root)
     }
 }
 
+/* Host CPUs of the vCPUs that run a realtime scheduler (<vcpusched
+ * scheduler='fifo'|'rr'>), from their 1:1 and wider pins; a new set. */
+static hwloc_bitmap_t rt_cpus(xmlNodePtr tune)
+{
+    hwloc_bitmap_t rt = hwloc_bitmap_alloc(), cpus = hwloc_bitmap_alloc();
+    for (xmlNodePtr s = r_child(tune, "vcpusched"); s;
+         s = r_next(s, "vcpusched")) {
+        const char *sch = r_attr(s, "scheduler"), *vl = r_attr(s, "vcpus");
+        hwloc_bitmap_t v = vl ? cpulist_parse(vl, CPULIST_LIBVIRT) : NULL;
+        if (v && sch && (!strcmp(sch, "fifo") || !strcmp(sch, "rr")))
+            hwloc_bitmap_or(rt, rt, v);
+        hwloc_bitmap_free(v);
+    }
+    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
+        const char *v = r_attr(p, "vcpu"), *cs = r_attr(p, "cpuset");
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
+        if (set && v && hwloc_bitmap_isset(rt, (unsigned)atoi(v)))
+            hwloc_bitmap_or(cpus, cpus, set);
+        hwloc_bitmap_free(set);
+    }
+    hwloc_bitmap_free(rt);
+    return cpus;
+}
+
+/* An emulator or iothread pinned beside a FIFO/RR vCPU never runs while
+ * that vCPU does: the guest's I/O stalls behind its own vCPU. */
+static void check_rt_neighbours(vt_rule_ctx *c, xmlNodePtr tune)
+{
+    hwloc_bitmap_t rt = rt_cpus(tune);
+    if (hwloc_bitmap_iszero(rt)) {
+        hwloc_bitmap_free(rt);
+        return;
+    }
+    for (xmlNodePtr e = tune->children; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE ||
+            (!xmlStrEqual(e->name, BAD_CAST "emulatorpin") &&
+             !xmlStrEqual(e->name, BAD_CAST "iothreadpin")))
+            continue;
+        const char *cs = r_attr(e, "cpuset");
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
+        if (set && hwloc_bitmap_intersects(set, rt)) {
+            hwloc_bitmap_and(set, set, rt);
+            char *s = cpulist_format(set);
+            r_finding(c, SEV_WARNING, e, NULL, "<%s> shares host CPU%s %s "
+                      "with a vCPU that runs SCHED_FIFO or SCHED_RR: it "
+                      "never runs while that vCPU does, and the guest's I/O "
+                      "waits on its own vCPU", e->name,
+                      hwloc_bitmap_weight(set) > 1 ? "s" : "", s);
+            free(s);
+        }
+        hwloc_bitmap_free(set);
+    }
+    hwloc_bitmap_free(rt);
+}
+
 static void run_domain_check(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
@@ -59,6 +114,8 @@ static void run_domain_check(vt_rule_ctx *c)
                       "so you can fix it", v ? v : "", vcpus);
     }
     check_iothread_refs(c, root);
+    if (tune)
+        check_rt_neighbours(c, tune);
     xmlNodePtr nt = r_child(root, "numatune");
     for (xmlNodePtr m = r_child(nt, "memnode"); m; m = r_next(m, "memnode")) {
         const char *id = r_attr(m, "cellid");
@@ -89,8 +146,8 @@ static void run_domain_check(vt_rule_ctx *c)
 
 const vt_rule rule_domain_check = {
     .id = "domain.check",
-    .summary = "references that point nowhere: vcpupin, iothread, memnode "
-               "and hugepage cells",
+    .summary = "references that point nowhere (vcpupin, iothread, memnode, "
+               "hugepage cells); emulator pins beside FIFO vCPUs",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
@@ -100,8 +157,10 @@ const vt_rule rule_domain_check = {
         "(libvirt drops it silently), an iothread a disk, controller or "
         "<iothreadpin> uses but <iothreads>/<iothreadids> do not define, a "
         "<memnode> or a hugepage <page nodeset> naming a guest cell that "
-        "does not exist (libvirt refuses those). Runs first, on the domain "
-        "as given.",
+        "does not exist (libvirt refuses those); and an <emulatorpin> or "
+        "<iothreadpin> that shares a host CPU with a vCPU of "
+        "<vcpusched scheduler='fifo'|'rr'>, which then never runs while "
+        "that vCPU does. Runs first, on the domain as given.",
     .needs = "None: it reads the domain.",
     .run = run_domain_check,
 };

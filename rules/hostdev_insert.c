@@ -44,7 +44,27 @@ static const vt_rule_param params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* Does host device D match request Q (before availability)? */
+/* The PF of VF D, or NULL. */
+static const vt_host_pci *pf_of(const vt_host *h, const vt_host_pci *d)
+{
+    for (int i = 0; d->pf && i < h->npci; i++)
+        if (!strcmp(h->pci[i].addr, d->pf))
+            return &h->pci[i];
+    return NULL;
+}
+
+/* A display the host itself uses: the one the firmware booted on, or a
+ * BMC's (ASPEED 1a03 and Matrox 102b VGA controllers on server boards). */
+static int host_display(const vt_host_pci *d)
+{
+    return d->boot_vga == 1 ||
+           (d->class_id == 0x0300 &&
+            (d->vendor_id == 0x1a03 || d->vendor_id == 0x102b));
+}
+
+/* Does host device D match request Q (before availability)? By class, a
+ * device the host uses is never taken: its boot or BMC display, a NIC
+ * that carries a host network interface (its VFs are taken instead). */
 static int matches(const vt_host *h, const vt_host_pci *d, const vt_hostdev_request *q)
 {
     if (q->address)
@@ -62,9 +82,16 @@ static int matches(const vt_host *h, const vt_host_pci *d, const vt_hostdev_requ
     case DEVCLASS_NVME:
         return d->class_id == 0x0108;
     case DEVCLASS_GPU:              /* display controllers, function 0 */
-        return (d->class_id >> 8) == 0x03 && d->addr[11] == '0';
-    case DEVCLASS_NIC:              /* a physical NIC */
-        return d->class_id == 0x0200 && !d->pf;
+        return (d->class_id >> 8) == 0x03 && d->addr[11] == '0' &&
+               !host_display(d);
+    case DEVCLASS_NIC: {            /* a NIC the host does not use */
+        if (d->class_id != 0x0200)
+            return 0;
+        if (!d->pf)
+            return !d->name;        /* a PF without a host interface */
+        const vt_host_pci *pf = pf_of(h, d);
+        return pf && pf->name;      /* a VF of a PF the host uses */
+    }
     case DEVCLASS_NONE:
         break;
     }
@@ -172,18 +199,60 @@ static void insert(vt_rule_ctx *c, const vt_host_pci *d, const char *why)
                 0);
 }
 
-/* The other functions of D's multi-function device (a GPU's audio). */
-static void companions(vt_rule_ctx *c, const vt_host_pci *d, char *taken,
-                       const char *why)
+/* O goes with D: an endpoint of D's IOMMU group (VFIO assigns a group
+ * whole; bridges, class 0x06, stay with the host). Where the snapshot does
+ * not know the groups, a function of D's slot of another class (a GPU's
+ * audio or USB): functions of one class are the ports of a multi-port
+ * device, which the kernel groups apart when the device isolates them
+ * (ACS), so a NIC's second port stays assignable on its own. */
+static int companion(const vt_host_pci *d, const vt_host_pci *o)
+{
+    if (o == d || o->pf || (o->class_id >> 8) == 0x06)
+        return 0;
+    if (d->iommu_group >= 0 && o->iommu_group >= 0)
+        return o->iommu_group == d->iommu_group;
+    return !strncmp(o->addr, d->addr, 11) &&
+           (o->class_id >> 8) != (d->class_id >> 8);
+}
+
+/* Can D's companions come along? Not when one is taken, in use by the
+ * host (it has an interface or is the boot display) or by another domain.
+ * WHY gets the one that cannot. */
+static int companions_free(vt_rule_ctx *c, const vt_host_pci *d,
+                           const char *taken, char *why, size_t n)
 {
     const vt_host *h = r_host(c);
     for (int i = 0; i < h->npci; i++) {
         const vt_host_pci *o = &h->pci[i];
-        if (o != d && !o->pf && !strncmp(o->addr, d->addr, 11) &&
-            !taken[i] && !usage_pci_used(r_usage(c), o->addr) &&
-            !in_domain(c, o->addr)) {
+        if (!companion(d, o) || in_domain(c, o->addr))
+            continue;
+        if (taken[i] || usage_pci_used(r_usage(c), o->addr) || o->name ||
+            host_display(o)) {
+            snprintf(why, n, "%s shares its %s and %s", o->addr,
+                     !strncmp(o->addr, d->addr, 11) ? "slot"
+                                                    : "IOMMU group",
+                     o->name ? "carries a host interface"
+                     : host_display(o) ? "is the host's display"
+                     : "is taken");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The other functions of D's device and the rest of its IOMMU group. */
+static void companions(vt_rule_ctx *c, const vt_host_pci *d, char *taken)
+{
+    const vt_host *h = r_host(c);
+    for (int i = 0; i < h->npci; i++) {
+        const vt_host_pci *o = &h->pci[i];
+        if (companion(d, o) && !taken[i] &&
+            !usage_pci_used(r_usage(c), o->addr) && !in_domain(c, o->addr)) {
             taken[i] = 1;
-            insert(c, o, why);
+            insert(c, o, !strncmp(o->addr, d->addr, 11)
+                   ? "a function of the same device: assigned together, "
+                     "as the IOMMU groups them"
+                   : "in the same IOMMU group: VFIO assigns a group whole");
         }
     }
 }
@@ -206,24 +275,38 @@ static void run_hostdev_insert(vt_rule_ctx *c)
                                                   : vt_devclass_names[q->cls];
         /* candidates, best rank first, then address order (the host's) */
         int np = 0, seen = 0;
+        char blocked[160] = "";
+        /* NVMe drives without a host block device (already unbound,
+         * as for VFIO) before those the host may still use */
+        for (int sw = 0; sw < 2; sw++)
         for (int r = 0; r <= 1000 && np < q->count; r++)
             for (int i = 0; i < h->npci && np < q->count; i++) {
                 const vt_host_pci *d = &h->pci[i];
                 if (!matches(h, d, q))
                     continue;
-                seen += r == 0;
+                seen += r == 0 && sw == 0;
+                if (q->cls == DEVCLASS_NVME && !q->address &&
+                    (d->name != NULL) != sw)
+                    continue;
                 if (taken[i] || usage_pci_used(r_usage(c), d->addr) ||
                     in_domain(c, d->addr) || rank(c, d, nodes, aff) != r)
                     continue;
+                if (!companions_free(c, d, taken, blocked, sizeof blocked))
+                    continue;
                 pick[np++] = i;
+                taken[i] = 2;       /* tentatively, for its companions */
             }
+        for (int j = 0; j < np; j++)
+            taken[pick[j]] = 0;
         if (np < q->count) {
             r_finding(c, SEV_INFEASIBLE, NULL, NULL, "hostdev request %d "
-                      "(%s, %d wanted): the host has %s%d free%s; nothing "
-                      "assigned for it", k, what, q->count,
+                      "(%s, %d wanted): the host has %s%d free%s%s%s; "
+                      "nothing assigned for it", k, what, q->count,
                       seen ? "" : "no such device, ", np,
                       aff == AFFINITY_REQUIRED && nodes
-                          ? " on the domain's nodes (affinity required)" : "");
+                          ? " on the domain's nodes (affinity required)" : "",
+                      blocked[0] ? "; one more would take its companion: "
+                      : "", blocked);
             continue;
         }
         for (int j = 0; j < np; j++) {
@@ -231,12 +314,29 @@ static void run_hostdev_insert(vt_rule_ctx *c)
             taken[pick[j]] = 1;
             char why[160];
             snprintf(why, sizeof why, "the policy asks for %s; %s", what,
-                     d->node >= 0 ? "placement keeps the domain next to "
-                     "its NUMA node" : "its NUMA node is unknown");
+                     d->node < 0 ? "its NUMA node is unknown"
+                     : nodes && hwloc_bitmap_isset(nodes, (unsigned)d->node)
+                     ? "on one of the domain's nodes"
+                     : aff == AFFINITY_REQUIRED ? "placement puts the "
+                     "domain on its NUMA node (affinity required)"
+                     : nodes ? "the nearest free one (affinity preferred)"
+                     : "placement prefers its NUMA node; a finding says "
+                     "when the domain ends up elsewhere");
             insert(c, d, why);
-            if (q->cls == DEVCLASS_GPU)
-                companions(c, d, taken, "a function of the same GPU: "
-                           "assigned together, as the IOMMU groups them");
+            if (d->name && q->cls == DEVCLASS_NVME)
+                r_finding(c, SEV_WARNING, NULL, NULL, "%s carries the host's "
+                          "block device %s (no free NVMe without one was "
+                          "left): make sure the host mounts nothing from "
+                          "it, since managed='yes' detaches it from the "
+                          "host when the domain starts", d->addr, d->name);
+            companions(c, d, taken);
+            int rk = rank(c, d, nodes, aff);
+            if (rk > 0 && d->node >= 0)
+                r_finding(c, SEV_WARNING, NULL, NULL, "%s is on host node %d, "
+                          "not on the nodes the domain is bound to: no local "
+                          "one was free (affinity %s), so its DMA and "
+                          "interrupts cross the interconnect", d->addr,
+                          d->node, vt_affinity_names[aff]);
             if (d->node >= 0 && aff == AFFINITY_REQUIRED) {
                 /* placement reads it: the domain must span these nodes */
                 hostdev_state *st = r_state(c, &hostdev_family);
@@ -262,19 +362,27 @@ const vt_rule rule_hostdev_insert = {
         "For each request of the policy's \"hostdev\" list (vf_of: VFs of "
         "the PF with that net device name; address; class nvme, gpu or "
         "nic; count), picks free host devices: not in the domain, not "
-        "taken by an earlier domain of the run or one defined on -c. "
-        "Affinity (per request or hostdev.insert.affinity): required takes "
-        "only devices on the nodes the domain is bound to, preferred local "
-        "ones first then the nearest, legacy local first then any; a "
-        "domain not bound yet takes devices in host order and placement "
-        "follows them (required: its nodes must include theirs). VFs "
-        "become <interface type='hostdev' managed='yes'> with a MAC derived "
-        "from the domain name and the VF address; other devices <hostdev "
-        "mode='subsystem' type='pci' managed='yes'> with <driver "
-        "name='vfio'/>; a GPU's other functions (audio) come along. A "
-        "request the host cannot meet is an infeasible finding.",
-    .needs = "PCI devices with class, NUMA node, net device names and "
-             "SR-IOV parents (JSON snapshot or hwloc XML with I/O objects). "
+        "taken by an earlier domain of the run or one defined on -c. By "
+        "class, never a device the host uses: not its boot display nor a "
+        "BMC's (ASPEED 1a03, Matrox 102b VGA), not a NIC that carries a "
+        "host network interface (its VFs are taken instead). A device goes "
+        "with the other endpoints of its IOMMU group, which VFIO assigns "
+        "whole (a GPU's audio); where the snapshot lacks the groups, with "
+        "the functions of its slot of another class; a "
+        "device whose companion the host or another domain uses is "
+        "skipped. Affinity (per request or hostdev.insert.affinity): "
+        "required takes only devices on the nodes the domain is bound to, "
+        "preferred local ones first then the nearest (a warning names a "
+        "remote one), legacy local first then any; a domain not bound yet "
+        "takes devices in host order and placement follows them "
+        "(required: its nodes must include theirs). VFs become <interface "
+        "type='hostdev' managed='yes'> with a MAC derived from the domain "
+        "name and the VF address; other devices <hostdev mode='subsystem' "
+        "type='pci' managed='yes'> with <driver name='vfio'/>. A request "
+        "the host cannot meet is an infeasible finding.",
+    .needs = "PCI devices with class, vendor, NUMA node, net device names, "
+             "SR-IOV parents, boot display and IOMMU group (the live host "
+             "and its JSON snapshot; hwloc XML lacks the last two). "
              "Capabilities list none: every request is then infeasible.",
     .run = run_hostdev_insert,
 };

@@ -22,10 +22,22 @@ static xmlNodePtr first_element(xmlNodePtr el)
     return NULL;
 }
 
+/* A balloon the user configured: settings of its own, not just the
+ * <memballoon model='virtio'> and address that virt-install writes. */
+static int configured(xmlNodePtr b)
+{
+    return r_attr(b, "autodeflate") || r_attr(b, "freePageReporting") ||
+           r_child(b, "stats") || r_child(b, "driver");
+}
+
 /* Why the domain must not balloon, or NULL. */
-static const char *no_balloon(xmlNodePtr root)
+static const char *no_balloon(vt_rule_ctx *c, xmlNodePtr root)
 {
     xmlNodePtr mb = r_child(root, "memoryBacking");
+    if (r_profile(c) & PROFILE_REALTIME)
+        return "the realtime profile: a balloon's inflation and statistics "
+               "polling interrupt the guest and take host time "
+               "(libvirt kbase kvm-realtime)";
     if (r_child(mb, "locked"))
         return "the memory is locked: a balloon cannot take it back";
     if (r_child(mb, "hugepages"))
@@ -44,7 +56,7 @@ static void run_mem_balloon(vt_rule_ctx *c)
     if (!dev)
         dev = r_insert(c, root, "devices", NULL, "holds the balloon");
     xmlNodePtr b = r_child(dev, "memballoon");
-    const char *none_why = no_balloon(root);
+    const char *none_why = no_balloon(c, root);
     if (none_why) {
         if (!b) {
             const char *a[] = {"model", "none", NULL};
@@ -55,6 +67,14 @@ static void run_mem_balloon(vt_rule_ctx *c)
         const char *model = r_attr(b, "model");
         if (model && !strcmp(model, "none"))
             return;
+        if (configured(b) && !r_override(c)) {
+            /* the user's balloon: kept, with what it can no longer do */
+            r_finding(c, (r_profile(c) & PROFILE_REALTIME) ? SEV_WARNING
+                      : SEV_INFO, b, NULL, "the domain's configured balloon "
+                      "is kept, but %s (mem.balloon.override=true replaces "
+                      "it with model='none')", none_why);
+            return;
+        }
         r_set(c, b, "model", "none", "%s", none_why);
         if (r_attr(b, "autodeflate"))
             r_set(c, b, "autodeflate", NULL, "no balloon to deflate");
@@ -81,7 +101,7 @@ static void run_mem_balloon(vt_rule_ctx *c)
     if (!r_attr(b, "autodeflate"))
         r_set(c, b, "autodeflate", "on", "the balloon deflates before the "
               "guest's OOM killer would run");
-    if (r_profile(c) == PROFILE_LATENCY && !r_attr(b, "freePageReporting"))
+    if ((r_profile(c) & PROFILE_LOWLAT) && !r_attr(b, "freePageReporting"))
         r_set(c, b, "freePageReporting", "off", "the latency profile: no "
               "host work each time the guest frees memory");
     if (!r_child(b, "stats")) {
@@ -94,14 +114,20 @@ static void run_mem_balloon(vt_rule_ctx *c)
 
 const vt_rule rule_mem_balloon = {
     .id = "mem.balloon",
-    .summary = "no balloon with locked, hugepage or VFIO memory; else virtio "
-               "with stats and autodeflate",
+    .summary = "no balloon with locked, hugepage or VFIO memory (or "
+               "realtime); else virtio with stats and autodeflate",
     .profiles = PROFILE_ALL,
     .params = balloon_params,
     .reference = "https://libvirt.org/formatdomain.html#memory-balloon-device",
     .description =
-        "Writes <memballoon model='none'/> when the memory is locked, backed "
-        "by hugepages, or a VFIO device is assigned (each reason is given); "
+        "Writes <memballoon model='none'/> for the realtime profile, and "
+        "when the memory is locked, backed "
+        "by hugepages, or a VFIO device is assigned (each reason is given) "
+        "and the domain has no balloon or a bare one (virt-install's "
+        "model='virtio' with an address); a balloon the user configured "
+        "(autodeflate, freePageReporting, stats or driver) is kept, with a "
+        "finding saying it can take nothing back (a warning for realtime; "
+        "override replaces it); "
         "otherwise keeps (or adds) a virtio balloon with autodeflate='on' "
         "and <stats period='10'/>, and freePageReporting='off' for the "
         "latency profile. A balloon of another model is kept.",

@@ -464,7 +464,7 @@ const vt_rule rule_mem_hugepages = {
     .id = "mem.hugepages",
     .summary = "the largest hugepages the chosen nodes' free pools hold; "
                "feasible host commands when they are missing",
-    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT | PROFILE_REALTIME,
     .params = hp_params,
     .reference = "https://libvirt.org/formatdomain.html#memory-backing; https://docs.kernel.org/admin-guide/mm/hugetlbpage.html",
     .description =

@@ -7,37 +7,109 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const vt_rule_param lock_params[] = {
+    {"always", PARAM_BOOL, "false", "the latency profiles lock ordinary "
+     "memory too, bounded by <memtune><hard_limit> (guest memory + 1 GiB)",
+     NULL, 0, 0},
+    {NULL, 0, NULL, NULL, NULL, 0, 0},
+};
+
+/* KiB of the guest's largest memory: <maxMemory> with hotplug, else
+ * <memory>. */
+static unsigned long long guest_max_kib(vt_rule_ctx *c)
+{
+    unsigned long long kib = r_domain(c)->memory_kib, mx;
+    xmlNodePtr m = r_child(r_root(c), "maxMemory");
+    xmlChar *t = m ? xmlNodeGetContent(m) : NULL;
+    if (t && units_kib((const char *)t, r_attr(m, "unit"), &mx) == 0 &&
+        mx > kib)
+        kib = mx;
+    xmlFree(t);
+    return kib;
+}
+
+/* <memtune><hard_limit>: what libvirt then sets the memlock limit to,
+ * instead of lifting it (formatdomain: memory backing, locked). */
+static void hard_limit(vt_rule_ctx *c)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr mt = r_child(root, "memtune");
+    if (r_child(mt, "hard_limit"))
+        return;         /* the domain's own limit */
+    if (!mt)
+        mt = r_insert(c, root, "memtune", NULL, "holds the memory limit");
+    char kib[32];
+    snprintf(kib, sizeof kib, "%llu", guest_max_kib(c) + 1048576ULL);
+    const char *a[] = {"unit", "KiB", NULL};
+    xmlNodePtr hl = r_add(c, mt, "hard_limit", NULL, a, "locked memory "
+                          "needs a bound: the guest's memory plus 1 GiB for "
+                          "QEMU itself (the estimate libvirt uses for VFIO "
+                          "domains, qemuDomainGetMemLockLimitBytes); without "
+                          "a hard limit libvirt lifts the memlock limit "
+                          "entirely");
+    r_text(c, hl, kib, "the guest's memory plus 1 GiB");
+}
+
 static void run_mem_lock(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr mb = r_child(root, "memoryBacking");
     int huge = r_child(mb, "hugepages") != NULL;
     int vfio = devices_has_vfio(root);
-    int latency = r_profile(c) == PROFILE_LATENCY;
+    int lowlat = (r_profile(c) & PROFILE_LOWLAT) != 0;
+    int always = r_param_bool(c, "always");
+    const vt_host *h = r_host(c);
     /* a domain placement found no room for is not locked: locked memory
      * the host does not have is an out-of-memory kill waiting */
-    if ((latency || (huge && vfio)) && r_rule_on(c, RULE_numa_place) &&
+    if ((lowlat || (huge && vfio)) && r_rule_on(c, RULE_numa_place) &&
         place_get(c)->status == PLACE_INFEASIBLE) {
         r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: the domain "
                   "does not fit this host (numa.place), and locking memory "
                   "the host cannot give risks an out-of-memory kill");
-        latency = vfio = 0;
+        lowlat = vfio = 0;
     }
-    if (latency || (huge && vfio)) {
-        const char *why = latency
-            ? "the latency profile: no page of the guest is ever swapped "
-              "out or faulted in on the host"
-            : "hugepages with a VFIO device: the device DMAs into guest "
-              "memory, which must stay where it is";
+    int lock = (lowlat && (huge || vfio || always)) || (huge && vfio);
+    if (lowlat && !huge && !vfio && !always)
+        r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: it is on "
+                  "ordinary pages, where <locked/> without <memtune>"
+                  "<hard_limit> lifts the memlock limit entirely (libvirt); "
+                  "hugepages are never swapped anyway, and "
+                  "mem.lock.always=true locks ordinary memory with a hard "
+                  "limit");
+    if (lock && !r_child(mb, "locked") && h->memlock_raisable == 0) {
+        r_finding(c, SEV_WARNING, NULL, NULL, "memory not locked: libvirt "
+                  "cannot raise the memlock limit on this host (no "
+                  "CAP_SYS_RESOURCE), so a domain with <locked/> would not "
+                  "start (\"cannot limit locked memory\")%s", vfio
+                  ? "; its VFIO devices need the same, so it cannot start "
+                    "here at all" : "");
+        lock = 0;
+    }
+    if (lowlat) {
         mb = r_ensure(c, r_root(c), "memoryBacking", "holds the memory "
-                      "locking");
+                      "sharing");
         if (!r_child(mb, "nosharepages"))
             r_insert(c, mb, "nosharepages", NULL, "KSM off for this guest: "
-                     "merging and unmerging its pages costs latency (%s)",
-                     latency ? "latency profile" : "locked memory");
+                     "merging and unmerging its pages costs latency (%s "
+                     "profile)", r_profile_name(c));
+    }
+    if (lock) {
+        const char *why = huge && vfio
+            ? "hugepages with a VFIO device: the device DMAs into guest "
+              "memory, which must stay where it is"
+            : huge ? "hugepages back the memory: locking them costs nothing "
+                     "(they are never swapped) and keeps every page in place"
+            : vfio ? "a VFIO device DMAs into guest memory, which libvirt "
+                     "locks for it anyway"
+            : "mem.lock.always: no page of the guest is ever swapped out or "
+              "faulted in on the host";
+        mb = r_ensure(c, r_root(c), "memoryBacking", "holds the memory "
+                      "locking");
         if (!r_child(mb, "locked"))
             r_insert(c, mb, "locked", NULL, "%s; libvirt raises the memlock "
                      "limit for it", why);
+        if (!huge && !vfio)
+            hard_limit(c);
     }
     if (huge && !r_child(mb, "allocation")) {
         const char *a[] = {"mode", "immediate", NULL};
@@ -49,18 +121,28 @@ static void run_mem_lock(vt_rule_ctx *c)
 
 const vt_rule rule_mem_lock = {
     .id = "mem.lock",
-    .summary = "locked, unshared memory for latency and VFIO with "
-               "hugepages; immediate allocation with hugepages",
-    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
-    .params = r_no_params,
-    .reference = "https://libvirt.org/formatdomain.html#memory-backing",
+    .summary = "locked memory only where it is bounded (hugepages, VFIO); "
+               "KSM off for latency; immediate hugepage allocation",
+    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT |
+                PROFILE_REALTIME,
+    .params = lock_params,
+    .reference = "https://libvirt.org/formatdomain.html#memory-backing; "
+                 "https://libvirt.org/formatdomain.html#memory-tuning",
     .description =
-        "Writes <locked/> and <nosharepages/> (KSM off) for the latency "
-        "profile, and whenever hugepages back a domain with VFIO devices; "
-        "<allocation mode='immediate'/> whenever hugepages back the memory. "
-        "Elements the domain has are kept. A domain numa.place finds no "
-        "room for is not locked (locked memory the host does not have is "
-        "an out-of-memory kill waiting), with a finding.",
-    .needs = "None: it reads the domain (memory backing, hostdevs).",
+        "The latency and realtime profiles: <nosharepages/> (KSM off), and "
+        "<locked/> when hugepages back the memory or a VFIO device is "
+        "assigned (both lock anyway: hugepages are never swapped, VFIO "
+        "pins for DMA); on ordinary pages the memory stays unlocked with a "
+        "finding, because <locked/> without <memtune><hard_limit> makes "
+        "libvirt lift the memlock limit entirely; mem.lock.always=true "
+        "locks it with a hard limit of the guest's memory (<maxMemory> "
+        "with hotplug) plus 1 GiB, libvirt's own estimate for VFIO "
+        "domains. Other profiles lock hugepage memory with VFIO devices. "
+        "<allocation mode='immediate'/> whenever hugepages back the "
+        "memory. On the live host where libvirt cannot raise the memlock "
+        "limit (no CAP_SYS_RESOURCE) nothing is locked, with a warning: "
+        "the domain would not start. A domain numa.place finds no room "
+        "for is not locked. Elements the domain has are kept.",
+    .needs = "Whether libvirt can raise the memlock limit (the live host: CAP_SYS_RESOURCE; JSON snapshot: memlock_raisable); unknown: assumed it can.",
     .run = run_mem_lock,
 };

@@ -46,7 +46,10 @@ enum {
     PROFILE_LATENCY = 1 << 1,
     PROFILE_THROUGHPUT = 1 << 2,
     PROFILE_MIGRATABLE = 1 << 3,
-    PROFILE_ALL = 0xf,
+    PROFILE_REALTIME = 1 << 4,      /* libvirt's kbase "KVM real time" */
+    PROFILE_ALL = 0x1f,
+    /* the profiles that pin and lock for low latency */
+    PROFILE_LOWLAT = PROFILE_LATENCY | PROFILE_REALTIME,
 };
 
 enum vt_param_type { PARAM_BOOL, PARAM_INT, PARAM_STRING, PARAM_ENUM };
@@ -143,6 +146,10 @@ const char *r_str_of(const vt_rule_ctx *c, enum vt_rule_index rule,
                      const char *name);
 int r_choice_of(const vt_rule_ctx *c, enum vt_rule_index rule,
                 const char *name);
+/* 1 when the policy or the command line set parameter NAME of RULE (0:
+ * it has its default). */
+int r_param_given(const vt_rule_ctx *c, enum vt_rule_index rule,
+                  const char *name);
 /* 1 when the policy lets this rule replace values the user set. */
 int r_override(const vt_rule_ctx *c);
 

@@ -14,7 +14,8 @@ const vt_option cli_options[] = {
      "hwloc XML, libvirt capabilities XML, JSON snapshot,\n"
      "or synthetic:DESC; default: this machine", NULL},
     {"profile", O_PROFILE, required_argument, NULL, "--profile P",
-     "balanced (default), latency, throughput, migratable", NULL},
+     "balanced (default), latency, throughput,\n"
+     "migratable, realtime", NULL},
     {"policy", O_POLICY, required_argument, NULL, "--policy FILE",
      "policy JSON (schemas/policy.schema.json)", NULL},
     {"enable", O_ENABLE, required_argument, NULL, "--enable RULE",
@@ -35,10 +36,9 @@ const vt_option cli_options[] = {
     {"report", O_REPORT, required_argument, NULL, "--report FMT",
      "report on stdout: text, json, markdown, sarif",
      "text|json|markdown|sarif"},
-    {"output", 'o', required_argument, NULL, "-o OUT",
-     "write the XML to OUT (DIR/ for several domains)", NULL},
-    {"in-place", 'i', no_argument, NULL, "-i",
-     "rewrite each DOMAIN.xml in place", NULL},
+    {"output", 'o', required_argument, NULL, "-o OUT | -i",
+     "write the XML to OUT (DIR/ for several); -i: in place", NULL},
+    {"in-place", 'i', no_argument, NULL, NULL, NULL, NULL},
     {"strict", O_STRICT, no_argument, NULL, "--strict",
      "exit 5 when a rule could not do what is asked", NULL},
     {"connect", 'c', required_argument, NULL, "-c URI",
@@ -48,8 +48,8 @@ const vt_option cli_options[] = {
      "define the result on -c URI (validated by libvirt)", NULL},
     {"dry-run", O_DRY_RUN, no_argument, NULL, NULL, NULL, NULL},
     {"validate", O_VALIDATE, optional_argument, NULL, "--validate[=output]",
-     "check against libvirt's schema: the input and the\n"
-     "output (=output: only the tool's edits); default off", "all|output"},
+     "input and output against libvirt's schema (=output:\n"
+     "only the tool's edits); default off", "all|output"},
     {"no-validate", O_NO_VALIDATE, no_argument, NULL, NULL, NULL, NULL},
     {"help", 'h', no_argument, NULL, "-h, --help",
      "this text;  --version  the version", NULL},

@@ -36,7 +36,8 @@ static void reference_links(const char *refs, vt_strbuf *sb)
 static void profiles_text(unsigned bits, vt_strbuf *sb)
 {
     static const int order[] = {PROFILE_BALANCED, PROFILE_LATENCY,
-                                PROFILE_THROUGHPUT, PROFILE_MIGRATABLE};
+                                PROFILE_THROUGHPUT, PROFILE_MIGRATABLE,
+                                PROFILE_REALTIME};
     int n = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (bits & (unsigned)order[i])
@@ -130,7 +131,7 @@ static void list_json(vt_strbuf *sb)
         cJSON_AddStringToObject(j, "id", r->id);
         cJSON_AddStringToObject(j, "summary", r->summary);
         cJSON *pr = cJSON_AddArrayToObject(j, "profiles");
-        for (int b = PROFILE_BALANCED; b <= PROFILE_MIGRATABLE; b <<= 1)
+        for (int b = PROFILE_BALANCED; b <= PROFILE_REALTIME; b <<= 1)
             if (r->profiles & (unsigned)b)
                 cJSON_AddItemToArray(pr, cJSON_CreateString(policy_profile_name(b)));
         cJSON_AddStringToObject(j, "reference", r->reference);

@@ -51,6 +51,9 @@ typedef struct vt_host_pci {
     int node;           /* NUMA node id of its locality; -1 unknown */
     char *name;         /* OS device name (ens2f0, nvme0n1) or NULL */
     char *pf;           /* for an SR-IOV VF: its PF's address; else NULL */
+    int boot_vga;       /* 1 the display the firmware booted on (a BMC's
+                           or the console's), 0 not, -1 unknown */
+    int iommu_group;    /* its IOMMU group; -1 unknown */
 } vt_host_pci;
 
 typedef struct vt_host {
@@ -97,6 +100,9 @@ typedef struct vt_host {
 
     int npci;
     vt_host_pci *pci;      /* sorted by addr */
+    int memlock_raisable;  /* 1 libvirt can raise a QEMU's memlock limit
+                              here (CAP_SYS_RESOURCE, or no hard limit),
+                              0 it cannot, -1 unknown (not the live host) */
 } vt_host;
 
 /* Frees a host and everything it owns; NULL is fine. */

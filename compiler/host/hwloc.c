@@ -389,6 +389,8 @@ static void fill_pci(hwloc_topology_t topo, vt_host *h)
         p->device_id = o->attr->pcidev.device_id;
         p->node = pci_node(topo, h, o);
         p->name = pci_name(o);
+        p->boot_vga = -1;       /* hwloc does not say; live reads sysfs */
+        p->iommu_group = -1;
         hwloc_obj_t pf = guess_pf(devs, n, i);
         if (pf) {
             char a[16];

@@ -156,6 +156,9 @@ static cJSON *j_pci(const vt_host_pci *p)
     put(o, "node", j_int(p->node));
     put(o, "name", j_str(p->name));
     put(o, "pf", j_str(p->pf));
+    put(o, "boot_vga", p->boot_vga < 0 ? cJSON_CreateNull()
+                                       : cJSON_CreateBool(p->boot_vga));
+    put(o, "iommu_group", j_int(p->iommu_group));
     return o;
 }
 
@@ -172,6 +175,8 @@ static cJSON *snapshot_tree(const vt_host *h)
     put(r, "isolated_cpus", j_set(h->isolated));
     put(r, "nohz_full_cpus", j_set(h->nohz_full));
     put(r, "reserved_cpus", j_set(h->reserved));
+    put(r, "memlock_raisable", h->memlock_raisable < 0 ? cJSON_CreateNull()
+                               : cJSON_CreateBool(h->memlock_raisable));
     cJSON *a = chk(cJSON_CreateArray());
     for (int i = 0; i < h->nnodes; i++)
         push(a, j_node(&h->nodes[i]));
@@ -350,6 +355,23 @@ static int get_bool(const jctx *c, const char *where, const cJSON *obj,
     return 0;
 }
 
+/* Boolean member that may be null or absent (-1: unknown). */
+static int get_tristate(const jctx *c, const char *where, const cJSON *obj,
+                        const char *key, int *out)
+{
+    const cJSON *j;
+    char w[160];
+    *out = -1;
+    subpath(w, sizeof w, where, key);
+    int rc = member(c, where, obj, key, OPT | NUL, &j);
+    if (rc || !j)
+        return rc;
+    if (!cJSON_IsBool(j))
+        return jfail(c, w, "expected true, false or null");
+    *out = cJSON_IsTrue(j);
+    return 0;
+}
+
 /* Array member; *OUT NULL when absent or null. */
 static int get_array(const jctx *c, const char *where, const cJSON *obj,
                      const char *key, int mode, const cJSON **out)
@@ -452,6 +474,9 @@ static int read_header(const jctx *c, const cJSON *root, vt_host *h)
         rc = get_set(c, "", root, "nohz_full_cpus", OPT | NUL, &h->nohz_full);
     if (!rc)
         rc = get_set(c, "", root, "reserved_cpus", OPT | NUL, &h->reserved);
+    if (!rc)
+        rc = get_tristate(c, "", root, "memlock_raisable",
+                          &h->memlock_raisable);
     return rc;
 }
 
@@ -718,7 +743,7 @@ static int read_pci_dev(const jctx *c, const char *w, const cJSON *j,
                         vt_host_pci *p)
 {
     static const char *const keys[] = {"address", "class", "vendor",
-        "device", "node", "name", "pf", NULL};
+        "device", "node", "name", "pf", "boot_vga", "iommu_group", NULL};
     char *addr = NULL;
     long long node = 0;
     int rc = want_object(c, w, j, keys);
@@ -738,6 +763,12 @@ static int read_pci_dev(const jctx *c, const char *w, const cJSON *j,
         rc = get_str(c, w, j, "name", OPT | NUL, &p->name);
     if (!rc)
         rc = get_addr(c, w, j, "pf", OPT | NUL, &p->pf);
+    if (!rc)
+        rc = get_tristate(c, w, j, "boot_vga", &p->boot_vga);
+    long long group;
+    if (!rc && !(rc = get_int(c, w, j, "iommu_group", OPT | NUL, 0,
+                              1048575, &group)))
+        p->iommu_group = (int)group;
     return rc;
 }
 
@@ -765,7 +796,8 @@ static int read_snapshot(const jctx *c, const cJSON *root, vt_host *h)
 {
     static const char *const keys[] = {"vtune_xml_snapshot", "source",
         "kind", "arch", "packages", "cpu_flags", "cpu_flags_complete",
-        "isolated_cpus", "nohz_full_cpus", "reserved_cpus", "nodes",
+        "isolated_cpus", "nohz_full_cpus", "reserved_cpus",
+        "memlock_raisable", "nodes",
         "distances", "cpus", "pci", NULL};
     cpu_extra *extra = NULL;
     char err[256];

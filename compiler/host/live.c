@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* "$VTUNE_XML_SYSROOT" + the formatted path, owned by the caller. */
@@ -222,15 +223,65 @@ static void pci_physfn(vt_host_pci *p)
     free(dir);
 }
 
+/* The display the firmware booted on, and the IOMMU group, from sysfs. */
+static void pci_sysfs(vt_host_pci *p)
+{
+    char *f = sys_path("/sys/bus/pci/devices/%s/boot_vga", p->addr);
+    FILE *fp = fopen(f, "r");
+    if (fp) {
+        int v;
+        p->boot_vga = fscanf(fp, "%d", &v) == 1 ? v != 0 : -1;
+        fclose(fp);
+    } else if ((p->class_id >> 8) == 0x03) {
+        p->boot_vga = 0;    /* a display without the file: not the boot one */
+    }
+    free(f);
+    char *link = sys_path("/sys/bus/pci/devices/%s/iommu_group", p->addr);
+    char target[PATH_MAX];
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        const char *base = strrchr(target, '/');
+        p->iommu_group = atoi(base ? base + 1 : target);
+    }
+    free(link);
+}
+
+/* Whether libvirt can raise a QEMU's memlock limit here: with
+ * CAP_SYS_RESOURCE (bit 24 of CapEff), or when the hard limit is
+ * unlimited already; tried as this process, which runs where libvirtd
+ * would. */
+static int memlock_raisable(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_max == RLIM_INFINITY)
+        return 1;
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (!fp)
+        return -1;
+    char line[256];
+    int r = -1;
+    while (fgets(line, sizeof line, fp))
+        if (!strncmp(line, "CapEff:", 7)) {
+            unsigned long long caps = strtoull(line + 7, NULL, 16);
+            r = (caps >> 24) & 1;
+        }
+    fclose(fp);
+    return r;
+}
+
 int host_live_extras(vt_host *h)
 {
+    h->memlock_raisable = memlock_raisable();
     for (int i = 0; i < h->nnodes; i++)
         node_hugepages(&h->nodes[i]);
     replace_set(&h->isolated, read_cpulist("/sys/devices/system/cpu/isolated"));
     replace_set(&h->nohz_full,
                 read_cpulist("/sys/devices/system/cpu/nohz_full"));
     cpu_flags(h);
-    for (int i = 0; i < h->npci; i++)
+    for (int i = 0; i < h->npci; i++) {
         pci_physfn(&h->pci[i]);
+        pci_sysfs(&h->pci[i]);
+    }
     return 0;
 }

@@ -26,6 +26,7 @@ vt_host *host_new(const char *source, const char *kind)
     h->origin = xstrdup(source);
     h->origin_kind = kind;
     h->npackages = -1;
+    h->memlock_raisable = -1;
     return h;
 }
 

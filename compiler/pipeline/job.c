@@ -33,6 +33,9 @@ int job_load(vt_job *j)
 
 void job_tune(vt_job *j, const vt_host *h, const vt_policy *p, vt_run *run)
 {
+    /* the policy names the OS of guests whose metadata does not */
+    if (p->guest_os && j->info.os == OS_UNKNOWN)
+        j->info.os = (enum vt_os)p->guest_os;
     engine_tune(j->doc, &j->info, h, p, run, j->accounted, j->rep);
     j->out = domdoc_emit(j->doc, &j->outlen);
     j->changed = j->outlen != j->inlen || memcmp(j->out, j->in, j->inlen);

@@ -25,6 +25,7 @@ static const struct { const char *name; int bit; } profiles[] = {
     {"latency", PROFILE_LATENCY},
     {"throughput", PROFILE_THROUGHPUT},
     {"migratable", PROFILE_MIGRATABLE},
+    {"realtime", PROFILE_REALTIME},
 };
 
 const char *policy_profile_name(int profile)
@@ -247,8 +248,29 @@ static int set_param(vt_policy *p, int i, const char *name, const char *value,
     return 0;
 }
 
+/* guest.os: the OS of guests whose metadata does not name it. */
+static int set_guest_os(vt_policy *p, const char *v)
+{
+    static const struct { const char *name; int os; } oses[] = {
+        {"windows", OS_WINDOWS}, {"linux", OS_LINUX}, {"other", OS_OTHER},
+    };
+    for (size_t i = 0; i < sizeof oses / sizeof oses[0]; i++)
+        if (!strcmp(v, oses[i].name)) {
+            p->guest_os = oses[i].os;
+            return 0;
+        }
+    return -1;
+}
+
 int policy_set(vt_policy *p, const char *assignment, char *err, size_t n)
 {
+    if (!strncmp(assignment, "guest.os=", 9)) {
+        if (set_guest_os(p, assignment + 9) == 0)
+            return 0;
+        snprintf(err, n, "--set %s: expected guest.os=windows, linux or "
+                 "other", assignment);
+        return -1;
+    }
     const char *eq = strchr(assignment, '=');
     const char *dot = NULL;
     for (const char *s = assignment; eq && s < eq; s++)
@@ -482,7 +504,7 @@ int policy_load(vt_policy *p, const char *path)
                 policy_set_profile(p, kv->valuestring) < 0)
                 rc = vt_fail(VT_EXIT_HOST, path, line, "policy: profile "
                              "must be one of balanced, latency, throughput, "
-                             "migratable");
+                             "migratable, realtime");
         } else if (strcmp(kv->string, "rules") == 0) {
             rc = load_rules(p, path, text, kv);
         } else if (strcmp(kv->string, "reserved_cpus") == 0) {
@@ -501,12 +523,21 @@ int policy_load(vt_policy *p, const char *path)
             }
         } else if (strcmp(kv->string, "hostdev") == 0) {
             rc = load_hostdevs(p, path, text, kv);
+        } else if (strcmp(kv->string, "guest") == 0) {
+            const cJSON *os = cJSON_GetObjectItemCaseSensitive(kv, "os");
+            if (!cJSON_IsObject(kv) || !cJSON_IsString(os) ||
+                set_guest_os(p, os->valuestring) < 0 ||
+                cJSON_GetArraySize(kv) != 1)
+                rc = vt_fail(VT_EXIT_HOST, path, line, "policy: guest must "
+                             "be {\"os\": \"windows\"}, \"linux\" or "
+                             "\"other\"");
         } else if (strcmp(kv->string, "$schema") == 0 ||
                    strcmp(kv->string, "comment") == 0) {
             continue;
         } else {
             rc = vt_fail(VT_EXIT_HOST, path, line, "policy: unknown key "
-                         "'%s' (expected profile, rules, reserved_cpus, hostdev)",
+                         "'%s' (expected profile, rules, reserved_cpus, hostdev, "
+                         "guest)",
                          kv->string);
         }
     }

@@ -24,6 +24,8 @@ typedef struct vt_policy {
     hwloc_bitmap_t reserved;    /* reserved_cpus: the host's CPUs, or NULL */
     int nhostdevs;
     vt_hostdev_request *hostdevs;  /* the policy's "hostdev" requests */
+    int guest_os;           /* guest.os: enum vt_os for domains whose
+                               metadata does not say; 0 unset */
 } vt_policy;
 
 /* A policy with every default for PROFILE_BALANCED; free with
@@ -43,7 +45,9 @@ int policy_load(vt_policy *p, const char *path);
  * message in ERR for an unknown rule. */
 int policy_enable(vt_policy *p, const char *id, int on, char *err, size_t n);
 
-/* Applies "RULE.PARAM=VALUE". Returns 0, or -1 with a message in ERR. */
+/* Applies "RULE.PARAM=VALUE", or "guest.os=windows|linux|other" (the
+ * guest OS of domains without libosinfo metadata). Returns 0, or -1 with
+ * a message in ERR. */
 int policy_set(vt_policy *p, const char *assignment, char *err, size_t n);
 
 /* 1 when rule number I runs under P. */

@@ -79,6 +79,16 @@ int r_choice_of(const vt_rule_ctx *c, enum vt_rule_index rule,
     return (int)param(c, (int)rule, name, PARAM_ENUM, NULL)->num;
 }
 
+int r_param_given(const vt_rule_ctx *c, enum vt_rule_index rule,
+                  const char *name)
+{
+    const char *text;
+    const vt_rule_param *meta;
+    const vt_param_value *v = policy_param(c->pol, (int)rule, name, &text,
+                                           &meta);
+    return v && v->text != NULL;
+}
+
 int r_param_bool(const vt_rule_ctx *c, const char *name)
 {
     return r_bool_of(c, (enum vt_rule_index)c->rule_index, name);
@@ -284,9 +294,25 @@ static const char *const cputune_order[] = {
     "iothread_quota", "vcpupin", "emulatorpin", "iothreadpin", "vcpusched",
     "iothreadsched", "emulatorsched", "cachetune", "memorytune", NULL,
 };
+static const char *const features_order[] = {
+    "acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm",
+    "pvspinlock", "capabilities", "pmu", "vmport", "gic", "smm", "ioapic",
+    "hpt", "vmcoreinfo", "htm", "nested-hv", "msrs", "ccf-assist", "xen",
+    "cfpc", "sbbc", "ibs", "tcg", "async-teardown", "ras", "ps2", NULL,
+};
+static const char *const hyperv_order[] = {
+    "relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer",
+    "reset", "vendor_id", "frequencies", "reenlightenment", "tlbflush",
+    "ipi", "evmcs", "avic", "emsr_bitmap", "xmm_input", NULL,
+};
+static const char *const kvm_order[] = {
+    "hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring", NULL,
+};
 static const struct { const char *parent; const char *const *order; } orders[] = {
     {"domain", domain_order}, {"cpu", cpu_order},
     {"memoryBacking", memorybacking_order}, {"cputune", cputune_order},
+    {"features", features_order}, {"hyperv", hyperv_order},
+    {"kvm", kvm_order},
 };
 
 static int order_index(const char *const *order, const xmlChar *name)

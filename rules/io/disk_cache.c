@@ -10,13 +10,17 @@
 
 static const vt_rule_param cache_params[] = {
     {"io_uring", PARAM_BOOL, "false", "the host's QEMU supports io='io_uring' "
-     "(QEMU 5.0, libvirt 6.3): use it for image files", NULL, 0, 0},
+     "(QEMU 5.0, libvirt 6.3): use it for image files (domcapabilities "
+     "do not list io modes, so the policy says)", NULL, 0, 0},
+    {"rbd", PARAM_ENUM, "writeback", "cache mode of Ceph RBD disks: "
+     "writeback (librbd's cache, which honours the guest's flushes) or "
+     "none", "writeback|none", 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
 /* What the disk's storage is, for the cache decision. */
 enum storage { ST_SKIP, ST_BLOCK, ST_RAW_FILE, ST_THIN_FILE, ST_NET_DIRECT,
-               ST_NET_OTHER };
+               ST_NET_RBD, ST_NET_OTHER };
 
 static enum storage storage_of(xmlNodePtr d, const char **why)
 {
@@ -41,7 +45,10 @@ static enum storage storage_of(xmlNodePtr d, const char **why)
         return fmt && !strcmp(fmt, "raw") ? ST_RAW_FILE : ST_THIN_FILE;
     if (type && !strcmp(type, "network")) {
         const char *proto = r_attr(r_child(d, "source"), "protocol");
-        return proto && (!strcmp(proto, "iscsi") || !strcmp(proto, "nbd"))
+        if (proto && !strcmp(proto, "rbd"))
+            return ST_NET_RBD;
+        return proto && (!strcmp(proto, "iscsi") || !strcmp(proto, "nbd") ||
+                         !strcmp(proto, "gluster"))
                    ? ST_NET_DIRECT : ST_NET_OTHER;
     }
     *why = "a storage type the rule does not tune";
@@ -62,6 +69,24 @@ static void run_disk_cache(vt_rule_ctx *c)
         enum storage st = storage_of(d, &skip);
         xmlNodePtr drv = r_child(d, "driver");
         const char *cache = r_attr(drv, "cache");
+        if (st == ST_NET_RBD) {
+            /* librbd's cache is writeback that honours flushes */
+            if (!cache || r_override(c)) {
+                const char *want = r_param_str(c, "rbd");
+                if (!drv) {
+                    const char *a[] = {"name", "qemu", NULL};
+                    drv = r_add(c, d, "driver", NULL, a, "holds the cache "
+                                "mode");
+                }
+                if (!cache || strcmp(cache, want))
+                    r_set(c, drv, "cache", want, "%s", !strcmp(want, "none")
+                          ? "the policy's disk.cache.rbd: librbd's cache off"
+                          : "Ceph RBD: librbd caches in writeback mode and "
+                            "honours the guest's flushes (Ceph's QEMU "
+                            "guide), the fastest safe mode for it");
+            }
+            continue;
+        }
         if (cache && (!strcmp(cache, "unsafe") || !strcmp(cache, "writeback"))
             && !r_override(c)) {
             r_finding(c, SEV_WARNING, d, NULL, "cache='%s' set explicitly; "
@@ -85,8 +110,9 @@ static void run_disk_cache(vt_rule_ctx *c)
         r_set(c, drv, "cache", "none", "%s", st == ST_BLOCK
               ? "a block device: O_DIRECT skips the host page cache, so "
               "the guest's own cache is the only one"
-              : st == ST_NET_DIRECT ? "the protocol does direct I/O: no "
-              "host page cache in between"
+              : st == ST_NET_DIRECT ? "a network protocol QEMU talks to "
+              "directly (iscsi, nbd, gluster): no host page cache in "
+              "between, flushes reach the server"
               : "O_DIRECT on the image: no double caching, flushes reach "
               "the disk");
         if (io && !r_attr(drv, "io"))
@@ -114,16 +140,20 @@ const vt_rule rule_disk_cache = {
                "discard and detect_zeroes unmap on thin images",
     .profiles = PROFILE_ALL,
     .params = cache_params,
-    .reference = "https://libvirt.org/formatdomain.html#hard-drives-floppy-disks-cdroms",
+    .reference = "https://libvirt.org/formatdomain.html#hard-drives-floppy-disks-cdroms; "
+                 "https://docs.ceph.com/en/latest/rbd/qemu-rbd/",
     .description =
         "Block devices (type='block', LVM included): cache='none' "
         "io='native' (native AIO needs O_DIRECT, so only with cache none or "
         "directsync). Image files: cache='none' with io='threads' (or "
         "io_uring with disk.cache.io_uring=true); qcow2 and other thin "
         "formats also discard='unmap' and detect_zeroes='unmap' on buses "
-        "that pass TRIM (virtio, scsi, sata). Network disks: iscsi and nbd "
-        "get cache='none'; rbd, gluster and others are left to their "
-        "driver's caching. CD-ROMs, floppies, read-only and shareable disks "
+        "that pass TRIM (virtio, scsi, sata). Network disks: iscsi, nbd and "
+        "gluster get cache='none' (QEMU's own client, no host page cache; "
+        "oVirt does the same for gluster); Ceph rbd gets cache='writeback' "
+        "(librbd's cache honours flushes: Ceph's QEMU guide; "
+        "disk.cache.rbd=none turns it off); other protocols are left to "
+        "their driver. CD-ROMs, floppies, read-only and shareable disks "
         "are left alone. A cache mode the domain sets is kept; unsafe and "
         "writeback get a warning naming the data-loss risk.",
     .needs = "None: it reads the domain. Whether a file's filesystem "

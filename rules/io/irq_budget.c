@@ -17,6 +17,7 @@ static const vt_rule_param irq_params[] = {
 typedef struct qdev {
     xmlNodePtr el;      /* the device */
     long queues;
+    long had;           /* queues before the budget */
     int per_queue;      /* vectors per queue */
     int fixed;          /* vectors besides the queues */
 } qdev;
@@ -27,10 +28,14 @@ typedef struct qdev {
  * sum and lowered one queue at a time for seconds). */
 #define VIRTIO_QUEUE_MAX 1024
 
-static long queues_of(xmlNodePtr el)
+/* The queues of EL: its <driver queues>, else QEMU's default for it
+ * (a queue per vCPU for virtio-blk and virtio-scsi on the machine types
+ * that give it, io.h; one for NICs). */
+static long queues_of(vt_rule_ctx *c, xmlNodePtr el, int blk_fixed)
 {
     const char *q = r_attr(r_child(el, "driver"), "queues");
-    long n = q ? strtol(q, NULL, 10) : 1;
+    long n = q ? strtol(q, NULL, 10)
+               : blk_fixed >= 0 ? io_default_queues(c, el, blk_fixed) : 1;
     return n < 1 ? 1 : n > VIRTIO_QUEUE_MAX ? VIRTIO_QUEUE_MAX : n;
 }
 
@@ -43,14 +48,14 @@ static void run_irq_budget(vt_rule_ctx *c)
     for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
         if (e->type != XML_ELEMENT_NODE)
             continue;
-        int per = 0, fixed = 0;
+        int per = 0, fixed = 0, blk = -1;
         if (xmlStrEqual(e->name, BAD_CAST "interface") && devices_virtio_nic(e))
             per = 2, fixed = 2;
         else if (xmlStrEqual(e->name, BAD_CAST "disk") && devices_virtio_blk(e))
-            per = 1, fixed = 1;
+            per = 1, fixed = 1, blk = 0;
         else if (xmlStrEqual(e->name, BAD_CAST "controller") &&
                  devices_virtio_scsi(e))
-            per = 1, fixed = 3;
+            per = 1, fixed = 3, blk = 2;
         else
             continue;
         const char *given = r_attr(r_child(e, "driver"), "queues");
@@ -60,7 +65,8 @@ static void run_irq_budget(vt_rule_ctx *c)
                       "counted as %d", given, VIRTIO_QUEUE_MAX,
                       VIRTIO_QUEUE_MAX);
         q = xrealloc(q, (size_t)(n + 1) * sizeof *q);
-        q[n] = (qdev){e, queues_of(e), per, fixed};
+        long have = queues_of(c, e, blk);
+        q[n] = (qdev){e, have, have, per, fixed};
         total += q[n].queues * per + fixed;
         n++;
     }
@@ -79,13 +85,16 @@ static void run_irq_budget(vt_rule_ctx *c)
     }
     if (before > budget) {
         for (int i = 0; i < n; i++)
-            if (queues_of(q[i].el) != q[i].queues) {
-                char why[200];
+            if (q[i].had != q[i].queues) {
+                char why[240];
                 snprintf(why, sizeof why, "the domain's virtio queues "
-                         "needed %ld MSI-X vectors, over the budget of %ld: "
-                         "the largest queue counts were lowered evenly",
-                         before, budget);
-                io_set_queues(c, r_child(q[i].el, "driver"), q[i].queues, why);
+                         "needed %ld MSI-X vectors, over the budget of %ld "
+                         "(irq.budget.budget): the largest queue counts "
+                         "were lowered evenly, this one from %ld", before,
+                         budget, q[i].had);
+                io_set_queues(c, r_ensure(c, q[i].el, "driver", "holds the "
+                                          "queues the budget allows"),
+                              q[i].queues, why);
             }
         r_finding(c, total > budget ? SEV_INFEASIBLE : SEV_WARNING, dev, NULL,
                   "virtio queues needed %ld interrupt vectors (2 per NIC "
@@ -106,7 +115,9 @@ const vt_rule rule_irq_budget = {
     .description =
         "Adds up the interrupt vectors of the virtio devices: 2 per NIC "
         "queue pair + 2, 1 per virtio-blk queue + 1, 1 per virtio-scsi "
-        "queue + 3. Over irq.budget.budget (1024; KVM's GSI routing table "
+        "queue + 3, a device without queues= counted with QEMU's default "
+        "(a queue per vCPU for virtio-blk and virtio-scsi on machine types "
+        "of QEMU 5.2 and later). Over irq.budget.budget (1024; KVM's GSI routing table "
         "holds 4096 entries for the whole VM), it lowers the largest queue "
         "counts one at a time until the total fits, with a warning (an "
         "infeasible finding when one queue each is still too many).",

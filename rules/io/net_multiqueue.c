@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Interface types whose virtio backend takes several queues. */
+/* Interface types whose virtio backend is a tap (or macvtap) device,
+ * which takes several queues (IFF_MULTI_QUEUE, at most 256: the
+ * kernel's MAX_TAP_QUEUES), and vhost-user, whose backend says how many
+ * it has. Never user (libvirt refuses queues there), hostdev (not
+ * virtio) or vdpa (the device sets them). */
 static int nic_multiqueue_type(xmlNodePtr nic)
 {
     static const char *const ok[] = {"bridge", "network", "direct",
@@ -25,6 +29,9 @@ static const vt_rule_param net_params[] = {
      "8, latency 4, throughput 16)", NULL, 0, 256},
     {"ring_size", PARAM_INT, "1024", "rx/tx ring size for the throughput "
      "profile", NULL, 256, 1024},
+    {"vhostuser_queues", PARAM_INT, "0", "the queue pairs the vhost-user "
+     "backend offers (QEMU refuses to start with more); 0: unknown, no "
+     "queues written", NULL, 0, 256},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
@@ -45,17 +52,46 @@ static void run_net_multiqueue(vt_rule_ctx *c)
         if (drv && r_attr(drv, "name") && !r_attr_is(drv, "name", "vhost") &&
             !vhostuser)
             continue;   /* a userspace backend chosen on purpose */
-        if (n > 1) {
+        long want = n;
+        if (vhostuser) {
+            long offered = r_param_int(c, "vhostuser_queues");
+            if (!offered) {
+                if (n > 1)
+                    r_finding(c, SEV_INFO, nic, NULL, "vhost-user NIC: "
+                              "queues left to the backend's default: QEMU "
+                              "refuses to start when the backend offers "
+                              "fewer queue pairs than queues=; set "
+                              "net.multiqueue.vhostuser_queues to its "
+                              "count (e.g. DPDK's or OVS-DPDK's n_rxq)");
+                want = 1;
+            } else if (offered < want) {
+                want = offered;
+            }
+        }
+        if (want > 1) {
             /* no name='vhost': libvirt uses vhost-net whenever the host
              * has /dev/vhost-net and falls back to QEMU's own backend
              * otherwise; naming it makes the domain fail to start on a
              * host without the module */
             drv = r_ensure(c, nic, "driver", "holds the NIC's queues");
-            char why[160];
-            snprintf(why, sizeof why, "%ld queue pairs (min(vCPUs, cap %ld)): "
-                     "each vCPU sends and receives on its own queue and "
-                     "interrupt", n, io_queue_cap(c));
-            io_set_queues(c, drv, n, why);
+            char why[200];
+            if (vhostuser && want < n)
+                snprintf(why, sizeof why, "%ld queue pairs: what the "
+                         "vhost-user backend offers "
+                         "(net.multiqueue.vhostuser_queues)", want);
+            else if (want >= r_domain(c)->vcpus)
+                snprintf(why, sizeof why, "%ld queue pairs, one per vCPU%s: "
+                         "each vCPU sends and receives on its own queue and "
+                         "interrupt", want, vhostuser ? ", within what the "
+                         "vhost-user backend offers" : "");
+            else
+                snprintf(why, sizeof why, "%ld queue pairs for %d vCPUs (the "
+                         "profile's cap, net.multiqueue.max_queues%s): about "
+                         "%ld vCPUs share each pair and its interrupt", want,
+                         r_domain(c)->vcpus, vhostuser ? ", within what the "
+                         "vhost-user backend offers" : "",
+                         (r_domain(c)->vcpus + want - 1) / want);
+            io_set_queues(c, drv, want, why);
         }
         if (throughput) {
             drv = r_ensure(c, nic, "driver", "holds the NIC's ring sizes");
@@ -79,16 +115,20 @@ const vt_rule rule_net_multiqueue = {
     .params = net_params,
     .reference = "https://libvirt.org/formatdomain.html#setting-nic-driver-specific-options",
     .description =
-        "virtio NICs of type bridge, network, direct, ethernet or vhostuser "
-        "get <driver queues='N'/>; the driver name is left to libvirt, which "
-        "takes vhost-net when the host has /dev/vhost-net and QEMU's own "
-        "backend otherwise (name='vhost' would fail the start on a host "
-        "without the module); "
-        "N = min(vCPUs, the profile cap, 256); never type user, which "
-        "libvirt refuses with queues. A single vCPU gets no multiqueue. "
-        "The throughput profile adds rx_queue_size (and tx_queue_size for "
-        "vhost-user, the only backend that takes it) of 1024. Queues set "
-        "in the domain and a userspace driver name are kept.",
+        "virtio NICs whose backend is a tap or macvtap device (types bridge, "
+        "network, direct, ethernet) get <driver queues='N'/>, N = min(vCPUs, "
+        "the profile cap, 256: the kernel's MAX_TAP_QUEUES); QEMU's default "
+        "is one. vhost-user NICs get queues only when the policy says how "
+        "many the backend offers (net.multiqueue.vhostuser_queues; QEMU "
+        "refuses to start with more), else an info finding. Never types "
+        "user (libvirt refuses queues), hostdev or vdpa. The driver name is "
+        "left to libvirt, which takes vhost-net when the host has "
+        "/dev/vhost-net and QEMU's own backend otherwise (name='vhost' "
+        "would fail the start on a host without the module). A single vCPU "
+        "gets no multiqueue. The throughput profile adds rx_queue_size (and "
+        "tx_queue_size for vhost-user, the only backend that takes it) of "
+        "1024. Queues set in the domain and a userspace driver name are "
+        "kept.",
     .needs = "None: it reads the domain.",
     .run = run_net_multiqueue,
 };

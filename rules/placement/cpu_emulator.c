@@ -14,28 +14,12 @@ static const vt_rule_param emu_params[] = {
     {"policy", PARAM_ENUM, "share",
      "share: the housekeeping CPUs of the domain's nodes; isolate: one more "
      "whole core of its own", "share|isolate", 0, 0},
+    {"iothreads", PARAM_ENUM, "share",
+     "share: iothreads run where the emulator does; own: each a CPU of a "
+     "free core of the domain's nodes, at most two per core, near its "
+     "storage (the throughput profile's default)", "share|own", 0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
-
-/* The host device name of a disk's block device source: /dev/nvme0n1p2
- * gives nvme0n1, /dev/sdb1 gives sdb; NULL for anything else. */
-static char *block_name(xmlNodePtr disk)
-{
-    const char *dev = r_attr(r_child(disk, "source"), "dev");
-    if (!dev || strncmp(dev, "/dev/", 5) != 0 || strchr(dev + 5, '/'))
-        return NULL;
-    char *name = xstrdup(dev + 5);
-    size_t n = strlen(name);
-    if (!strncmp(name, "nvme", 4)) {
-        char *p = strrchr(name, 'p');        /* nvme0n1p2: partition p2 */
-        if (p && p > strchr(name, 'n') && p[1] >= '0' && p[1] <= '9')
-            *p = '\0';
-    } else {
-        while (n > 0 && name[n - 1] >= '0' && name[n - 1] <= '9')
-            name[--n] = '\0';
-    }
-    return name;
-}
 
 /* The housekeeping CPUs (online) of the host node whose PCI device holds
  * the storage of iothread ID's first disk, as a list, or NULL when that
@@ -43,21 +27,7 @@ static char *block_name(xmlNodePtr disk)
 static char *storage_cpus(vt_rule_ctx *c, int id, int *node)
 {
     const vt_host *h = r_host(c);
-    char ids[16];
-    snprintf(ids, sizeof ids, "%d", id);
-    xmlNodePtr dev = r_child(r_root(c), "devices");
-    for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk")) {
-        const char *it = r_attr(r_child(d, "driver"), "iothread");
-        if (!it || strcmp(it, ids) != 0)
-            continue;
-        char *name = block_name(d);
-        for (int i = 0; name && i < h->npci; i++)
-            if (h->pci[i].name && !strcmp(h->pci[i].name, name) &&
-                h->pci[i].node >= 0)
-                *node = h->pci[i].node;
-        free(name);
-        break;
-    }
+    *node = place_storage_node(c, id);
     const vt_host_node *hn = *node >= 0 ? host_node_by_id(h, *node) : NULL;
     if (!hn)
         return NULL;
@@ -74,6 +44,35 @@ static char *storage_cpus(vt_rule_ctx *c, int id, int *node)
     return list;
 }
 
+/* <iothreadpin> on the CPU of a free core the plan gave iothread IO. */
+static void own_pin(vt_rule_ctx *c, xmlNodePtr tune, const vt_place_plan *p,
+                    const vt_place_io *io)
+{
+    char id[24], cpu[16], where[160];
+    snprintf(id, sizeof id, "%ld", io->id);
+    snprintf(cpu, sizeof cpu, "%d", io->cpu);
+    if (io->storage == io->node)
+        snprintf(where, sizeof where, "host node %d, where its storage "
+                 "controller is", io->node);
+    else if (io->storage >= 0)
+        snprintf(where, sizeof where, "host node %d (its storage is on "
+                 "node %d, which has no free core left)", io->node,
+                 io->storage);
+    else if (hwloc_bitmap_isset(p->nodes, (unsigned)io->node))
+        snprintf(where, sizeof where, "host node %d, one of the domain's",
+                 io->node);
+    else
+        snprintf(where, sizeof where, "host node %d, the nearest with a "
+                 "free core: the domain's nodes have none left, and a "
+                 "remote core beats crowding the emulator's", io->node);
+    const char *attrs[] = {"iothread", id, "cpuset", cpu, NULL};
+    r_insert(c, tune, "iothreadpin", attrs, "CPU %d of a free core of %s, "
+             "kept for this domain's iothreads (at most two per core; "
+             "cpu.emulator.iothreads=own): the iothread polls and completes "
+             "its queues' I/O without competing with the vCPUs, the "
+             "emulator or the host's tasks", io->cpu, where);
+}
+
 static void run_cpu_emulator(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
@@ -86,6 +85,10 @@ static void run_cpu_emulator(vt_rule_ctx *c)
     if (p->emu_why[0])
         r_finding(c, p->emu_info ? SEV_INFO : SEV_WARNING, NULL, NULL, "%s",
                   p->emu_why);
+    if (p->io_why[0])
+        r_finding(c, r_param_given(c, RULE_cpu_emulator, "iothreads")
+                  ? SEV_WARNING : SEV_INFO, r_child(r_root(c), "iothreads"),
+                  NULL, "%s", p->io_why);
     xmlNodePtr root = r_root(c);
     xmlNodePtr tune = r_ensure(c, root, "cputune", "holds the emulator "
                                "pinning");
@@ -128,6 +131,14 @@ static void run_cpu_emulator(vt_rule_ctx *c)
             continue;
         if (have)
             r_remove(c, have, "replaced (cpu.emulator.override)");
+        const vt_place_io *io = NULL;
+        for (int j = 0; j < p->nio; j++)
+            if (p->io[j].id == ids[i])
+                io = &p->io[j];
+        if (io && io->cpu >= 0) {
+            own_pin(c, tune, p, io);
+            continue;
+        }
         int node = -1;
         char *near = storage_cpus(c, (int)ids[i], &node);
         const char *attrs[] = {"iothread", id, "cpuset", near ? near : cpus,
@@ -146,11 +157,14 @@ static void run_cpu_emulator(vt_rule_ctx *c)
 
 const vt_rule rule_cpu_emulator = {
     .id = "cpu.emulator",
-    .summary = "emulator and iothreads on housekeeping CPUs of the domain's "
-               "nodes (share) or a core of their own (isolate)",
-    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .summary = "emulator on housekeeping CPUs of the domain's nodes (share) "
+               "or a core of its own (isolate); iothreads beside it or, for "
+               "throughput, on free cores of their own",
+    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT | PROFILE_REALTIME,
     .params = emu_params,
-    .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
+    .reference = "https://libvirt.org/formatdomain.html#cpu-tuning; "
+                 "https://libvirt.org/kbase/kvm-realtime.html (emulator "
+                 "and I/O threads on housekeeping CPUs)",
     .description =
         "Writes <emulatorpin> and an <iothreadpin> per iothread. share "
         "(default): the online housekeeping CPUs of the domain's nodes "
@@ -158,7 +172,21 @@ const vt_rule rule_cpu_emulator = {
         "small nodes that keep one housekeeping core per package; "
         "unpinned with a finding when there are none at all). isolate: one more whole free "
         "core on the domain's nodes, never a sibling of a vCPU (falls back "
-        "to share with a finding). Never overlaps the vCPU pins.",
-    .needs = "Housekeeping CPUs of the domain's nodes (reserved_cpus, the non-isolated CPUs, or the first core of each node); online CPUs.",
+        "to share with a finding). Never overlaps the vCPU pins. "
+        "Iothreads: share (default) pins them where the emulator is, each "
+        "on the housekeeping CPUs of its storage's node when the host says "
+        "where that is. own (the throughput profile's default, pinned "
+        "vCPUs only): each iothread gets one CPU of a free core, at most "
+        "two iothreads per core (one per SMT thread, two on one CPU "
+        "without SMT), on its storage's node when the host says, else on "
+        "the domain's nodes; "
+        "such a core belongs to the domain alone (no vCPU of it or of a "
+        "later domain goes there). Iothreads that find no free core share "
+        "the emulator's CPUs, with a finding (a warning when the policy "
+        "asked for own). A pin the domain sets is kept unless override.",
+    .needs = "Housekeeping CPUs of the domain's nodes (reserved_cpus, the "
+             "non-isolated CPUs, or the first core of each node); online "
+             "CPUs; for own, the cores the vCPUs leave free and the PCI "
+             "devices' nodes and block device names.",
     .run = run_cpu_emulator,
 };

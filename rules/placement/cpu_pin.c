@@ -90,7 +90,8 @@ static void pin_partners(vt_rule_ctx *c, const vt_place_plan *p, int v,
 static const vt_rule_param pin_params[] = {
     {"threads", PARAM_ENUM, "prefer",
      "SMT thread policy: prefer fills sibling threads, isolate uses one "
-     "thread per core, require fails without SMT", "prefer|isolate|require",
+     "thread per core, require fails without SMT (the realtime profile: "
+     "isolate unless set)", "prefer|isolate|require",
      0, 0},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
@@ -114,7 +115,7 @@ static void run_cpu_pin(vt_rule_ctx *c)
         r_remove(c, n, "replaced (cpu.pin.override)");
     }
     const vt_host *h = r_host(c);
-    int isolate = r_param_choice(c, "threads") == THREADS_ISOLATE;
+    int isolate = p->threads == THREADS_ISOLATE;
     /* in vCPU order, as libvirt writes them back */
     for (int v = 0; v < r_domain(c)->vcpus; v++) {
         const vt_place_cell *cell = NULL;
@@ -138,7 +139,7 @@ const vt_rule rule_cpu_pin = {
     .id = "cpu.pin",
     .summary = "one dedicated host CPU per vCPU: SMT siblings for guest "
                "threads, one L3 domain when it fits",
-    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .profiles = PROFILE_LATENCY | PROFILE_THROUGHPUT | PROFILE_REALTIME,
     .params = pin_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
     .description =

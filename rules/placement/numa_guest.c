@@ -105,7 +105,8 @@ const vt_rule rule_numa_guest = {
     .id = "numa.guest",
     .summary = "guest NUMA cells mirroring the host split, with the host's "
                "distances",
-    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT |
+                PROFILE_REALTIME,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-model-and-topology",
     .description =

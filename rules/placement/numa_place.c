@@ -78,6 +78,32 @@ static void confine_floating(vt_rule_ctx *c, const vt_place_plan *p)
     }
 }
 
+/* An assigned PCI device on a host node the domain was not placed on: a
+ * warning (hostdev affinity preferred or legacy, or the domain's own
+ * device), since its DMA and interrupts cross the interconnect. */
+static void remote_devices(vt_rule_ctx *c, const vt_place_plan *p,
+                           const char *nodes)
+{
+    const vt_host *h = r_host(c);
+    xmlNodePtr dev = r_child(r_root(c), "devices");
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
+        char a[16];
+        if (pciaddr_assigned(e, a) < 0)
+            continue;
+        for (int i = 0; i < h->npci; i++) {
+            const vt_host_pci *d = &h->pci[i];
+            if (strcmp(d->addr, a) || d->node < 0 ||
+                hwloc_bitmap_isset(p->nodes, (unsigned)d->node))
+                continue;
+            r_finding(c, SEV_WARNING, e, NULL, "%s is on host node %d, not "
+                      "on the domain's node(s) %s: its DMA and interrupts "
+                      "cross the interconnect (hostdev.insert.affinity="
+                      "required keeps the domain beside its devices)",
+                      a, d->node, nodes);
+        }
+    }
+}
+
 static void run_numa_place(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
@@ -114,6 +140,7 @@ static void run_numa_place(vt_rule_ctx *c)
             free(cn);
         }
     }
+    remote_devices(c, p, nodes);
     free(nodes);
     if (!p->pinned)
         confine_floating(c, p);
@@ -137,7 +164,8 @@ const vt_rule rule_numa_place = {
     .summary = "host NUMA nodes and page size for the domain: one node "
                "whenever one holds it, else the fewest, closest; <numatune> "
                "strict",
-    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT,
+    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT |
+                PROFILE_REALTIME,
     .params = place_params,
     .reference = "https://libvirt.org/formatdomain.html#numa-node-tuning; "
                  "https://libvirt.org/formatdomain.html#cpu-tuning",

@@ -20,6 +20,7 @@
 enum vt_threads { THREADS_PREFER, THREADS_ISOLATE, THREADS_REQUIRE };
 enum vt_emulator { EMULATOR_SHARE, EMULATOR_ISOLATE };
 enum vt_memonly { MEMONLY_AVOID, MEMONLY_USE };
+enum vt_iothreads { IOTHREADS_SHARE, IOTHREADS_OWN };
 
 enum vt_place_status {
     PLACE_NONE = 0,     /* not computed yet */
@@ -46,11 +47,21 @@ typedef struct vt_place_cell {
                                floating: where they may float) */
 } vt_place_cell;
 
+/* An iothread the plan gives a CPU of its own (cpu.emulator.iothreads). */
+typedef struct vt_place_io {
+    long id;                /* the iothread's id */
+    int cpu;                /* its CPU, or -1: it shares the emulator's */
+    int node;               /* the host node of that CPU */
+    int storage;            /* the host node of its storage, -1 unknown */
+} vt_place_io;
+
 typedef struct vt_place_plan {
     enum vt_place_status status;
     char why[512];          /* KEPT, AUTO, INFEASIBLE: the reason */
     int reported;           /* the reason was recorded as a finding */
     int pinned;             /* 1: one dedicated host CPU per vCPU */
+    enum vt_threads threads;    /* the thread policy in force (cpu.pin's,
+                                   isolate for the realtime profile) */
     int fallback;           /* dedicated CPUs were wanted (cpu.pin) but
                                none were left: the vCPUs float over the
                                shared pool of their nodes */
@@ -73,6 +84,10 @@ typedef struct vt_place_plan {
     int emulator_isolated;  /* emulator has a core of its own */
     char emu_why[256];      /* why the emulator is not where asked */
     int emu_info;           /* emu_why is an explanation, not a warning */
+    int nio;                /* iothreads:own: the iothreads it places
+                               (those without a pin the user keeps) */
+    vt_place_io *io;
+    char io_why[256];       /* why some share the emulator's CPUs */
     char summary[256];      /* one line: nodes and why them */
     unsigned long long page_kib;    /* hugepage size backing the memory;
                                        0: ordinary pages */
@@ -104,6 +119,14 @@ int place_sizes_text(const vt_host *h, char *buf, size_t n, int *assumed);
  * LLONG_MAX when its size is unknown. Hugepages can be reserved from it
  * (a host command never asks for more). */
 long long place_node_room(vt_rule_ctx *c, int n);
+
+/* The host node of the storage iothread ID serves (its first disk's
+ * block device, by the host's PCI devices), or -1 when unknown. */
+int place_storage_node(vt_rule_ctx *c, long id);
+
+/* 1 when iothreads get CPUs of their own: cpu.emulator.iothreads=own, or
+ * the throughput profile when the policy does not say. */
+int place_iothreads_own(vt_rule_ctx *c);
 
 /* The plan for the domain being tuned (owned by the rule context). */
 const vt_place_plan *place_get(vt_rule_ctx *c);

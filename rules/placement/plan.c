@@ -46,6 +46,11 @@
  *  7. Emulator and iothreads (cpus.c): `share` on the housekeeping CPUs of
  *     the domain's nodes (else of its package, else the host's); `isolate`
  *     on one more whole free core of its nodes.
+ *  8. Iothreads (iothreads.c): with cpu.emulator.iothreads=own (the
+ *     throughput profile's default) and pinned vCPUs, one CPU each on the
+ *     free cores left after steps 6-7, at most two per core: on their
+ *     storage's node when known, else the domain's nodes; the rest share
+ *     step 7's CPUs.
  * Pinned vCPUs that find no dedicated CPUs float over the shared pool of
  * their nodes instead (a finding of cpu.pin, exit 5 with --strict); with
  * no shared CPU left either, the domain does not fit and is left as
@@ -81,6 +86,7 @@ static void plan_free(void *data)
     free(p->pin);
     hwloc_bitmap_free(p->nodes);
     hwloc_bitmap_free(p->emulator);
+    free(p->io);
 }
 
 static void set_status(vt_place_plan *p, enum vt_place_status st,
@@ -507,6 +513,12 @@ static int page_candidates(pctx *x, unsigned long long *cands, int *user)
 
 /* ------------------------------------------------------------ shortage */
 
+static const char *threads_name(enum vt_threads t)
+{
+    return t == THREADS_ISOLATE ? "isolate" : t == THREADS_REQUIRE
+                                              ? "require" : "prefer";
+}
+
 static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
 {
     long long cap = 0, mem = 0, best = 0;
@@ -541,7 +553,7 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
                  "under thread policy %s, or shared CPUs to float over; the "
                  "host has %lld shared CPUs left (at most %lld on one node) "
                  "after the housekeeping, isolated and dedicated CPUs",
-                 x->vcpus, r_str_of(x->c, RULE_cpu_pin, "threads"), cap, best);
+                 x->vcpus, threads_name(x->threads), cap, best);
     else
         snprintf(cpus, sizeof cpus, "%d vCPUs float over as many CPUs, and "
                  "the host has %lld it may float over (at most %lld on one "
@@ -734,6 +746,7 @@ static int split_cells(pctx *x, vt_place_plan *p, const int *set, int k,
         }
     }
     plan_emulator(x, p, chosen, k);
+    plan_iothreads(x, p, chosen, k);
     char *nodes = cpulist_format(p->nodes);
     snprintf(p->summary, sizeof p->summary, "host node%s %s: %s",
              k > 1 ? "s" : "", nodes, k == 1 ? "the domain fits one node"
@@ -982,6 +995,11 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         .mem = r_domain(c)->memory_kib,
     };
     x.threads = (enum vt_threads)r_choice_of(c, RULE_cpu_pin, "threads");
+    /* the realtime profile: one vCPU per core, unless the policy says */
+    if (r_profile(c) == PROFILE_REALTIME &&
+        !r_param_given(c, RULE_cpu_pin, "threads"))
+        x.threads = THREADS_ISOLATE;
+    p->threads = x.threads;
     x.tpc = max_threads_per_core(h);
     if (!read_user_cells(&x))
         read_dimms(&x);
@@ -1017,7 +1035,7 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
             }
             snprintf(nopin, sizeof nopin, "no node set has %d dedicated "
                      "CPUs free under thread policy %s%s", x.vcpus,
-                     r_str_of(c, RULE_cpu_pin, "threads"), who);
+                     threads_name(x.threads), who);
         }
         free_nodes(&x);
         x.pinned = 0;

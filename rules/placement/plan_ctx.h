@@ -94,6 +94,10 @@ void plan_pick_cpus(pnode *pn, int need, const int *vcpus, int *at,
  * CHOSEN (K nodes). */
 void plan_emulator(pctx *x, vt_place_plan *p, pnode **chosen, int k);
 
+/* The iothreads' CPUs for P when they get their own (iothreads.c): free
+ * cores of CHOSEN (K nodes), after the vCPUs and the emulator. */
+void plan_iothreads(pctx *x, vt_place_plan *p, pnode **chosen, int k);
+
 /* Places the domain's own guest cells (X->ucells) on host nodes: each
  * cell on one node, distinct nodes when they hold them, the closest
  * first; a cell larger than any node on the fewest, closest nodes. Fills

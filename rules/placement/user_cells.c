@@ -378,6 +378,7 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
         for (int j = 0; j < k; j++)
             p->page_assumed |= page && chosen[j]->assumed;
         plan_emulator(x, p, chosen, k);
+        plan_iothreads(x, p, chosen, k);
         free(chosen);
         char *nodes = cpulist_format(p->nodes);
         snprintf(p->summary, sizeof p->summary, "host node%s %s: the "

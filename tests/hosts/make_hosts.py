@@ -10,6 +10,12 @@ that are easier to generate than to type (README.md lists them all):
                      1 GiB each, x86_64
   s390x.json         1 node, 4 cores x 2 threads (z15 SMT-2), 16 GiB,
                      s390x
+  bmc-gpus.json      two-node.json's shape with the PCI devices of a GPU
+                     server: the BMC's Matrox VGA (boot VGA), two GPUs
+                     with their audio functions (one IOMMU group each),
+                     NIC PF eno1 carrying the host's interface with 2
+                     VFs, a second PF without a netdev, both on node 0;
+                     a NIC ens2f0 on node 1; memlock not raisable
   caps-ppc64le.xml   `virsh capabilities` of a POWER9 host: 2 nodes x 4
                      cores x 4 threads, 64 KiB base pages, 16 MiB and
                      16 GiB hugepage pools (none reserved on node 1)
@@ -170,8 +176,42 @@ def caps_ppc64le():
         f.write(text)
 
 
+def bmc_gpus():
+    with open(os.path.join(HERE, "two-node.json")) as f:
+        data = json.load(f)
+    data["source"] = ("tests/hosts/make_hosts.py: two-node.json with a GPU "
+                      "server's PCI devices (BMC VGA, GPUs with audio, host "
+                      "NIC with VFs)")
+    data["memlock_raisable"] = False
+
+    def dev(addr, cls, vendor, device, nid, group, name=None, pf=None,
+            vga=None):
+        d = {"address": addr, "class": cls, "vendor": vendor,
+             "device": device, "node": nid, "name": name, "pf": pf,
+             "iommu_group": group}
+        if vga is not None:
+            d["boot_vga"] = vga
+        return d
+    data["pci"] = [
+        dev("0000:03:00.0", "0x0300", "0x102b", "0x0536", 0, 20, vga=True),
+        dev("0000:18:00.0", "0x0200", "0x8086", "0x1572", 0, 30, "eno1"),
+        dev("0000:18:00.1", "0x0200", "0x8086", "0x1572", 0, 31),
+        dev("0000:18:02.0", "0x0200", "0x8086", "0x154c", 0, 32,
+            pf="0000:18:00.0"),
+        dev("0000:18:02.1", "0x0200", "0x8086", "0x154c", 0, 33,
+            pf="0000:18:00.0"),
+        dev("0000:65:00.0", "0x0300", "0x10de", "0x1eb8", 0, 40, vga=False),
+        dev("0000:65:00.1", "0x0403", "0x10de", "0x10f8", 0, 40),
+        dev("0000:ca:00.0", "0x0302", "0x10de", "0x20b5", 1, 50),
+        dev("0000:ca:00.1", "0x0403", "0x10de", "0x1aef", 1, 50),
+        dev("0000:d8:00.0", "0x0200", "0x8086", "0x1572", 1, 60, "ens2f0"),
+    ]
+    write_json("bmc-gpus.json", data)
+
+
 if __name__ == "__main__":
     pools_mixed()
     tiny_nodes()
     s390x()
     caps_ppc64le()
+    bmc_gpus()

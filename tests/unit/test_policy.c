@@ -130,7 +130,13 @@ static void test_rule_metadata(void **state)
     for (int i = 0; i < vt_nrules; i++) {
         const vt_rule *r = vt_rules[i];
         assert_non_null(r->id);
-        assert_non_null(strchr(r->id, '.'));
+        /* family.name, or a plain name for a rule that is its own
+         * family (hyperv): lowercase letters, digits, '_' and one '.' */
+        assert_true(strspn(r->id, "abcdefghijklmnopqrstuvwxyz0123456789_.")
+                    == strlen(r->id));
+        assert_true(r->id[0] >= 'a' && r->id[0] <= 'z');
+        const char *dot = strchr(r->id, '.');
+        assert_true(!dot || (dot[1] && !strchr(dot + 1, '.')));
         assert_true(r->summary && *r->summary);
         assert_true(r->reference && strncmp(r->reference, "https://", 8) == 0);
         assert_true(r->description && strlen(r->description) > 40);

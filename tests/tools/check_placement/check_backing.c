@@ -26,7 +26,10 @@
  *   balloon-locked      <locked/>, <hugepages> or a PCI hostdev (vfio:
  *                       <hostdev type='pci'>, <interface type='hostdev'>)
  *                       need <memballoon model='none'>; a kvm/qemu domain
- *                       without <memballoon> gets a virtio one
+ *                       without <memballoon> gets a virtio one; a
+ *                       balloon with settings (autodeflate,
+ *                       freePageReporting, stats, driver) is the user's
+ *                       and is kept
  *   memaccess-shared    a vhost-user interface or disk or a virtiofs
  *                       filesystem needs shared memory (each cell's
  *                       memAccess, else <access mode>, is 'shared') and,
@@ -237,7 +240,7 @@ static void check_balloon(const domain *d)
         violation(d->file, "balloon-locked", "no <memballoon>, so libvirt "
                   "adds a virtio balloon, but the domain has %s: it needs "
                   "<memballoon model='none'/>", why.buf);
-    else if (why.len && d->has_balloon &&
+    else if (why.len && d->has_balloon && !d->balloon_configured &&
              (!d->balloon_model || strcmp(d->balloon_model, "none")))
         violation(d->file, "balloon-locked", "<memballoon model='%s'> with "
                   "%s: the model must be 'none'",

@@ -27,7 +27,9 @@
  *                       without a host command bind there fit the node's
  *                       memory less --reserve-mib
  * This checker assumes cpu.pin's default thread policy (prefer), where a
- * core holds as many vCPUs as it has usable threads.
+ * core holds as many vCPUs as it has usable threads; for the realtime
+ * profile, isolate (a core per vCPU). An explicit cpu.pin.threads is not
+ * in the report, so the checker does not see it.
  */
 #include "checks.h"
 #include "page_pools.h"
@@ -190,7 +192,7 @@ static int memory_fits(taken *t, const vt_host *h, const pools *pl,
 static int cpus_fit(const taken *t, const vt_host *h,
                     hwloc_const_bitmap_t reserved,
                     hwloc_const_bitmap_t isolated, int pinned, int fallback,
-                    int n)
+                    int isolate, int n)
 {
     hwloc_bitmap_t s = hwloc_bitmap_dup(h->nodes[n].cpus);
     int id;
@@ -214,6 +216,21 @@ static int cpus_fit(const taken *t, const vt_host *h,
             hwloc_bitmap_andnot(s, s, reserved);
     }
     int w = hwloc_bitmap_weight(s);
+    if (pinned && isolate) {
+        /* a vCPU a core: count the cores with a usable CPU */
+        hwloc_bitmap_t seen = hwloc_bitmap_alloc();
+        w = 0;
+        hwloc_bitmap_foreach_begin(id, s) {
+            if (hwloc_bitmap_isset(seen, (unsigned)id))
+                continue;
+            hwloc_bitmap_t one = hwloc_bitmap_alloc();
+            hwloc_bitmap_set(one, (unsigned)id);
+            add_cores(h, one, seen);
+            hwloc_bitmap_free(one);
+            w++;
+        } hwloc_bitmap_foreach_end();
+        hwloc_bitmap_free(seen);
+    }
     hwloc_bitmap_free(s);
     return w;
 }
@@ -221,7 +238,8 @@ static int cpus_fit(const taken *t, const vt_host *h,
 static void judge_split(taken *t, const vt_host *h, const pools *pl,
                         hwloc_const_bitmap_t reserved,
                         hwloc_const_bitmap_t isolated, const domain *d,
-                        const rr_domain *rd, int hugepage_profile)
+                        const rr_domain *rd, int hugepage_profile,
+                        int isolate)
 {
     if (!d->numa_nodes || hwloc_bitmap_weight(d->numa_nodes) < 2 ||
         d->vcpus <= 0 || !d->mem_ok || (rd && !rd->placed))
@@ -235,7 +253,7 @@ static void judge_split(taken *t, const vt_host *h, const pools *pl,
     for (int n = 0; n < h->nnodes; n++) {
         unsigned long long size = 0;
         int cap = cpus_fit(t, h, reserved, isolated, pinned,
-                           rd && rd->fallback, n);
+                           rd && rd->fallback, isolate, n);
         if (cap < d->vcpus ||
             !memory_fits(t, h, pl, d, hp_free, n, &size))
             continue;
@@ -263,7 +281,7 @@ void check_fit(const domain *d, int n, const vt_host *h, const pools *pl,
     for (int k = 0; k < n; k++) {
         const rr_domain *rd = rds[k];
         judge_split(&t, h, pl, reserved, isolated, &d[k], rd,
-                    rr->hugepage_profile);
+                    rr->hugepage_profile, rr->isolate);
         take_domain(&t, h, pl, &d[k]);
         int others = 0;
         for (int j = 0; j < n; j++)

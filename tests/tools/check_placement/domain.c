@@ -410,6 +410,11 @@ static void read_backing(domain *d, xmlXPathContextPtr ctx)
     d->has_balloon = n != NULL;
     if (n)
         d->balloon_model = attr(n, "model");
+    /* a balloon the user configured (its settings, not just the address
+     * virt-install writes) is kept by mem.balloon, with a finding */
+    d->balloon_configured = first_node(ctx, "/domain/devices/memballoon"
+                                       "[@autodeflate or @freePageReporting "
+                                       "or stats or driver]") != NULL;
     /* hostdev mode defaults to 'subsystem' */
     describe_first(ctx, "/domain/devices/hostdev[(not(@mode) or "
                    "@mode='subsystem') and @type='pci'] | "

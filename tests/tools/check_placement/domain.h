@@ -138,6 +138,7 @@ typedef struct domain {
     char *alloc_mode;           /* <allocation mode>; NULL absent */
     int has_balloon;            /* <devices><memballoon> */
     char *balloon_model;        /* its model; NULL absent */
+    int balloon_configured;     /* it has settings of the user's */
     char vfio[64];              /* first PCI hostdev, "" none */
     char shared_dev[64];        /* first device needing shared memory */
     int nparts;

@@ -74,7 +74,9 @@ int run_report_read(const char *file, run_report *r)
     }
     r->loaded = 1;
     r->hugepage_profile = !strcmp(profile, "latency") ||
-                          !strcmp(profile, "throughput");
+                          !strcmp(profile, "throughput") ||
+                          !strcmp(profile, "realtime");
+    r->isolate = !strcmp(profile, "realtime");
     r->ndomains = cJSON_GetArraySize(doms);
     r->domains = xcalloc((size_t)(r->ndomains ? r->ndomains : 1),
                          sizeof *r->domains);

@@ -34,7 +34,9 @@ typedef struct rr_action {
 
 typedef struct run_report {
     int loaded;             /* a report was given and read */
-    int hugepage_profile;   /* latency or throughput: mem.hugepages runs */
+    int hugepage_profile;   /* latency, throughput or realtime:
+                               mem.hugepages runs */
+    int isolate;            /* realtime: cpu.pin's threads isolate */
     int ndomains;
     rr_domain *domains;
     int nactions;

@@ -1,0 +1,114 @@
+/*
+ * cpu_dedicated.c - cpu.dedicated: tell the guest its vCPUs are
+ * dedicated (<features><kvm><hint-dedicated state='on'/>), when they are.
+ *
+ * With the hint (KVM_HINTS_REALTIME) a Linux guest stops yielding
+ * through paravirtual spinlocks and idles by polling: right only when no
+ * other thread ever runs on a vCPU's host CPU. So the hint goes only where
+ * the placement (placement/plan.c) dedicated a host CPU to every vCPU, no
+ * emulator or iothread pin of the domain shares them, and the CPU is
+ * host-passthrough on x86 (libvirt refuses the hint otherwise).
+ */
+#include "placement.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Why the hint cannot be given, or NULL: every vCPU on a CPU of its own. */
+static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    xmlNodePtr root = r_root(c);
+    if (!r_x86(c))
+        return "the hint is an x86 KVM feature";
+    if (!r_attr_is(r_child(root, "cpu"), "mode", "host-passthrough"))
+        return "libvirt gives the hint only with <cpu mode='host-passthrough'>";
+    if (p->status != PLACE_OK || !p->pinned || p->fallback)
+        return "the vCPUs have no dedicated host CPUs";
+    int n = r_domain(c)->vcpus;
+    hwloc_bitmap_t vset = hwloc_bitmap_alloc(), other = hwloc_bitmap_alloc();
+    xmlNodePtr tune = r_child(root, "cputune");
+    int pinned = 0;
+    for (xmlNodePtr e = tune ? tune->children : NULL; e; e = e->next) {
+        if (e->type != XML_ELEMENT_NODE)
+            continue;
+        const char *cs = r_attr(e, "cpuset");
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
+        if (!set)
+            continue;
+        if (xmlStrEqual(e->name, BAD_CAST "vcpupin")) {
+            pinned += hwloc_bitmap_weight(set) == 1 &&
+                      !hwloc_bitmap_intersects(vset, set);
+            hwloc_bitmap_or(vset, vset, set);
+        } else if (xmlStrEqual(e->name, BAD_CAST "emulatorpin") ||
+                   xmlStrEqual(e->name, BAD_CAST "iothreadpin")) {
+            hwloc_bitmap_or(other, other, set);
+        }
+        hwloc_bitmap_free(set);
+    }
+    int shared = hwloc_bitmap_intersects(vset, other);
+    hwloc_bitmap_free(vset);
+    hwloc_bitmap_free(other);
+    if (pinned != n)
+        return "not every vCPU is pinned to a host CPU of its own";
+    if (shared)
+        return "an emulator or iothread pin shares a vCPU's host CPU";
+    return NULL;
+}
+
+static void run_cpu_dedicated(vt_rule_ctx *c)
+{
+    const vt_place_plan *p = place_get(c);
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr kvm = r_child(r_child(root, "features"), "kvm");
+    xmlNodePtr hint = r_child(kvm, "hint-dedicated");
+    const char *why = not_dedicated(c, p);
+    if (hint) {
+        if (r_attr_is(hint, "state", "on") && why)
+            r_finding(c, SEV_WARNING, hint, NULL, "hint-dedicated is on, "
+                      "but %s: the guest polls and skips paravirtual "
+                      "spinlocks on CPUs others may need", why);
+        return;
+    }
+    if (!why && r_domain(c)->os == OS_WINDOWS)
+        return;     /* with Hyper-V's CPUID leaves Windows reads no KVM hint */
+    if (why) {
+        /* placed on dedicated CPUs, yet no hint: say why */
+        if (p->status == PLACE_OK && p->pinned && !p->fallback)
+            r_finding(c, SEV_INFO, NULL, NULL, "no <hint-dedicated>: %s",
+                      why);
+        return;
+    }
+    xmlNodePtr feat = r_ensure(c, root, "features", "holds the KVM hints");
+    if (!kvm)
+        kvm = r_insert(c, feat, "kvm", NULL, "holds the dedicated-CPU hint");
+    const char *a[] = {"state", "on", NULL};
+    r_insert(c, kvm, "hint-dedicated", a, "every vCPU has a host CPU of its "
+             "own (no other vCPU, emulator or iothread runs there): the "
+             "guest may poll when idle and skip paravirtual spinlocks "
+             "(KVM_HINTS_REALTIME)");
+}
+
+const vt_rule rule_cpu_dedicated = {
+    .id = "cpu.dedicated",
+    .summary = "<kvm><hint-dedicated/> when every vCPU has a host CPU of its "
+               "own (x86, host-passthrough)",
+    .profiles = PROFILE_LOWLAT,
+    .params = r_no_params,
+    .reference = "https://libvirt.org/formatdomain.html#hypervisor-features; "
+                 "https://docs.kernel.org/virt/kvm/x86/cpuid.html",
+    .description =
+        "Adds <features><kvm><hint-dedicated state='on'/></kvm></features> "
+        "(KVM_HINTS_REALTIME: the guest polls when idle and its spinlocks "
+        "do not yield) only when cpu.pin dedicated a host CPU to every vCPU "
+        "(not its fallback to the shared pool), no <emulatorpin> or "
+        "<iothreadpin> of the domain shares one of them, no other domain "
+        "of the run or of -c runs there (the CPU pools), and the guest CPU "
+        "is host-passthrough on x86, which libvirt requires; not for "
+        "Windows guests, which read Hyper-V's CPUID leaves, not KVM's. "
+        "When dedicated vCPUs get no hint, an info finding says why. A "
+        "hint the domain sets is kept, with a warning when its vCPUs are "
+        "not dedicated.",
+    .needs = "The placement of the vCPUs (numa.place, cpu.pin).",
+    .run = run_cpu_dedicated,
+};
