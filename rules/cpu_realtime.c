@@ -27,21 +27,6 @@ static const vt_rule_param rt_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* The host CPUs the domain's vCPUs are pinned to (1:1 pins), as a new set. */
-static hwloc_bitmap_t vcpu_cpus(xmlNodePtr root)
-{
-    hwloc_bitmap_t all = hwloc_bitmap_alloc();
-    xmlNodePtr tune = r_child(root, "cputune");
-    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
-        const char *cs = r_attr(p, "cpuset");
-        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
-        if (set)
-            hwloc_bitmap_or(all, all, set);
-        hwloc_bitmap_free(set);
-    }
-    return all;
-}
-
 /* The vCPUs' scheduler: FIFO for vCPUs 1..N-1; vCPU 0 keeps the normal
  * scheduler, so the guest's housekeeping (and a Linux guest's RCU and
  * timers, which Nova's realtime mask requires one CPU for) always runs. */
@@ -61,19 +46,7 @@ static void vcpu_sched(vt_rule_ctx *c, xmlNodePtr root)
     }
     /* FIFO only on vCPUs pinned 1:1: a FIFO vCPU that floats starves
      * whatever shares its CPUs */
-    int pinned = 0;
-    hwloc_bitmap_t seen = hwloc_bitmap_alloc();
-    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
-        const char *cs = r_attr(p, "cpuset");
-        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
-        if (set && hwloc_bitmap_weight(set) == 1 &&
-            !hwloc_bitmap_intersects(seen, set)) {
-            pinned++;
-            hwloc_bitmap_or(seen, seen, set);
-        }
-        hwloc_bitmap_free(set);
-    }
-    hwloc_bitmap_free(seen);
+    int pinned = r_vcpus_alone(root, NULL);
     if (pinned < n) {
         r_finding(c, SEV_INFEASIBLE, NULL, NULL, "no realtime scheduler: "
                   "%d of the %d vCPUs have a host CPU of their own, and a "
@@ -154,7 +127,8 @@ static void interrupt_sources(vt_rule_ctx *c, xmlNodePtr root)
 static void host_settings(vt_rule_ctx *c, xmlNodePtr root)
 {
     const vt_host *h = r_host(c);
-    hwloc_bitmap_t cpus = vcpu_cpus(root);
+    hwloc_bitmap_t cpus = hwloc_bitmap_alloc();
+    r_vcpus_alone(root, cpus);      /* every vCPU pin's CPUs */
     if (!hwloc_bitmap_iszero(cpus)) {
         hwloc_bitmap_t miss = hwloc_bitmap_dup(cpus);
         if (h->isolated && h->nohz_full) {

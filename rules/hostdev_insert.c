@@ -47,10 +47,7 @@ static const vt_rule_param params[] = {
 /* The PF of VF D, or NULL. */
 static const vt_host_pci *pf_of(const vt_host *h, const vt_host_pci *d)
 {
-    for (int i = 0; d->pf && i < h->npci; i++)
-        if (!strcmp(h->pci[i].addr, d->pf))
-            return &h->pci[i];
-    return NULL;
+    return d->pf ? host_pci_by_addr(h, d->pf) : NULL;
 }
 
 /* A display the host itself uses: the one the firmware booted on, or a
@@ -70,13 +67,8 @@ static int matches(const vt_host *h, const vt_host_pci *d, const vt_hostdev_requ
     if (q->address)
         return strcmp(d->addr, q->address) == 0;
     if (q->vf_of) {
-        if (!d->pf)
-            return 0;
-        for (int i = 0; i < h->npci; i++)
-            if (h->pci[i].name && !strcmp(h->pci[i].name, q->vf_of) &&
-                !strcmp(h->pci[i].addr, d->pf))
-                return 1;
-        return 0;
+        const vt_host_pci *pf = pf_of(h, d);
+        return pf && pf->name && !strcmp(pf->name, q->vf_of);
     }
     switch (q->cls) {
     case DEVCLASS_NVME:

@@ -196,6 +196,10 @@ xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value);
 /* Next element sibling of N named NAME, or NULL. */
 xmlNodePtr r_next(xmlNodePtr n, const char *name);
+/* How many <cputune><vcpupin>s of ROOT pin a vCPU to one host CPU that no
+ * earlier pin names; when CPUS is not NULL, every pin's CPUs are added to
+ * it. cpu.dedicated and cpu.realtime compare it with the vCPU count. */
+int r_vcpus_alone(xmlNodePtr root, hwloc_bitmap_t cpus);
 /* Attribute NAME of EL, or NULL; valid until the domain is done, even
  * after the attribute is changed or its element removed. */
 const char *r_attr(xmlNodePtr el, const char *name);

@@ -134,6 +134,9 @@ int host_node_index(const vt_host *h, int id);
 /* Returns the cpu with OS index ID, or NULL. */
 const vt_host_cpu *host_cpu_by_id(const vt_host *h, int id);
 
+/* Returns the PCI device at ADDR ("0000:81:00.0"), or NULL. */
+const vt_host_pci *host_pci_by_addr(const vt_host *h, const char *addr);
+
 /* The base page size of H in KiB: the smallest pool a node lists when it
  * is at most 64 KiB, else the architecture's (64 KiB on ppc64 and
  * ppc64le, 4 KiB elsewhere). */

@@ -352,6 +352,14 @@ const vt_host_cpu *host_cpu_by_id(const vt_host *h, int id)
     return i < 0 ? NULL : &h->cpus[i];
 }
 
+const vt_host_pci *host_pci_by_addr(const vt_host *h, const char *addr)
+{
+    for (int i = 0; i < h->npci; i++)
+        if (!strcmp(h->pci[i].addr, addr))
+            return &h->pci[i];
+    return NULL;
+}
+
 int host_distance(const vt_host *h, int a, int b)
 {
     int i = host_node_index(h, a), j = host_node_index(h, b);

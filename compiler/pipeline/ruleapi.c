@@ -134,6 +134,27 @@ int r_attr_is(xmlNodePtr el, const char *name, const char *value)
     return domdoc_attr_is(el, name, value);
 }
 
+int r_vcpus_alone(xmlNodePtr root, hwloc_bitmap_t cpus)
+{
+    hwloc_bitmap_t seen = hwloc_bitmap_alloc();
+    int n = 0;
+    xmlNodePtr tune = r_child(root, "cputune");
+    for (xmlNodePtr p = r_child(tune, "vcpupin"); p; p = r_next(p, "vcpupin")) {
+        const char *cs = r_attr(p, "cpuset");
+        hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
+        if (!set)
+            continue;
+        n += hwloc_bitmap_weight(set) == 1 &&
+             !hwloc_bitmap_intersects(seen, set);
+        hwloc_bitmap_or(seen, seen, set);
+        hwloc_bitmap_free(set);
+    }
+    if (cpus)
+        hwloc_bitmap_or(cpus, cpus, seen);
+    hwloc_bitmap_free(seen);
+    return n;
+}
+
 xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value)
 {

@@ -28,22 +28,16 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p)
     int n = r_domain(c)->vcpus;
     hwloc_bitmap_t vset = hwloc_bitmap_alloc(), other = hwloc_bitmap_alloc();
     xmlNodePtr tune = r_child(root, "cputune");
-    int pinned = 0;
+    int pinned = r_vcpus_alone(root, vset);
     for (xmlNodePtr e = tune ? tune->children : NULL; e; e = e->next) {
-        if (e->type != XML_ELEMENT_NODE)
+        if (e->type != XML_ELEMENT_NODE ||
+            !(xmlStrEqual(e->name, BAD_CAST "emulatorpin") ||
+              xmlStrEqual(e->name, BAD_CAST "iothreadpin")))
             continue;
         const char *cs = r_attr(e, "cpuset");
         hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
-        if (!set)
-            continue;
-        if (xmlStrEqual(e->name, BAD_CAST "vcpupin")) {
-            pinned += hwloc_bitmap_weight(set) == 1 &&
-                      !hwloc_bitmap_intersects(vset, set);
-            hwloc_bitmap_or(vset, vset, set);
-        } else if (xmlStrEqual(e->name, BAD_CAST "emulatorpin") ||
-                   xmlStrEqual(e->name, BAD_CAST "iothreadpin")) {
+        if (set)
             hwloc_bitmap_or(other, other, set);
-        }
         hwloc_bitmap_free(set);
     }
     int shared = hwloc_bitmap_intersects(vset, other);

@@ -90,17 +90,14 @@ static void remote_devices(vt_rule_ctx *c, const vt_place_plan *p,
         char a[16];
         if (pciaddr_assigned(e, a) < 0)
             continue;
-        for (int i = 0; i < h->npci; i++) {
-            const vt_host_pci *d = &h->pci[i];
-            if (strcmp(d->addr, a) || d->node < 0 ||
-                hwloc_bitmap_isset(p->nodes, (unsigned)d->node))
-                continue;
-            r_finding(c, SEV_WARNING, e, NULL, "%s is on host node %d, not "
-                      "on the domain's node(s) %s: its DMA and interrupts "
-                      "cross the interconnect (hostdev.insert.affinity="
-                      "required keeps the domain beside its devices)",
-                      a, d->node, nodes);
-        }
+        const vt_host_pci *d = host_pci_by_addr(h, a);
+        if (!d || d->node < 0 || hwloc_bitmap_isset(p->nodes,
+                                                    (unsigned)d->node))
+            continue;
+        r_finding(c, SEV_WARNING, e, NULL, "%s is on host node %d, not on "
+                  "the domain's node(s) %s: its DMA and interrupts cross "
+                  "the interconnect (hostdev.insert.affinity=required keeps "
+                  "the domain beside its devices)", a, d->node, nodes);
     }
 }
 

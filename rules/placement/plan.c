@@ -281,9 +281,9 @@ static void device_nodes(pctx *x)
         char a[16];
         if (pciaddr_assigned(e, a) < 0)
             continue;
-        for (int i = 0; i < x->h->npci; i++)
-            if (!strcmp(x->h->pci[i].addr, a) && x->h->pci[i].node >= 0)
-                hwloc_bitmap_set(x->prefer, (unsigned)x->h->pci[i].node);
+        const vt_host_pci *d = host_pci_by_addr(x->h, a);
+        if (d && d->node >= 0)
+            hwloc_bitmap_set(x->prefer, (unsigned)d->node);
     }
 }
 
