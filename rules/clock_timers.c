@@ -2,9 +2,12 @@
  * clock_timers.c - clock.timers: the guest timers that cost least.
  *
  * The emulated HPET is slow to read and unneeded by modern guests (off);
- * the RTC catches up missed ticks and the PIT delays them, which keeps
- * guest time right after a pause; Linux guests use kvmclock, the
- * paravirtual clock. x86 only: these are PC timers.
+ * the RTC catches up missed ticks, which keeps guest time right after a
+ * pause; Linux guests use kvmclock, the paravirtual clock. Defaults are
+ * not written out: KVM's in-kernel PIT already delays missed ticks
+ * (kvm-pit's lost_tick_policy is delay, QEMU hw/i386/kvm/i8254.c) and
+ * kvmclock is on for every KVM x86 guest. x86 only: these are PC
+ * timers.
  */
 #include "rule.h"
 
@@ -18,9 +21,6 @@ static const struct timer timers[] = {
     {"rtc", "tickpolicy", "catchup",
      "missed RTC ticks are delivered faster until the guest catches up, so "
      "its wall clock stays right after a pause or host overload"},
-    {"pit", "tickpolicy", "delay",
-     "missed PIT ticks are delivered late rather than in a burst, which "
-     "avoids interrupt storms after a pause"},
     {"hpet", "present", "no", NULL},
 };
 
@@ -79,17 +79,20 @@ static void run_clock_timers(vt_rule_ctx *c)
 
 const vt_rule rule_clock_timers = {
     .id = "clock.timers",
-    .summary = "hpet off, rtc catchup, pit delay (x86)",
+    .summary = "hpet off, rtc catchup (x86)",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#time-keeping",
     .description =
         "Adds the timers virt-install and the tuning guides recommend to "
-        "x86 guests: <timer name='rtc' tickpolicy='catchup'/>, <timer "
-        "name='pit' tickpolicy='delay'/> and <timer name='hpet' "
+        "x86 guests: <timer name='rtc' tickpolicy='catchup'/> (QEMU's RTC "
+        "discards missed ticks by default) and <timer name='hpet' "
         "present='no'/>; a new <clock> has offset='localtime' for Windows "
-        "(its RTC runs in local time), else utc. kvmclock is KVM's default "
-        "for x86 guests and is not written out; Windows guests get the "
+        "(its RTC runs in local time), else utc. Defaults are not written "
+        "out: <timer name='pit' tickpolicy='delay'/>, which virt-install "
+        "writes, is what KVM's in-kernel PIT does anyway (kvm-pit "
+        "lost_tick_policy=delay, QEMU hw/i386/kvm/i8254.c), and kvmclock is "
+        "KVM's default for x86 guests; Windows guests get the "
         "Hyper-V clock from the hyperv rule. Timers the domain already sets "
         "are kept.",
     .needs = "The architecture (x86 only); unknown: the domain's is used. The guest OS (the clock's offset, the reasons) comes from the domain's libosinfo metadata or the policy's guest.os.",

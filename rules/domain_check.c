@@ -68,6 +68,40 @@ static hwloc_bitmap_t rt_cpus(xmlNodePtr tune)
     return cpus;
 }
 
+/* Every vCPU on a realtime scheduler: nothing is left for the guest's
+ * housekeeping (libvirt kbase kvm-realtime keeps vCPU 0 off it; Nova's
+ * realtime mask requires one vCPU outside it). */
+static void check_rt_all(vt_rule_ctx *c, xmlNodePtr tune)
+{
+    int n = r_domain(c)->vcpus;
+    if (r_domain(c)->os == OS_OTHER || n < 1)
+        return;
+    hwloc_bitmap_t rt = hwloc_bitmap_alloc();
+    xmlNodePtr first = NULL;
+    for (xmlNodePtr s = r_child(tune, "vcpusched"); s;
+         s = r_next(s, "vcpusched")) {
+        const char *sch = r_attr(s, "scheduler"), *vl = r_attr(s, "vcpus");
+        hwloc_bitmap_t v = vl ? cpulist_parse(vl, CPULIST_LIBVIRT) : NULL;
+        if (v && sch && (!strcmp(sch, "fifo") || !strcmp(sch, "rr"))) {
+            hwloc_bitmap_or(rt, rt, v);
+            if (!first)
+                first = s;
+        }
+        hwloc_bitmap_free(v);
+    }
+    hwloc_bitmap_clr_range(rt, n, -1);
+    if (first && hwloc_bitmap_weight(rt) == n)
+        r_finding(c, SEV_WARNING, first, NULL, "every vCPU runs a realtime "
+                  "scheduler (SCHED_%s): the %s guest's RCU, timers and "
+                  "housekeeping need a vCPU the host may preempt, and one "
+                  "that spins never lets the host run its per-CPU work "
+                  "there; keep vCPU 0 on the normal scheduler (libvirt "
+                  "kbase kvm-realtime)", r_attr_is(first, "scheduler", "rr")
+                  ? "RR" : "FIFO", r_domain(c)->os == OS_WINDOWS ? "Windows"
+                  : r_domain(c)->os == OS_LINUX ? "Linux" : "general-purpose");
+    hwloc_bitmap_free(rt);
+}
+
 /* An emulator or iothread pinned beside a FIFO/RR vCPU never runs while
  * that vCPU does: the guest's I/O stalls behind its own vCPU. */
 static void check_rt_neighbours(vt_rule_ctx *c, xmlNodePtr tune)
@@ -114,8 +148,10 @@ static void run_domain_check(vt_rule_ctx *c)
                       "so you can fix it", v ? v : "", vcpus);
     }
     check_iothread_refs(c, root);
-    if (tune)
+    if (tune) {
         check_rt_neighbours(c, tune);
+        check_rt_all(c, tune);
+    }
     xmlNodePtr nt = r_child(root, "numatune");
     for (xmlNodePtr m = r_child(nt, "memnode"); m; m = r_next(m, "memnode")) {
         const char *id = r_attr(m, "cellid");
@@ -147,7 +183,8 @@ static void run_domain_check(vt_rule_ctx *c)
 const vt_rule rule_domain_check = {
     .id = "domain.check",
     .summary = "references that point nowhere (vcpupin, iothread, memnode, "
-               "hugepage cells); emulator pins beside FIFO vCPUs",
+               "hugepage cells); emulator pins beside FIFO vCPUs; no "
+               "vCPU left off FIFO",
     .profiles = PROFILE_ALL,
     .params = r_no_params,
     .reference = "https://libvirt.org/formatdomain.html#cpu-tuning",
@@ -160,7 +197,9 @@ const vt_rule rule_domain_check = {
         "does not exist (libvirt refuses those); and an <emulatorpin> or "
         "<iothreadpin> that shares a host CPU with a vCPU of "
         "<vcpusched scheduler='fifo'|'rr'>, which then never runs while "
-        "that vCPU does. Runs first, on the domain as given.",
+        "that vCPU does, or a realtime scheduler on every vCPU of a Linux "
+        "or Windows guest, which leaves none for its housekeeping. Runs "
+        "first, on the domain as given.",
     .needs = "None: it reads the domain.",
     .run = run_domain_check,
 };

@@ -10,7 +10,7 @@
  * "Hypervisor features"), with its dependencies: synic, ipi and tlbflush
  * need vpindex, stimer needs synic and the Hyper-V clock (hv-time).
  */
-#include "rule.h"
+#include "placement/placement.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +74,19 @@ static void add_member(vt_rule_ctx *c, xmlNodePtr hv, const char *name,
                        const char *why)
 {
     if (!strcmp(name, "spinlocks")) {
-        const char *a[] = {"state", "on", "retries", "8191", NULL};
-        r_insert(c, hv, name, a, "%s", why);
+        /* vCPUs that own their host CPUs lose nothing by spinning: the
+         * Windows counterpart of KVM's hint-dedicated (cpu.dedicated) */
+        int own = (r_profile(c) & PROFILE_LOWLAT) &&
+                  !place_dedicated_why_not(c);
+        const char *a[] = {"state", "on", "retries", own ? "4294967295"
+                           : "8191", NULL};
+        if (own)
+            r_insert(c, hv, name, a, "every vCPU has a host CPU of its own, "
+                     "so a spinning vCPU never yields to the hypervisor "
+                     "(retries 0xffffffff: \"never notify\"; hv-spinlocks, "
+                     HV_DOC "): nothing else would run there");
+        else
+            r_insert(c, hv, name, a, "%s", why);
         return;
     }
     const char *a[] = {"state", "on", NULL};
@@ -168,6 +179,10 @@ static void run_hyperv(vt_rule_ctx *c)
             r_finding(c, SEV_INFO, hv, NULL, "evmcs not added: it is for "
                       "Intel (VMX) hosts and this host's CPU has no vmx");
     }
+    if (state_of(hv, "evmcs") == 1 && host_has_flag(r_host(c), "vmx") == 0)
+        r_finding(c, SEV_WARNING, r_child(hv, "evmcs"), NULL, "evmcs is on, "
+                  "but this host's CPU has no vmx: enlightened VMCS is for "
+                  "Intel hosts, and QEMU refuses hv-evmcs elsewhere");
     /* avic: AMD's APIC virtualization, where the host has it */
     if (state_of(hv, "avic") < 0 && host_has_flag(r_host(c), "avic") == 1)
         add_member(c, hv, "avic", "the host has AMD AVIC: the guest is told "
@@ -187,14 +202,17 @@ const vt_rule rule_hyperv = {
         "Windows guests (the libosinfo id microsoft.com/win/..., or the "
         "policy's guest.os=windows for domains without metadata) get "
         "<features><hyperv mode='custom'> with relaxed, vapic, spinlocks "
-        "(retries 8191), vpindex, runtime, synic, stimer (with <direct> "
+        "(retries 8191; 0xffffffff, never notify, under the latency and "
+        "realtime profiles when every vCPU has a host CPU of its own), "
+        "vpindex, runtime, synic, stimer (with <direct> "
         "unless hyperv.stimer_direct=false, for libvirt before 5.7 or QEMU "
         "before 4.1), reset, frequencies, tlbflush and ipi, and <timer "
         "name='hypervclock' present='yes'/>. The dependencies always hold: "
         "synic, ipi and tlbflush need vpindex, stimer needs synic and the "
         "Hyper-V clock; a member whose need the domain turns off is not "
         "added (a warning). evmcs only for a guest that runs Hyper-V "
-        "itself (hyperv.nested) on an Intel host; avic only where the host "
+        "itself (hyperv.nested) on an Intel host (a domain's own evmcs on a "
+        "host without vmx is a warning); avic only where the host "
         "CPU has it. mode='passthrough' is never written (it breaks "
         "migration) and kept when the domain has it. The domain's own "
         "members keep their values; missing ones are added. Nothing for "

@@ -48,6 +48,11 @@ static void hard_limit(vt_rule_ctx *c)
                           "a hard limit libvirt lifts the memlock limit "
                           "entirely");
     r_text(c, hl, kib, "the guest's memory plus 1 GiB");
+    r_finding(c, SEV_WARNING, hl, NULL, "<hard_limit> is also the domain's "
+              "memory cgroup limit: should QEMU ever use more than the "
+              "guest's memory plus 1 GiB (many vCPUs or devices, large I/O "
+              "buffers), the kernel kills the domain (libvirt formatdomain, "
+              "memory tuning); raise it for such a domain");
 }
 
 static void run_mem_lock(vt_rule_ctx *c)
@@ -76,13 +81,21 @@ static void run_mem_lock(vt_rule_ctx *c)
                   "hugepages are never swapped anyway, and "
                   "mem.lock.always=true locks ordinary memory with a hard "
                   "limit");
-    if (lock && !r_child(mb, "locked") && h->memlock_raisable == 0) {
+    if (vfio && h->memlock_raisable == 0) {
+        /* VFIO pins all guest memory for DMA whatever <locked/> says:
+         * libvirt must raise the limit to the guest's memory + 1 GiB */
+        r_finding(c, SEV_INFEASIBLE, NULL, NULL, "the domain cannot start "
+                  "on this host: its VFIO devices pin all guest memory, and "
+                  "libvirt cannot raise the memlock limit here (no "
+                  "CAP_SYS_RESOURCE; \"cannot limit locked memory\"); run "
+                  "libvirtd/virtqemud with CAP_SYS_RESOURCE or remove the "
+                  "devices");
+        lock = 0;
+    } else if (lock && !r_child(mb, "locked") && h->memlock_raisable == 0) {
         r_finding(c, SEV_WARNING, NULL, NULL, "memory not locked: libvirt "
                   "cannot raise the memlock limit on this host (no "
                   "CAP_SYS_RESOURCE), so a domain with <locked/> would not "
-                  "start (\"cannot limit locked memory\")%s", vfio
-                  ? "; its VFIO devices need the same, so it cannot start "
-                    "here at all" : "");
+                  "start (\"cannot limit locked memory\")");
         lock = 0;
     }
     if (lowlat) {

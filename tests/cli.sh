@@ -72,6 +72,19 @@ check "--validate without a schema to load: exit 2" test $rc = 2
 check "--validate without a schema: names it" grep -q 'cannot read the schema VTUNE_XML_SCHEMA=/nonexistent.rng' noschema.err
 VTUNE_XML_SCHEMA=/nonexistent.rng "$VT" --host "$H" --validate --disable all "$dom" > /dev/null 2>&1; rc=$?
 check "--validate without a schema, nothing changed: still exit 2" test $rc = 2
+# an output with elements newer than the installed libvirt: the old
+# schema's verdict, named as such (exit 2), not a rule's fault (70)
+pd=$here/golden/io-iothreads-per-disk
+"$VT" --host "$here/hosts/nvme-node1.json" --profile throughput --set io.threads.per_disk=2 \
+    --validate=output -o pd.xml "$pd/in.xml" > /dev/null 2> pd.err; rc=$?
+if pkg-config --atleast-version=10.0 libvirt; then
+    check "--validate=output: per-disk iothreads valid on libvirt >= 10.0" test $rc = 0
+else
+    check "--validate=output: elements newer than the installed libvirt are exit 2" test $rc = 2
+    check "--validate=output: names the element and both versions" \
+        grep -q 'it uses <disk><driver><iothreads> (libvirt 10.0.0), and the installed libvirt schema is 9\.' pd.err
+    check "--validate=output: newer elements write nothing" test ! -e pd.xml
+fi
 
 # review formats
 "$VT" --host "$H" --report markdown "$dom" > pr.md

@@ -71,7 +71,7 @@ echo "hosts:      ${#loaded[@]} loaded, $refused refused (exit 4), $hbad failed"
 # --- tune: one process per host and profile tunes every domain into a
 # folder, and its JSON report beside it (balanced: floating vCPUs;
 # latency and throughput: pinned, hugepages; migratable: no placement)
-PROFILES=${PROFILES:-balanced latency throughput migratable}
+PROFILES=${PROFILES:-balanced latency throughput migratable realtime}
 rhost=(); rkey=(); rprof=()
 for h in "${loaded[@]}"; do
     for prof in $PROFILES; do

@@ -8,6 +8,8 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libvirt/libvirt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,50 @@ int schema_changes_valid(const char *in, size_t inlen, const char *out,
     xmlFreeDoc(a);
     xmlFreeDoc(b);
     return ok;
+}
+
+/* Elements vtune-xml may write that the installed libvirt's schema may
+ * predate: the XPath that finds them, how to name them, and the libvirt
+ * version (major * 1000000 + minor * 1000 + micro) that added them
+ * (libvirt's NEWS and formatdomain "Since" notes). */
+static const struct {
+    const char *xpath, *name;
+    unsigned long since;
+} newer[] = {
+    {"/domain/devices/disk/driver/iothreads",
+     "<disk><driver><iothreads> (libvirt 10.0.0)", 10000000},
+    {"/domain/devices/controller/driver/iothreads",
+     "<controller><driver><iothreads> (libvirt 10.0.0)", 10000000},
+};
+
+int schema_newer_construct(const char *xml, size_t len, char *what,
+                           size_t whatlen, char *have, size_t havelen)
+{
+    const char *env = getenv("VTUNE_XML_SCHEMA");
+    if (env && *env)
+        return 0;       /* a schema of unknown version */
+    unsigned long installed = LIBVIR_VERSION_NUMBER;
+    xmlDocPtr doc = parse(xml, len);
+    if (!doc)
+        return 0;
+    xmlXPathContextPtr x = xmlXPathNewContext(doc);
+    int found = 0;
+    for (size_t i = 0; x && !found && i < sizeof newer / sizeof *newer; i++) {
+        if (newer[i].since <= installed)
+            continue;
+        xmlXPathObjectPtr o =
+            xmlXPathEvalExpression((const xmlChar *)newer[i].xpath, x);
+        if (o && o->nodesetval && o->nodesetval->nodeNr > 0) {
+            snprintf(what, whatlen, "%s", newer[i].name);
+            snprintf(have, havelen, "%lu.%lu.%lu", installed / 1000000,
+                     installed / 1000 % 1000, installed % 1000);
+            found = 1;
+        }
+        xmlXPathFreeObject(o);
+    }
+    xmlXPathFreeContext(x);
+    xmlFreeDoc(doc);
+    return found;
 }
 
 void schema_free(void)

@@ -27,6 +27,15 @@ int schema_valid(const char *xml, size_t len, char *err, size_t errlen);
 int schema_changes_valid(const char *in, size_t inlen, const char *out,
                          size_t outlen, char *err, size_t errlen);
 
+/* When XML uses an element that libvirt added after the version whose
+ * schema is installed (VTUNE_XML_SCHEMA unset), returns 1 and writes to
+ * WHAT the element and the version that added it ("<disk><driver>
+ * <iothreads> (libvirt 10.0.0)") and to HAVE the installed version;
+ * 0 otherwise. An invalid output is then the old schema's verdict, not
+ * a broken edit. */
+int schema_newer_construct(const char *xml, size_t len, char *what,
+                           size_t whatlen, char *have, size_t havelen);
+
 /* Frees the schema (at exit; for leak checkers). */
 void schema_free(void);
 

@@ -100,6 +100,15 @@ int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
         schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
                              sizeof err) == 1)
         return 0;       /* the input's own errors, none of ours */
+    char what[128], have[32];
+    if (schema_newer_construct(j->out, j->outlen, what, sizeof what, have,
+                               sizeof have))
+        return vt_fail(VT_EXIT_USAGE, shown, 0, "--validate=output cannot "
+                       "judge this output: it uses %s, and the installed "
+                       "libvirt schema is %s's (%s: %s); nothing written. "
+                       "Validate on a host with the newer libvirt, or "
+                       "leave out --validate=output", what, have,
+                       schema_path(), err);
     const vt_rule *r = blame(j, h, p);
     return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
                    "domain is not valid libvirt XML (%s)%s%s%s; nothing "

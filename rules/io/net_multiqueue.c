@@ -53,7 +53,21 @@ static void run_net_multiqueue(vt_rule_ctx *c)
             !vhostuser)
             continue;   /* a userspace backend chosen on purpose */
         long want = n;
-        if (vhostuser) {
+        xmlNodePtr tgt = r_child(nic, "target");
+        if (r_attr_is(nic, "type", "ethernet") && r_attr_is(tgt, "managed", "no")) {
+            /* libvirt opens a tap it did not create once per queue, with
+             * IFF_MULTI_QUEUE: the open fails unless the tap was made
+             * multi-queue */
+            if (n > 1)
+                r_finding(c, SEV_INFO, nic, NULL, "ethernet NIC on a tap "
+                          "created outside libvirt (target managed='no'): "
+                          "queues left at one; %ld queue pairs need the tap "
+                          "created with multi_queue (ip tuntap add dev %s "
+                          "mode tap multi_queue) and <driver queues='%ld'/>",
+                          n, r_attr(tgt, "dev") ? r_attr(tgt, "dev") : "TAP",
+                          n);
+            want = 1;
+        } else if (vhostuser) {
             long offered = r_param_int(c, "vhostuser_queues");
             if (!offered) {
                 if (n > 1)
@@ -121,7 +135,10 @@ const vt_rule rule_net_multiqueue = {
         "is one. vhost-user NICs get queues only when the policy says how "
         "many the backend offers (net.multiqueue.vhostuser_queues; QEMU "
         "refuses to start with more), else an info finding. Never types "
-        "user (libvirt refuses queues), hostdev or vdpa. The driver name is "
+        "user (libvirt refuses queues), hostdev or vdpa, nor an ethernet "
+        "tap created outside libvirt (target managed='no': libvirt opens it "
+        "once per queue, which fails unless it was made multi_queue; an "
+        "info finding gives the command). The driver name is "
         "left to libvirt, which takes vhost-net when the host has "
         "/dev/vhost-net and QEMU's own backend otherwise (name='vhost' "
         "would fail the start on a host without the module). A single vCPU "

@@ -50,6 +50,13 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p)
     return NULL;
 }
 
+const char *place_dedicated_why_not(vt_rule_ctx *c)
+{
+    if (!r_rule_on(c, RULE_numa_place) || !r_rule_on(c, RULE_cpu_pin))
+        return "placement is disabled";
+    return not_dedicated(c, place_get(c));
+}
+
 static void run_cpu_dedicated(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
