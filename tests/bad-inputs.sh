@@ -8,6 +8,8 @@
 #   cmd: OPTIONS AND FILES      (shell words; $HOSTS is tests/hosts)
 #   exit: N                     the documented exit code
 #   stderr: REGEX               extended regex the one stderr line matches
+#   lines: N                    optional: N stderr lines instead of one
+#                               (--strict names each unsatisfied finding)
 #   setup: SHELL COMMAND        optional, run first in the case's folder
 #   limit: BLOCKS               optional, ulimit -f for vtune-xml (a full
 #                               disk: writes fail with EFBIG)
@@ -35,6 +37,7 @@ for name in $cases; do
     cmd=$(case_field cmd "$dir/case"); want=$(case_field exit "$dir/case")
     pat=$(case_field stderr "$dir/case"); setup=$(case_field setup "$dir/case")
     limit=$(case_field limit "$dir/case"); env=$(case_field env "$dir/case")
+    lines=$(case_field lines "$dir/case"); lines=${lines:-1}
     (cd "$tmp" && { [ -z "$setup" ] || eval "$setup"; })
     before=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     (cd "$tmp" && { [ -z "$limit" ] || ulimit -f "$limit"; } &&
@@ -43,7 +46,7 @@ for name in $cases; do
     rc=$?
     after=$(cd "$tmp" && find . -mindepth 1 -path ./case -prune -o -print0 | sort -z | xargs -0 ls -ld --time-style=+%s.%N 2>/dev/null; find . -type f ! -name case -print0 | sort -z | xargs -0 -r md5sum)
     check "$name: exit $want (got $rc)" test "$rc" = "$want"
-    check "$name: one stderr line" test "$(wc -l < "$tmp.err")" = 1 || cat "$tmp.err" >&2
+    check "$name: $lines stderr line(s)" test "$(wc -l < "$tmp.err")" = "$lines" || cat "$tmp.err" >&2
     check "$name: stderr matches /$pat/" grep -Eq -- "$pat" "$tmp.err" || cat "$tmp.err" >&2
     check "$name: stdout empty" test ! -s "$tmp.out"
     check "$name: no file created or changed" test "$before" = "$after"

@@ -143,7 +143,7 @@ for id in cpu.mode numa.place cpu.pin cpu.emulator numa.guest cpu.topology cpu.c
     check "--list-rules lists $id" sh -c "'$VT' --list-rules | grep -q '^$id '"
 done
 check "--version" sh -c "'$VT' --version | grep -q '^vtune-xml [0-9]'"
-check "--help fits one screen" sh -c "test \$('$VT' --help | wc -l) -le 30"
+check "--help fits one screen" sh -c "test \$('$VT' --help | wc -l) -le 40"
 
 "$VT" snapshot --host "$H" > snap1.json
 "$VT" snapshot --host snap1.json > snap2.json

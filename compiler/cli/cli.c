@@ -77,6 +77,8 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case 'c': o->uri = optarg; break;
         case 'o': o->out = optarg; break;
         case 'i': o->inplace = 1; break;
+        case 'q': o->quiet = 1; break;
+        case O_SKIP_NON_DOMAIN: o->skip_non_domain = 1; break;
         case O_LIST: o->list_rules = optarg ? optarg : "text"; break;
         case 'h': o->help = 1; break;
         case O_VERSION: o->version = 1; break;

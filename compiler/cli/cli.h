@@ -20,6 +20,8 @@ typedef struct vt_cli {
     vt_cli_op *ops;            /* --enable/--disable/--set, in order */
     int nops;
     int diff, check, explain, strict, inplace, apply, dry_run;
+    int quiet;              /* -q: no notes on stderr */
+    int skip_non_domain;    /* --skip-non-domain */
     int validate;           /* 0 off (default, --no-validate), 1 --validate
                                (input and output), 2 --validate=output
                                (only the tool's edits) */

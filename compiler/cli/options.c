@@ -41,6 +41,10 @@ const vt_option cli_options[] = {
     {"in-place", 'i', no_argument, NULL, NULL, NULL, NULL},
     {"strict", O_STRICT, no_argument, NULL, "--strict",
      "exit 5 when a rule could not do what is asked", NULL},
+    {"skip-non-domain", O_SKIP_NON_DOMAIN, no_argument, NULL,
+     "--skip-non-domain", "pass over XML files that are not <domain>s", NULL},
+    {"quiet", 'q', no_argument, NULL, "-q, --quiet",
+     "no notes on stderr (errors still)", NULL},
     {"connect", 'c', required_argument, NULL, "-c URI",
      "libvirt connection: its domains' CPUs are taken;\n"
      "its capabilities are the host when --host is absent", NULL},

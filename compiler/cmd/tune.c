@@ -130,8 +130,56 @@ static const char *diff_name(const char *input)
     return input;
 }
 
-static int write_outputs(vt_job *jobs, int n)
+/* Each infeasible finding of the run, one line on stderr as errors are
+ * ("vtune-xml: FILE:LINE: RULE: message"). */
+static void print_infeasible(const vt_report *r, int strict)
 {
+    for (int d = 0; d < r->ndomains; d++) {
+        const vt_domain_report *dr = r->domains[d];
+        for (int i = 0; i < dr->nfindings; i++) {
+            const vt_finding *f = &dr->findings[i];
+            if (f->sev < SEV_INFEASIBLE)
+                continue;
+            vt_error(strcmp(dr->file, "-") ? dr->file : "<stdin>", f->line,
+                     "%s%s: %s", strict ? "--strict: " : "not tuned as "
+                     "asked: ", report_rule_id(f->rule), f->message);
+        }
+    }
+}
+
+/* mkdir -p DIR (mode 0777 less the umask). 0, or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+    char *p = xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1; ; s++) {
+        if (*s != '/' && *s)
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) < 0 && errno != EEXIST)
+            rc = -1;
+        else if (!is_dir(p)) {
+            errno = ENOTDIR;
+            rc = -1;
+        }
+        *s = c;
+        if (rc || !c)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
+/* Writes every job's output file; -o DIR/ is created first when it does
+ * not exist, as the run succeeded. */
+static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
+{
+    size_t len = o->out ? strlen(o->out) : 0;
+    if (len && o->out[len - 1] == '/' && !is_dir(o->out) &&
+        make_dirs(o->out) < 0)
+        return vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot create the output "
+                       "folder: %s", strerror(errno));
     for (int i = 0; i < n; i++) {
         if (!jobs[i].dest)
             continue;
@@ -164,6 +212,12 @@ int cmd_tune(const vt_cli *o)
     report_host_pools(&rep, h);
     vt_run run;
     engine_run_init(&run, h, p);
+    /* When no file is written (a report, a diff, --check), a file that
+     * cannot be taken does not hide the others: each is reported, and the
+     * exit code is the first failure's */
+    int keep_going = !o->out && !o->inplace && (o->report || o->diff ||
+                                                o->check);
+    int load_rc = 0;
     for (int i = 0; i < o->ninputs && !rc; i++) {
         vt_job *j = &jobs[i];
         j->input = o->inputs[i];
@@ -171,14 +225,19 @@ int cmd_tune(const vt_cli *o)
         rep.domains[rep.ndomains++] = j->rep;
         rc = destination(o, j);
         if (!rc)
-            rc = job_load(j);
+            rc = job_load(j, o->skip_non_domain ? 1 + o->quiet : 0);
+        if (rc && keep_going && j->failed) {
+            if (!load_rc)
+                load_rc = rc;
+            rc = 0;
+        }
     }
     /* The domains defined on the connection hold their CPUs and memory;
      * a domain tuned now replaces its old definition of the same name. */
     if (!rc && conn) {
         const char **names = xcalloc((size_t)o->ninputs, sizeof *names);
         for (int i = 0; i < o->ninputs; i++)
-            names[i] = jobs[i].info.name;
+            names[i] = jobs[i].doc ? jobs[i].info.name : NULL;
         if (connection_add_usage(conn, h, run.usage, &run.pools, names,
                                  o->ninputs) < 0)
             rc = VT_EXIT_HOST;
@@ -187,10 +246,12 @@ int cmd_tune(const vt_cli *o)
     /* Domains that place themselves are facts of the host: every one of
      * them is accounted before any other is placed, whatever the order. */
     for (int i = 0; i < o->ninputs && !rc; i++)
-        jobs[i].accounted = engine_preaccount(jobs[i].doc, &jobs[i].info, h,
-                                              p, &run);
+        if (jobs[i].doc)
+            jobs[i].accounted = engine_preaccount(jobs[i].doc, &jobs[i].info,
+                                                  h, p, &run);
     for (int i = 0; i < o->ninputs && !rc; i++)
-        job_tune(&jobs[i], h, p, &run);
+        if (jobs[i].doc)
+            job_tune(&jobs[i], h, p, &run);
 
     /* --validate: libvirt's schema judges the tool's edits (and the
      * input). Off by default: parsing the schema and validating a large
@@ -200,29 +261,43 @@ int cmd_tune(const vt_cli *o)
     if (!rc && o->validate != 0 && schema_load(serr, sizeof serr) < 0)
         rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--validate: %s", serr);
     for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++)
-        rc = job_validate(&jobs[i], h, p, o->validate);
+        if (jobs[i].out)
+            rc = job_validate(&jobs[i], h, p, o->validate);
+    /* What kept a domain from being tuned as asked: on stderr under
+     * --check and --strict, where a pipeline would otherwise see only an
+     * exit code */
+    int infeasible = rc ? 0 : report_count_at_least(&rep, SEV_INFEASIBLE);
+    if ((o->check || o->strict) && !o->quiet)
+        print_infeasible(&rep, o->strict);
     /* Nothing is written unless every domain went through, and, with
-     * --strict, every rule could do what it was asked. */
-    if (!rc && o->strict && report_count_at_least(&rep, SEV_INFEASIBLE))
-        rc = vt_fail(VT_EXIT_STRICT, NULL, 0, "--strict: %d finding(s) "
-                     "could not be satisfied (see --report text); nothing "
-                     "written", report_count_at_least(&rep, SEV_INFEASIBLE));
-    if (!rc)
-        rc = write_outputs(jobs, o->ninputs);
+     * --strict, every rule could do what it was asked; a diff or a
+     * report still shows what would change. */
+    int strict_failed = o->strict && infeasible;
+    if (strict_failed)
+        vt_error(NULL, 0, "--strict: %d finding(s) could not be satisfied "
+                 "(above); %s", infeasible, o->diff || o->check || o->report
+                 ? "the diff or report is still printed, nothing written"
+                 : "nothing written");
+    if (!rc && !strict_failed)
+        rc = write_outputs(o, jobs, o->ninputs);
     /* --apply: define each result on the connection, libvirt validating */
-    for (int i = 0; i < o->ninputs && !rc && o->apply && !o->dry_run; i++)
+    for (int i = 0; i < o->ninputs && !rc && !strict_failed && o->apply &&
+                    !o->dry_run; i++)
         rc = connection_define(o->uri, jobs[i].input, jobs[i].out);
-    if (!rc && o->apply && o->dry_run)
+    if (!rc && !strict_failed && o->apply && o->dry_run)
         for (int i = 0; i < o->ninputs; i++)
             fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
                     jobs[i].rep->name ? jobs[i].rep->name : jobs[i].input,
                     o->uri ? o->uri : "libvirt's default URI");
     int changes = 0;
-    if (!rc) {
+    int show = !rc && (!strict_failed || o->diff || o->check || o->report);
+    if (show) {
         vt_strbuf out;
         strbuf_init(&out);
         for (int i = 0; i < o->ninputs; i++) {
             vt_job *j = &jobs[i];
+            if (!j->out)
+                continue;       /* failed or skipped */
             changes += j->changed;
             if ((o->diff || (o->check && !o->report)) && j->changed)
                 diff_unified(&out, diff_name(j->input), j->in, j->inlen,
@@ -247,6 +322,12 @@ int cmd_tune(const vt_cli *o)
         }
         if (o->check && changes)
             rc = VT_EXIT_CHANGES;
+    }
+    if (!rc || rc == VT_EXIT_CHANGES) {
+        if (strict_failed)
+            rc = VT_EXIT_STRICT;
+        if (load_rc)
+            rc = load_rc;
     }
     if (fflush(stdout) != 0 && !rc)
         rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "cannot write to stdout: %s",

@@ -511,6 +511,38 @@ static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
 /* Entry point                                                        */
 /* ------------------------------------------------------------------ */
 
+/* PREFIX + NAME as git writes a path in a diff header: without leading
+ * slashes, and in C-style double quotes when it holds a control
+ * character, a quote, a backslash or a byte beyond ASCII (git's
+ * quote_c_style with core.quotePath on), which git apply and GNU patch
+ * read back. */
+static void add_path(vt_strbuf *out, const char *prefix, const char *name)
+{
+    while (*name == '/')
+        name++;
+    int quote = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        quote |= *p < 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f;
+    if (!quote) {
+        strbuf_addf(out, "%s%s", prefix, name);
+        return;
+    }
+    strbuf_addf(out, "\"%s", prefix);
+    static const char ctrl[] = "\a\b\t\n\v\f\r", letter[] = "abtnvfr";
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        const char *c = strchr(ctrl, *p);
+        if (*p == '"' || *p == '\\')
+            strbuf_addf(out, "\\%c", *p);
+        else if (c)
+            strbuf_addf(out, "\\%c", letter[c - ctrl]);
+        else if (*p < 0x20 || *p >= 0x7f)
+            strbuf_addf(out, "\\%03o", *p);
+        else
+            strbuf_addf(out, "%c", *p);
+    }
+    strbuf_adds(out, "\"");
+}
+
 int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,
                  const char *b, size_t blen, int context)
 {
@@ -529,7 +561,11 @@ int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,
     change *c;
     long nchanges = collect_changes(achg, A.n, bchg, B.n, &c);
 
-    strbuf_addf(out, "--- a/%s\n+++ b/%s\n", name, name);
+    strbuf_adds(out, "--- ");
+    add_path(out, "a/", name);
+    strbuf_adds(out, "\n+++ ");
+    add_path(out, "b/", name);
+    strbuf_adds(out, "\n");
     int hunks = 0;
     for (long first = 0; first < nchanges; hunks++) {
         /* Extend the hunk while the next change's leading context

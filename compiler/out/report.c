@@ -19,10 +19,21 @@ vt_domain_report *report_domain_new(const char *file)
     return r;
 }
 
+void report_domain_error(vt_domain_report *r, int code, const char *message,
+                         long line, int skipped)
+{
+    free(r->error);
+    r->error_code = skipped ? 0 : code;
+    r->error = xstrdup(message);
+    r->error_line = line;
+    r->skipped = skipped;
+}
+
 void report_domain_free(vt_domain_report *r)
 {
     if (!r)
         return;
+    free(r->error);
     for (int i = 0; i < r->nedits; i++) {
         free(r->edits[i].xpath);
         free(r->edits[i].old_value);

@@ -50,6 +50,14 @@ typedef struct vt_domain_report {
     vt_finding *findings;
     int npages;
     vt_pages_need *pages;
+    /* A file the run could not take (unreadable, not XML, not a
+     * domain): the exit code it gives (0: none), the message, its line
+     * (0: none). The other files are still reported. */
+    int error_code;
+    char *error;
+    long error_line;
+    int skipped;        /* not a <domain> document, passed over under
+                           --skip-non-domain (error says what it is) */
 } vt_domain_report;
 
 typedef struct vt_report {
@@ -69,6 +77,11 @@ typedef struct vt_report {
 /* A new, empty report for one domain (owned by the caller). */
 vt_domain_report *report_domain_new(const char *file);
 void report_domain_free(vt_domain_report *r);
+
+/* Records that R's file could not be taken (exit CODE, MESSAGE at
+ * LINE); SKIPPED: passed over (--skip-non-domain), not an error. */
+void report_domain_error(vt_domain_report *r, int code, const char *message,
+                         long line, int skipped);
 
 /* Appends an edit / a finding; strings are copied. */
 void report_edit(vt_domain_report *r, const vt_rule *rl, const char *xpath,

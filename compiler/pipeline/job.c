@@ -8,24 +8,50 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <libxml/tree.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int job_load(vt_job *j)
+/* Records the error just printed in J's report. */
+static int failed(vt_job *j, int rc)
+{
+    long line;
+    const char *msg = vt_last_error(&line);
+    report_domain_error(j->rep, rc, msg, line, 0);
+    j->failed = 1;
+    return rc;
+}
+
+int job_load(vt_job *j, int skip_non_domain)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
     j->in = file_read(j->input, &j->inlen);
     if (!j->in)
-        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read domain: %s",
-                       strerror(errno));
+        return failed(j, vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read "
+                                 "domain: %s", strerror(errno)));
     int rc = domdoc_parse(j->input, j->in, j->inlen, &j->doc);
     if (rc)
-        return rc;
+        return failed(j, rc);
+    xmlNodePtr root = domdoc_root(j->doc);
+    if (skip_non_domain && (root->ns || !xmlStrEqual(root->name,
+                                                     BAD_CAST "domain"))) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "skipped: its root element is <%.60s>, "
+                 "not a libvirt <domain> (--skip-non-domain)", root->name);
+        if (skip_non_domain == 1)
+            fprintf(stderr, VT_PROG ": %s: %s\n", shown, msg);
+        report_domain_error(j->rep, 0, msg, xmlGetLineNo(root), 1);
+        domdoc_free(j->doc);
+        j->doc = NULL;
+        j->skipped = 1;
+        return 0;
+    }
     rc = domain_inspect(j->doc, &j->info);
     if (rc) {
         domdoc_free(j->doc);
         j->doc = NULL;
-        return rc;
+        return failed(j, rc);
     }
     j->rep->name = j->info.name ? xstrdup(j->info.name) : NULL;
     return 0;

@@ -21,12 +21,18 @@ typedef struct vt_job {
     vt_domain info;
     int accounted;          /* its own placement is already in the usage */
     int changed;            /* out differs from in (job_tune sets it) */
+    int failed;             /* job_load failed (exit code in rep) */
+    int skipped;            /* not a <domain>, passed over */
     vt_domain_report *rep;
 } vt_job;
 
 /* Reads, parses and checks J->input into J (J->rep must be set).
- * Returns 0, or an exit code after printing why. */
-int job_load(vt_job *j);
+ * Returns 0, or an exit code after printing why (recorded in J->rep,
+ * J->failed set). With SKIP_NON_DOMAIN, a well-formed document whose
+ * root is not <domain> (a host topology, a network) is passed over: a
+ * note on stderr (none when SKIP_NON_DOMAIN is 2: --quiet), J->skipped
+ * set, and 0. */
+int job_load(vt_job *j, int skip_non_domain);
 
 /* Runs the rules over the loaded J on H under P, in RUN, and emits the
  * tuned bytes into J->out; the document is freed. */

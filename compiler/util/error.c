@@ -9,9 +9,24 @@
 static void vt_verror(const char *file, long line, const char *fmt,
                       va_list ap) __attribute__((format(printf, 3, 0)));
 
+static char last_msg[1024];
+static long last_line;
+
+const char *vt_last_error(long *line)
+{
+    if (line)
+        *line = last_line;
+    return last_msg;
+}
+
 static void vt_verror(const char *file, long line, const char *fmt,
                       va_list ap)
 {
+    va_list copy;
+    va_copy(copy, ap);
+    vsnprintf(last_msg, sizeof last_msg, fmt, copy);
+    va_end(copy);
+    last_line = line > 0 ? line : 0;
     fputs(VT_PROG ": ", stderr);
     if (file) {
         if (line > 0)

@@ -28,4 +28,9 @@ void vt_error(const char *file, long line, const char *fmt, ...)
 int vt_fail(int code, const char *file, long line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The message of the last vt_error/vt_fail, without "vtune-xml: FILE:
+ * LINE: ", and its line in *LINE (0: none); "" before any. Static. For
+ * reports that carry a file's error beside the other files' results. */
+const char *vt_last_error(long *line);
+
 #endif
