@@ -22,13 +22,13 @@ int main(int argc, char **argv)
     }
     xmlInitParser();
     if (o.help) {
-        char *help = options_help();
-        fputs(help, stdout);
-        free(help);
+        rc = cmd_help(o.help);
     } else if (o.version)
         printf("vtune-xml %s\n", VT_VERSION);
     else if (o.list_rules)
         rc = cmd_list_rules(&o);
+    else if (o.explain_rules)
+        rc = cmd_explain(&o);
     else if (o.snapshot)
         rc = cmd_snapshot(&o);
     else

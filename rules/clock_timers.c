@@ -18,11 +18,27 @@ struct timer {
 };
 
 static const struct timer timers[] = {
-    {"rtc", "tickpolicy", "catchup",
-     "missed RTC ticks are delivered faster until the guest catches up, so "
-     "its wall clock stays right after a pause or host overload"},
+    {"rtc", "tickpolicy", "catchup", NULL},
     {"hpet", "present", "no", NULL},
 };
+
+/* Why the RTC catches up: who counts its ticks. */
+static const char *rtc_why(enum vt_os os)
+{
+    if (os == OS_WINDOWS)
+        return "Windows keeps time by counting RTC ticks: missed ones are "
+               "delivered faster until it catches up (QEMU's default "
+               "discards them), so its clock stays right after a pause or "
+               "host overload";
+    if (os == OS_LINUX)
+        return "a Linux guest keeps time with kvmclock, not RTC ticks, so "
+               "this matters only to programs that use the RTC's periodic "
+               "interrupt (/dev/rtc): their missed ticks catch up instead "
+               "of being discarded (QEMU's default)";
+    return "missed RTC ticks are delivered faster until the guest catches "
+           "up instead of being discarded (QEMU's default), so a guest that "
+           "counts them keeps its clock right after a pause";
+}
 
 /* Why the HPET goes: what the guest reads instead. */
 static const char *hpet_why(enum vt_os os)
@@ -73,7 +89,8 @@ static void run_clock_timers(vt_rule_ctx *c)
     }
     for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
         add_timer(c, clock, timers[i].name, timers[i].attr, timers[i].value,
-                  timers[i].why ? timers[i].why : hpet_why(d->os));
+                  timers[i].why ? timers[i].why : i == 0 ? rtc_why(d->os)
+                  : hpet_why(d->os));
     /* kvmclock is on by default for KVM x86 guests: not written out */
 }
 

@@ -74,8 +74,9 @@ static hwloc_bitmap_t rt_cpus(xmlNodePtr tune)
 static void check_rt_all(vt_rule_ctx *c, xmlNodePtr tune)
 {
     int n = r_domain(c)->vcpus;
-    if (r_domain(c)->os == OS_OTHER || n < 1)
-        return;
+    enum vt_os os = r_domain(c)->os;
+    if ((os != OS_LINUX && os != OS_WINDOWS) || n < 1)
+        return;     /* an RTOS may mean it */
     hwloc_bitmap_t rt = hwloc_bitmap_alloc();
     xmlNodePtr first = NULL;
     for (xmlNodePtr s = r_child(tune, "vcpusched"); s;
@@ -92,13 +93,14 @@ static void check_rt_all(vt_rule_ctx *c, xmlNodePtr tune)
     hwloc_bitmap_clr_range(rt, n, -1);
     if (first && hwloc_bitmap_weight(rt) == n)
         r_finding(c, SEV_WARNING, first, NULL, "every vCPU runs a realtime "
-                  "scheduler (SCHED_%s): the %s guest's RCU, timers and "
-                  "housekeeping need a vCPU the host may preempt, and one "
-                  "that spins never lets the host run its per-CPU work "
-                  "there; keep vCPU 0 on the normal scheduler (libvirt "
-                  "kbase kvm-realtime)", r_attr_is(first, "scheduler", "rr")
-                  ? "RR" : "FIFO", r_domain(c)->os == OS_WINDOWS ? "Windows"
-                  : r_domain(c)->os == OS_LINUX ? "Linux" : "general-purpose");
+                  "scheduler (SCHED_%s): %s, and a vCPU that spins never "
+                  "lets the host run its per-CPU work there; keep vCPU 0 on "
+                  "the normal scheduler (libvirt kbase kvm-realtime)",
+                  r_attr_is(first, "scheduler", "rr") ? "RR" : "FIFO",
+                  os == OS_WINDOWS ? "Windows' housekeeping (DPCs, timers, "
+                  "its idle loop) needs a vCPU the host may preempt"
+                  : "the Linux guest's RCU, timers and housekeeping need a "
+                    "vCPU the host may preempt");
     hwloc_bitmap_free(rt);
 }
 
@@ -198,7 +200,8 @@ const vt_rule rule_domain_check = {
         "<iothreadpin> that shares a host CPU with a vCPU of "
         "<vcpusched scheduler='fifo'|'rr'>, which then never runs while "
         "that vCPU does, or a realtime scheduler on every vCPU of a Linux "
-        "or Windows guest, which leaves none for its housekeeping. Runs "
+        "or Windows guest (by its libosinfo id or guest.os; not others, "
+        "which may be an RTOS), which leaves none for its housekeeping. Runs "
         "first, on the domain as given.",
     .needs = "None: it reads the domain.",
     .run = run_domain_check,

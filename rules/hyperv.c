@@ -74,19 +74,8 @@ static void add_member(vt_rule_ctx *c, xmlNodePtr hv, const char *name,
                        const char *why)
 {
     if (!strcmp(name, "spinlocks")) {
-        /* vCPUs that own their host CPUs lose nothing by spinning: the
-         * Windows counterpart of KVM's hint-dedicated (cpu.dedicated) */
-        int own = (r_profile(c) & PROFILE_LOWLAT) &&
-                  !place_dedicated_why_not(c);
-        const char *a[] = {"state", "on", "retries", own ? "4294967295"
-                           : "8191", NULL};
-        if (own)
-            r_insert(c, hv, name, a, "every vCPU has a host CPU of its own, "
-                     "so a spinning vCPU never yields to the hypervisor "
-                     "(retries 0xffffffff: \"never notify\"; hv-spinlocks, "
-                     HV_DOC "): nothing else would run there");
-        else
-            r_insert(c, hv, name, a, "%s", why);
+        const char *a[] = {"state", "on", "retries", "8191", NULL};
+        r_insert(c, hv, name, a, "%s", why);
         return;
     }
     const char *a[] = {"state", "on", NULL};
@@ -153,6 +142,19 @@ static void run_hyperv(vt_rule_ctx *c)
                       ? "the domain turns off" : "is not there either");
             continue;
         }
+        /* vCPUs that own their host CPUs lose nothing by spinning:
+         * QEMU's default, hv-spinlocks=0xffffffff ("never notify"), is
+         * right then; libvirt cannot write it back (it formats retries
+         * signed), so the element is left out */
+        if (!strcmp(m->name, "spinlocks") && (r_profile(c) & PROFILE_LOWLAT) &&
+            !place_dedicated_why_not(c)) {
+            r_finding(c, SEV_INFO, hv, NULL, "spinlocks not added: every "
+                      "vCPU has a host CPU of its own, so Windows need not "
+                      "tell the hypervisor about long spin waits; QEMU's "
+                      "default (hv-spinlocks=0xffffffff, \"never notify\", "
+                      HV_DOC ") is right");
+            continue;
+        }
         if (!strcmp(m->name, "stimer") && !clock) {
             r_finding(c, SEV_WARNING, hv, NULL, "stimer not added: it "
                       "needs the Hyper-V clock (hv-time), and the domain "
@@ -179,10 +181,16 @@ static void run_hyperv(vt_rule_ctx *c)
             r_finding(c, SEV_INFO, hv, NULL, "evmcs not added: it is for "
                       "Intel (VMX) hosts and this host's CPU has no vmx");
     }
-    if (state_of(hv, "evmcs") == 1 && host_has_flag(r_host(c), "vmx") == 0)
-        r_finding(c, SEV_WARNING, r_child(hv, "evmcs"), NULL, "evmcs is on, "
-                  "but this host's CPU has no vmx: enlightened VMCS is for "
-                  "Intel hosts, and QEMU refuses hv-evmcs elsewhere");
+    /* an AMD host (svm) has no VMX even where its flags are partial, as
+     * in libvirt capabilities */
+    int no_vmx = host_has_flag(r_host(c), "vmx") == 0 ||
+                 host_has_flag(r_host(c), "svm") == 1;
+    if (state_of(hv, "evmcs") == 1 && no_vmx)
+        r_finding(c, SEV_INFEASIBLE, r_child(hv, "evmcs"), NULL, "evmcs is "
+                  "on, but this host's CPU has no vmx (%s): enlightened VMCS "
+                  "is for Intel hosts, and QEMU refuses to start with "
+                  "hv-evmcs elsewhere", host_has_flag(r_host(c), "svm") == 1
+                  ? "it is an AMD host, svm" : "no vmx flag");
     /* avic: AMD's APIC virtualization, where the host has it */
     if (state_of(hv, "avic") < 0 && host_has_flag(r_host(c), "avic") == 1)
         add_member(c, hv, "avic", "the host has AMD AVIC: the guest is told "
@@ -202,9 +210,10 @@ const vt_rule rule_hyperv = {
         "Windows guests (the libosinfo id microsoft.com/win/..., or the "
         "policy's guest.os=windows for domains without metadata) get "
         "<features><hyperv mode='custom'> with relaxed, vapic, spinlocks "
-        "(retries 8191; 0xffffffff, never notify, under the latency and "
-        "realtime profiles when every vCPU has a host CPU of its own), "
-        "vpindex, runtime, synic, stimer (with <direct> "
+        "(retries 8191; left out under the latency and realtime profiles "
+        "when every vCPU has a host CPU of its own, where QEMU's default, "
+        "never notify, is right: libvirt formats retries signed and cannot "
+        "read 0xffffffff back), vpindex, runtime, synic, stimer (with <direct> "
         "unless hyperv.stimer_direct=false, for libvirt before 5.7 or QEMU "
         "before 4.1), reset, frequencies, tlbflush and ipi, and <timer "
         "name='hypervclock' present='yes'/>. The dependencies always hold: "

@@ -101,9 +101,8 @@ static void run_mem_balloon(vt_rule_ctx *c)
     if (!r_attr(b, "autodeflate"))
         r_set(c, b, "autodeflate", "on", "the balloon deflates before the "
               "guest's OOM killer would run");
-    if ((r_profile(c) & PROFILE_LOWLAT) && !r_attr(b, "freePageReporting"))
-        r_set(c, b, "freePageReporting", "off", "the latency profile: no "
-              "host work each time the guest frees memory");
+    /* freePageReporting is off unless asked for (QEMU's virtio-balloon
+     * free-page-reporting defaults to false): not written out */
     if (!r_child(b, "stats")) {
         const char *a[] = {"period", period, NULL};
         r_insert(c, b, "stats", a, "memory statistics every %s s, so "
@@ -129,8 +128,9 @@ const vt_rule rule_mem_balloon = {
         "finding saying it can take nothing back (a warning for realtime; "
         "override replaces it); "
         "otherwise keeps (or adds) a virtio balloon with autodeflate='on' "
-        "and <stats period='10'/>, and freePageReporting='off' for the "
-        "latency profile. A balloon of another model is kept.",
+        "and <stats period='10'/> (freePageReporting is off unless asked "
+        "for: QEMU's free-page-reporting defaults to false, so it is not "
+        "written). A balloon of another model is kept.",
     .needs = "None: it reads the domain (memory backing, hostdevs).",
     .run = run_mem_balloon,
 };

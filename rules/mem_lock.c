@@ -29,17 +29,35 @@ static unsigned long long guest_max_kib(vt_rule_ctx *c)
 }
 
 /* <memtune><hard_limit>: what libvirt then sets the memlock limit to,
- * instead of lifting it (formatdomain: memory backing, locked). */
-static void hard_limit(vt_rule_ctx *c)
+ * instead of lifting it (formatdomain: memory backing, locked). Returns
+ * 1 when the domain has one (its own or added), 0 when none can be added
+ * (a finding says why). */
+static int hard_limit(vt_rule_ctx *c)
 {
     xmlNodePtr root = r_root(c);
     xmlNodePtr mt = r_child(root, "memtune");
     if (r_child(mt, "hard_limit"))
-        return;         /* the domain's own limit */
+        return 1;       /* the domain's own limit */
+    unsigned long long want = guest_max_kib(c) + 1048576ULL, swap;
+    xmlNodePtr sw = r_child(mt, "swap_hard_limit");
+    xmlChar *t = sw ? xmlNodeGetContent(sw) : NULL;
+    int low = t && units_kib((const char *)t, r_attr(sw, "unit"), &swap) == 0
+              && swap < want;
+    xmlFree(t);
+    if (low) {
+        /* libvirt: hard_limit must be lower than or equal to
+         * swap_hard_limit */
+        r_finding(c, SEV_WARNING, sw, NULL, "memory not locked: it needs "
+                  "<hard_limit> of the guest's memory plus 1 GiB (%llu KiB), "
+                  "above the domain's <swap_hard_limit> (%llu KiB), which "
+                  "libvirt refuses; raise swap_hard_limit to lock it", want,
+                  swap);
+        return 0;
+    }
     if (!mt)
         mt = r_insert(c, root, "memtune", NULL, "holds the memory limit");
     char kib[32];
-    snprintf(kib, sizeof kib, "%llu", guest_max_kib(c) + 1048576ULL);
+    snprintf(kib, sizeof kib, "%llu", want);
     const char *a[] = {"unit", "KiB", NULL};
     xmlNodePtr hl = r_add(c, mt, "hard_limit", NULL, a, "locked memory "
                           "needs a bound: the guest's memory plus 1 GiB for "
@@ -53,6 +71,7 @@ static void hard_limit(vt_rule_ctx *c)
               "guest's memory plus 1 GiB (many vCPUs or devices, large I/O "
               "buffers), the kernel kills the domain (libvirt formatdomain, "
               "memory tuning); raise it for such a domain");
+    return 1;
 }
 
 static void run_mem_lock(vt_rule_ctx *c)
@@ -66,30 +85,43 @@ static void run_mem_lock(vt_rule_ctx *c)
     const vt_host *h = r_host(c);
     /* a domain placement found no room for is not locked: locked memory
      * the host does not have is an out-of-memory kill waiting */
-    if ((lowlat || (huge && vfio)) && r_rule_on(c, RULE_numa_place) &&
+    if (lowlat && r_rule_on(c, RULE_numa_place) &&
         place_get(c)->status == PLACE_INFEASIBLE) {
         r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: the domain "
                   "does not fit this host (numa.place), and locking memory "
                   "the host cannot give risks an out-of-memory kill");
-        lowlat = vfio = 0;
+        lowlat = 0;
     }
-    int lock = (lowlat && (huge || vfio || always)) || (huge && vfio);
+    /* VFIO pins the guest's memory whatever <locked/> says, and libvirt
+     * bounds its memlock limit at the guest's memory + 1 GiB; <locked/>
+     * would lift that bound (qemuDomainGetMemLockLimitBytes: locked
+     * without hard_limit is unlimited), so it comes only with a hard
+     * limit there */
+    int lock = lowlat && (huge || always);
+    if (lowlat && vfio && !huge && !always)
+        r_finding(c, SEV_INFO, NULL, NULL, "memory not locked with <locked/>: "
+                  "the VFIO devices pin it already, and libvirt bounds the "
+                  "memlock limit at the guest's memory plus 1 GiB; <locked/> "
+                  "without <hard_limit> would lift that bound");
     if (lowlat && !huge && !vfio && !always)
-        r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: it is on "
+        r_finding(c, r_profile(c) == PROFILE_REALTIME ? SEV_WARNING
+                  : SEV_INFO, NULL, NULL, "%smemory not locked: it is on "
                   "ordinary pages, where <locked/> without <memtune>"
                   "<hard_limit> lifts the memlock limit entirely (libvirt); "
                   "hugepages are never swapped anyway, and "
                   "mem.lock.always=true locks ordinary memory with a hard "
-                  "limit");
+                  "limit", r_profile(c) == PROFILE_REALTIME ? "realtime "
+                  "guests lock their memory (libvirt kbase kvm-realtime), "
+                  "but this one has no hugepages: " : "");
     if (vfio && h->memlock_raisable == 0) {
         /* VFIO pins all guest memory for DMA whatever <locked/> says:
          * libvirt must raise the limit to the guest's memory + 1 GiB */
         r_finding(c, SEV_INFEASIBLE, NULL, NULL, "the domain cannot start "
                   "on this host: its VFIO devices pin all guest memory, and "
                   "libvirt cannot raise the memlock limit here (no "
-                  "CAP_SYS_RESOURCE; \"cannot limit locked memory\"); run "
-                  "libvirtd/virtqemud with CAP_SYS_RESOURCE or remove the "
-                  "devices");
+                  "CAP_SYS_RESOURCE; \"cannot limit locked memory\"); give "
+                  "virtqemud/libvirtd CAP_SYS_RESOURCE or LimitMEMLOCK="
+                  "infinity in its systemd unit, or remove the devices");
         lock = 0;
     } else if (lock && !r_child(mb, "locked") && h->memlock_raisable == 0) {
         r_finding(c, SEV_WARNING, NULL, NULL, "memory not locked: libvirt "
@@ -106,23 +138,22 @@ static void run_mem_lock(vt_rule_ctx *c)
                      "merging and unmerging its pages costs latency (%s "
                      "profile)", r_profile_name(c));
     }
+    /* ordinary pages, and VFIO, need the bound libvirt would lift */
+    if (lock && !r_child(mb, "locked") && (!huge || vfio) && !hard_limit(c))
+        lock = 0;
     if (lock) {
         const char *why = huge && vfio
-            ? "hugepages with a VFIO device: the device DMAs into guest "
-              "memory, which must stay where it is"
+            ? "hugepages with a VFIO device: nothing of the guest moves or "
+              "is swapped, within the hard limit"
             : huge ? "hugepages back the memory: locking them costs nothing "
                      "(they are never swapped) and keeps every page in place"
-            : vfio ? "a VFIO device DMAs into guest memory, which libvirt "
-                     "locks for it anyway"
             : "mem.lock.always: no page of the guest is ever swapped out or "
               "faulted in on the host";
         mb = r_ensure(c, r_root(c), "memoryBacking", "holds the memory "
                       "locking");
         if (!r_child(mb, "locked"))
-            r_insert(c, mb, "locked", NULL, "%s; libvirt raises the memlock "
-                     "limit for it", why);
-        if (!huge && !vfio)
-            hard_limit(c);
+            r_insert(c, mb, "locked", NULL, "%s (%s profile); libvirt raises "
+                     "the memlock limit for it", why, r_profile_name(c));
     }
     if (huge && !r_child(mb, "allocation")) {
         const char *a[] = {"mode", "immediate", NULL};
@@ -134,27 +165,35 @@ static void run_mem_lock(vt_rule_ctx *c)
 
 const vt_rule rule_mem_lock = {
     .id = "mem.lock",
-    .summary = "locked memory only where it is bounded (hugepages, VFIO); "
-               "KSM off for latency; immediate hugepage allocation",
-    .profiles = PROFILE_BALANCED | PROFILE_LATENCY | PROFILE_THROUGHPUT |
-                PROFILE_REALTIME,
+    .summary = "locked memory only where it is bounded; KSM off for "
+               "latency; immediate hugepage allocation; VFIO that cannot "
+               "lock",
+    .profiles = PROFILE_ALL,
     .params = lock_params,
     .reference = "https://libvirt.org/formatdomain.html#memory-backing; "
                  "https://libvirt.org/formatdomain.html#memory-tuning",
     .description =
         "The latency and realtime profiles: <nosharepages/> (KSM off), and "
-        "<locked/> when hugepages back the memory or a VFIO device is "
-        "assigned (both lock anyway: hugepages are never swapped, VFIO "
-        "pins for DMA); on ordinary pages the memory stays unlocked with a "
-        "finding, because <locked/> without <memtune><hard_limit> makes "
-        "libvirt lift the memlock limit entirely; mem.lock.always=true "
-        "locks it with a hard limit of the guest's memory (<maxMemory> "
-        "with hotplug) plus 1 GiB, libvirt's own estimate for VFIO "
-        "domains. Other profiles lock hugepage memory with VFIO devices. "
+        "<locked/> when hugepages back the memory (they are never swapped; "
+        "locking costs nothing). <locked/> without <memtune><hard_limit> "
+        "makes libvirt lift the memlock limit entirely "
+        "(qemuDomainGetMemLockLimitBytes; tests/qemumemlocktest.c), so: on "
+        "ordinary pages the memory stays unlocked with a finding (a "
+        "warning under realtime), unless mem.lock.always=true, which locks "
+        "it with a hard limit of the guest's memory (<maxMemory> with "
+        "hotplug) plus 1 GiB, libvirt's own estimate for VFIO domains, and "
+        "a warning that the limit is also the cgroup's; VFIO devices (PCI, "
+        "NVMe, hostdev NICs, mediated devices) pin the memory anyway within "
+        "libvirt's bound, so a VFIO domain is locked only with that hard "
+        "limit (hugepages) and otherwise left unlocked with a finding. A "
+        "hard limit above the domain's <swap_hard_limit> (which libvirt "
+        "refuses) is not added, and the memory stays unlocked. "
         "<allocation mode='immediate'/> whenever hugepages back the "
-        "memory. On the live host where libvirt cannot raise the memlock "
-        "limit (no CAP_SYS_RESOURCE) nothing is locked, with a warning: "
-        "the domain would not start. A domain numa.place finds no room "
+        "memory. Where libvirt cannot raise the memlock limit (JSON "
+        "snapshot memlock_raisable false, or the live libvirt daemon "
+        "without CAP_SYS_RESOURCE and a lower hard RLIMIT_MEMLOCK) nothing "
+        "is locked, with a warning, and a VFIO domain, in every profile, "
+        "is infeasible: it cannot start. A domain numa.place finds no room "
         "for is not locked. Elements the domain has are kept.",
     .needs = "Whether libvirt can raise the memlock limit (the live host: CAP_SYS_RESOURCE; JSON snapshot: memlock_raisable); unknown: assumed it can.",
     .run = run_mem_lock,

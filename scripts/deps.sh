@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# deps.sh - makes sure the Debian 12 packages vtune-xml builds and tests
-# with are installed: installs the missing ones with apt-get when run as
-# root, otherwise says what to install and fails.
+# deps.sh [PKG...] - makes sure the Debian 12 packages vtune-xml builds
+# and tests with (and the PKGs given, for scripts/deps-ci.sh) are
+# installed: installs the missing ones with apt-get when run as root,
+# otherwise says what to install and fails.
 set -euo pipefail
 pkgs=(gcc make cmake pkg-config libxml2-dev libvirt-dev libhwloc-dev
       libcjson-dev libcmocka-dev libvirt-clients hwloc libxml2-utils
       python3 python3-jsonschema patch valgrind clang libclang-rt-14-dev
-      shellcheck)
+      shellcheck groff-base bash-completion curl git
+      # cmark-gfm: tests/markdown.sh renders --report markdown as GitHub does
+      cmark-gfm
+      # python3-rfc3987: tests/sarif.sh checks the SARIF log's URI formats with it
+      python3-rfc3987
+      "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -440,5 +440,32 @@ run_case realtime realtime.xml '//cputune/vcpusched[@scheduler="fifo"] //cputune
 run_case dedicated dedicated.xml '//features/kvm/hint-dedicated[@state="on"] //cputune/vcpupin' \
     --profile latency --policy "$P" --disable mem.hugepages
 
+# --- --apply --dry-run asks this libvirtd: its schema and the domain
+# capabilities of the domain's emulator, arch, machine and virt type.
+# What to expect is read from `virsh domcapabilities` here, not assumed.
+echo "# dry-run: vtune-xml -c qemu:///system --apply --dry-run"
+dry() {   # dry NAME SED: the multiqueue domain edited by SED, dry-run
+    sed -e "s|@LOG@|$work/dry.log|" -e "$2" "$cases/multiqueue.xml" > "$work/$1-in.xml"
+    "$VT" --host "$work/host.json" -c qemu:///system --apply --dry-run \
+        "$work/$1-in.xml" > "$work/$1.out" 2> "$work/$1.err"
+}
+dry dry-ok 's|@NONE@||'; rc=$?
+check "dry-run: a domain QEMU can run passes (exit 0)" test $rc = 0
+check "dry-run: prints the XML it would define" grep -q '<domain' "$work/dry-ok.out"
+check "dry-run: defines nothing" sh -c "! command virsh -q -c qemu:///system dominfo vtune-test-multiqueue >/dev/null 2>&1"
+command virsh -q -c qemu:///system domcapabilities --virttype kvm --machine q35 > "$work/domcaps.xml"
+max=$(xp "$work/domcaps.xml" 'string(/domainCapabilities/vcpu/@max)')
+dry dry-vcpus "s|<vcpu>2</vcpu>|<vcpu>$((max + 1))</vcpu>|"; rc=$?
+check "dry-run: $((max + 1)) vCPUs over q35's maximum ($max) is exit 6" test $rc = 6
+check "dry-run: names the maximum" grep -q "exceed the machine type's maximum of $max" "$work/dry-vcpus.err"
+check "dry-run: no XML on stdout when libvirt would refuse" test ! -s "$work/dry-vcpus.out"
+dry dry-tpm "s|</devices>|<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm></devices>|"; rc=$?
+if [ -n "$(xp "$work/domcaps.xml" "/domainCapabilities/devices/tpm[@supported='yes']/enum[@name='backendModel']/value[text()='emulator']")" ]; then
+    check "dry-run: TPM 2.0 emulator (swtpm here) passes" test $rc = 0
+else
+    check "dry-run: TPM emulator without swtpm is exit 6" test $rc = 6
+    check "dry-run: names the TPM" grep -q "TPM" "$work/dry-tpm.err"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "options.h"
+#include "suggest.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -34,12 +35,41 @@ static void add_op(vt_cli *o, enum vt_cli_op_kind k, const char *arg)
     o->ops[o->nops++] = (vt_cli_op){k, arg};
 }
 
+/* "unknown option '--chek'; did you mean '--check'?" */
+static int unknown_option(const char *arg)
+{
+    const char *names[64];
+    int n = options_names(names, 64);
+    char word[64];
+    snprintf(word, sizeof word, "%s", arg + strspn(arg, "-"));
+    word[strcspn(word, "=")] = '\0';
+    char msg[160] = "";
+    if (arg[0] == '-' && arg[1] == '-')
+        suggest_append(msg, sizeof msg, word, names, (size_t)n);
+    if (msg[0])
+        return usage_error("unknown option '%s'; did you mean '--%s'?", arg,
+                           suggest_closest(word, names, (size_t)n));
+    return usage_error("unknown option '%s'", arg);
+}
+
+static const char *command_name(unsigned cmd)
+{
+    return cmd == C_SNAPSHOT ? "snapshot" : cmd == C_EXPLAIN ? "explain"
+                                                             : "tuning";
+}
+
 int cli_parse(int argc, char **argv, vt_cli *o)
 {
     memset(o, 0, sizeof *o);
     int first = 1;
+    unsigned cmd = C_TUNE;
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
         o->snapshot = 1;
+        cmd = C_SNAPSHOT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "explain") == 0) {
+        o->explain_rules = 1;
+        cmd = C_EXPLAIN;
         first = 2;
     }
     optind = first;
@@ -52,6 +82,13 @@ int cli_parse(int argc, char **argv, vt_cli *o)
     while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         const vt_option *opt = options_by_id(ch);
         char err[256];
+        if (opt && !(opt->cmds & cmd))
+            return usage_error("%s does not take %s%s (an option of %s)",
+                               cmd == C_TUNE ? "tuning" : command_name(cmd),
+                               opt->id < 256 ? "-" : "--", opt->id < 256
+                               ? (char[2]){(char)opt->id, 0} : opt->name,
+                               opt->cmds & C_TUNE ? "vtune-xml DOMAIN.xml"
+                               : "snapshot");
         if (opt && optarg && options_check_choice(opt, optarg, err,
                                                   sizeof err) < 0)
             return usage_error("%s", err);
@@ -78,20 +115,27 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case 'o': o->out = optarg; break;
         case 'i': o->inplace = 1; break;
         case 'q': o->quiet = 1; break;
+        case O_NO_CONFIG: o->no_config = 1; break;
         case O_SKIP_NON_DOMAIN: o->skip_non_domain = 1; break;
         case O_LIST: o->list_rules = optarg ? optarg : "text"; break;
-        case 'h': o->help = 1; break;
+        case 'h': o->help = optarg ? optarg : "text"; break;
         case O_VERSION: o->version = 1; break;
         case ':':
             return usage_error("option %s needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return unknown_option(argv[optind - 1]);
         }
     }
     o->inputs = argv + optind;
     o->ninputs = argc - optind;
     if (o->help || o->version || o->list_rules)
         return 0;
+    if (o->explain_rules) {
+        if (!o->ninputs)
+            return usage_error("%s", "explain needs a rule id (vtune-xml "
+                               "--list-rules lists them)");
+        return 0;
+    }
 
     if (o->snapshot) {
         if (o->ninputs)

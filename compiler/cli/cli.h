@@ -21,6 +21,9 @@ typedef struct vt_cli {
     int nops;
     int diff, check, explain, strict, inplace, apply, dry_run;
     int quiet;              /* -q: no notes on stderr */
+    int no_config;          /* --no-config: no .vtune-xml.json lookup */
+    int explain_rules;      /* the `explain RULE...` subcommand (inputs
+                               are the rule ids) */
     int skip_non_domain;    /* --skip-non-domain */
     int validate;           /* 0 off (default, --no-validate), 1 --validate
                                (input and output), 2 --validate=output
@@ -29,8 +32,10 @@ typedef struct vt_cli {
     const char *color;      /* --color auto|always|never (auto default) */
     const char *out;        /* -o OUT */
     const char *uri;        /* -c URI */
-    const char *list_rules; /* --list-rules[=text|markdown|json] */
-    int help, version;
+    const char *list_rules; /* --list-rules[=text|markdown|json]; the
+                               inputs are then formats or rule filters */
+    const char *help;       /* --help[=text|man|markdown|completion] */
+    int version;
     char **inputs;          /* domain files, "-" for stdin */
     int ninputs;
 } vt_cli;

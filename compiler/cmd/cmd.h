@@ -14,8 +14,14 @@
 int cmd_tune(const vt_cli *o);
 /* Prints the JSON snapshot of the host named by O->host (or -o FILE). */
 int cmd_snapshot(const vt_cli *o);
-/* Prints the rules' metadata in O->list_rules format. */
+/* Prints the rules' metadata in O->list_rules format (O->inputs: more
+ * formats or rule filters). */
 int cmd_list_rules(const vt_cli *o);
+/* `explain RULE...`: what each rule does, its parameters, its reference. */
+int cmd_explain(const vt_cli *o);
+/* --help[=FORMAT]: text (default), man or markdown (the manual's OPTIONS
+ * section), completion (the words bash completion offers). */
+int cmd_help(const char *format);
 
 /* --- what the commands share --- */
 

@@ -3,9 +3,11 @@
  * text, Markdown (doc/rules.md is generated from it) or JSON.
  */
 #include "cmd.h"
+#include "error.h"
 #include "jsonfmt.h"
 #include "policy.h"
 #include "strbuf.h"
+#include "suggest.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -73,10 +75,17 @@ static void param_range(const vt_rule_param *p, vt_strbuf *sb)
         strbuf_addf(sb, " (letters, digits and '%s')", p->choices);
 }
 
-static void list_text(vt_strbuf *sb)
+/* The rules a listing shows: all, or those the filters name. */
+typedef struct rule_set {
+    char on[RULE_COUNT];
+} rule_set;
+
+static void list_text(vt_strbuf *sb, const rule_set *rs)
 {
     for (int i = 0; i < vt_nrules; i++) {
         const vt_rule *r = vt_rules[i];
+        if (!rs->on[i])
+            continue;
         strbuf_addf(sb, "%-14s %s\n", r->id, r->summary);
         strbuf_addf(sb, "%-14s profiles: ", "");
         profiles_text(r->profiles, sb);
@@ -122,11 +131,13 @@ static void list_markdown(vt_strbuf *sb)
     }
 }
 
-static void list_json(vt_strbuf *sb)
+static void list_json(vt_strbuf *sb, const rule_set *rs)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < vt_nrules; i++) {
         const vt_rule *r = vt_rules[i];
+        if (!rs->on[i])
+            continue;
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "id", r->id);
         cJSON_AddStringToObject(j, "summary", r->summary);
@@ -152,16 +163,116 @@ static void list_json(vt_strbuf *sb)
     cJSON_Delete(arr);
 }
 
+/* Adds the rules WORD names to RS: an id, or a family (the part before
+ * a dot: "cpu" names cpu.mode, cpu.pin...). 0, or exit 2 after printing why
+ * (with the closest id). */
+static int select_rules(rule_set *rs, const char *word)
+{
+    size_t len = strlen(word);
+    int found = 0;
+    for (int i = 0; i < vt_nrules; i++) {
+        const char *id = vt_rules[i]->id;
+        if (!strcmp(id, word) || (!strncmp(id, word, len) && id[len] == '.')) {
+            rs->on[i] = 1;
+            found = 1;
+        }
+    }
+    if (found)
+        return 0;
+    const char *ids[RULE_COUNT];
+    for (int i = 0; i < vt_nrules; i++)
+        ids[i] = vt_rules[i]->id;
+    char msg[200] = "";
+    suggest_append(msg, sizeof msg, word, ids, (size_t)vt_nrules);
+    return vt_fail(VT_EXIT_USAGE, NULL, 0, "no rule '%s'%s (vtune-xml "
+                   "--list-rules lists them)", word, msg);
+}
+
 int cmd_list_rules(const vt_cli *o)
 {
+    /* --list-rules json, --list-rules cpu.pin: the words after it are a
+     * format (as with =FORMAT) or rules */
+    const char *format = o->list_rules;
+    rule_set rs;
+    memset(&rs, 0, sizeof rs);
+    int filtered = 0;
+    for (int k = 0; k < o->ninputs; k++) {
+        const char *w = o->inputs[k];
+        if (!strcmp(w, "text") || !strcmp(w, "markdown") || !strcmp(w, "json"))
+            format = w;
+        else if (select_rules(&rs, w))
+            return VT_EXIT_USAGE;
+        else
+            filtered = 1;
+    }
+    if (!filtered)
+        memset(rs.on, 1, sizeof rs.on);
+    if (filtered && !strcmp(format, "markdown"))
+        return vt_fail(VT_EXIT_USAGE, NULL, 0, "--list-rules=markdown is "
+                       "doc/rules.md, all rules; filter the text or json "
+                       "form");
     vt_strbuf sb;
     strbuf_init(&sb);
-    if (strcmp(o->list_rules, "markdown") == 0)
+    if (strcmp(format, "markdown") == 0)
         list_markdown(&sb);
-    else if (strcmp(o->list_rules, "json") == 0)
-        list_json(&sb);
+    else if (strcmp(format, "json") == 0)
+        list_json(&sb, &rs);
     else
-        list_text(&sb);
+        list_text(&sb, &rs);
+    fwrite(sb.buf, 1, sb.len, stdout);
+    strbuf_free(&sb);
+    return 0;
+}
+
+/* Appends TEXT wrapped at 76 columns, each line indented by 2. */
+static void wrap2(vt_strbuf *sb, const char *text)
+{
+    int col = 0;
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, " ");
+        if (col && col + 1 + (int)n > 76) {
+            strbuf_adds(sb, "\n");
+            col = 0;
+        }
+        strbuf_addf(sb, "%s%.*s", col ? " " : "  ", (int)n, p);
+        col += (int)n + (col ? 1 : 2);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    strbuf_adds(sb, "\n");
+}
+
+int cmd_explain(const vt_cli *o)
+{
+    rule_set rs;
+    memset(&rs, 0, sizeof rs);
+    for (int k = 0; k < o->ninputs; k++)
+        if (select_rules(&rs, o->inputs[k]))
+            return VT_EXIT_USAGE;
+    vt_strbuf sb;
+    strbuf_init(&sb);
+    int n = 0;
+    for (int i = 0; i < vt_nrules; i++) {
+        const vt_rule *r = vt_rules[i];
+        if (!rs.on[i])
+            continue;
+        strbuf_addf(&sb, "%s%s - %s\n\n", n++ ? "\n" : "", r->id,
+                    r->summary);
+        wrap2(&sb, r->description);
+        strbuf_adds(&sb, "\nProfiles: ");
+        profiles_text(r->profiles, &sb);
+        strbuf_adds(&sb, "\nHost facts:\n");
+        wrap2(&sb, r->needs);
+        strbuf_addf(&sb, "Reference: %s\nParameters (--set %s.NAME=VALUE):\n",
+                    r->reference, r->id);
+        FOR_PARAMS(r, p) {
+            strbuf_addf(&sb, "  %s = %s [%s]", p->name,
+                        *p->def ? p->def : "\"\"", type_name(p->type));
+            param_range(p, &sb);
+            strbuf_addf(&sb, "\n      %s\n", p->help);
+        }
+    }
     fwrite(sb.buf, 1, sb.len, stdout);
     strbuf_free(&sb);
     return 0;

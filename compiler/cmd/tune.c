@@ -10,6 +10,7 @@
 #include "color.h"
 #include "connection.h"
 #include "diff.h"
+#include "domcaps.h"
 #include "domain.h"
 #include "error.h"
 #include "file.h"
@@ -27,18 +28,91 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Builds the policy from --profile, --policy and --enable/--disable/--set.
- * Returns 0 or an exit code (messages printed). */
-static int build_policy(const vt_cli *o, vt_policy **out)
+/* The .vtune-xml.json that governs INPUT: the first found in its folder
+ * or a folder above, stopping after the root or a folder holding .git
+ * (a repository's top), as .shellcheckrc is found; NULL when none.
+ * Owned by the caller. */
+static char *find_config(const char *input)
+{
+    char *dir;
+    if (!strcmp(input, "-") || !strchr(input, '/'))
+        dir = getcwd(NULL, 0);
+    else {
+        char *copy = xstrdup(input);
+        *strrchr(copy, '/') = '\0';
+        dir = realpath(*copy ? copy : "/", NULL);
+        free(copy);
+    }
+    while (dir) {
+        char *cand = xasprintf("%s/.vtune-xml.json", strcmp(dir, "/") ? dir
+                               : "");
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+            free(dir);
+            return cand;
+        }
+        free(cand);
+        char *git = xasprintf("%s/.git", dir);
+        int top = access(git, F_OK) == 0 || !strcmp(dir, "/");
+        free(git);
+        if (top)
+            break;
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+    free(dir);
+    return NULL;
+}
+
+/* The policy file of the run: --policy, else the .vtune-xml.json of the
+ * domains (the same for all of them), else none. Returns 0 and *PATH
+ * (NULL: none; owned by the caller), or a usage error. */
+static int config_path(const vt_cli *o, char **path)
+{
+    *path = NULL;
+    if (o->policy) {
+        *path = xstrdup(o->policy);
+        return 0;
+    }
+    if (o->no_config)
+        return 0;
+    for (int i = 0; i < o->ninputs; i++) {
+        char *c = find_config(o->inputs[i]);
+        if (i == 0)
+            *path = c;
+        else if ((c == NULL) != (*path == NULL) ||
+                 (c && strcmp(c, *path) != 0)) {
+            int rc = vt_fail(VT_EXIT_USAGE, o->inputs[i], 0, "its "
+                             ".vtune-xml.json (%s) is not that of %s (%s): "
+                             "tune them in separate runs, or give --policy "
+                             "or --no-config", c ? c : "none", o->inputs[0],
+                             *path ? *path : "none");
+            free(c);
+            free(*path);
+            *path = NULL;
+            return rc;
+        } else
+            free(c);
+    }
+    return 0;
+}
+
+/* Builds the policy from --profile, --policy (or .vtune-xml.json) and
+ * --enable/--disable/--set. Returns 0 or an exit code (messages
+ * printed); *SOURCE is the policy file used, NULL for none. */
+static int build_policy(const vt_cli *o, vt_policy **out, char **source)
 {
     vt_policy *p = policy_new();
     char err[512];
-    int rc = 0;
-    if (o->policy)
-        rc = policy_load(p, o->policy);
+    int rc = config_path(o, source);
+    if (!rc && *source)
+        rc = policy_load(p, *source);
     if (!rc && o->profile && policy_set_profile(p, o->profile) < 0)
         rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--profile '%s': expected "
-                     "balanced, latency, throughput or migratable",
+                     "balanced, latency, throughput, migratable or realtime",
                      o->profile);
     for (int i = 0; !rc && i < o->nops; i++) {
         const vt_cli_op *op = &o->ops[i];
@@ -53,6 +127,8 @@ static int build_policy(const vt_cli *o, vt_policy **out)
     }
     if (rc) {
         policy_free(p);
+        free(*source);
+        *source = NULL;
         return rc;
     }
     *out = p;
@@ -130,6 +206,52 @@ static const char *diff_name(const char *input)
     return input;
 }
 
+/* --apply --dry-run: would libvirt take each result? libvirt's schema
+ * (what VIR_DOMAIN_DEFINE_VALIDATE checks) and the connection's domain
+ * capabilities for each domain's emulator, arch, machine and virt type
+ * (what QEMU can run). Returns 0, or 6 after printing each mismatch. */
+static int dry_run_check(const vt_cli *o, vt_job *jobs, int n)
+{
+    vt_conn *c = NULL;
+    if (connection_open_rw(o->uri, &c))
+        return VT_EXIT_LIBVIRT;
+    char err[512];
+    int bad = 0, schema = schema_load(err, sizeof err) == 0;
+    if (!schema && !o->quiet)
+        vt_error(NULL, 0, "--dry-run: no libvirt schema to check against "
+                 "(%s)", err);
+    for (int i = 0; i < n; i++) {
+        vt_job *j = &jobs[i];
+        if (!j->out)
+            continue;
+        const char *shown = strcmp(j->input, "-") ? j->input : "<stdin>";
+        if (schema && schema_valid(j->out, j->outlen, err, sizeof err) == 0) {
+            vt_error(shown, 0, "--dry-run: libvirt would refuse it: not "
+                     "valid against its domain schema: %s", err);
+            bad++;
+        }
+        char *em, *arch, *machine, *type;
+        domcaps_query(j->out, j->outlen, &em, &arch, &machine, &type);
+        char *caps = connection_domcaps(c, em, arch, machine, type, err,
+                                        sizeof err);
+        if (caps) {
+            int k = domcaps_check(shown, j->out, j->outlen, caps);
+            bad += k > 0 ? k : 0;
+        } else if (!o->quiet) {
+            vt_error(shown, 0, "--dry-run: the connection gives no domain "
+                     "capabilities (%s); checked against the schema only",
+                     err);
+        }
+        free(caps);
+        free(em);
+        free(arch);
+        free(machine);
+        free(type);
+    }
+    connection_close(c);
+    return bad ? VT_EXIT_LIBVIRT : 0;
+}
+
 /* Each infeasible finding of the run, one line on stderr as errors are
  * ("vtune-xml: FILE:LINE: RULE: message"). */
 static void print_infeasible(const vt_report *r, int strict)
@@ -181,8 +303,8 @@ static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
         return vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot create the output "
                        "folder: %s", strerror(errno));
     for (int i = 0; i < n; i++) {
-        if (!jobs[i].dest)
-            continue;
+        if (!jobs[i].dest || jobs[i].skipped)
+            continue;       /* a file passed over is left as it is */
         if (file_write_atomic(jobs[i].dest, jobs[i].out, jobs[i].outlen) < 0)
             return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
                            "output: %s", strerror(errno));
@@ -190,10 +312,32 @@ static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
     return 0;
 }
 
+/* A word given as a domain file that is no file but a rule id: someone
+ * meant `vtune-xml explain RULE` (--explain takes no value). */
+static int rule_not_file(const vt_cli *o)
+{
+    for (int i = 0; i < o->ninputs; i++) {
+        const char *in = o->inputs[i];
+        if (!strcmp(in, "-") || access(in, F_OK) == 0)
+            continue;
+        for (int k = 0; k < vt_nrules; k++)
+            if (!strcmp(vt_rules[k]->id, in))
+                return vt_fail(VT_EXIT_USAGE, in, 0, "no such file; '%s' is "
+                               "a rule: `vtune-xml explain %s` tells what it "
+                               "does (--explain takes no value: it explains "
+                               "a run's changes)", in, in);
+    }
+    return 0;
+}
+
 int cmd_tune(const vt_cli *o)
 {
     vt_policy *p;
-    int rc = build_policy(o, &p);
+    int rc = rule_not_file(o);
+    if (rc)
+        return rc;
+    char *policy_source;
+    rc = build_policy(o, &p, &policy_source);
     if (rc)
         return rc;
     vt_host *h;
@@ -201,12 +345,14 @@ int cmd_tune(const vt_cli *o)
     rc = cmd_load_host(o->host, o->uri, &conn, &h);
     if (rc) {
         policy_free(p);
+        free(policy_source);
         return rc;
     }
     vt_job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
     vt_report rep = {
         .profile = policy_profile_name(p->profile), .host_source = h->source,
-        .host_kind = h->kind, .ndomains = 0,
+        .host_kind = h->kind, .policy_source = policy_source,
+        .ndomains = 0,
         .domains = xcalloc((size_t)o->ninputs, sizeof(vt_domain_report *)),
     };
     report_host_pools(&rep, h);
@@ -285,6 +431,8 @@ int cmd_tune(const vt_cli *o)
                     !o->dry_run; i++)
         rc = connection_define(o->uri, jobs[i].input, jobs[i].out);
     if (!rc && !strict_failed && o->apply && o->dry_run)
+        rc = dry_run_check(o, jobs, o->ninputs);
+    if (!rc && !strict_failed && o->apply && o->dry_run)
         for (int i = 0; i < o->ninputs; i++)
             fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
                     jobs[i].rep->name ? jobs[i].rep->name : jobs[i].input,
@@ -298,6 +446,10 @@ int cmd_tune(const vt_cli *o)
             vt_job *j = &jobs[i];
             if (!j->out)
                 continue;       /* failed or skipped */
+            j->rep->in = j->in;
+            j->rep->inlen = j->inlen;
+            j->rep->out = j->out;
+            j->rep->outlen = j->outlen;
             changes += j->changed;
             if ((o->diff || (o->check && !o->report)) && j->changed)
                 diff_unified(&out, diff_name(j->input), j->in, j->inlen,
@@ -352,5 +504,6 @@ int cmd_tune(const vt_cli *o)
     connection_close(conn);
     host_free(h);
     policy_free(p);
+    free(policy_source);
     return rc;
 }

@@ -30,8 +30,15 @@ int devices_virtio_nic(xmlNodePtr nic)
 int devices_has_vfio(xmlNodePtr root)
 {
     xmlNodePtr dev = domdoc_child(root, "devices");
-    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next)
+    for (xmlNodePtr e = dev ? dev->children : NULL; e; e = e->next) {
         if (pciaddr_is_assignment(e))
             return 1;
+        /* a mediated device (vGPU, vfio-ccw, vfio-ap) is VFIO too: libvirt
+         * counts it in the memory it lets QEMU lock (virHostdevIsVFIODevice) */
+        if (e->type == XML_ELEMENT_NODE && !e->ns &&
+            xmlStrEqual(e->name, BAD_CAST "hostdev") &&
+            domdoc_attr_is(e, "type", "mdev"))
+            return 1;
+    }
     return 0;
 }

@@ -72,7 +72,9 @@ static enum vt_os os_from_id(const char *id)
         "alpinelinux.org", "gentoo.org", "libosinfo.org/linux",
         "rockylinux.org", "almalinux.org", "oracle.com/ol",
         "mageia.org", "mandriva.com", "slackware.com", "clearlinux.org",
-        "silverblue", "coreos", "/linux/",
+        "silverblue", "coreos", "/linux/", "linuxmint.com",
+        "manjaro.org", "nixos.org", "voidlinux.org", "kali.org",
+        "elementary.io", "endlessos.com", "openeuler.org",
     };
     if (!id)
         return OS_UNKNOWN;

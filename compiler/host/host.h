@@ -101,8 +101,10 @@ typedef struct vt_host {
     int npci;
     vt_host_pci *pci;      /* sorted by addr */
     int memlock_raisable;  /* 1 libvirt can raise a QEMU's memlock limit
-                              here (CAP_SYS_RESOURCE, or no hard limit),
-                              0 it cannot, -1 unknown (not the live host) */
+                              here (its daemon, virtqemud or libvirtd,
+                              has CAP_SYS_RESOURCE or no hard limit),
+                              0 it cannot, -1 unknown (not the live host,
+                              or no daemon running) */
 } vt_host;
 
 /* Frees a host and everything it owns; NULL is fine. */

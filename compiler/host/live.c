@@ -115,6 +115,49 @@ static void node_hugepages(vt_host_node *n)
         qsort(n->pages, (size_t)n->npages, sizeof *n->pages, cmp_pages);
 }
 
+/* The node's free memory in base pages, from nodeN/meminfo: MemFree,
+ * plus half the file page cache and half the reclaimable slab, which the
+ * kernel gives back under pressure (about what /proc/meminfo's
+ * MemAvailable counts for the whole machine). */
+static void node_free_memory(const vt_host *h, vt_host_node *n)
+{
+    char *path = sys_path("/sys/devices/system/node/node%d/meminfo", n->id);
+    size_t len;
+    char *buf = file_read(path, &len);
+    free(path);
+    if (!buf)
+        return;
+    long long memfree = -1, active = 0, inactive = 0, slab = 0;
+    for (char *line = buf; line && *line;) {
+        /* "Node 0 MemFree:        4990976 kB" */
+        char key[32];
+        long long v;
+        if (sscanf(line, "Node %*d %31[^:]: %lld", key, &v) == 2) {
+            if (!strcmp(key, "MemFree"))
+                memfree = v;
+            else if (!strcmp(key, "Active(file)"))
+                active = v;
+            else if (!strcmp(key, "Inactive(file)"))
+                inactive = v;
+            else if (!strcmp(key, "SReclaimable"))
+                slab = v;
+        }
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    free(buf);
+    uint64_t base = host_base_page(h);
+    if (memfree < 0 || !base)
+        return;
+    long long avail = memfree + (active + inactive) / 2 + slab / 2;
+    vt_host_pages *p = pool(n, base);
+    p->free = avail / (long long)base;
+    if (p->total >= 0 && p->free > p->total)
+        p->free = p->total;
+    if (n->npages > 1)
+        qsort(n->pages, (size_t)n->npages, sizeof *n->pages, cmp_pages);
+}
+
 /* ------------------------------------------------------------------ */
 /* isolcpus, nohz_full                                                 */
 
@@ -247,20 +290,68 @@ static void pci_sysfs(vt_host_pci *p)
     free(link);
 }
 
-/* Whether libvirt can raise a QEMU's memlock limit here: with
- * CAP_SYS_RESOURCE (bit 24 of CapEff), or when the hard limit is
- * unlimited already; tried as this process, which runs where libvirtd
- * would. */
+/* The PID of the running libvirt daemon that starts QEMU: virtqemud
+ * (modular daemons) or libvirtd; 0 when none is seen in /proc. */
+static long libvirt_daemon(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    long found = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+        FILE *fp = fopen(path, "r");
+        if (!fp)
+            continue;
+        if (fgets(comm, sizeof comm, fp))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(fp);
+        if (!strcmp(comm, "virtqemud")) {
+            found = pid;
+            break;
+        }
+        if (!strcmp(comm, "libvirtd"))
+            found = pid;
+    }
+    closedir(d);
+    return found;
+}
+
+/* Whether libvirt can raise a QEMU's memlock limit here: the daemon that
+ * starts QEMU has CAP_SYS_RESOURCE (bit 24 of CapEff), or its hard
+ * RLIMIT_MEMLOCK is unlimited already (systemd's LimitMEMLOCK=). Read
+ * from that daemon's /proc entries, not from this process (which may run
+ * as another user); -1 when no daemon runs. */
 static int memlock_raisable(void)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_max == RLIM_INFINITY)
+    long pid = libvirt_daemon();
+    if (!pid)
+        return -1;
+    char path[64], line[256];
+    int r = -1;
+    snprintf(path, sizeof path, "/proc/%ld/limits", pid);
+    FILE *fp = fopen(path, "r");
+    while (fp && fgets(line, sizeof line, fp)) {
+        char soft[32], hard[32];
+        if (!strncmp(line, "Max locked memory", 17) &&
+            sscanf(line + 17, "%31s %31s", soft, hard) == 2 &&
+            !strcmp(hard, "unlimited"))
+            r = 1;
+    }
+    if (fp)
+        fclose(fp);
+    if (r == 1)
         return 1;
-    FILE *fp = fopen("/proc/self/status", "r");
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    fp = fopen(path, "r");
     if (!fp)
         return -1;
-    char line[256];
-    int r = -1;
     while (fgets(line, sizeof line, fp))
         if (!strncmp(line, "CapEff:", 7)) {
             unsigned long long caps = strtoull(line + 7, NULL, 16);
@@ -273,8 +364,10 @@ static int memlock_raisable(void)
 int host_live_extras(vt_host *h)
 {
     h->memlock_raisable = memlock_raisable();
-    for (int i = 0; i < h->nnodes; i++)
+    for (int i = 0; i < h->nnodes; i++) {
         node_hugepages(&h->nodes[i]);
+        node_free_memory(h, &h->nodes[i]);
+    }
     replace_set(&h->isolated, read_cpulist("/sys/devices/system/cpu/isolated"));
     replace_set(&h->nohz_full,
                 read_cpulist("/sys/devices/system/cpu/nohz_full"));

@@ -18,6 +18,7 @@ vt_usage *usage_new(const vt_host *h)
     u->cpus = hwloc_bitmap_alloc();
     u->floating = hwloc_bitmap_alloc();
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
+    u->running_mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->running_mem_kib);
     u->nnodes = h->nnodes;
     u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
     u->running_pages = xcalloc((size_t)h->nnodes, sizeof *u->running_pages);
@@ -37,6 +38,7 @@ void usage_free(vt_usage *u)
     hwloc_bitmap_free(u->cpus);
     hwloc_bitmap_free(u->floating);
     free(u->mem_kib);
+    free(u->running_mem_kib);
     for (int n = 0; n < u->nnodes; n++) {
         free(u->pages[n]);
         free(u->running_pages[n]);
@@ -178,6 +180,8 @@ static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
                 int k = host_node_index(h, hwloc_bitmap_first(nodes));
                 if (k >= 0) {
                     u->mem_kib[k] += (long long)kib;
+                    if (u->adding_running)
+                        u->running_mem_kib[k] += (long long)kib;
                     placed_cells++;
                 }
             }
@@ -208,8 +212,11 @@ static void add_memory(vt_usage *u, const vt_host *h, xmlXPathContextPtr x)
         if (n > 0 && t && units_kib((const char *)t, unit, &kib) == 0) {
             hwloc_bitmap_foreach_begin(id, nodes) {
                 int k = host_node_index(h, id);
-                if (k >= 0)
+                if (k >= 0) {
                     u->mem_kib[k] += (long long)(kib / (unsigned)n);
+                    if (u->adding_running)
+                        u->running_mem_kib[k] += (long long)(kib / (unsigned)n);
+                }
             } hwloc_bitmap_foreach_end();
         }
         xmlFree(t);

@@ -22,6 +22,8 @@ typedef struct vt_usage {
                                    another domain */
     long long *mem_kib;         /* per host node (index as host.nodes):
                                    KiB claimed by domains */
+    long long *running_mem_kib; /* the part of it of domains running now:
+                                   not in a measured free count already */
     long long **pages;          /* per host node, per pool (index as
                                    host.nodes[n].pages): hugepages claimed */
     long long **running_pages;  /* the same for domains running now: not

@@ -31,7 +31,8 @@
     X(virDomainGetXMLDesc) \
     X(virDomainFree) \
     X(virDomainDefineXMLFlags) \
-    X(virDomainGetUUIDString)
+    X(virDomainGetUUIDString) \
+    X(virConnectGetDomainCapabilities)
 
 #define DECLARE(f) static __typeof__(f) *p_##f;
 VIR_FUNCTIONS(DECLARE)
@@ -91,20 +92,34 @@ static void quiet_xml(void *ctx, const char *msg, ...)
     (void)ctx, (void)msg;
 }
 
+static int open_conn(const char *uri, int rw, vt_conn **out);
+
 int connection_open(const char *uri, vt_conn **out)
+{
+    return open_conn(uri, 0, out);
+}
+
+int connection_open_rw(const char *uri, vt_conn **out)
+{
+    return open_conn(uri, 1, out);
+}
+
+static int open_conn(const char *uri, int rw, vt_conn **out)
 {
     char err[256];
     if (load_libvirt(err, sizeof err) < 0)
         return vt_fail(VT_EXIT_HOST, uri, 0, "%s", err);
     p_virSetErrorFunc(NULL, quiet);
     xmlSetGenericErrorFunc(NULL, quiet_xml);
-    virConnectPtr conn = p_virConnectOpenReadOnly(uri);
+    virConnectPtr conn = rw ? p_virConnectOpen(uri)
+                            : p_virConnectOpenReadOnly(uri);
     xmlSetGenericErrorFunc(NULL, NULL);
+    const char *shown = uri ? uri : "libvirt's default URI";
     if (!conn)
-        return vt_fail(VT_EXIT_HOST, uri, 0, "cannot connect: %s",
+        return vt_fail(VT_EXIT_HOST, shown, 0, "cannot connect: %s",
                        last_error());
     vt_conn *c = xcalloc(1, sizeof *c);
-    c->uri = xstrdup(uri);
+    c->uri = xstrdup(shown);
     c->conn = conn;
     *out = c;
     return 0;
@@ -183,6 +198,17 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
     }
     free(doms);
     return counted;
+}
+
+char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
+                         const char *machine, const char *virttype,
+                         char *err, size_t n)
+{
+    char *caps = p_virConnectGetDomainCapabilities(c->conn, emulator, arch,
+                                                   machine, virttype, 0);
+    if (!caps)
+        snprintf(err, n, "%s", last_error());
+    return caps;
 }
 
 int connection_define(const char *uri, const char *file, const char *xml)

@@ -13,9 +13,13 @@
 
 typedef struct vt_conn vt_conn;
 
-/* Opens URI read-only. Returns 0 and *out (connection_close), or prints
- * "vtune-xml: URI: message" and returns 4. */
+/* Opens URI (NULL: libvirt's default) read-only. Returns 0 and *out
+ * (connection_close), or prints "vtune-xml: URI: message" and returns
+ * 4. */
 int connection_open(const char *uri, vt_conn **out);
+/* The same, read-write: libvirt gives domain capabilities only to
+ * those who may define domains (--apply --dry-run). */
+int connection_open_rw(const char *uri, vt_conn **out);
 void connection_close(vt_conn *c);
 
 /* Loads the host from the connection's capabilities (virsh capabilities).
@@ -29,6 +33,15 @@ int connection_host(vt_conn *c, vt_host **out);
 int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                          const vt_pools *pools,
                          const char *const *skip, int nskip);
+
+/* The connection's domain capabilities (virsh domcapabilities) for the
+ * emulator, architecture, machine type and virt type given (NULL: the
+ * connection's defaults), as XML owned by the caller; NULL with libvirt's
+ * message in ERR (N bytes) when it gives none (the test driver, an old
+ * libvirt). */
+char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
+                         const char *machine, const char *virttype,
+                         char *err, size_t n);
 
 /* Defines XML on URI (NULL: libvirt's default) with validation
  * (VIR_DOMAIN_DEFINE_VALIDATE). Returns 0 and prints "defined NAME

@@ -16,6 +16,10 @@ const char *schema_path(void);
 /* Loads the schema (once). 0, or -1 when it cannot be (ERR says why). */
 int schema_load(char *err, size_t errlen);
 
+/* The line of the first error of the last schema_valid that failed (0:
+ * unknown). */
+long schema_error_line(void);
+
 /* Validates LEN bytes of XML. Returns 1 valid, 0 invalid (ERR gets the
  * first error, without the line number), -1 when the schema cannot be
  * loaded (ERR says why). */
@@ -27,8 +31,8 @@ int schema_valid(const char *xml, size_t len, char *err, size_t errlen);
 int schema_changes_valid(const char *in, size_t inlen, const char *out,
                          size_t outlen, char *err, size_t errlen);
 
-/* When XML uses an element that libvirt added after the version whose
- * schema is installed (VTUNE_XML_SCHEMA unset), returns 1 and writes to
+/* When XML uses an element that libvirt added after the installed
+ * version (whose schema is libvirt's, or VTUNE_XML_SCHEMA's), returns 1 and writes to
  * WHAT the element and the version that added it ("<disk><driver>
  * <iothreads> (libvirt 10.0.0)") and to HAVE the installed version;
  * 0 otherwise. An invalid output is then the old schema's verdict, not

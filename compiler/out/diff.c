@@ -10,7 +10,8 @@
  * integer ids -> set aside lines found in one text only -> Myers on the
  * rest -> slide runs of changes the way GNU diff does (the minimal diff
  * is often not unique; this makes the choice deterministic and, in most
- * cases, the same as GNU's) -> group changes into hunks -> print.
+ * cases, the same as GNU's) -> group changes into hunks -> print them
+ * (diff_unified) or return their line ranges (diff_hunks).
  *
  * Lines are compared as raw bytes, newline included: "x\r\n" and "x\n"
  * differ, and so do a last line "x" without newline and "x\n".
@@ -471,11 +472,12 @@ static void print_line(vt_strbuf *out, char prefix, const line *l)
         strbuf_adds(out, "\n\\ No newline at end of file\n");
 }
 
-/* Appends the hunk made of changes C[0..count), with up to CONTEXT equal
- * lines before the first and after the last. Between changes, the equal
- * lines are printed as context. */
-static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
-                       const change *c, long count, long context)
+/* The line ranges of the hunk made of changes C[0..count), with up to
+ * CONTEXT equal lines before the first and after the last: A lines
+ * [*A0, *A0 + *ALEN) and B lines [*B0, *B0 + *BLEN), 0-based. */
+static void hunk_bounds(const lines *A, const lines *B, const change *c,
+                        long count, long context, long *a0, long *b0,
+                        long *alen, long *blen)
 {
     const change *last = &c[count - 1];
     long before = c->a < context ? c->a : context;
@@ -485,12 +487,25 @@ static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
     long after = A->n - a_end < context ? A->n - a_end : context;
     if (B->n - b_end < after)
         after = B->n - b_end;
-    long a0 = c->a - before, b0 = c->b - before;
+    *a0 = c->a - before;
+    *b0 = c->b - before;
+    *alen = a_end + after - *a0;
+    *blen = b_end + after - *b0;
+}
+
+/* Appends the hunk made of changes C[0..count), with up to CONTEXT equal
+ * lines before the first and after the last. Between changes, the equal
+ * lines are printed as context. */
+static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
+                       const change *c, long count, long context)
+{
+    long a0, b0, alen, blen;
+    hunk_bounds(A, B, c, count, context, &a0, &b0, &alen, &blen);
 
     strbuf_adds(out, "@@ -");
-    print_range(out, a0, a_end + after - a0);
+    print_range(out, a0, alen);
     strbuf_adds(out, " +");
-    print_range(out, b0, b_end + after - b0);
+    print_range(out, b0, blen);
     strbuf_adds(out, " @@\n");
 
     long i = a0;
@@ -503,8 +518,41 @@ static void print_hunk(vt_strbuf *out, const lines *A, const lines *B,
             print_line(out, '+', &B->v[c[h].b + k]);
         i = c[h].a + c[h].na;
     }
-    for (; i < a_end + after; i++)
+    for (; i < a0 + alen; i++)
         print_line(out, ' ', &A->v[i]);
+}
+
+/* The end of the hunk that starts at change FIRST of C[0..n): the hunk
+ * extends while the next change's leading context touches or overlaps
+ * this one's trailing context. */
+static long hunk_end(const change *c, long n, long first, long context)
+{
+    long end = first + 1;
+    while (end < n && c[end].a - (c[end - 1].a + c[end - 1].na) <= 2 * context)
+        end++;
+    return end;
+}
+
+/* The diff of A (ALEN bytes) and B (BLEN bytes): their lines into *LA
+ * and *LB and the changes into *C (all owned by the caller). Returns the
+ * number of changes. */
+static long diff_changes(const char *a, size_t alen, const char *b,
+                         size_t blen, lines *la, lines *lb, change **c)
+{
+    lines A = split_lines(a, alen), B = split_lines(b, blen);
+    /* Change flags, with a 0 sentinel on each side. */
+    unsigned char *aflags = xcalloc((size_t)A.n + 2, 1);
+    unsigned char *bflags = xcalloc((size_t)B.n + 2, 1);
+    unsigned char *achg = aflags + 1, *bchg = bflags + 1;
+    diff_lines(&A, &B, achg, bchg);
+    shift_runs(&A, achg, bchg);
+    shift_runs(&B, bchg, achg);
+    long n = collect_changes(achg, A.n, bchg, B.n, c);
+    free(bflags);
+    free(aflags);
+    *la = A;
+    *lb = B;
+    return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -549,17 +597,9 @@ int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,
     if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
         return 0;
     long ctx = context > 0 ? context : 0;
-
-    lines A = split_lines(a, alen), B = split_lines(b, blen);
-    /* Change flags, with a 0 sentinel on each side. */
-    unsigned char *aflags = xcalloc((size_t)A.n + 2, 1);
-    unsigned char *bflags = xcalloc((size_t)B.n + 2, 1);
-    unsigned char *achg = aflags + 1, *bchg = bflags + 1;
-    diff_lines(&A, &B, achg, bchg);
-    shift_runs(&A, achg, bchg);
-    shift_runs(&B, bchg, achg);
+    lines A, B;
     change *c;
-    long nchanges = collect_changes(achg, A.n, bchg, B.n, &c);
+    long nchanges = diff_changes(a, alen, b, blen, &A, &B, &c);
 
     strbuf_adds(out, "--- ");
     add_path(out, "a/", name);
@@ -568,20 +608,55 @@ int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,
     strbuf_adds(out, "\n");
     int hunks = 0;
     for (long first = 0; first < nchanges; hunks++) {
-        /* Extend the hunk while the next change's leading context
-         * touches or overlaps this one's trailing context. */
-        long end = first + 1;
-        while (end < nchanges &&
-               c[end].a - (c[end - 1].a + c[end - 1].na) <= 2 * ctx)
-            end++;
+        long end = hunk_end(c, nchanges, first, ctx);
         print_hunk(out, &A, &B, &c[first], end - first, ctx);
         first = end;
     }
 
     free(c);
-    free(bflags);
-    free(aflags);
     free(B.v);
     free(A.v);
+    return hunks;
+}
+
+/* Where line START (0-based) of L begins in its text, which starts at
+ * BASE; the end of the text when START is past the last line. */
+static size_t line_offset(const lines *L, const char *base, long start,
+                          size_t len)
+{
+    return start < L->n ? (size_t)(L->v[start].s - base) : len;
+}
+
+int diff_hunks(const char *a, size_t alen, const char *b, size_t blen,
+               vt_diff_hunk **out)
+{
+    *out = NULL;
+    if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
+        return 0;
+    lines A, B;
+    change *c;
+    long nchanges = diff_changes(a, alen, b, blen, &A, &B, &c);
+    vt_diff_hunk *h = nchanges ? xcalloc((size_t)nchanges, sizeof *h) : NULL;
+    int hunks = 0;
+    for (long first = 0; first < nchanges; hunks++) {
+        long end = hunk_end(c, nchanges, first, 0);
+        long a0, b0, an, bn;
+        hunk_bounds(&A, &B, &c[first], end - first, 0, &a0, &b0, &an, &bn);
+        vt_diff_hunk *x = &h[hunks];
+        /* as print_range numbers them */
+        x->a_start = an ? a0 + 1 : a0;
+        x->a_count = an;
+        x->b_start = bn ? b0 + 1 : b0;
+        x->b_count = bn;
+        x->a_off = line_offset(&A, a, a0, alen);
+        x->a_len = line_offset(&A, a, a0 + an, alen) - x->a_off;
+        x->b_off = line_offset(&B, b, b0, blen);
+        x->b_len = line_offset(&B, b, b0 + bn, blen) - x->b_off;
+        first = end;
+    }
+    free(c);
+    free(B.v);
+    free(A.v);
+    *out = h;
     return hunks;
 }

@@ -262,6 +262,7 @@ vt_renderer report_renderer(const char *format)
     } formats[] = {
         {"text", report_text}, {"json", report_json},
         {"markdown", report_markdown}, {"sarif", report_sarif},
+        {"codequality", report_codequality},
     };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (!strcmp(formats[i].name, format))

@@ -58,12 +58,19 @@ typedef struct vt_domain_report {
     long error_line;
     int skipped;        /* not a <domain> document, passed over under
                            --skip-non-domain (error says what it is) */
+    /* The input and the tuned bytes, not owned (the caller's, set before
+     * rendering; NULL for a file that failed or was skipped): the SARIF
+     * fixes are the diff of the two. */
+    const char *in, *out;
+    size_t inlen, outlen;
 } vt_domain_report;
 
 typedef struct vt_report {
     const char *profile;
     const char *host_source;
     const char *host_kind;
+    const char *policy_source;  /* the policy file used (--policy or a
+                                   .vtune-xml.json), or NULL */
     int npools;
     vt_pages_need *pools;   /* the host's hugepage pools now (missing 0,
                                used: the pages in use), kept on the
@@ -143,5 +150,7 @@ void report_json(const vt_report *r, vt_strbuf *out);
 void report_markdown(const vt_report *r, vt_strbuf *out);
 /* SARIF 2.1.0 (report_sarif.c): for CI code scanning */
 void report_sarif(const vt_report *r, vt_strbuf *out);
+/* GitLab Code Quality (report_codequality.c): for the merge request widget */
+void report_codequality(const vt_report *r, vt_strbuf *out);
 
 #endif

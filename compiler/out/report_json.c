@@ -14,6 +14,7 @@ void report_json(const vt_report *r, vt_strbuf *out)
     cJSON_AddStringToObject(root, "tool", "vtune-xml");
     cJSON_AddStringToObject(root, "version", VT_VERSION);
     cJSON_AddStringToObject(root, "profile", r->profile);
+    cJSON_AddItemToObject(root, "policy", jsonfmt_str_or_null(r->policy_source));
     cJSON *h = cJSON_AddObjectToObject(root, "host");
     cJSON_AddItemToObject(h, "source", jsonfmt_str_or_null(r->host_source));
     cJSON_AddItemToObject(h, "kind", jsonfmt_str_or_null(r->host_kind));
@@ -25,6 +26,14 @@ void report_json(const vt_report *r, vt_strbuf *out)
         cJSON_AddItemToObject(jd, "name", jsonfmt_str_or_null(dr->name));
         cJSON_AddBoolToObject(jd, "changed", dr->changed);
         cJSON_AddBoolToObject(jd, "tuned", dr->tuned);
+        if (dr->error) {
+            cJSON *je = cJSON_AddObjectToObject(jd, dr->skipped ? "skipped"
+                                                                : "error");
+            cJSON_AddStringToObject(je, "message", dr->error);
+            if (!dr->skipped)
+                cJSON_AddNumberToObject(je, "exit_code", dr->error_code);
+            cJSON_AddNumberToObject(je, "line", (double)dr->error_line);
+        }
         cJSON *edits = cJSON_AddArrayToObject(jd, "edits");
         for (int i = 0; i < dr->nedits; i++) {
             const vt_edit *e = &dr->edits[i];

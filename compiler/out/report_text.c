@@ -11,6 +11,11 @@ void report_text(const vt_report *r, vt_strbuf *out)
 {
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
+        if (dr->error) {
+            strbuf_addf(out, "%s: %s%s\n", dr->file, dr->skipped ? ""
+                        : "not tuned: ", dr->error);
+            continue;
+        }
         strbuf_adds(out, dr->file);
         report_summary(dr, out);
         strbuf_addf(out, " (profile %s)\n", r->profile);
@@ -66,4 +71,6 @@ void report_text(const vt_report *r, vt_strbuf *out)
         }
     }
     free(all);
+    if (r->policy_source)
+        strbuf_addf(out, "policy: %s\n", r->policy_source);
 }

@@ -113,14 +113,21 @@ int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
     char err[512];
     if (mode == 1) {
         if (schema_valid(j->in, j->inlen, err, sizeof err) == 0)
-            return vt_fail(VT_EXIT_DOMAIN, shown, 0, "not valid against "
-                           "libvirt's domain schema (%s): %s", schema_path(),
-                           err);
+            return vt_fail(VT_EXIT_DOMAIN, shown, schema_error_line(), "not "
+                           "valid against libvirt's domain schema (%s): %s",
+                           schema_path(), err);
     }
     if (!j->changed)
         return 0;
     if (schema_valid(j->out, j->outlen, err, sizeof err) == 1)
         return 0;
+    long oline = schema_error_line();
+    char at[48] = "";
+    if (oline > 0) {
+        snprintf(at, sizeof at, " at line %ld of the tuned XML", oline);
+        size_t n = strlen(err);
+        snprintf(err + n, sizeof err - n, "%s", at);
+    }
     char ierr[512];
     if (schema_valid(j->in, j->inlen, ierr, sizeof ierr) == 0 &&
         schema_changes_valid(j->in, j->inlen, j->out, j->outlen, err,
@@ -131,10 +138,12 @@ int job_validate(const vt_job *j, const vt_host *h, const vt_policy *p,
                                sizeof have))
         return vt_fail(VT_EXIT_USAGE, shown, 0, "--validate=output cannot "
                        "judge this output: it uses %s, and the installed "
-                       "libvirt schema is %s's (%s: %s); nothing written. "
-                       "Validate on a host with the newer libvirt, or "
-                       "leave out --validate=output", what, have,
-                       schema_path(), err);
+                       "libvirt is %s (schema %s: %s); nothing written. "
+                       "That libvirt would also drop the element on "
+                       "define: for it, leave the option that asks for it "
+                       "(io.threads.per_disk=1 before libvirt 10.0 and "
+                       "QEMU 9.0), or validate where the newer libvirt "
+                       "runs", what, have, schema_path(), err);
     const vt_rule *r = blame(j, h, p);
     return vt_fail(VT_EXIT_INTERNAL, shown, 0, "internal error: the tuned "
                    "domain is not valid libvirt XML (%s)%s%s%s; nothing "

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "file.h"
+#include "suggest.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -73,6 +74,26 @@ static const vt_rule_param *find_param(int i, const char *name, int *slot)
 
 static char *check_value(const char *rid, const vt_rule_param *rp,
                          const char *value, long *num, char *err, size_t n);
+
+/* "; did you mean 'cpu.pin'?" after ERR when a rule id is close to ID. */
+static void suggest_rule(char *err, size_t n, const char *id)
+{
+    const char *ids[RULE_COUNT];
+    for (int i = 0; i < vt_nrules; i++)
+        ids[i] = vt_rules[i]->id;
+    suggest_append(err, n, id, ids, (size_t)vt_nrules);
+}
+
+/* The same for a parameter NAME of rule I. */
+static void suggest_param(char *err, size_t n, int i, const char *name)
+{
+    const char *names[33];
+    size_t k = 0;
+    for (int j = 0; j < nparams(vt_rules[i]) && k < 32; j++)
+        names[k++] = vt_rules[i]->params[j].name;
+    names[k++] = "override";
+    suggest_append(err, n, name, names, k);
+}
 
 vt_policy *policy_new(void)
 {
@@ -155,6 +176,7 @@ int policy_enable(vt_policy *p, const char *id, int on, char *err, size_t n)
     if (i < 0) {
         snprintf(err, n, "unknown rule '%s' (vtune-xml --list-rules "
                  "lists them)", id);
+        suggest_rule(err, n, id);
         return -1;
     }
     p->enabled[i] = on;
@@ -235,7 +257,9 @@ static int set_param(vt_policy *p, int i, const char *name, const char *value,
     const vt_rule_param *rp = find_param(i, name, &slot);
     if (!rp) {
         snprintf(err, n, "rule %s has no parameter '%s' (vtune-xml "
-                 "--list-rules lists them)", vt_rules[i]->id, name);
+                 "--list-rules %s lists them)", vt_rules[i]->id, name,
+                 vt_rules[i]->id);
+        suggest_param(err, n, i, name);
         return -1;
     }
     long num;
@@ -287,6 +311,7 @@ int policy_set(vt_policy *p, const char *assignment, char *err, size_t n)
     int rc;
     if (i < 0) {
         snprintf(err, n, "--set %s: unknown rule '%s'", assignment, id);
+        suggest_rule(err, n, id);
         rc = -1;
     } else {
         rc = set_param(p, i, name, eq + 1, err, n);
@@ -346,10 +371,12 @@ static int load_rules(vt_policy *p, const char *path, const char *text,
     for (const cJSON *r = rules->child; r; r = r->next) {
         int i = rule_index(r->string);
         long line = line_of_key(text, r->string);
-        if (i < 0)
-            return vt_fail(VT_EXIT_HOST, path, line, "policy: unknown rule "
-                           "'%s' (vtune-xml --list-rules lists them)",
-                           r->string);
+        if (i < 0) {
+            snprintf(err, sizeof err, "policy: unknown rule '%s' (vtune-xml "
+                     "--list-rules lists them)", r->string);
+            suggest_rule(err, sizeof err, r->string);
+            return vt_fail(VT_EXIT_HOST, path, line, "%s", err);
+        }
         if (cJSON_IsBool(r)) {
             p->enabled[i] = cJSON_IsTrue(r);
             continue;

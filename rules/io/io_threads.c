@@ -15,8 +15,9 @@ static const vt_rule_param thread_params[] = {
      "profiles", NULL, 1, 64},
     {"per_disk", PARAM_INT, "1", "iothreads of its own for each multi-queue "
      "virtio-blk disk, QEMU spreading its queues over them (<driver>"
-     "<iothreads>: libvirt 10.0, QEMU 9.0); 1: one iothread serves each "
-     "device", NULL, 1, 16},
+     "<iothreads>: libvirt 10.0, QEMU 9.0; an older libvirt drops it on "
+     "define, leaving the disk without an iothread); 1: one iothread "
+     "serves each device", NULL, 1, 16},
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 

@@ -61,10 +61,14 @@ static void run_net_multiqueue(vt_rule_ctx *c)
             if (n > 1)
                 r_finding(c, SEV_INFO, nic, NULL, "ethernet NIC on a tap "
                           "created outside libvirt (target managed='no'): "
-                          "queues left at one; %ld queue pairs need the tap "
-                          "created with multi_queue (ip tuntap add dev %s "
-                          "mode tap multi_queue) and <driver queues='%ld'/>",
-                          n, r_attr(tgt, "dev") ? r_attr(tgt, "dev") : "TAP",
+                          "queues left at one, since libvirt opens it "
+                          "multi-queue only for queues > 1 and the kernel "
+                          "refuses a mismatch either way; for %ld queue "
+                          "pairs, recreate it multi-queue (ip tuntap del dev "
+                          "%s mode tap; ip tuntap add dev %s mode tap "
+                          "multi_queue) and set <driver queues='%ld'/>", n,
+                          r_attr(tgt, "dev") ? r_attr(tgt, "dev") : "TAP",
+                          r_attr(tgt, "dev") ? r_attr(tgt, "dev") : "TAP",
                           n);
             want = 1;
         } else if (vhostuser) {

@@ -15,15 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Why the hint cannot be given, or NULL: every vCPU on a CPU of its own. */
-static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p)
+/* Why the vCPUs are not dedicated, or NULL: every vCPU on a CPU of its
+ * own; FOR_HINT adds what KVM's hint needs (x86, host-passthrough). */
+static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
+                                 int for_hint)
 {
     xmlNodePtr root = r_root(c);
-    if (!r_x86(c))
+    if (for_hint && !r_x86(c))
         return "the hint is an x86 KVM feature";
-    if (!r_attr_is(r_child(root, "cpu"), "mode", "host-passthrough"))
+    if (for_hint && !r_attr_is(r_child(root, "cpu"), "mode", "host-passthrough"))
         return "libvirt gives the hint only with <cpu mode='host-passthrough'>";
-    if (p->status != PLACE_OK || !p->pinned || p->fallback)
+    /* a domain that pins itself (a tuned one, tuned again) counts when
+     * its pins are 1:1 and shared with nothing of its own: the hint's
+     * own rule keeps a hint it finds, the same as this */
+    int kept = !for_hint && p->status == PLACE_KEPT;
+    if (!kept && (p->status != PLACE_OK || !p->pinned || p->fallback))
         return "the vCPUs have no dedicated host CPUs";
     int n = r_domain(c)->vcpus;
     hwloc_bitmap_t vset = hwloc_bitmap_alloc(), other = hwloc_bitmap_alloc();
@@ -54,7 +60,7 @@ const char *place_dedicated_why_not(vt_rule_ctx *c)
 {
     if (!r_rule_on(c, RULE_numa_place) || !r_rule_on(c, RULE_cpu_pin))
         return "placement is disabled";
-    return not_dedicated(c, place_get(c));
+    return not_dedicated(c, place_get(c), 0);
 }
 
 static void run_cpu_dedicated(vt_rule_ctx *c)
@@ -63,7 +69,7 @@ static void run_cpu_dedicated(vt_rule_ctx *c)
     xmlNodePtr root = r_root(c);
     xmlNodePtr kvm = r_child(r_child(root, "features"), "kvm");
     xmlNodePtr hint = r_child(kvm, "hint-dedicated");
-    const char *why = not_dedicated(c, p);
+    const char *why = not_dedicated(c, p, 1);
     if (hint) {
         if (r_attr_is(hint, "state", "on") && why)
             r_finding(c, SEV_WARNING, hint, NULL, "hint-dedicated is on, "
@@ -71,8 +77,9 @@ static void run_cpu_dedicated(vt_rule_ctx *c)
                       "spinlocks on CPUs others may need", why);
         return;
     }
-    if (!why && r_domain(c)->os == OS_WINDOWS)
-        return;     /* with Hyper-V's CPUID leaves Windows reads no KVM hint */
+    if (r_domain(c)->os == OS_WINDOWS)
+        return;     /* with Hyper-V's CPUID leaves Windows reads no KVM hint
+                       (hyperv leaves spinlocks at QEMU's never-notify) */
     if (why) {
         /* placed on dedicated CPUs, yet no hint: say why */
         if (p->status == PLACE_OK && p->pinned && !p->fallback)

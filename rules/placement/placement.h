@@ -129,9 +129,10 @@ int place_storage_node(vt_rule_ctx *c, long id);
 int place_iothreads_own(vt_rule_ctx *c);
 
 /* NULL when every vCPU of the domain has a host CPU of its own (placed
- * and pinned 1:1, shared with no emulator, iothread or other domain, on
- * x86 host-passthrough), else why not. cpu.dedicated gives Linux the
- * hint then; hyperv gives Windows never-notify spinlocks. */
+ * and pinned 1:1, shared with no emulator, iothread or other domain),
+ * else why not. cpu.dedicated gives Linux KVM's hint then (on x86
+ * host-passthrough); hyperv leaves Windows' spinlocks at QEMU's default,
+ * never notify. */
 const char *place_dedicated_why_not(vt_rule_ctx *c);
 
 /* The plan for the domain being tuned (owned by the rule context). */

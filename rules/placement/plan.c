@@ -302,7 +302,20 @@ long long place_node_room(vt_rule_ctx *c, int n)
             pools += hn->pages[i].total * (long long)hn->pages[i].size_kib;
     long long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib")
                         * 1024LL;
-    return hn->mem_kib - reserve - pools - r_usage(c)->mem_kib[n];
+    const vt_usage *u = r_usage(c);
+    long long room = hn->mem_kib - reserve - pools - u->mem_kib[n];
+    /* where the snapshot measured the node's free memory (the live host:
+     * MemFree and the reclaimable caches of nodeN/meminfo), what the
+     * host's own processes use is not there either; the domains running
+     * now are in neither */
+    for (int i = 0; i < hn->npages; i++)
+        if (hn->pages[i].size_kib == base && hn->pages[i].free >= 0) {
+            long long measured = hn->pages[i].free * (long long)base - reserve
+                                 - (u->mem_kib[n] - u->running_mem_kib[n]);
+            if (measured < room)
+                room = measured;
+        }
+    return room;
 }
 
 /* The CPUs the mode may use: dedicated ones for pinned vCPUs, the
