@@ -59,14 +59,16 @@ check "untuned: the comment has the table" grep -qF "$table" "$t/untuned.out/com
 check "untuned: the comment has the diff" grep -q '^```diff' "$t/untuned.out/comment.md"
 check "untuned: the comment says changes are due" grep -q 'changes are due in 2 of 2' "$t/untuned.out/comment.md"
 
-# --- a large fleet: the comment stays under GitHub's 65,536 characters,
+# --- a large fleet, 25 files of it malformed: the comment stays under
+# GitHub's 65,536 characters,
 # the report's own cut line says what went, the diff stays in the summary
 mkdir -p "$repo/fleet"
 for i in $(seq 1 150); do
     sed "s|<name>db01</name>|<name>db$i</name>|" "$root/examples/domains/db.xml" > "$repo/fleet/db$i.xml"
 done
+for i in $(seq 1 25); do printf '<domain><name>bad%s</oops>\n' "$i" > "$repo/fleet/bad$i.xml"; done
 run fleet VTUNE_DOMAINS="fleet/*.xml"
-check "fleet: exit 1" test "$(rc fleet)" = 1
+check "fleet with 25 malformed files: exit 3" test "$(rc fleet)" = 3
 check "fleet: the comment is under 65,536 characters" test "$(wc -m < "$t/fleet.out/comment.md")" -lt 65536
 check "fleet: the report's cut line is kept" grep -q "cut to stay under GitHub's 65,536-character limit" "$t/fleet.out/comment.md"
 check "fleet: the comment says where the diff is" grep -q 'the diff is in the job summary' "$t/fleet.out/comment.md"

@@ -255,6 +255,50 @@ rm .vtune-xml.json
 check "--dry-run: what libvirt's schema refuses is exit 6" test $rc = 6
 check "--dry-run: says libvirt would refuse it" grep -q 'libvirt would refuse it' dry2.err
 check "--dry-run: no XML when libvirt would refuse" test ! -s dry2.xml
+# a batch with an input libvirt's schema refuses, under --validate
+cp "$dom" fresh.xml
+"$VT" --host "$H" --validate --report json bogus2.xml fresh.xml > vb.json 2> vb.err; rc=$?
+check "--validate batch: exit 3" test $rc = 3
+check "--validate batch: the other file is still reported" /usr/bin/python3 -c '
+import json, sys
+bad, good = json.load(open(sys.argv[1]))["domains"]
+assert bad["error"]["exit_code"] == 3 and bad["error"]["line"] == 4 and not bad["edits"], bad
+assert good["edits"], good' vb.json
+# -o DIR/ keeps base names: two inputs of one name are refused
+mkdir -p c1 c2 && cp "$dom" c1/dom.xml && cp "$root/examples/domains/web.xml" c2/dom.xml
+"$VT" --host "$H" -o coll/ c1/dom.xml c2/dom.xml > /dev/null 2> coll.err; rc=$?
+check "-o DIR/ with two inputs of one base name: exit 2" test $rc = 2
+check "-o DIR/ with two inputs of one base name: nothing written" test ! -e coll
+# names git writes with a TAB, and paths that climb out with ..
+cp "$dom" "my dom.xml"
+"$VT" --host "$H" --diff "my dom.xml" > sp.diff
+check "--diff of a name with a space: patch -p1 takes it" patch --dry-run -p1 -i sp.diff > /dev/null
+mkdir -p deep && (cd deep && "$VT" --host "$H" --diff ../fresh.xml > ../up.diff)
+check "--diff ../fresh.xml: an absolute name" grep -qx -- "--- a/${t#/}/fresh.xml" up.diff
+check "snapshot after options: a command comes first (exit 2)" sh -c "! '$VT' --host '$H' snapshot 2> cmd.err && grep -q 'a command comes first' cmd.err"
+# a libvirt daemon without CAP_SYS_RESOURCE gives QEMU at most its own
+# hard memlock limit: enough, or not, for a VFIO domain
+for lim in 67108864:0 4194304:1; do
+    /usr/bin/python3 -c '
+import json, sys
+h = json.load(open(sys.argv[1]))
+h["memlock_raisable"] = False
+h["memlock_max_kib"] = int(sys.argv[2])
+json.dump(h, open(sys.argv[3], "w"))' "$H" "${lim%:*}" lim.json
+    cat > vfio.xml <<'XML'
+<domain type="kvm"><name>v</name><memory unit="GiB">8</memory><vcpu>2</vcpu>
+<os><type arch="x86_64" machine="q35">hvm</type></os><devices>
+<hostdev mode="subsystem" type="pci" managed="yes"><source><address domain="0x0000" bus="0x65" slot="0x00" function="0x0"/></source></hostdev>
+</devices></domain>
+XML
+    "$VT" --host lim.json --strict vfio.xml > /dev/null 2>&1; rc=$?
+    if [ "${lim#*:}" = 0 ]; then
+        check "memlock_max_kib 64 GiB: an 8 GiB VFIO domain starts (exit 0)" test $rc = 0
+    else
+        check "memlock_max_kib 4 GiB: an 8 GiB VFIO domain cannot (--strict: 5)" test $rc = 5
+    fi
+done
+check "memlock_max_kib follows schemas/host.schema.json" /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/host.schema.json" lim.json
 # the live host: free memory read from nodeN/meminfo
 "$VT" snapshot > live.json
 check "live snapshot: base pages have a free count" /usr/bin/python3 - live.json <<'PY'

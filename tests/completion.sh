@@ -65,6 +65,15 @@ check "explain: rule ids" has "$out" cpu.mode
 out=$(complete_line "vtune-xml ")
 check "first word: the subcommands" has "$out" snapshot
 check "first word: domain files" has "$out" a.xml
+out=$(complete_line "vtune-xml --help=")
+check "--help=: its formats" has "$out" completion
+out=$(complete_line "vtune-xml --list-rules ")
+check "--list-rules WORD: formats" has "$out" json
+check "--list-rules WORD: rules" has "$out" cpu.pin
+check "--list-rules WORD: no files" lacks "$out" a.xml
+out=$(complete_line "vtune-xml -c qemu:///s")
+check "-c URI: the rest of the URI after bash's ':' break" has "$out" ///system
+check "-c URI: no files" lacks "$out" sys/
 out=$(complete_line "vtune-xml --host ")
 check "--host FILE: files" has "$out" b.json
 finish

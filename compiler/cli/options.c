@@ -75,7 +75,8 @@ const vt_option cli_options[] = {
      "print the diff; exit 1 when changes are due", NULL, T, A_NONE,
      "As `--diff`, and exit 1 when any domain would change (0 when all "
      "are tuned already). The findings that kept a domain from being "
-     "tuned as asked (infeasible) are printed on stderr, one line each. "
+     "tuned as asked (infeasible) are printed on stderr, one line each: "
+     "`vtune-xml: FILE:LINE: not tuned as asked: RULE: message`. "
      "With `--report`, the report is printed instead of the diff. A file "
      "that cannot be read does not hide the others: each is reported, "
      "and the exit code is the first failure's."},
@@ -176,7 +177,10 @@ const vt_option cli_options[] = {
      "`json`; RULE names limit it to those rules (`cpu.pin`), or to a "
      "family (`cpu`)."},
     {"help", 'h', optional_argument, NULL, "-h, --help",
-     "this text", NULL, C_ANY, A_NONE, "The usage and every option. "
+     "this text (=man, =markdown: the manual's options;\n"
+     "=completion: the words bash completion offers)",
+     "text|man|markdown|completion", C_ANY, A_VALUE,
+     "The usage and every option. "
      "`--help=man` and `--help=markdown` print this manual's OPTIONS "
      "section, `--help=completion` the words bash completion offers: all "
      "three are generated from the one option table."},

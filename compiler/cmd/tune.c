@@ -197,13 +197,18 @@ static void put(FILE *f, const vt_strbuf *sb, int color,
 }
 
 /* The a/ b/ name of a diff: the path as given, without "./". */
-static const char *diff_name(const char *input)
+/* The a/ b/ name of a diff (owned by the caller): the path as given,
+ * without "./"; one that climbs out with ".." is made absolute, which
+ * patch -p1 takes from / (git apply and patch refuse "a/../x"). */
+static char *diff_name(const char *input)
 {
     if (strcmp(input, "-") == 0)
-        return "domain.xml";
+        return xstrdup("domain.xml");
     while (strncmp(input, "./", 2) == 0)
         input += 2;
-    return input;
+    int climbs = !strncmp(input, "../", 3) || strstr(input, "/../");
+    char *abs = climbs ? realpath(input, NULL) : NULL;
+    return abs ? abs : xstrdup(input);
 }
 
 /* --apply --dry-run: would libvirt take each result? libvirt's schema
@@ -320,6 +325,9 @@ static int rule_not_file(const vt_cli *o)
         const char *in = o->inputs[i];
         if (!strcmp(in, "-") || access(in, F_OK) == 0)
             continue;
+        if (!strcmp(in, "snapshot") || !strcmp(in, "explain"))
+            return vt_fail(VT_EXIT_USAGE, in, 0, "no such file; a command "
+                           "comes first: vtune-xml %s [options]", in);
         for (int k = 0; k < vt_nrules; k++)
             if (!strcmp(vt_rules[k]->id, in))
                 return vt_fail(VT_EXIT_USAGE, in, 0, "no such file; '%s' is "
@@ -370,6 +378,13 @@ int cmd_tune(const vt_cli *o)
         j->rep = report_domain_new(j->input);
         rep.domains[rep.ndomains++] = j->rep;
         rc = destination(o, j);
+        /* -o DIR/ keeps base names: two domains must not share one */
+        for (int k = 0; !rc && j->dest && k < i; k++)
+            if (jobs[k].dest && !strcmp(jobs[k].dest, j->dest))
+                rc = vt_fail(VT_EXIT_USAGE, j->input, 0, "would be written "
+                             "to %s, as %s is: give them different file "
+                             "names, or tune them in separate runs", j->dest,
+                             jobs[k].input);
         if (!rc)
             rc = job_load(j, o->skip_non_domain ? 1 + o->quiet : 0);
         if (rc && keep_going && j->failed) {
@@ -406,9 +421,27 @@ int cmd_tune(const vt_cli *o)
     char serr[512];
     if (!rc && o->validate != 0 && schema_load(serr, sizeof serr) < 0)
         rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "--validate: %s", serr);
-    for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++)
-        if (jobs[i].out)
-            rc = job_validate(&jobs[i], h, p, o->validate);
+    for (int i = 0; i < o->ninputs && !rc && o->validate != 0; i++) {
+        if (!jobs[i].out)
+            continue;
+        int v = job_validate(&jobs[i], h, p, o->validate);
+        if (v == VT_EXIT_DOMAIN && keep_going) {
+            /* an input libvirt's schema refuses is a file not taken, as
+             * one that cannot be read: the others are still reported */
+            long line;
+            const char *msg = vt_last_error(&line);
+            report_domain_clear(jobs[i].rep);
+            report_domain_error(jobs[i].rep, v, msg, line, 0);
+            jobs[i].failed = 1;
+            free(jobs[i].out);
+            jobs[i].out = NULL;
+            jobs[i].changed = 0;
+            if (!load_rc)
+                load_rc = v;
+        } else {
+            rc = v;
+        }
+    }
     /* What kept a domain from being tuned as asked: on stderr under
      * --check and --strict, where a pipeline would otherwise see only an
      * exit code */
@@ -421,7 +454,8 @@ int cmd_tune(const vt_cli *o)
     int strict_failed = o->strict && infeasible;
     if (strict_failed)
         vt_error(NULL, 0, "--strict: %d finding(s) could not be satisfied "
-                 "(above); %s", infeasible, o->diff || o->check || o->report
+                 "(%s); %s", infeasible, o->quiet ? "run without -q to see "
+                 "them" : "above", o->diff || o->check || o->report
                  ? "the diff or report is still printed, nothing written"
                  : "nothing written");
     if (!rc && !strict_failed)
@@ -451,10 +485,12 @@ int cmd_tune(const vt_cli *o)
             j->rep->out = j->out;
             j->rep->outlen = j->outlen;
             changes += j->changed;
-            if ((o->diff || (o->check && !o->report)) && j->changed)
-                diff_unified(&out, diff_name(j->input), j->in, j->inlen,
-                             j->out, j->outlen, 3);
-            else if (!o->diff && !o->check && !o->report && !j->dest &&
+            if ((o->diff || (o->check && !o->report)) && j->changed) {
+                char *name = diff_name(j->input);
+                diff_unified(&out, name, j->in, j->inlen, j->out, j->outlen,
+                             3);
+                free(name);
+            } else if (!o->diff && !o->check && !o->report && !j->dest &&
                      (!o->apply || o->dry_run))
                 strbuf_add(&out, j->out, j->outlen);
         }

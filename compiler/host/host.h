@@ -105,6 +105,9 @@ typedef struct vt_host {
                               has CAP_SYS_RESOURCE or no hard limit),
                               0 it cannot, -1 unknown (not the live host,
                               or no daemon running) */
+    long long memlock_max_kib;  /* when not raisable: the most libvirt can
+                                   give a QEMU, its daemon's hard
+                                   RLIMIT_MEMLOCK in KiB; -1 unknown */
 } vt_host;
 
 /* Frees a host and everything it owns; NULL is fine. */

@@ -177,6 +177,8 @@ static cJSON *snapshot_tree(const vt_host *h)
     put(r, "reserved_cpus", j_set(h->reserved));
     put(r, "memlock_raisable", h->memlock_raisable < 0 ? cJSON_CreateNull()
                                : cJSON_CreateBool(h->memlock_raisable));
+    put(r, "memlock_max_kib", h->memlock_max_kib < 0 ? cJSON_CreateNull()
+                              : j_int(h->memlock_max_kib));
     cJSON *a = chk(cJSON_CreateArray());
     for (int i = 0; i < h->nnodes; i++)
         push(a, j_node(&h->nodes[i]));
@@ -477,6 +479,9 @@ static int read_header(const jctx *c, const cJSON *root, vt_host *h)
     if (!rc)
         rc = get_tristate(c, "", root, "memlock_raisable",
                           &h->memlock_raisable);
+    if (!rc)
+        rc = get_int(c, "", root, "memlock_max_kib", OPT | NUL, 0,
+                     JSON_MAX_INT, &h->memlock_max_kib);
     return rc;
 }
 
@@ -797,7 +802,7 @@ static int read_snapshot(const jctx *c, const cJSON *root, vt_host *h)
     static const char *const keys[] = {"vtune_xml_snapshot", "source",
         "kind", "arch", "packages", "cpu_flags", "cpu_flags_complete",
         "isolated_cpus", "nohz_full_cpus", "reserved_cpus",
-        "memlock_raisable", "nodes",
+        "memlock_raisable", "memlock_max_kib", "nodes",
         "distances", "cpus", "pci", NULL};
     cpu_extra *extra = NULL;
     char err[256];

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* "$VTUNE_XML_SYSROOT" + the formatted path, owned by the caller. */
@@ -290,8 +291,10 @@ static void pci_sysfs(vt_host_pci *p)
     free(link);
 }
 
-/* The PID of the running libvirt daemon that starts QEMU: virtqemud
- * (modular daemons) or libvirtd; 0 when none is seen in /proc. */
+/* The PID of the running libvirt daemon that starts QEMU for
+ * qemu:///system: virtqemud (modular daemons) or libvirtd, owned by root
+ * (a user's session daemon does not start the system's domains); 0 when
+ * none is seen in /proc. */
 static long libvirt_daemon(void)
 {
     DIR *d = opendir("/proc");
@@ -312,6 +315,10 @@ static long libvirt_daemon(void)
         if (fgets(comm, sizeof comm, fp))
             comm[strcspn(comm, "\n")] = '\0';
         fclose(fp);
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/%ld", pid);
+        if (stat(path, &st) != 0 || st.st_uid != 0)
+            continue;
         if (!strcmp(comm, "virtqemud")) {
             found = pid;
             break;
@@ -328,8 +335,9 @@ static long libvirt_daemon(void)
  * RLIMIT_MEMLOCK is unlimited already (systemd's LimitMEMLOCK=). Read
  * from that daemon's /proc entries, not from this process (which may run
  * as another user); -1 when no daemon runs. */
-static int memlock_raisable(void)
+static int memlock_raisable(long long *max_kib)
 {
+    *max_kib = -1;
     long pid = libvirt_daemon();
     if (!pid)
         return -1;
@@ -340,9 +348,12 @@ static int memlock_raisable(void)
     while (fp && fgets(line, sizeof line, fp)) {
         char soft[32], hard[32];
         if (!strncmp(line, "Max locked memory", 17) &&
-            sscanf(line + 17, "%31s %31s", soft, hard) == 2 &&
-            !strcmp(hard, "unlimited"))
-            r = 1;
+            sscanf(line + 17, "%31s %31s", soft, hard) == 2) {
+            if (!strcmp(hard, "unlimited"))
+                r = 1;
+            else
+                *max_kib = strtoll(hard, NULL, 10) / 1024;   /* bytes */
+        }
     }
     if (fp)
         fclose(fp);
@@ -363,7 +374,9 @@ static int memlock_raisable(void)
 
 int host_live_extras(vt_host *h)
 {
-    h->memlock_raisable = memlock_raisable();
+    h->memlock_raisable = memlock_raisable(&h->memlock_max_kib);
+    if (h->memlock_raisable != 0)
+        h->memlock_max_kib = -1;
     for (int i = 0; i < h->nnodes; i++) {
         node_hugepages(&h->nodes[i]);
         node_free_memory(h, &h->nodes[i]);

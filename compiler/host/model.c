@@ -27,6 +27,7 @@ vt_host *host_new(const char *source, const char *kind)
     h->origin_kind = kind;
     h->npackages = -1;
     h->memlock_raisable = -1;
+    h->memlock_max_kib = -1;
     return h;
 }
 

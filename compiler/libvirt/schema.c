@@ -44,9 +44,27 @@ long schema_error_line(void)
 static void on_error(void *data, xmlErrorPtr e)
 {
     first_err *f = data;
-    if (!e || f->n++)
+    if (!e)
         return;
+    if (f->n++) {
+        /* libxml2 gives the first error of an interleave no node; the
+         * next one names the element */
+        if (!error_line && e->node)
+            error_line = xmlGetLineNo((xmlNodePtr)e->node);
+        return;
+    }
     error_line = e->line > 0 ? e->line : 0;
+    /* "Extra element X in interleave" names a child of the node it is
+     * reported on: its line is X's */
+    char extra[64];
+    if (e->node && e->message &&
+        sscanf(e->message, "Extra element %63s in", extra) == 1)
+        for (xmlNodePtr c = ((xmlNodePtr)e->node)->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE &&
+                xmlStrEqual(c->name, BAD_CAST extra)) {
+                error_line = xmlGetLineNo(c);
+                break;
+            }
     if (!error_line && e->node)
         error_line = xmlGetLineNo((xmlNodePtr)e->node);
     const char *el = e->node && ((xmlNodePtr)e->node)->name

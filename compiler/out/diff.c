@@ -572,7 +572,9 @@ static void add_path(vt_strbuf *out, const char *prefix, const char *name)
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         quote |= *p < 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f;
     if (!quote) {
-        strbuf_addf(out, "%s%s", prefix, name);
+        /* git ends a name that holds a space with a TAB, which tells GNU
+         * patch where it ends */
+        strbuf_addf(out, "%s%s%s", prefix, name, strchr(name, ' ') ? "\t" : "");
         return;
     }
     strbuf_addf(out, "\"%s", prefix);

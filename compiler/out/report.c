@@ -29,11 +29,8 @@ void report_domain_error(vt_domain_report *r, int code, const char *message,
     r->skipped = skipped;
 }
 
-void report_domain_free(vt_domain_report *r)
+void report_domain_clear(vt_domain_report *r)
 {
-    if (!r)
-        return;
-    free(r->error);
     for (int i = 0; i < r->nedits; i++) {
         free(r->edits[i].xpath);
         free(r->edits[i].old_value);
@@ -48,6 +45,19 @@ void report_domain_free(vt_domain_report *r)
     free(r->edits);
     free(r->findings);
     free(r->pages);
+    r->edits = NULL;
+    r->findings = NULL;
+    r->pages = NULL;
+    r->nedits = r->capedits = r->nfindings = r->capfindings = r->npages = 0;
+    r->changed = r->tuned = 0;
+}
+
+void report_domain_free(vt_domain_report *r)
+{
+    if (!r)
+        return;
+    free(r->error);
+    report_domain_clear(r);
     free(r->file);
     free(r->name);
     free(r);

@@ -85,6 +85,10 @@ typedef struct vt_report {
 vt_domain_report *report_domain_new(const char *file);
 void report_domain_free(vt_domain_report *r);
 
+/* Drops R's edits, findings and page needs (a file found not to be taken
+ * after it was tuned: its input fails libvirt's schema). */
+void report_domain_clear(vt_domain_report *r);
+
 /* Records that R's file could not be taken (exit CODE, MESSAGE at
  * LINE); SKIPPED: passed over (--skip-non-domain), not an error. */
 void report_domain_error(vt_domain_report *r, int code, const char *message,

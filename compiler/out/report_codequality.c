@@ -17,12 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A finding's severity: infeasible is what the policy asked and could not
  * be done; a warning is a value kept that costs; advice is information. */
 static const char *cq_severity(enum vt_severity sev)
 {
-    return sev == SEV_INFEASIBLE ? "critical" : sev == SEV_WARNING ? "minor"
+    return sev == SEV_INFEASIBLE ? "critical" : sev == SEV_WARNING ? "major"
                                                                     : "info";
 }
 
@@ -87,12 +88,15 @@ static void cq_issue(cJSON *arr, const char *check, const char *sev,
                      const char *description, const char *path, long line,
                      char *fingerprint)
 {
+    /* a file the tool could not take is a risk, not a tuning matter */
+    const char *category = !strcmp(sev, "blocker") ? "Bug Risk"
+                                                   : "Performance";
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "type", "issue");
     cJSON_AddStringToObject(o, "check_name", check);
     cJSON_AddStringToObject(o, "description", description);
     cJSON *cat = cJSON_AddArrayToObject(o, "categories");
-    cJSON_AddItemToArray(cat, cJSON_CreateString("Performance"));
+    cJSON_AddItemToArray(cat, cJSON_CreateString(category));
     cJSON_AddStringToObject(o, "severity", sev);
     cJSON_AddStringToObject(o, "fingerprint", fingerprint);
     cJSON *loc = cJSON_AddObjectToObject(o, "location");
@@ -106,12 +110,17 @@ static void cq_issue(cJSON *arr, const char *check, const char *sev,
 void report_codequality(const vt_report *r, vt_strbuf *out)
 {
     cJSON *root = cJSON_CreateArray();
+    char *cwd = getcwd(NULL, 0);
     cq_key *keys = NULL;
     int nkeys = 0, cap = 0;
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
-        /* paths relative to the project root, as GitLab links them */
+        /* paths relative to the project root (the directory the job runs
+         * in), as GitLab links them; an absolute one under it is made so */
         const char *path = dr->file;
+        size_t cl = cwd ? strlen(cwd) : 0;
+        if (cl > 1 && !strncmp(path, cwd, cl) && path[cl] == '/')
+            path += cl + 1;
         while (path[0] == '.' && path[1] == '/')
             path += 2;
         nkeys = 0;
@@ -130,7 +139,7 @@ void report_codequality(const vt_report *r, vt_strbuf *out)
                                    e->xpath, cq_value(e->old_value, "(none)"),
                                    cq_value(e->new_value, "(removed)"),
                                    e->reason);
-            cq_issue(root, rule, "major", desc, path, e->line,
+            cq_issue(root, rule, "minor", desc, path, e->line,
                      cq_fingerprint(&keys, &nkeys, &cap, path, "edit", rule,
                                     e->xpath));
             free(desc);
@@ -149,6 +158,7 @@ void report_codequality(const vt_report *r, vt_strbuf *out)
         }
     }
     free(keys);
+    free(cwd);
     jsonfmt_print(out, root, 0);
     cJSON_Delete(root);
 }

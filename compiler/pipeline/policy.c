@@ -78,10 +78,12 @@ static char *check_value(const char *rid, const vt_rule_param *rp,
 /* "; did you mean 'cpu.pin'?" after ERR when a rule id is close to ID. */
 static void suggest_rule(char *err, size_t n, const char *id)
 {
-    const char *ids[RULE_COUNT];
+    const char *ids[RULE_COUNT + 2];
     for (int i = 0; i < vt_nrules; i++)
         ids[i] = vt_rules[i]->id;
-    suggest_append(err, n, id, ids, (size_t)vt_nrules);
+    ids[vt_nrules] = "all";         /* --enable/--disable all */
+    ids[vt_nrules + 1] = "guest";   /* --set guest.os= */
+    suggest_append(err, n, id, ids, (size_t)vt_nrules + 2);
 }
 
 /* The same for a parameter NAME of rule I. */
@@ -309,7 +311,11 @@ int policy_set(vt_policy *p, const char *assignment, char *err, size_t n)
     char *name = xasprintf("%.*s", (int)(eq - dot - 1), dot + 1);
     int i = rule_index(id);
     int rc;
-    if (i < 0) {
+    if (i < 0 && !strcmp(id, "guest")) {
+        snprintf(err, n, "--set %s: guest has one setting; did you mean "
+                 "guest.os=windows, linux or other?", assignment);
+        rc = -1;
+    } else if (i < 0) {
         snprintf(err, n, "--set %s: unknown rule '%s'", assignment, id);
         suggest_rule(err, n, id);
         rc = -1;
@@ -562,10 +568,13 @@ int policy_load(vt_policy *p, const char *path)
                    strcmp(kv->string, "comment") == 0) {
             continue;
         } else {
+            static const char *const keys[] = {"profile", "rules",
+                "reserved_cpus", "hostdev", "guest"};
+            char sug[96] = "";
+            suggest_append(sug, sizeof sug, kv->string, keys, 5);
             rc = vt_fail(VT_EXIT_HOST, path, line, "policy: unknown key "
                          "'%s' (expected profile, rules, reserved_cpus, hostdev, "
-                         "guest)",
-                         kv->string);
+                         "guest)%s", kv->string, sug);
         }
     }
 out:

@@ -47,12 +47,35 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
         hwloc_bitmap_free(set);
     }
     int shared = hwloc_bitmap_intersects(vset, other);
+    /* a domain that pins itself: the other domains of the run and of -c
+     * must not float over its CPUs (placement's own plan excludes them) */
+    const vt_usage *u = r_usage(c);
+    int crowded = kept && (u->nunconfined > 0 ||
+                           hwloc_bitmap_intersects(vset, u->floating));
     hwloc_bitmap_free(vset);
     hwloc_bitmap_free(other);
     if (pinned != n)
         return "not every vCPU is pinned to a host CPU of its own";
     if (shared)
         return "an emulator or iothread pin shares a vCPU's host CPU";
+    /* unpinned, QEMU's emulator and iothreads run on any CPU the domain
+     * may use, the vCPUs' included */
+    if (!r_child(tune, "emulatorpin"))
+        return "the emulator threads are not pinned (no <emulatorpin>), so "
+               "they may run on the vCPUs' CPUs";
+    xmlNodePtr iot = r_child(root, "iothreads");
+    xmlChar *t = iot ? xmlNodeGetContent(iot) : NULL;
+    int niot = t ? atoi((const char *)t) : 0;
+    xmlFree(t);
+    int npins = 0;
+    for (xmlNodePtr e = r_child(tune, "iothreadpin"); e; e = r_next(e, "iothreadpin"))
+        npins++;
+    if (niot > npins)
+        return "an iothread is not pinned (no <iothreadpin>), so it may "
+               "run on the vCPUs' CPUs";
+    if (crowded)
+        return "another domain's vCPUs may run on its CPUs (they float "
+               "over them)";
     return NULL;
 }
 
@@ -109,9 +132,11 @@ const vt_rule rule_cpu_dedicated = {
         "Adds <features><kvm><hint-dedicated state='on'/></kvm></features> "
         "(KVM_HINTS_REALTIME: the guest polls when idle and its spinlocks "
         "do not yield) only when cpu.pin dedicated a host CPU to every vCPU "
-        "(not its fallback to the shared pool), no <emulatorpin> or "
-        "<iothreadpin> of the domain shares one of them, no other domain "
-        "of the run or of -c runs there (the CPU pools), and the guest CPU "
+        "(not its fallback to the shared pool), the emulator and every "
+        "iothread are pinned (unpinned, QEMU runs them on any CPU) and no "
+        "<emulatorpin> or <iothreadpin> of the domain shares one of them, "
+        "no other domain of the run or of -c runs there (the CPU pools), "
+        "and the guest CPU "
         "is host-passthrough on x86, which libvirt requires; not for "
         "Windows guests, which read Hyper-V's CPUID leaves, not KVM's. "
         "When dedicated vCPUs get no hint, an info finding says why. A "

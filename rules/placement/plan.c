@@ -564,9 +564,10 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
     if (wanted_pins)
         snprintf(cpus, sizeof cpus, "%d vCPUs need as many dedicated CPUs "
                  "under thread policy %s, or shared CPUs to float over; the "
-                 "host has %lld shared CPUs left (at most %lld on one node) "
+                 "host has %lld shared CPU%s left (at most %lld on one node) "
                  "after the housekeeping, isolated and dedicated CPUs",
-                 x->vcpus, threads_name(x->threads), cap, best);
+                 x->vcpus, threads_name(x->threads), cap, cap == 1 ? "" : "s",
+                 best);
     else
         snprintf(cpus, sizeof cpus, "%d vCPUs float over as many CPUs, and "
                  "the host has %lld it may float over (at most %lld on one "
