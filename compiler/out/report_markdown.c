@@ -28,6 +28,8 @@
  * marker: when it would not fit, the domains' <details> go first, from
  * the last one back, then the failed files' lines, then table rows from
  * the end, then the host actions, and a last line says what was cut.
+ * The details come in the order the cap keeps them: domains with an
+ * infeasible finding first, then warnings, then the rest (details_rank).
  */
 #include "report.h"
 
@@ -324,8 +326,10 @@ static void failed_line(const vt_domain_report *dr, vt_strbuf *out)
 }
 
 /* One domain's <details>: nothing when it has neither edits nor
- * findings. OPEN: shown unfolded (a run of one domain). */
-static void details(const vt_domain_report *dr, int open, vt_strbuf *out)
+ * findings. OPEN: shown unfolded (a run of one domain). BRIEF: the
+ * findings only, the edits' table replaced by a line (under the cap). */
+static void details(const vt_domain_report *dr, int open, int brief,
+                    vt_strbuf *out)
 {
     if (failed(dr) || (!dr->nedits && !dr->nfindings))
         return;
@@ -370,7 +374,11 @@ static void details(const vt_domain_report *dr, int open, vt_strbuf *out)
     }
     if (dr->nfindings)
         strbuf_adds(out, "\n");
-    if (dr->nedits) {
+    if (dr->nedits && brief) {
+        strbuf_addf(out, "*The table of its %d %s was cut to stay under "
+                    "the comment limit.*\n\n", dr->nedits,
+                    plural(dr->nedits, "change", "changes"));
+    } else if (dr->nedits) {
         strbuf_adds(out, "| rule | where | was | now | why |\n"
                     "|---|---|---|---|---|\n");
         for (int i = 0; i < dr->nedits; i++) {
@@ -459,15 +467,18 @@ static void cut_part(vt_strbuf *out, int n, const char *one, const char *many,
 }
 
 /* The closing line when something was cut; empty otherwise. */
-static void cut_line(vt_strbuf *out, int ndet, int nerr, int nrows,
-                     int actions)
+static void cut_line(vt_strbuf *out, int ntab, int ndet, int nerr,
+                     int nrows, int actions)
 {
     out->len = 0;
     out->buf[0] = '\0';
-    if (!ndet && !nerr && !nrows && !actions)
+    if (!ntab && !ndet && !nerr && !nrows && !actions)
         return;
-    int total = (ndet > 0) + (nerr > 0) + (nrows > 0) + (actions > 0), k = 0;
+    int total = (ntab > 0) + (ndet > 0) + (nerr > 0) + (nrows > 0) +
+                (actions > 0), k = 0;
     strbuf_adds(out, "\xe2\x80\xa6 ");      /* U+2026, one code unit */
+    cut_part(out, ntab, "domain's table of changes", "domains' tables of "
+             "changes", &k, k + 1 == total);
     cut_part(out, ndet, "domain's details", "domains' details", &k, k + 1 == total);
     cut_part(out, nerr, "failed file's line", "failed files' lines", &k,
              k + 1 == total);
@@ -482,7 +493,22 @@ static void cut_line(vt_strbuf *out, int ndet, int nerr, int nrows,
 typedef struct {
     vt_strbuf sb;
     size_t units;
+    int rank;           /* details: what the budget keeps first */
 } piece;
+
+/* The order details are kept in under the cap: domains with an
+ * infeasible finding first (what kept them from being tuned), then those
+ * with warnings, then the other tuned ones, then those passed through;
+ * the command line's order within each. */
+static int details_rank(const vt_domain_report *dr)
+{
+    int inf = 0, warn = 0;
+    for (int i = 0; i < dr->nfindings; i++) {
+        inf += dr->findings[i].sev == SEV_INFEASIBLE;
+        warn += dr->findings[i].sev == SEV_WARNING;
+    }
+    return inf ? 0 : warn ? 1 : dr->tuned ? 2 : 3;
+}
 
 static void piece_done(piece *p)
 {
@@ -496,6 +522,7 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     piece *rows = xcalloc((size_t)nd + 1, sizeof *rows);
     piece *fails = xcalloc((size_t)nd + 1, sizeof *fails);
     piece *dets = xcalloc((size_t)nd + 1, sizeof *dets);
+    piece *briefs = xcalloc((size_t)nd + 1, sizeof *briefs);
     strbuf_init(&head.sb);
     strbuf_addf(&head.sb, "## vtune-xml: profile %s, host ", r->profile);
     md_code(&head.sb, r->host_source, 0, "(live)");
@@ -523,14 +550,29 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         }
         vt_strbuf sb;
         strbuf_init(&sb);
-        details(dr, nd == 1, &sb);
+        details(dr, nd == 1, 0, &sb);
         if (sb.len) {
             dets[ndet].sb = sb;
-            piece_done(&dets[ndet++]);
+            dets[ndet].rank = details_rank(dr);
+            piece_done(&dets[ndet]);
+            strbuf_init(&briefs[ndet].sb);
+            details(dr, nd == 1, 1, &briefs[ndet].sb);
+            briefs[ndet].rank = dets[ndet].rank;
+            piece_done(&briefs[ndet++]);
         } else {
             strbuf_free(&sb);
         }
     }
+    /* stable: insertion sort by rank */
+    for (int i = 1; i < ndet; i++)
+        for (int j = i; j > 0 && dets[j].rank < dets[j - 1].rank; j--) {
+            piece t = dets[j];
+            dets[j] = dets[j - 1];
+            dets[j - 1] = t;
+            t = briefs[j];
+            briefs[j] = briefs[j - 1];
+            briefs[j - 1] = t;
+        }
     strbuf_init(&fail_head.sb);
     strbuf_adds(&fail_head.sb, "### Files not taken\n\n");
     piece_done(&fail_head);
@@ -543,8 +585,10 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     piece_done(&actions);
     strbuf_init(&cut.sb);
 
-    /* How much of each kind is kept: a prefix of each list. */
-    int krows = nd, kfail = nfail, kdet = ndet, kact = 1;
+    /* How much of each kind is kept: a prefix of each list; of the
+     * details, the first KFULL whole, the rest up to KDET brief (their
+     * findings, without the table of changes). */
+    int krows = nd, kfail = nfail, kdet = ndet, kfull = ndet, kact = 1;
     size_t sum_rows = 0, sum_fail = 0, sum_det = 0;
     for (int i = 0; i < nd; i++)
         sum_rows += rows[i].units;
@@ -553,8 +597,8 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     for (int i = 0; i < ndet; i++)
         sum_det += dets[i].units;
     for (;;) {
-        cut_line(&cut.sb, ndet - kdet, nfail - kfail, nd - krows,
-                 !kact && actions.sb.len);
+        cut_line(&cut.sb, kdet - kfull, ndet - kdet, nfail - kfail,
+                 nd - krows, !kact && actions.sb.len);
         piece_done(&cut);
         /* a blank line ends the last kept list before the cut line */
         size_t total = head.units + sum_rows + (krows < nd) +
@@ -563,8 +607,11 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
                        (kact ? actions.units : 0) + cut.units;
         if (total <= MD_BUDGET)
             break;
-        if (kdet)
-            sum_det -= dets[--kdet].units;
+        if (kfull) {
+            kfull--;
+            sum_det -= dets[kfull].units - briefs[kfull].units;
+        } else if (kdet)
+            sum_det -= briefs[--kdet].units;
         else if (kfail)
             sum_fail -= fails[--kfail].units;
         else if (krows)
@@ -589,8 +636,10 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
     }
     if (kdet) {
         strbuf_add(out, det_head.sb.buf, det_head.sb.len);
-        for (int i = 0; i < kdet; i++)
-            strbuf_add(out, dets[i].sb.buf, dets[i].sb.len);
+        for (int i = 0; i < kdet; i++) {
+            const piece *pc = i < kfull ? &dets[i] : &briefs[i];
+            strbuf_add(out, pc->sb.buf, pc->sb.len);
+        }
     }
     if (kact)
         strbuf_add(out, actions.sb.buf, actions.sb.len);
@@ -608,8 +657,11 @@ void report_markdown(const vt_report *r, vt_strbuf *out)
         strbuf_free(&rows[i].sb);
     for (int i = 0; i < nfail; i++)
         strbuf_free(&fails[i].sb);
-    for (int i = 0; i < ndet; i++)
+    for (int i = 0; i < ndet; i++) {
         strbuf_free(&dets[i].sb);
+        strbuf_free(&briefs[i].sb);
+    }
+    free(briefs);
     free(rows);
     free(fails);
     free(dets);
