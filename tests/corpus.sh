@@ -11,6 +11,8 @@
 #               built beside vtune-xml in tests/) passes on each host's
 #               outputs, taken as one run
 #   idempotent  tuning the output again changes nothing (--check = 0)
+#   markdown    each run's --report markdown stays under GitHub's
+#               65,536-character comment limit
 #   schema      every output validates against libvirt's domain RelaxNG
 #               schema, and libvirt's test:///default driver defines it
 #               with validation (virsh define --validate), when its input
@@ -139,6 +141,26 @@ for r in "${!rkey[@]}"; do
     ichanged=$((ichanged + n)); fail idempotent "$hn: $n changed: $(head -c 800 "$work/idem.diff")"
 done
 echo "idempotent: $((runs - ichanged)) unchanged on a second run, $ichanged changed"
+
+# --- the pull-request comment: every run's Markdown report stays under
+# GitHub's 65,536-character limit (UTF-16 code units)
+mkdir -p "$work/md"
+for r in "${!rkey[@]}"; do
+    "$VT" --host "${rhost[$r]}" --profile "${rprof[$r]}" --report markdown \
+        "${domains[@]}" > "$work/md/${rkey[$r]}.md" 2> /dev/null
+done
+mbig=$(/usr/bin/python3 - "$work/md" <<'PY'
+import os, sys
+big = [f for f in sorted(os.listdir(sys.argv[1]))
+       if len(open(os.path.join(sys.argv[1], f), encoding="utf-8").read()
+              .encode("utf-16-le")) // 2 >= 65536]
+for f in big:
+    print(f, file=sys.stderr)
+print(len(big))
+PY
+)
+[ "$mbig" = 0 ] || fail markdown "$mbig Markdown reports over 65,536 characters"
+echo "markdown:   ${#rkey[@]} runs, $mbig over GitHub's 65,536-character comment limit"
 
 # --- schema: validate each distinct output once
 errors_of() {   # errors_of FILE: the schema errors, without line numbers

@@ -263,7 +263,7 @@ def cmd_codequality(path, root):
           not bad, json.dumps(bad[:1]))
     fps = [e.get("fingerprint") for e in r]
     check("codequality: fingerprints unique", len(set(fps)) == len(fps))
-    print("entries %d major %d" % (len(r), sum(e.get("severity") == "major" for e in r)))
+    print("entries %d changes due %d" % (len(r), sum(e.get("severity") == "minor" for e in r)))
 
 
 kind = sys.argv[1]
