@@ -157,10 +157,19 @@ static void host_settings(vt_rule_ctx *c, xmlNodePtr root)
         hwloc_bitmap_free(miss);
     }
     hwloc_bitmap_free(cpus);
-    r_finding(c, SEV_WARNING, NULL, "sysctl -w kernel.sched_rt_runtime_us=-1 "
-              "(and set it in /etc/sysctl.d/)", "FIFO vCPUs that never "
-              "sleep are throttled after 95%% of each second unless the "
-              "host turns the kernel's realtime throttling off (" RT_DOC ")");
+    /* throttling matters only to vCPUs that run a realtime scheduler */
+    int rt = 0;
+    for (xmlNodePtr v = r_child(r_child(root, "cputune"), "vcpusched"); v;
+         v = r_next(v, "vcpusched"))
+        rt |= r_attr_is(v, "scheduler", "fifo") ||
+              r_attr_is(v, "scheduler", "rr");
+    if (rt)
+        r_finding(c, SEV_WARNING, NULL, "sysctl -w "
+                  "kernel.sched_rt_runtime_us=-1 (and set it in "
+                  "/etc/sysctl.d/)", "FIFO vCPUs that never "
+                  "sleep are throttled after 95%% of each second unless the "
+                  "host turns the kernel's realtime throttling off (" RT_DOC
+                  ")");
 }
 
 static void run_cpu_realtime(vt_rule_ctx *c)

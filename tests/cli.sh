@@ -299,6 +299,10 @@ XML
     fi
 done
 check "memlock_max_kib follows schemas/host.schema.json" /usr/bin/python3 "$here/lib/validate_json.py" "$root/schemas/host.schema.json" lim.json
+# realtime on a host too small for it: no FIFO vCPU, so no throttling advice
+"$VT" --host "$here/hosts/small.json" --profile realtime --report text "$dom" > rt-small.txt
+check "realtime without FIFO vCPUs: says why" grep -q 'no realtime scheduler' rt-small.txt
+check "realtime without FIFO vCPUs: no RT throttling advice" sh -c "! grep -q 'sched_rt_runtime_us' rt-small.txt"
 # the live host: free memory read from nodeN/meminfo
 "$VT" snapshot > live.json
 check "live snapshot: base pages have a free count" /usr/bin/python3 - live.json <<'PY'
