@@ -3,6 +3,7 @@
  */
 #include "cmd.h"
 #include "options.h"
+#include "stdout.h"
 
 #include <libxml/parser.h>
 #include <signal.h>
@@ -14,6 +15,7 @@ int main(int argc, char **argv)
     /* a file size limit (ulimit -f) makes write() fail with EFBIG, which
      * is reported, instead of killing the process half way */
     signal(SIGXFSZ, SIG_IGN);
+    stdout_guard();
     vt_cli o;
     int rc = cli_parse(argc, argv, &o);
     if (rc) {
@@ -24,7 +26,7 @@ int main(int argc, char **argv)
     if (o.help) {
         rc = cmd_help(o.help);
     } else if (o.version)
-        printf("vtune-xml %s\n", VT_VERSION);
+        stdout_puts("vtune-xml " VT_VERSION "\n");
     else if (o.list_rules)
         rc = cmd_list_rules(&o);
     else if (o.explain_rules)
@@ -35,5 +37,5 @@ int main(int argc, char **argv)
         rc = cmd_tune(&o);
     cli_free(&o);
     xmlCleanupParser();
-    return rc;
+    return stdout_finish(rc);
 }

@@ -303,6 +303,33 @@ check "memlock_max_kib follows schemas/host.schema.json" /usr/bin/python3 "$here
 "$VT" --host "$here/hosts/small.json" --profile realtime --report text "$dom" > rt-small.txt
 check "realtime without FIFO vCPUs: says why" grep -q 'no realtime scheduler' rt-small.txt
 check "realtime without FIFO vCPUs: no RT throttling advice" sh -c "! grep -q 'sched_rt_runtime_us' rt-small.txt"
+# one writer for stdout: a full disk, a closed stdout or a file size
+# limit is one line and exit 2, for every command and format
+for c in "--report json" "--report sarif" "--report text" "--report markdown" "--report codequality" "--check" "--diff" "--explain" ""; do
+    # shellcheck disable=SC2086  # the words of $c are options
+    "$VT" --host "$H" $c "$dom" > /dev/full 2> full.err; rc=$?
+    # (--explain's rationale is on stderr too: the error is its one line)
+    check "stdout /dev/full (${c:-XML}): exit 2, one error line" sh -c "test $rc = 2 && test \$(grep -c '^vtune-xml: ' full.err) = 1 && grep -q '^vtune-xml: stdout: cannot write: No space left on device' full.err"
+done
+for c in "--list-rules" "--list-rules json" "--help" "--version" "explain cpu.pin" "snapshot --host $H"; do
+    # shellcheck disable=SC2086
+    "$VT" $c > /dev/full 2> full.err; rc=$?
+    check "stdout /dev/full ($c): exit 2" sh -c "test $rc = 2 && grep -q 'stdout: cannot write' full.err"
+done
+"$VT" --host "$H" --report json "$dom" >&- 2> closed.err; rc=$?
+check "stdout closed (>&-): exit 2, named" sh -c "test $rc = 2 && grep -q 'stdout: cannot write: Bad file descriptor' closed.err"
+"$VT" --host "$H" -o closed-ok.xml "$dom" >&- 2> closed.err; rc=$?
+check "stdout closed, nothing to write there: exit 0" sh -c "test $rc = 0 && test -s closed-ok.xml && test ! -s closed.err"
+(ulimit -f 4; "$VT" --host "$H" --report json "$dom" > limited.json 2> limited.err); rc=$?
+check "ulimit -f 4 on a 4 KiB+ report: exit 2" sh -c "test $rc = 2 && grep -q 'stdout: cannot write: File too large' limited.err"
+# --check and --diff only show: with -i or -o they are a usage error
+cp "$dom" only-check.xml
+"$VT" --host "$H" --check -i only-check.xml > /dev/null 2> oc.err; rc=$?
+check "--check -i: exit 2" test $rc = 2
+check "--check -i: the file is left as it was" cmp -s only-check.xml "$dom"
+check "--diff -o: exit 2" sh -c "! '$VT' --host '$H' --diff -o x-out.xml only-check.xml 2>/dev/null && test ! -e x-out.xml"
+"$VT" -zzz "$dom" > /dev/null 2> z.err
+check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo
 "$VT" snapshot > live.json
 check "live snapshot: base pages have a free count" /usr/bin/python3 - live.json <<'PY'

@@ -123,6 +123,13 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case ':':
             return usage_error("option %s needs a value", argv[optind - 1]);
         default:
+            /* an unknown letter in a cluster (-zzz): name the letter,
+             * not the word getopt has not moved past */
+            if (optopt > 0 && optopt < 256) {
+                /* getopt_long sets optopt to 0 for an unknown long one */
+                char letter[3] = {'-', (char)optopt, '\0'};
+                return unknown_option(letter);
+            }
             return unknown_option(argv[optind - 1]);
         }
     }
@@ -152,6 +159,11 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         return usage_error("%s", "'-' (stdin) given more than once");
     if (o->out && o->inplace)
         return usage_error("%s", "-o and -i exclude each other");
+    if ((o->check || o->diff) && (o->out || o->inplace))
+        return usage_error("%s %s writes nothing: it only shows what would "
+                           "change; leave out %s", o->check ? "--check"
+                           : "--diff", o->out ? "-o" : "-i", o->out ? "-o"
+                           : "-i");
     if (o->inplace && stdin_count)
         return usage_error("%s", "-i cannot rewrite stdin in place");
     if (o->diff + o->check > 1 || (o->diff && o->report))

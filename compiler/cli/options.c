@@ -70,14 +70,16 @@ const vt_option cli_options[] = {
      "them (`a/` and `b/` before the path without its leading `/`, in "
      "C-style quotes when it holds a newline, a quote or a byte beyond "
      "ASCII), 3 lines of context; `git apply` and `patch -p1` accept it. "
-     "Nothing is printed for a domain that does not change."},
+     "Nothing is printed for a domain that does not change; with `-i` or "
+     "`-o` it is a usage error (it writes nothing)."},
     {"check", O_CHECK, no_argument, NULL, "--check",
      "print the diff; exit 1 when changes are due", NULL, T, A_NONE,
      "As `--diff`, and exit 1 when any domain would change (0 when all "
      "are tuned already). The findings that kept a domain from being "
      "tuned as asked (infeasible) are printed on stderr, one line each: "
      "`vtune-xml: FILE:LINE: not tuned as asked: RULE: message`. "
-     "With `--report`, the report is printed instead of the diff. A file "
+     "With `--report`, the report is printed instead of the diff; with "
+     "`-i` or `-o` it is a usage error (it writes nothing). A file "
      "that cannot be read does not hide the others: each is reported, "
      "and the exit code is the first failure's."},
     {"explain", O_EXPLAIN, no_argument, NULL, "--explain",

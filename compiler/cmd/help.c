@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "options.h"
+#include "stdout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ int cmd_help(const char *format)
     else
         return vt_fail(VT_EXIT_USAGE, NULL, 0, "--help=%s: expected text, "
                        "man, markdown or completion", format);
-    fputs(text, stdout);
+    stdout_puts(text);
     free(text);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "jsonfmt.h"
 #include "policy.h"
+#include "stdout.h"
 #include "strbuf.h"
 #include "suggest.h"
 
@@ -222,7 +223,7 @@ int cmd_list_rules(const vt_cli *o)
         list_json(&sb, &rs);
     else
         list_text(&sb, &rs);
-    fwrite(sb.buf, 1, sb.len, stdout);
+    stdout_write(sb.buf, sb.len);
     strbuf_free(&sb);
     return 0;
 }
@@ -276,7 +277,7 @@ int cmd_explain(const vt_cli *o)
             strbuf_addf(&sb, "\n      %s\n", p->help);
         }
     }
-    fwrite(sb.buf, 1, sb.len, stdout);
+    stdout_write(sb.buf, sb.len);
     strbuf_free(&sb);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "file.h"
 #include "host.h"
+#include "stdout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ int cmd_snapshot(const vt_cli *o)
             rc = vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot write: %s",
                          strerror(errno));
     } else {
-        fwrite(json, 1, len, stdout);
+        stdout_write(json, len);
     }
     free(json);
     host_free(h);

@@ -19,6 +19,7 @@
 #include "policy.h"
 #include "report.h"
 #include "schema.h"
+#include "stdout.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -182,17 +183,20 @@ static int use_color(const char *when, int fd)
 }
 
 /* Writes SB to F, colored by PAINT when COLOR. */
+/* Writes SB to F (stdout through its checked writer), colored by PAINT
+ * when COLOR. */
 static void put(FILE *f, const vt_strbuf *sb, int color,
                 void (*paint)(const vt_strbuf *, vt_strbuf *))
 {
-    if (!color) {
-        fwrite(sb->buf, 1, sb->len, f);
-        return;
-    }
     vt_strbuf c;
     strbuf_init(&c);
-    paint(sb, &c);
-    fwrite(c.buf, 1, c.len, f);
+    if (color)
+        paint(sb, &c);
+    const vt_strbuf *w = color ? &c : sb;
+    if (f == stdout)
+        stdout_write(w->buf, w->len);
+    else
+        fwrite(w->buf, 1, w->len, f);
     strbuf_free(&c);
 }
 
@@ -517,9 +521,6 @@ int cmd_tune(const vt_cli *o)
         if (load_rc)
             rc = load_rc;
     }
-    if (fflush(stdout) != 0 && !rc)
-        rc = vt_fail(VT_EXIT_USAGE, NULL, 0, "cannot write to stdout: %s",
-                     strerror(errno));
 
     for (int i = 0; i < o->ninputs; i++) {
         if (jobs[i].doc) {

@@ -9,6 +9,7 @@
 #include "connection.h"
 #include "alloc.h"
 #include "error.h"
+#include "stdout.h"
 
 #include <dlfcn.h>
 #include <libvirt/libvirt.h>
@@ -233,7 +234,10 @@ int connection_define(const char *uri, const char *file, const char *xml)
         char uuid[VIR_UUID_STRING_BUFLEN];
         if (p_virDomainGetUUIDString(dom, uuid) < 0)
             snprintf(uuid, sizeof uuid, "?");
-        printf("defined %s (%s)\n", p_virDomainGetName(dom), uuid);
+        char *line = xasprintf("defined %s (%s)\n", p_virDomainGetName(dom),
+                               uuid);
+        stdout_puts(line);
+        free(line);
         p_virDomainFree(dom);
     }
     p_virConnectClose(conn);
