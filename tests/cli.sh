@@ -328,6 +328,16 @@ cp "$dom" only-check.xml
 check "--check -i: exit 2" test $rc = 2
 check "--check -i: the file is left as it was" cmp -s only-check.xml "$dom"
 check "--diff -o: exit 2" sh -c "! '$VT' --host '$H' --diff -o x-out.xml only-check.xml 2>/dev/null && test ! -e x-out.xml"
+# one file named twice, and an output that would replace an input
+cp "$dom" twice.xml
+check "-i x.xml ./x.xml: exit 2, the file untouched" sh -c "! '$VT' --host '$H' -i twice.xml ./twice.xml 2> tw.err && grep -q 'is the same file as twice.xml' tw.err && cmp -s twice.xml '$dom'"
+ln -f twice.xml twice-link.xml
+check "a hard link to an input: the same file" sh -c "! '$VT' --host '$H' --check twice.xml twice-link.xml 2>/dev/null"
+check "-o x.xml x.xml: exit 2, the input untouched" sh -c "! '$VT' --host '$H' -o twice.xml twice.xml 2>/dev/null && cmp -s twice.xml '$dom'"
+check "-o . over the input's folder: exit 2" sh -c "! '$VT' --host '$H' -o . twice.xml 2> dot.err && grep -q 'would replace the input' dot.err && cmp -s twice.xml '$dom'"
+check "-c '': exit 4, says the URI is empty" sh -c "! '$VT' -c '' '$dom' 2> u.err && test \$? && grep -q 'an empty URI' u.err"
+"$VT" -c bogus://x "$dom" > /dev/null 2> u.err; rc=$?
+check "-c bogus://x: exit 4, names the driver, not a certificate" sh -c "test $rc = 4 && grep -q \"unknown libvirt driver 'bogus'\" u.err"
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

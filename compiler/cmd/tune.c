@@ -170,6 +170,37 @@ static int destination(const vt_cli *o, vt_job *j)
     return 0;
 }
 
+/* 1 when paths A and B are the same file (device and inode). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return strcmp(a, "-") && strcmp(b, "-") && stat(a, &sa) == 0 &&
+           stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* The same file named twice (x.xml ./x.xml, or a hard link) would be
+ * tuned as two domains sharing the host, and an output that is an input
+ * of the run (-o . , -o x.xml x.xml) would replace it unasked: both are
+ * usage errors, before anything is read. */
+static int check_paths(const vt_cli *o, const vt_job *jobs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < i; k++)
+            if (same_file(jobs[i].input, jobs[k].input))
+                return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "is the "
+                               "same file as %s: give each domain once",
+                               jobs[k].input);
+        for (int k = 0; !o->inplace && jobs[i].dest && k < n; k++)
+            if (same_file(jobs[i].dest, jobs[k].input))
+                return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "the output "
+                               "of %s would replace the input %s: use -i to "
+                               "rewrite inputs in place", jobs[i].input,
+                               jobs[k].input);
+    }
+    return 0;
+}
+
 /* Colors for FD under --color WHEN: auto colors a terminal unless
  * NO_COLOR is set (https://no-color.org). */
 static int use_color(const char *when, int fd)
@@ -376,6 +407,16 @@ int cmd_tune(const vt_cli *o)
     int keep_going = !o->out && !o->inplace && (o->report || o->diff ||
                                                 o->check);
     int load_rc = 0;
+    for (int i = 0; i < o->ninputs && !rc; i++) {
+        jobs[i].input = o->inputs[i];
+        rc = destination(o, &jobs[i]);
+    }
+    if (!rc)
+        rc = check_paths(o, jobs, o->ninputs);
+    for (int i = 0; i < o->ninputs; i++) {
+        free(jobs[i].dest);
+        jobs[i].dest = NULL;
+    }
     for (int i = 0; i < o->ninputs && !rc; i++) {
         vt_job *j = &jobs[i];
         j->input = o->inputs[i];

@@ -43,6 +43,8 @@ struct vt_domdoc {
     span *spans;            /* pool */
     size_t nspans, capspans;
     char quote;
+    const char *eol;        /* the document's line ending: "\r\n" when its
+                               first line ends so, else "\n" */
     char *unit;             /* one indentation step */
     int pretty;             /* the document is indented with newlines */
     int changed;
@@ -367,6 +369,8 @@ int domdoc_parse(const char *name, const char *buf, size_t len,
         } else {
             d->quote = detect_quote(d, root);
             detect_indent(d, root);
+            const char *nl = memchr(d->buf, '\n', d->len);
+            d->eol = nl && nl > d->buf && nl[-1] == '\r' ? "\r\n" : "\n";
         }
     }
     if (rc) {
@@ -533,9 +537,12 @@ static char *child_indent(const vt_domdoc *d, xmlNodePtr parent)
     return r;
 }
 
+/* A line break and INDENT, in the document's own line ending: lines the
+ * tool inserts end as the document's do (the text of a node is written
+ * as it is, so a CR here is a CR in the output). */
 static xmlNodePtr new_ws(const vt_domdoc *d, const char *indent)
 {
-    char *t = xasprintf("\n%s", indent);
+    char *t = xasprintf("%s%s", d->eol ? d->eol : "\n", indent);
     xmlNodePtr n = xmlNewDocText(d->doc, BAD_CAST t);
     free(t);
     return n;
@@ -690,7 +697,15 @@ static void esc(vt_strbuf *out, const xmlChar *s, char quote)
         case '<': strbuf_adds(out, "&lt;"); break;
         case '>': strbuf_adds(out, "&gt;"); break;
         case '\n': if (quote) strbuf_adds(out, "&#10;"); else strbuf_add(out, "\n", 1); break;
-        case '\r': strbuf_adds(out, "&#13;"); break;
+        case '\r':
+            /* a line break of a CRLF document (the whitespace the tool
+             * inserts there) is written as it is; a lone CR would be lost
+             * to the parser's line-end normalization, so it is escaped */
+            if (!quote && s[1] == '\n')
+                strbuf_add(out, "\r", 1);
+            else
+                strbuf_adds(out, "&#13;");
+            break;
         case '\t': if (quote) strbuf_adds(out, "&#9;"); else strbuf_add(out, "\t", 1); break;
         case '"':
             if (quote == '"') strbuf_adds(out, "&quot;");

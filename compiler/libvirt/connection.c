@@ -105,8 +105,38 @@ int connection_open_rw(const char *uri, vt_conn **out)
     return open_conn(uri, 1, out);
 }
 
+/* A URI libvirt could only fail on obscurely: empty, or a scheme no
+ * libvirt driver has (libvirt blames a CA certificate for "bogus://x").
+ * Returns 0, or prints and returns 4. */
+static int check_uri(const char *uri)
+{
+    static const char *const drivers[] = {"qemu", "test", "lxc", "xen",
+        "libxl", "vbox", "vmwareplayer", "vmwarews", "vmwarefusion", "esx",
+        "gsx", "vpx", "hyperv", "bhyve", "ch", "vz", "openvz", "phyp",
+        "interface", "network", "nodedev", "nwfilter", "secret", "storage",
+        NULL};
+    if (!uri)
+        return 0;
+    if (!*uri)
+        return vt_fail(VT_EXIT_HOST, "-c", 0, "an empty URI: give one "
+                       "(qemu:///system, test:///default) or leave out -c");
+    size_t n = strcspn(uri, "+:");
+    if (!strchr(uri, ':'))
+        return vt_fail(VT_EXIT_HOST, uri, 0, "not a libvirt URI (expected "
+                       "DRIVER[+TRANSPORT]://[HOST]/PATH, e.g. "
+                       "qemu:///system)");
+    for (int i = 0; drivers[i]; i++)
+        if (strlen(drivers[i]) == n && !strncmp(uri, drivers[i], n))
+            return 0;
+    return vt_fail(VT_EXIT_HOST, uri, 0, "unknown libvirt driver '%.*s' in "
+                   "the URI (qemu, test, lxc, xen, ch, bhyve, esx, ...)",
+                   (int)n, uri);
+}
+
 static int open_conn(const char *uri, int rw, vt_conn **out)
 {
+    if (check_uri(uri))
+        return VT_EXIT_HOST;
     char err[256];
     if (load_libvirt(err, sizeof err) < 0)
         return vt_fail(VT_EXIT_HOST, uri, 0, "%s", err);
