@@ -3,6 +3,7 @@
  */
 #include "cmd.h"
 #include "options.h"
+#include "file.h"
 #include "stdout.h"
 
 #include <libxml/parser.h>
@@ -16,6 +17,7 @@ int main(int argc, char **argv)
      * is reported, instead of killing the process half way */
     signal(SIGXFSZ, SIG_IGN);
     stdout_guard();
+    file_signals();
     vt_cli o;
     int rc = cli_parse(argc, argv, &o);
     if (rc) {

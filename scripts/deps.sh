@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(gcc make cmake pkg-config libxml2-dev libvirt-dev libhwloc-dev
       libcjson-dev libcmocka-dev libvirt-clients hwloc libxml2-utils
       python3 python3-jsonschema patch valgrind clang libclang-rt-14-dev
-      shellcheck groff-base bash-completion curl git
+      shellcheck groff-base bash-completion curl git strace
       # cmark-gfm: tests/markdown.sh renders --report markdown as GitHub does
       cmark-gfm
       # python3-rfc3987: tests/sarif.sh checks the SARIF log's URI formats with it

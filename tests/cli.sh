@@ -338,6 +338,37 @@ check "-o . over the input's folder: exit 2" sh -c "! '$VT' --host '$H' -o . twi
 check "-c '': exit 4, says the URI is empty" sh -c "! '$VT' -c '' '$dom' 2> u.err && test \$? && grep -q 'an empty URI' u.err"
 "$VT" -c bogus://x "$dom" > /dev/null 2> u.err; rc=$?
 check "-c bogus://x: exit 4, names the driver, not a certificate" sh -c "test $rc = 4 && grep -q \"unknown libvirt driver 'bogus'\" u.err"
+# outputs are all or nothing: staged first, renamed at the end
+mkdir -p st/in st/out
+for i in $(seq -w 1 40); do sed "s|<name>db01</name>|<name>d$i</name>|" "$dom" > "st/in/d$i.xml"; done
+if command -v strace > /dev/null; then
+    # (LeakSanitizer cannot run under ptrace: leaks are checked elsewhere)
+    # a SIGTERM at the third fsync: while staging, nothing is in place
+    (cd st && ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e inject=fsync:signal=TERM:when=3 "$VT" --host "$H" -o out/ in/*.xml 2>/dev/null); rc=$?
+    check "SIGTERM while staging: exit 143" test $rc = 143
+    check "SIGTERM while staging: no output, no temporary file" test -z "$(ls -A st/out)"
+    # a SIGTERM at the third rename: held until the last, all in place
+    (cd st && ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e inject=rename:signal=TERM:when=3 "$VT" --host "$H" -o out/ in/*.xml 2>/dev/null); rc=$?
+    check "SIGTERM while renaming: exit 143" test $rc = 143
+    check "SIGTERM while renaming: all 40 outputs, no temporary file" sh -c "test \$(ls -A st/out | wc -l) = 40 && ! ls -A st/out | grep -q vtune-xml"
+    # a write failure on the second file: the first is not rewritten
+    cp "$dom" st/a.xml; cp "$dom" st/b.xml
+    (cd st && ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e inject=fsync:error=EIO:when=2 "$VT" --host "$H" -i a.xml b.xml 2>/dev/null); rc=$?
+    check "-i a.xml b.xml, b.xml failing: exit 2" test $rc = 2
+    check "-i a.xml b.xml, b.xml failing: a.xml left as it was" cmp -s st/a.xml "$dom"
+    check "-i a.xml b.xml, b.xml failing: no temporary file" sh -c "! ls -A st | grep -q vtune-xml"
+fi
+# -i keeps the file whole: owner, group, mode, extended attributes, links
+cp "$dom" own.xml; chmod 640 own.xml
+/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.vtune", b"kept")' own.xml 2>/dev/null && xattr=1 || xattr=0
+[ "$(id -u)" = 0 ] && chown 1234:4321 own.xml
+ln -f own.xml own-link.xml
+"$VT" --host "$H" -i own.xml
+check "-i: the content is tuned" cmp -s own.xml ref.xml
+[ "$(id -u)" = 0 ] && check "-i: owner and group kept" test "$(stat -c %u:%g own.xml)" = 1234:4321
+check "-i: mode kept" test "$(stat -c %a own.xml)" = 640
+[ "$xattr" = 1 ] && check "-i: extended attributes kept" /usr/bin/python3 -c 'import os, sys; assert os.getxattr(sys.argv[1], "user.vtune") == b"kept"' own.xml
+check "-i: a hard link sees the new content (same inode)" cmp -s own.xml own-link.xml
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

@@ -23,6 +23,7 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,14 +343,38 @@ static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
         make_dirs(o->out) < 0)
         return vt_fail(VT_EXIT_USAGE, o->out, 0, "cannot create the output "
                        "folder: %s", strerror(errno));
-    for (int i = 0; i < n; i++) {
-        if (!jobs[i].dest || jobs[i].skipped)
+    /* every file staged (written and synced beside its target) before
+     * any is put in place: a failure, or a signal (file_signals), on the
+     * tenth leaves none of the ten */
+    vt_staged *st = xcalloc((size_t)n + 1, sizeof *st);
+    int rc = 0, k = 0;
+    for (; k < n && !rc; k++) {
+        if (!jobs[k].dest || jobs[k].skipped)
             continue;       /* a file passed over is left as it is */
-        if (file_write_atomic(jobs[i].dest, jobs[i].out, jobs[i].outlen) < 0)
-            return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
-                           "output: %s", strerror(errno));
+        if (file_stage(jobs[k].dest, jobs[k].out, jobs[k].outlen, &st[k]) < 0)
+            rc = vt_fail(VT_EXIT_USAGE, jobs[k].dest, 0, "cannot write "
+                         "output: %s", strerror(errno));
     }
-    return 0;
+    /* the renames with SIGINT, SIGTERM and SIGHUP held: a signal now
+     * takes effect after the last, on a run whose outputs are all there */
+    sigset_t hold, old;
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    sigprocmask(SIG_BLOCK, &hold, &old);
+    for (int i = 0; i < k; i++) {
+        if (!st[i].target)
+            continue;
+        if (rc)
+            file_unstage(&st[i]);
+        else if (file_commit(&st[i]) < 0)
+            rc = vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
+                         "output: %s", strerror(errno));
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    free(st);
+    return rc;
 }
 
 /* A word given as a domain file that is no file but a rule id: someone

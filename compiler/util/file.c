@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <signal.h>
 #include <unistd.h>
 
 char *file_read_fd(int fd, size_t *len)
@@ -80,25 +82,96 @@ int file_write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len)
+/* ------------------------------------------------------------------ */
+/* staged writes: every output of a run written first, renamed at the end */
+
+/* The temporary files that exist now, for the signal handler: a fixed
+ * table, so that the handler only reads it and calls unlink(). */
+#define MAX_TEMPS 4096
+static char *volatile temps[MAX_TEMPS];
+
+static void temp_add(char *path)
 {
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (!temps[i]) {
+            temps[i] = path;
+            return;
+        }
+}
+
+static void temp_drop(const char *path)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == path)
+            temps[i] = NULL;
+}
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i])
+            unlink(temps[i]);
+    _exit(128 + sig);
+}
+
+void file_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Gives the new file FD what the file it replaces had: owner and group
+ * (where this process may), then mode (chown clears set-id bits), then
+ * extended attributes (SELinux labels among them). Returns 0 or errno. */
+static int keep_attributes(int fd, const char *target, const struct stat *st)
+{
+    if (fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+        return errno;
+    if (fchmod(fd, st->st_mode & 07777) < 0)
+        return errno;
+    ssize_t n = listxattr(target, NULL, 0);
+    if (n <= 0)
+        return 0;
+    char *names = xmalloc((size_t)n);
+    n = listxattr(target, names, (size_t)n);
+    for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen(names + off) + 1) {
+        const char *name = names + off;
+        ssize_t vl = getxattr(target, name, NULL, 0);
+        if (vl < 0)
+            continue;
+        char *val = xmalloc((size_t)vl + 1);
+        vl = getxattr(target, name, val, (size_t)vl);
+        /* best effort: an attribute this process may not set stays off */
+        if (vl >= 0)
+            (void)fsetxattr(fd, name, val, (size_t)vl, 0);
+        free(val);
+    }
+    free(names);
+    return 0;
+}
+
+int file_stage(const char *path, const char *data, size_t len,
+               vt_staged *out)
+{
+    memset(out, 0, sizeof *out);
     struct stat pst;
     if (stat(path, &pst) == 0 && !S_ISREG(pst.st_mode)) {
-        /* a device or pipe (-o /dev/stdout) is written, never replaced */
+        /* a device or pipe (-o /dev/stdout) is written at commit, never
+         * replaced */
         if (!S_ISCHR(pst.st_mode) && !S_ISFIFO(pst.st_mode)) {
             errno = S_ISDIR(pst.st_mode) ? EISDIR : EINVAL;
             return -1;
         }
-        int fd = open(path, O_WRONLY);
-        if (fd < 0)
-            return -1;
-        int rc = file_write_all(fd, data, len), e = errno;
-        if (close(fd) < 0 && !rc) {
-            rc = -1;
-            e = errno;
-        }
-        errno = e;
-        return rc;
+        out->target = xstrdup(path);
+        out->data = data;
+        out->len = len;
+        out->direct = 1;
+        return 0;
     }
     /* Write through a symlink: replace its target, keep the link. */
     char *target = realpath(path, NULL);
@@ -108,9 +181,10 @@ int file_write_atomic(const char *path, const char *data, size_t len)
         target = xstrdup(path);
     }
     char *dircopy = xstrdup(target);
-    char *tmp = xasprintf("%s/.%s.XXXXXX", dirname(dircopy),
-                          strrchr(target, '/') ? strrchr(target, '/') + 1
-                                               : target);
+    const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1
+                                            : target;
+    /* recognizable: .NAME.vtune-xml.XXXXXX */
+    char *tmp = xasprintf("%s/.%s.vtune-xml.XXXXXX", dirname(dircopy), base);
     free(dircopy);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -120,28 +194,82 @@ int file_write_atomic(const char *path, const char *data, size_t len)
         errno = e;
         return -1;
     }
+    temp_add(tmp);
     struct stat st;
-    mode_t mode = 0644;
-    if (stat(target, &st) == 0)
-        mode = st.st_mode & 07777;
-    else {
+    int e = 0;
+    if (stat(target, &st) == 0) {
+        e = keep_attributes(fd, target, &st);
+        /* another name of the same file: rewritten in place at commit,
+         * so that every name sees the new content */
+        out->inplace = st.st_nlink > 1;
+    } else {
         mode_t um = umask(0);
         umask(um);
-        mode = 0666 & ~um;
+        if (fchmod(fd, 0666 & ~um) < 0)
+            e = errno;
     }
-    int e = file_write_all(fd, data, len) < 0 ? errno : 0;
-    if (!e && fchmod(fd, mode) < 0)
+    if (!e && file_write_all(fd, data, len) < 0)
         e = errno;
     if (!e && fsync(fd) < 0)
         e = errno;
     if (close(fd) < 0 && !e)
         e = errno;
-    if (!e && rename(tmp, target) < 0)
+    out->tmp = tmp;
+    out->target = target;
+    out->data = data;
+    out->len = len;
+    if (e) {
+        file_unstage(out);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int file_commit(vt_staged *st)
+{
+    int e = 0;
+    if (st->direct || st->inplace) {
+        int fd = open(st->target, O_WRONLY | (st->inplace ? O_TRUNC : 0));
+        if (fd < 0)
+            e = errno;
+        else {
+            if (file_write_all(fd, st->data, st->len) < 0 ||
+                (st->inplace && fsync(fd) < 0))
+                e = errno;
+            if (close(fd) < 0 && !e)
+                e = errno;
+        }
+        if (st->tmp)
+            unlink(st->tmp);
+    } else if (rename(st->tmp, st->target) < 0) {
         e = errno;
-    if (e)
-        unlink(tmp);
-    free(tmp);
-    free(target);
+        unlink(st->tmp);
+    }
+    if (st->tmp)
+        temp_drop(st->tmp);
+    free(st->tmp);
+    free(st->target);
+    st->tmp = st->target = NULL;
     errno = e;
     return e ? -1 : 0;
+}
+
+void file_unstage(vt_staged *st)
+{
+    if (st->tmp) {
+        unlink(st->tmp);
+        temp_drop(st->tmp);
+    }
+    free(st->tmp);
+    free(st->target);
+    st->tmp = st->target = NULL;
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len)
+{
+    vt_staged st;
+    if (file_stage(path, data, len, &st) < 0)
+        return -1;
+    return file_commit(&st);
 }

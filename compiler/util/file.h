@@ -21,10 +21,38 @@ char *file_read_fd(int fd, size_t *len);
 /* Writes all of DATA to FD; returns 0 or -1 with errno set. */
 int file_write_all(int fd, const char *data, size_t len);
 
-/* Writes LEN bytes of DATA to PATH atomically: a temporary file in the
- * same folder, fsync, rename. PATH may be a symlink: its target is
- * replaced and the link kept. The mode of an existing file is kept.
- * Returns 0, or -1 with errno set and nothing left behind. */
+/* A file written but not yet in place: a run stages every output first
+ * and commits them all at the end, so that a failure or a signal on the
+ * tenth file leaves none of the ten. */
+typedef struct vt_staged {
+    char *tmp;          /* the temporary file (.NAME.vtune-xml.XXXXXX in
+                           the target's folder), or NULL (direct) */
+    char *target;       /* the file it becomes */
+    const char *data;   /* the bytes (borrowed) for direct and in-place */
+    size_t len;
+    int direct;         /* a device or pipe: written at commit */
+    int inplace;        /* the target has other hard links: rewritten in
+                           place at commit, so that every name sees it */
+} vt_staged;
+
+/* Writes LEN bytes of DATA to a temporary file beside PATH and fsyncs
+ * it. An existing file's owner and group (where this process may set
+ * them), mode and extended attributes go to the new file. PATH may be a
+ * symlink: its target is replaced and the link kept. Returns 0, or -1
+ * with errno set and nothing left behind. */
+int file_stage(const char *path, const char *data, size_t len,
+               vt_staged *out);
+/* Puts a staged file in place (rename; or a write for a device or a
+ * file with other hard links). Returns 0 or -1 with errno set. */
+int file_commit(vt_staged *st);
+/* Removes a staged file that is not to be committed. */
+void file_unstage(vt_staged *st);
+
+/* SIGINT, SIGTERM and SIGHUP remove the staged files that exist and end
+ * the process with 128 + the signal (main() installs it). */
+void file_signals(void);
+
+/* Stages and commits one file: PATH written atomically. */
 int file_write_atomic(const char *path, const char *data, size_t len);
 
 #endif
