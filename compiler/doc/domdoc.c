@@ -32,6 +32,13 @@ typedef struct span {
     unsigned attrs_dirty : 1;  /* attributes changed */
     unsigned desc_dirty : 1;   /* some descendant changed */
     unsigned has_end : 1;      /* end offset was recorded */
+    /* domdoc_node_path's cache: this element's position among its
+     * siblings of one name, valid while path_gen == its parent's
+     * kids_gen + 1; kids_gen counts changes of this element's children */
+    unsigned path_others : 1;  /* siblings of the same name exist */
+    unsigned path_idx;
+    unsigned path_gen;
+    unsigned kids_gen;
 } span;
 
 struct vt_domdoc {
@@ -561,8 +568,17 @@ static int is_ws_text(xmlNodePtr n)
 /* Tree linking without libxml2's merging of adjacent text nodes
  * (xmlAddChild and friends fold a new text node into its neighbour, which
  * would change an original node behind the emitter's back). */
+/* The child list of PARENT changed: its children's cached positions go. */
+static void kids_changed(xmlNodePtr parent)
+{
+    span *s = parent ? parent->_private : NULL;
+    if (s && parent->type == XML_ELEMENT_NODE)
+        s->kids_gen++;
+}
+
 static void link_after(xmlNodePtr ref, xmlNodePtr n)
 {
+    kids_changed(ref->parent);
     n->parent = ref->parent;
     n->prev = ref;
     n->next = ref->next;
@@ -575,6 +591,7 @@ static void link_after(xmlNodePtr ref, xmlNodePtr n)
 
 static void link_before(xmlNodePtr ref, xmlNodePtr n)
 {
+    kids_changed(ref->parent);
     n->parent = ref->parent;
     n->next = ref;
     n->prev = ref->prev;
@@ -591,6 +608,7 @@ static void link_last(xmlNodePtr parent, xmlNodePtr n)
         link_after(parent->last, n);
         return;
     }
+    kids_changed(parent);
     n->parent = parent;
     n->prev = n->next = NULL;
     parent->children = parent->last = n;
@@ -655,6 +673,7 @@ xmlNodePtr domdoc_add_first_child(vt_domdoc *d, xmlNodePtr parent, const char *n
 void domdoc_remove(vt_domdoc *d, xmlNodePtr el)
 {
     xmlNodePtr parent = el->parent;
+    kids_changed(parent);
     if (is_ws_text(el->prev)) {
         xmlNodePtr ws = el->prev;
         xmlUnlinkNode(ws);
@@ -808,6 +827,106 @@ static void emit_node(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr n)
     default:
         break;
     }
+}
+
+/* ------------------------------------------------------------ paths */
+
+static int same_name(xmlNodePtr a, xmlNodePtr b)
+{
+    return a->type == XML_ELEMENT_NODE && b->type == XML_ELEMENT_NODE &&
+           (a->name == b->name || xmlStrEqual(a->name, b->name));
+}
+
+/* Fills the position cache of every element child of PARENT (which has a
+ * span) in two passes: names are counted in a small open hash. */
+static void index_children(xmlNodePtr parent)
+{
+    span *ps = parent->_private;
+    size_t n = 0;
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        n += c->type == XML_ELEMENT_NODE;
+    size_t cap = 16;
+    while (cap < 2 * n + 1)
+        cap *= 2;
+    struct slot { xmlNodePtr first; unsigned total, seen; } *h =
+        xcalloc(cap, sizeof *h);
+    for (int pass = 0; pass < 2; pass++)
+        for (xmlNodePtr c = parent->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            size_t k = 5381;
+            for (const xmlChar *q = c->name; *q; q++)
+                k = k * 33 + *q;
+            k &= cap - 1;
+            while (h[k].first && !same_name(h[k].first, c))
+                k = (k + 1) & (cap - 1);
+            if (!h[k].first)
+                h[k].first = c;
+            if (pass == 0) {
+                h[k].total++;
+                continue;
+            }
+            h[k].seen++;
+            span *cs = c->_private;
+            if (cs) {
+                cs->path_idx = h[k].seen;
+                cs->path_others = h[k].total > 1;
+                cs->path_gen = ps->kids_gen + 1;
+            }
+        }
+    free(h);
+}
+
+/* xmlGetNodePath's "[N]" for element N under an element parent: 0 when
+ * no sibling has its name, else its position among those that do. */
+static unsigned position(xmlNodePtr n)
+{
+    xmlNodePtr parent = n->parent;
+    span *s = n->_private, *ps = parent ? parent->_private : NULL;
+    if (s && ps && parent->type == XML_ELEMENT_NODE) {
+        if (s->path_gen != ps->kids_gen + 1)
+            index_children(parent);
+        return s->path_others ? s->path_idx : 0;
+    }
+    /* a node the tool added, or a parent without span: count */
+    unsigned before = 0, after = 0;
+    for (xmlNodePtr t = n->prev; t; t = t->prev)
+        before += same_name(t, n);
+    for (xmlNodePtr t = n->next; t && !after; t = t->next)
+        after += same_name(t, n);
+    return before || after ? before + 1 : 0;
+}
+
+char *domdoc_node_path(xmlNodePtr n)
+{
+    /* namespaced elements follow xmlGetNodePath's own rules */
+    for (xmlNodePtr a = n; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+        if (a->ns) {
+            xmlChar *p = xmlGetNodePath(n);
+            char *r = xstrdup(p ? (const char *)p : "/");
+            xmlFree(p);
+            return r;
+        }
+    if (!n || n->type != XML_ELEMENT_NODE)
+        return xstrdup("/");
+    /* the segments, from N up, then written root first */
+    size_t depth = 0;
+    for (xmlNodePtr a = n; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+        depth++;
+    xmlNodePtr *chain = xmalloc(depth * sizeof *chain);
+    size_t k = depth;
+    for (xmlNodePtr a = n; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+        chain[--k] = a;
+    vt_strbuf sb;
+    strbuf_init(&sb);
+    for (size_t i = 0; i < depth; i++) {
+        strbuf_addf(&sb, "/%s", (const char *)chain[i]->name);
+        unsigned pos = i ? position(chain[i]) : 0;
+        if (pos)
+            strbuf_addf(&sb, "[%u]", pos);
+    }
+    free(chain);
+    return strbuf_detach(&sb, NULL);
 }
 
 char *domdoc_emit(const vt_domdoc *d, size_t *len)

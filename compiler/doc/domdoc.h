@@ -35,6 +35,11 @@ void domdoc_free(vt_domdoc *d);
 /* The libxml2 document and its root element (owned by D). */
 xmlDocPtr domdoc_xml(const vt_domdoc *d);
 xmlNodePtr domdoc_root(const vt_domdoc *d);
+
+/* The XPath of element N as libxml2's xmlGetNodePath writes it
+ * ("/domain/devices/disk[2]"), owned by the caller; positions cached per
+ * parent, so that labelling every child of a large element is linear. */
+char *domdoc_node_path(xmlNodePtr n);
 /* The name given to domdoc_parse (owned by D). */
 const char *domdoc_name(const vt_domdoc *d);
 

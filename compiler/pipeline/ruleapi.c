@@ -164,10 +164,7 @@ xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
 /* XPath of N as libxml2 writes it, owned by the caller. */
 static char *path_of(xmlNodePtr n)
 {
-    xmlChar *p = xmlGetNodePath(n);
-    char *r = xstrdup(p ? (const char *)p : "/");
-    xmlFree(p);
-    return r;
+    return domdoc_node_path(n);
 }
 
 /* The input line of N, or of its closest ancestor from the input. */

@@ -39,6 +39,16 @@ static long queues_of(vt_rule_ctx *c, xmlNodePtr el, int blk_fixed)
     return n < 1 ? 1 : n > VIRTIO_QUEUE_MAX ? VIRTIO_QUEUE_MAX : n;
 }
 
+/* The vectors the devices need with each queue count capped at CAP. */
+static long total_at(const qdev *q, int n, long cap)
+{
+    long t = 0;
+    for (int i = 0; i < n; i++)
+        t += (q[i].queues < cap ? q[i].queues : cap) * q[i].per_queue +
+             q[i].fixed;
+    return t;
+}
+
 static void run_irq_budget(vt_rule_ctx *c)
 {
     xmlNodePtr dev = r_child(r_root(c), "devices");
@@ -64,7 +74,8 @@ static void run_irq_budget(vt_rule_ctx *c)
                       "more than %d virtqueues a device (VIRTIO_QUEUE_MAX); "
                       "counted as %d", given, VIRTIO_QUEUE_MAX,
                       VIRTIO_QUEUE_MAX);
-        q = xrealloc(q, (size_t)(n + 1) * sizeof *q);
+        if ((n & (n - 1)) == 0)     /* grown at powers of two */
+            q = xrealloc(q, (size_t)(n ? 2 * n : 1) * sizeof *q);
         long have = queues_of(c, e, blk);
         q[n] = (qdev){e, have, have, per, fixed};
         total += q[n].queues * per + fixed;
@@ -72,16 +83,45 @@ static void run_irq_budget(vt_rule_ctx *c)
     }
     long budget = r_param_int(c, "budget");
     long before = total;
-    /* lower the largest queue counts first, one at a time: fair shares */
-    while (total > budget) {
-        int big = -1;
+    /* lower the largest queue counts first, one at a time (the first of
+     * the largest each time): fair shares. Computed directly, in linear
+     * time: the highest cap L that fits, then, from L + 1, the devices
+     * there lowered to L in order until the total fits, which is where
+     * one at a time ends */
+    if (total > budget) {
+        long maxq = 1;
         for (int i = 0; i < n; i++)
-            if (q[i].queues > 1 && (big < 0 || q[i].queues > q[big].queues))
-                big = i;
-        if (big < 0)
-            break;
-        q[big].queues--;
-        total -= q[big].per_queue;
+            if (q[i].queues > maxq)
+                maxq = q[i].queues;
+        /* the highest cap that fits: one at a time, from the top, stops
+         * at the first total within the budget */
+        long lo = 1, hi = maxq - 1;     /* total_at(maxq) > budget */
+        if (total_at(q, n, 1) > budget)
+            hi = 0;                     /* even one queue each is too many */
+        while (lo < hi) {
+            long mid = lo + (hi - lo + 1) / 2;
+            if (total_at(q, n, mid) <= budget)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        long cap = hi < 1 ? 0 : lo;     /* 0: none fits */
+        if (cap == 0) {
+            for (int i = 0; i < n; i++)
+                q[i].queues = 1;
+            total = total_at(q, n, 1);
+        } else {
+            /* from cap + 1, lower to cap in order until it fits */
+            total = total_at(q, n, cap + 1);
+            for (int i = 0; i < n; i++)
+                if (q[i].queues > cap + 1)
+                    q[i].queues = cap + 1;
+            for (int i = 0; i < n && total > budget; i++)
+                if (q[i].queues == cap + 1) {
+                    q[i].queues = cap;
+                    total -= q[i].per_queue;
+                }
+        }
     }
     if (before > budget) {
         for (int i = 0; i < n; i++)
