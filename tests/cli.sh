@@ -369,6 +369,16 @@ check "-i: the content is tuned" cmp -s own.xml ref.xml
 check "-i: mode kept" test "$(stat -c %a own.xml)" = 640
 [ "$xattr" = 1 ] && check "-i: extended attributes kept" /usr/bin/python3 -c 'import os, sys; assert os.getxattr(sys.argv[1], "user.vtune") == b"kept"' own.xml
 check "-i: a hard link sees the new content (same inode)" cmp -s own.xml own-link.xml
+# set-id bits stay only with their owner: a user rewriting root's 6755
+# file (in a folder it may write) gets a file of its own without them
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && command -v runuser > /dev/null; then
+    sd=$(mktemp -d) && chmod 755 "$sd" && mkdir -m 777 "$sd/suid"
+    cp "$dom" "$sd/suid/s.xml" && chmod 6755 "$sd/suid/s.xml"
+    cp "$H" "$sd/suid/h.json" && chmod 644 "$sd/suid/h.json"
+    runuser -u nobody -- "$VT" --host "$sd/suid/h.json" -i "$sd/suid/s.xml"
+    check "-i by another user: set-id bits dropped with the owner" test "$(stat -c %a "$sd/suid/s.xml")" = 755
+    rm -rf "$sd"
+fi
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

@@ -126,13 +126,20 @@ void file_signals(void)
 }
 
 /* Gives the new file FD what the file it replaces had: owner and group
- * (where this process may), then mode (chown clears set-id bits), then
- * extended attributes (SELinux labels among them). Returns 0 or errno. */
+ * (where this process may), then mode (chown clears set-id bits; they
+ * are kept only with the owner), then extended attributes (SELinux
+ * labels among them). Returns 0 or errno. */
 static int keep_attributes(int fd, const char *target, const struct stat *st)
 {
-    if (fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
-        return errno;
-    if (fchmod(fd, st->st_mode & 07777) < 0)
+    mode_t mode = st->st_mode & 07777;
+    if (fchown(fd, st->st_uid, st->st_gid) < 0) {
+        if (errno != EPERM)
+            return errno;
+        /* not ours to give away: the new file is this process's, and
+         * set-id bits would now run as it, so they are not kept */
+        mode &= ~(mode_t)06000;
+    }
+    if (fchmod(fd, mode) < 0)
         return errno;
     ssize_t n = listxattr(target, NULL, 0);
     if (n <= 0)
