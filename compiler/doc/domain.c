@@ -113,6 +113,12 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     xmlNodePtr root = domdoc_root(d);
     memset(info, 0, sizeof *info);
 
+    if (root->ns && !root->ns->prefix &&
+        strcmp((const char *)root->name, "domain") == 0)
+        return vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(root),
+                       "<domain> is in the namespace '%s': libvirt's "
+                       "<domain> has none (remove its xmlns=)",
+                       root->ns->href ? (const char *)root->ns->href : "");
     if (root->ns || strcmp((const char *)root->name, "domain") != 0) {
         return vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(root),
                        "root element is <%s%s%s>, not <domain>: not a "
@@ -189,12 +195,24 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     if (n) {
         char *t = text_of(n), *unit = prop(n, "unit");
         int bad = units_kib(t, unit, &info->memory_kib) < 0;
+        /* libvirt refuses more than LLONG_MAX bytes (virDomainParseMemory) */
+        int big = !bad && info->memory_kib > 9007199254740991ULL;
+        /* digits only, yet no number: it overflowed */
+        size_t lead = strspn(t, " \t\n");
+        size_t digits = strspn(t + lead, "0123456789");
+        size_t tail = lead + digits + strspn(t + lead + digits, " \t\n");
+        int overflow = bad && digits && !t[tail] &&
+                       (!unit || units_kib("0", unit, &info->memory_kib) == 0);
         int rc = 0;
-        if (bad)
+        if (bad || big)
             rc = vt_fail(VT_EXIT_DOMAIN, file, xmlGetLineNo(n),
                          "<memory%s%s%s>%s</memory>: %s", unit ? " unit='" : "",
                          unit ? unit : "", unit ? "'" : "", t,
-                         unit && units_kib("0", unit, &info->memory_kib) < 0
+                         big || overflow
+                             ? "too large (libvirt takes at most 2^63 - 1 "
+                               "bytes, 8 EiB)"
+                             : unit && units_kib("0", unit,
+                                                 &info->memory_kib) < 0
                              ? "unknown memory unit (b, KiB, MiB, GiB, TiB, "
                                "KB, MB, GB... as libvirt documents)"
                              : "not a whole number");

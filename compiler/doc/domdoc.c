@@ -318,6 +318,18 @@ int domdoc_parse(const char *name, const char *buf, size_t len,
                        "libvirt <domain> document");
     if (len > (size_t)1 << 30)
         return vt_fail(VT_EXIT_DOMAIN, shown, 0, "input too large");
+    const unsigned char *u = (const unsigned char *)buf;
+    if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) ||
+                     (u[0] == 0xfe && u[1] == 0xff)))
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "a UTF-16 document: "
+                       "vtune-xml reads UTF-8, as libvirt writes it; convert "
+                       "it first (iconv -f UTF-16 -t UTF-8)");
+    /* libxml2 stops at a NUL byte: what follows it would be copied into
+     * the output unread */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul)
+        return vt_fail(VT_EXIT_DOMAIN, shown, 0, "a NUL byte at offset %zu: "
+                       "not a text document", (size_t)(nul - buf));
 
     vt_domdoc *d = xcalloc(1, sizeof *d);
     d->name = xstrdup(shown);
