@@ -156,9 +156,20 @@ static void on_error(void *data, xmlErrorPtr e)
         return;
     pe->set = 1;
     pe->line = e->line;
-    snprintf(pe->msg, sizeof pe->msg, "%s", e->message ? e->message : "?");
+    /* one line: libxml2's first; the lines after it quote the document,
+     * except the bytes of an encoding error, which are kept after ";" */
+    const char *m = e->message ? e->message : "?";
+    size_t first = strcspn(m, "\n");
+    const char *nl = m + first;
+    while (first && (m[first - 1] == ' ' || m[first - 1] == '!'))
+        first--;
+    const char *bytes = *nl ? strstr(nl, "Bytes:") : NULL;
+    snprintf(pe->msg, sizeof pe->msg, "%.*s%s%.*s", (int)first, m,
+             bytes ? "; " : "", bytes ? (int)strcspn(bytes, "\n") : 0,
+             bytes ? bytes : "");
     size_t n = strlen(pe->msg);
-    while (n && (pe->msg[n - 1] == '\n' || pe->msg[n - 1] == ' '))
+    while (n && (pe->msg[n - 1] == '\n' || pe->msg[n - 1] == ' ' ||
+                 pe->msg[n - 1] == '!'))
         pe->msg[--n] = '\0';
 }
 
