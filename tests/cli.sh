@@ -379,6 +379,22 @@ if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && command -v runuser > /dev
     check "-i by another user: set-id bits dropped with the owner" test "$(stat -c %a "$sd/suid/s.xml")" = 755
     rm -rf "$sd"
 fi
+# --apply: names and UUIDs distinct within the run, defines before writes
+cp "$dom" ap1.xml; cp "$dom" ap2.xml
+"$VT" --host "$H" -c test:///default --apply -o apdir/ ap1.xml ap2.xml > /dev/null 2> ap.err; rc=$?
+check "--apply, two domains of one name: exit 2" test $rc = 2
+check "--apply, two domains of one name: named" grep -q "defines domain 'db01', as ap1.xml does" ap.err
+check "--apply, two domains of one name: nothing written" test ! -e apdir
+sed 's|<name>db01</name>|<name>db02</name>|' "$dom" > ap2.xml
+"$VT" --host "$H" -c test:///default --apply ap1.xml ap2.xml > /dev/null 2> ap.err; rc=$?
+check "--apply, one UUID in two domains: exit 2" sh -c "test $rc = 2 && grep -q 'has the UUID of ap1.xml' ap.err"
+cp "$dom" apgood.xml
+"$VT" --host "$H" --no-validate --disable all -c test:///default --apply -i apgood.xml bogus.xml > /dev/null 2> ap.err; rc=$?
+check "--apply -i with a domain libvirt refuses: exit 6" test $rc = 6
+check "--apply -i with a domain libvirt refuses: no file rewritten" cmp -s apgood.xml "$dom"
+sed -e 's|<name>db01</name>|<name>db02</name>|' -e '/<uuid>/d' "$dom" > ap2.xml
+"$VT" --host "$H" -c test:///default --apply --dry-run ap1.xml ap2.xml > dry-many.out 2> dry-many.err; rc=$?
+check "--apply --dry-run takes several domains, as --apply does" sh -c "test $rc = 0 && test \$(grep -c 'would define' dry-many.err) = 2 && test ! -s dry-many.out"
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

@@ -467,5 +467,24 @@ else
     check "dry-run: names the TPM" grep -q "TPM" "$work/dry-tpm.err"
 fi
 
+
+# --- --apply defines the whole run through one connection, and undoes
+# it when libvirt refuses a later domain: a new one is undefined, a
+# replaced one gets its old definition back
+echo "# apply: a refused domain undoes the run's defines"
+sed -e "s|@LOG@|$work/apply.log|" -e 's|vtune-test-multiqueue|vtune-test-apply|' \
+    -e 's|vtune-mq0|vtune-ap0|' "$cases/multiqueue.xml" > "$work/apply-new.xml"
+sed -e "s|@LOG@|$work/apply.log|" -e 's|vtune-test-multiqueue|vtune-test-applyold|' \
+    -e 's|vtune-mq0|vtune-ap1|' "$cases/multiqueue.xml" > "$work/apply-old.xml"
+printf '<domain type="kvm"><name>vtune-test-applybad</name><memory>131072</memory><bogus/><os><type arch="x86_64">hvm</type></os></domain>\n' > "$work/apply-bad.xml"
+virsh define "$work/apply-old.xml" > /dev/null && domains+=(vtune-test-applyold)
+sed 's|<memory unit=.MiB.>128</memory>|<memory unit="MiB">192</memory>|' "$work/apply-old.xml" > "$work/apply-old2.xml"
+"$VT" --host "$work/host.json" --no-validate -c qemu:///system --apply \
+    "$work/apply-new.xml" "$work/apply-old2.xml" "$work/apply-bad.xml" > /dev/null 2> "$work/apply.err"; rc=$?
+check "apply: a domain libvirt refuses is exit 6" test $rc = 6
+check "apply: the new domain defined before it is undefined" sh -c "! command virsh -q -c qemu:///system dominfo vtune-test-apply > /dev/null 2>&1"
+check "apply: the domain it replaced has its old definition back" \
+    sh -c "command virsh -q -c qemu:///system dumpxml vtune-test-applyold | grep -q '<memory unit=.KiB.>131072</memory>'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -171,8 +171,10 @@ int cli_parse(int argc, char **argv, vt_cli *o)
                            "output; give one of them");
     if (o->dry_run && !o->apply)
         return usage_error("%s", "--dry-run goes with --apply");
+    /* --apply --dry-run takes what --apply takes: with several domains
+     * it says what it would define, without their XML */
     int to_stdout = !o->out && !o->inplace && !o->diff && !o->check &&
-                    !o->report && (!o->apply || o->dry_run);
+                    !o->report && !o->apply;
     if (o->ninputs > 1 && to_stdout)
         return usage_error("%s", "several domains: give -o DIR/, -i, "
                            "--diff, --check or --report");

@@ -137,9 +137,12 @@ const vt_option cli_options[] = {
     {"apply", O_APPLY, no_argument, NULL, "--apply",
      "define the result on -c URI (validated by libvirt)", NULL, T, A_NONE,
      "Define each result on `-c URI` (libvirt's default URI without `-c`) "
-     "with `virDomainDefineXMLFlags(..., VIR_DOMAIN_DEFINE_VALIDATE)`; "
-     "prints `defined NAME (UUID)` per domain. libvirt's refusal is its "
-     "message on stderr and exit 6."},
+     "with `virDomainDefineXMLFlags(..., VIR_DOMAIN_DEFINE_VALIDATE)`, all "
+     "through one connection and before any file is written; prints "
+     "`defined NAME (UUID)` per domain. Two domains of the run with one "
+     "name or UUID are a usage error. libvirt's refusal is its message on "
+     "stderr and exit 6: the domains the run defined before are undone (a "
+     "replaced one gets its old definition back) and no file is written."},
     {"dry-run", O_DRY_RUN, no_argument, NULL, "--dry-run",
      "with --apply: check against the connection's\n"
      "domcapabilities, print the XML, define nothing", NULL, T, A_NONE,

@@ -293,6 +293,52 @@ static int dry_run_check(const vt_cli *o, vt_job *jobs, int n)
     return bad ? VT_EXIT_LIBVIRT : 0;
 }
 
+/* A UUID as libvirt compares it: hex digits, lower case, no dashes. */
+static void uuid_key(const char *u, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; u && *u && k + 1 < n; u++)
+        if (*u != '-')
+            out[k++] = (char)(*u >= 'A' && *u <= 'F' ? *u - 'A' + 'a' : *u);
+    out[k] = '\0';
+}
+
+/* --apply (and --dry-run): two domains of the run with one name or one
+ * UUID would replace each other on the connection: a usage error before
+ * anything happens. */
+static int distinct_domains(const vt_job *jobs, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < i; k++) {
+            if (jobs[i].name && jobs[k].name &&
+                !strcmp(jobs[i].name, jobs[k].name))
+                return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "defines "
+                               "domain '%s', as %s does: one would replace "
+                               "the other", jobs[i].name, jobs[k].input);
+            char a[64], b[64];
+            uuid_key(jobs[i].uuid, a, sizeof a);
+            uuid_key(jobs[k].uuid, b, sizeof b);
+            if (*a && !strcmp(a, b))
+                return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "has the "
+                               "UUID of %s (%s): libvirt would refuse one or "
+                               "replace the other", jobs[k].input,
+                               jobs[i].uuid);
+        }
+    return 0;
+}
+
+static int apply_all(const vt_cli *o, vt_job *jobs, int n)
+{
+    vt_define *defs = xcalloc((size_t)n + 1, sizeof *defs);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (jobs[i].out)
+            defs[k++] = (vt_define){jobs[i].input, jobs[i].out, jobs[i].name};
+    int rc = connection_define_all(o->uri, defs, k);
+    free(defs);
+    return rc;
+}
+
 /* Each infeasible finding of the run, one line on stderr as errors are
  * ("vtune-xml: FILE:LINE: RULE: message"). */
 static void print_infeasible(const vt_report *r, int strict)
@@ -474,6 +520,8 @@ int cmd_tune(const vt_cli *o)
             rc = VT_EXIT_HOST;
         free(names);
     }
+    if (!rc && o->apply)
+        rc = distinct_domains(jobs, o->ninputs);
     /* Domains that place themselves are facts of the host: every one of
      * them is accounted before any other is placed, whatever the order. */
     for (int i = 0; i < o->ninputs && !rc; i++)
@@ -528,12 +576,13 @@ int cmd_tune(const vt_cli *o)
                  "them" : "above", o->diff || o->check || o->report
                  ? "the diff or report is still printed, nothing written"
                  : "nothing written");
+    /* --apply: every result defined through one connection, libvirt
+     * validating, before any file is written: a refusal undoes this
+     * run's defines and writes nothing */
+    if (!rc && !strict_failed && o->apply && !o->dry_run)
+        rc = apply_all(o, jobs, o->ninputs);
     if (!rc && !strict_failed)
         rc = write_outputs(o, jobs, o->ninputs);
-    /* --apply: define each result on the connection, libvirt validating */
-    for (int i = 0; i < o->ninputs && !rc && !strict_failed && o->apply &&
-                    !o->dry_run; i++)
-        rc = connection_define(o->uri, jobs[i].input, jobs[i].out);
     if (!rc && !strict_failed && o->apply && o->dry_run)
         rc = dry_run_check(o, jobs, o->ninputs);
     if (!rc && !strict_failed && o->apply && o->dry_run)
@@ -561,7 +610,7 @@ int cmd_tune(const vt_cli *o)
                              3);
                 free(name);
             } else if (!o->diff && !o->check && !o->report && !j->dest &&
-                     (!o->apply || o->dry_run))
+                     (!o->apply || (o->dry_run && o->ninputs == 1)))
                 strbuf_add(&out, j->out, j->outlen);
         }
         if (o->report)
@@ -596,6 +645,8 @@ int cmd_tune(const vt_cli *o)
         free(jobs[i].in);
         free(jobs[i].out);
         free(jobs[i].dest);
+        free(jobs[i].name);
+        free(jobs[i].uuid);
     }
     for (int i = 0; i < rep.ndomains; i++)
         report_domain_free(rep.domains[i]);

@@ -151,6 +151,9 @@ int domain_inspect(const vt_domdoc *d, vt_domain *info)
     count_children(root, "name", &n, &second);
     if (n)
         info->name = text_of(n);
+    count_children(root, "uuid", &n, &second);
+    if (n)
+        info->uuid = text_of(n);
 
     count_children(root, "os", &n, &second);
     xmlNodePtr ostype = NULL;
@@ -239,6 +242,7 @@ void domain_free(vt_domain *info)
 {
     free(info->type);
     free(info->name);
+    free(info->uuid);
     free(info->arch);
     free(info->machine);
     free(info->os_id);

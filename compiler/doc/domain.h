@@ -23,6 +23,7 @@ enum vt_os { OS_UNKNOWN = 0, OS_LINUX, OS_WINDOWS, OS_OTHER };
 typedef struct vt_domain {
     char *type;         /* <domain type=...>: "kvm", "qemu", "xen"... */
     char *name;         /* <name>, or NULL */
+    char *uuid;         /* <uuid>, or NULL */
     char *arch;         /* <os><type arch=...>, or NULL when not given */
     char *machine;      /* <os><type machine=...>, or NULL */
     int vcpus;          /* <vcpu> maximum, >= 1 */

@@ -33,7 +33,9 @@
     X(virDomainFree) \
     X(virDomainDefineXMLFlags) \
     X(virDomainGetUUIDString) \
-    X(virConnectGetDomainCapabilities)
+    X(virConnectGetDomainCapabilities) \
+    X(virDomainUndefine) \
+    X(virDomainDefineXML)
 
 #define DECLARE(f) static __typeof__(f) *p_##f;
 VIR_FUNCTIONS(DECLARE)
@@ -242,7 +244,7 @@ char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
     return caps;
 }
 
-int connection_define(const char *uri, const char *file, const char *xml)
+int connection_define_all(const char *uri, const vt_define *defs, int n)
 {
     char err[256];
     if (load_libvirt(err, sizeof err) < 0)
@@ -254,22 +256,58 @@ int connection_define(const char *uri, const char *file, const char *xml)
     if (!conn)
         return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0,
                        "cannot connect: %s", last_error());
-    virDomainPtr dom = p_virDomainDefineXMLFlags(conn, xml,
-                                                 VIR_DOMAIN_DEFINE_VALIDATE);
-    int rc = 0;
-    if (!dom) {
-        rc = vt_fail(VT_EXIT_LIBVIRT, file, 0, "libvirt rejected the domain: "
-                     "%s", last_error());
-    } else {
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        if (p_virDomainGetUUIDString(dom, uuid) < 0)
-            snprintf(uuid, sizeof uuid, "?");
-        char *line = xasprintf("defined %s (%s)\n", p_virDomainGetName(dom),
-                               uuid);
-        stdout_puts(line);
-        free(line);
-        p_virDomainFree(dom);
+    virDomainPtr *done = xcalloc((size_t)n + 1, sizeof *done);
+    char **old = xcalloc((size_t)n + 1, sizeof *old);
+    /* what each define replaces, to put back if a later one fails: the
+     * definitions of the domains of those names, read first */
+    virDomainPtr *have = NULL;
+    int nhave = p_virConnectListAllDomains(conn, &have, 0);
+    for (int i = 0; i < nhave; i++) {
+        const char *nm = p_virDomainGetName(have[i]);
+        for (int k = 0; nm && k < n; k++)
+            if (defs[k].name && !old[k] && !strcmp(nm, defs[k].name))
+                old[k] = p_virDomainGetXMLDesc(have[i],
+                                               VIR_DOMAIN_XML_INACTIVE |
+                                               VIR_DOMAIN_XML_SECURE);
+        p_virDomainFree(have[i]);
     }
+    free(have);
+    int rc = 0, k = 0;
+    for (; k < n && !rc; k++) {
+        done[k] = p_virDomainDefineXMLFlags(conn, defs[k].xml,
+                                            VIR_DOMAIN_DEFINE_VALIDATE);
+        if (!done[k])
+            rc = vt_fail(VT_EXIT_LIBVIRT, defs[k].file, 0, "libvirt rejected "
+                         "the domain: %s%s", last_error(), k ? "; the "
+                         "domains this run defined before it are undone" : "");
+    }
+    for (int i = 0; i < n; i++) {
+        if (!done[i])
+            continue;
+        if (rc) {
+            /* undo, newest first is not needed: names are distinct */
+            if (old[i]) {
+                virDomainPtr back = p_virDomainDefineXML(conn, old[i]);
+                if (back)
+                    p_virDomainFree(back);
+            } else {
+                p_virDomainUndefine(done[i]);
+            }
+        } else {
+            char uuid[VIR_UUID_STRING_BUFLEN];
+            if (p_virDomainGetUUIDString(done[i], uuid) < 0)
+                snprintf(uuid, sizeof uuid, "?");
+            char *line = xasprintf("defined %s (%s)\n",
+                                   p_virDomainGetName(done[i]), uuid);
+            stdout_puts(line);
+            free(line);
+        }
+        p_virDomainFree(done[i]);
+    }
+    for (int i = 0; i < n; i++)
+        free(old[i]);
+    free(old);
+    free(done);
     p_virConnectClose(conn);
     return rc;
 }

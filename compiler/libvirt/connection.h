@@ -43,10 +43,21 @@ char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
                          const char *machine, const char *virttype,
                          char *err, size_t n);
 
-/* Defines XML on URI (NULL: libvirt's default) with validation
- * (VIR_DOMAIN_DEFINE_VALIDATE). Returns 0 and prints "defined NAME
- * (UUID)" on stdout, or prints libvirt's message as
- * "vtune-xml: FILE: libvirt rejected the domain: ..." and returns 6. */
-int connection_define(const char *uri, const char *file, const char *xml);
+/* One domain of a run to define: its file (for messages), tuned XML and
+ * <name>. */
+typedef struct vt_define {
+    const char *file;
+    const char *xml;
+    const char *name;
+} vt_define;
+
+/* Defines the N domains of DEFS on URI (NULL: libvirt's default)
+ * through one connection, in order, with validation. When one is
+ * refused, those this call defined are undone: a domain it replaced gets
+ * its old definition back, a new one is undefined; then libvirt's message
+ * is printed as "vtune-xml: FILE: libvirt rejected the domain: ..." and
+ * 6 returned. On success prints "defined NAME (UUID)" for each and
+ * returns 0. */
+int connection_define_all(const char *uri, const vt_define *defs, int n);
 
 #endif

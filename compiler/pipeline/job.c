@@ -54,6 +54,8 @@ int job_load(vt_job *j, int skip_non_domain)
         return failed(j, rc);
     }
     j->rep->name = j->info.name ? xstrdup(j->info.name) : NULL;
+    j->name = j->info.name ? xstrdup(j->info.name) : NULL;
+    j->uuid = j->info.uuid ? xstrdup(j->info.uuid) : NULL;
     return 0;
 }
 

@@ -22,6 +22,8 @@ typedef struct vt_job {
     int accounted;          /* its own placement is already in the usage */
     int changed;            /* out differs from in (job_tune sets it) */
     int failed;             /* job_load failed (exit code in rep) */
+    char *name, *uuid;      /* the domain's <name> and <uuid>, kept past
+                               job_tune for --apply (NULL: none) */
     int skipped;            /* not a <domain>, passed over */
     vt_domain_report *rep;
 } vt_job;
