@@ -255,6 +255,7 @@ rm .vtune-xml.json
 check "--dry-run: what libvirt's schema refuses is exit 6" test $rc = 6
 check "--dry-run: says libvirt would refuse it" grep -q 'libvirt would refuse it' dry2.err
 check "--dry-run: no XML when libvirt would refuse" test ! -s dry2.xml
+check "--dry-run -o: nothing written when libvirt would refuse" sh -c "! '$VT' --host '$H' -c test:///default --apply --dry-run -o dry-out/ bogus2.xml 2>/dev/null && test ! -e dry-out"
 # a batch with an input libvirt's schema refuses, under --validate
 cp "$dom" fresh.xml
 "$VT" --host "$H" --validate --report json bogus2.xml fresh.xml > vb.json 2> vb.err; rc=$?

@@ -581,10 +581,11 @@ int cmd_tune(const vt_cli *o)
      * run's defines and writes nothing */
     if (!rc && !strict_failed && o->apply && !o->dry_run)
         rc = apply_all(o, jobs, o->ninputs);
-    if (!rc && !strict_failed)
-        rc = write_outputs(o, jobs, o->ninputs);
+    /* --dry-run: what --apply would meet, before -o writes anything */
     if (!rc && !strict_failed && o->apply && o->dry_run)
         rc = dry_run_check(o, jobs, o->ninputs);
+    if (!rc && !strict_failed)
+        rc = write_outputs(o, jobs, o->ninputs);
     if (!rc && !strict_failed && o->apply && o->dry_run)
         for (int i = 0; i < o->ninputs; i++)
             fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
