@@ -161,8 +161,7 @@ static void host_settings(vt_rule_ctx *c, xmlNodePtr root)
     int rt = 0;
     for (xmlNodePtr v = r_child(r_child(root, "cputune"), "vcpusched"); v;
          v = r_next(v, "vcpusched"))
-        rt |= r_attr_is(v, "scheduler", "fifo") ||
-              r_attr_is(v, "scheduler", "rr");
+        rt |= r_rt_sched(v);
     if (rt)
         r_finding(c, SEV_WARNING, NULL, "sysctl -w "
                   "kernel.sched_rt_runtime_us=-1 (and set it in "

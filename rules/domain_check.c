@@ -51,9 +51,9 @@ static hwloc_bitmap_t rt_cpus(xmlNodePtr tune)
     hwloc_bitmap_t rt = hwloc_bitmap_alloc(), cpus = hwloc_bitmap_alloc();
     for (xmlNodePtr s = r_child(tune, "vcpusched"); s;
          s = r_next(s, "vcpusched")) {
-        const char *sch = r_attr(s, "scheduler"), *vl = r_attr(s, "vcpus");
+        const char *vl = r_attr(s, "vcpus");
         hwloc_bitmap_t v = vl ? cpulist_parse(vl, CPULIST_LIBVIRT) : NULL;
-        if (v && sch && (!strcmp(sch, "fifo") || !strcmp(sch, "rr")))
+        if (v && r_rt_sched(s))
             hwloc_bitmap_or(rt, rt, v);
         hwloc_bitmap_free(v);
     }
@@ -81,9 +81,9 @@ static void check_rt_all(vt_rule_ctx *c, xmlNodePtr tune)
     xmlNodePtr first = NULL;
     for (xmlNodePtr s = r_child(tune, "vcpusched"); s;
          s = r_next(s, "vcpusched")) {
-        const char *sch = r_attr(s, "scheduler"), *vl = r_attr(s, "vcpus");
+        const char *vl = r_attr(s, "vcpus");
         hwloc_bitmap_t v = vl ? cpulist_parse(vl, CPULIST_LIBVIRT) : NULL;
-        if (v && sch && (!strcmp(sch, "fifo") || !strcmp(sch, "rr"))) {
+        if (v && r_rt_sched(s)) {
             hwloc_bitmap_or(rt, rt, v);
             if (!first)
                 first = s;

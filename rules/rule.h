@@ -196,6 +196,8 @@ xmlNodePtr r_child_with(xmlNodePtr parent, const char *name,
                         const char *attr, const char *value);
 /* Next element sibling of N named NAME, or NULL. */
 xmlNodePtr r_next(xmlNodePtr n, const char *name);
+/* 1 when <vcpusched> S gives its vCPUs a realtime scheduler (fifo, rr). */
+int r_rt_sched(xmlNodePtr s);
 /* How many <cputune><vcpupin>s of ROOT pin a vCPU to one host CPU that no
  * earlier pin names; when CPUS is not NULL, every pin's CPUs are added to
  * it. cpu.dedicated and cpu.realtime compare it with the vCPU count. */

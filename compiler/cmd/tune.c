@@ -478,22 +478,17 @@ int cmd_tune(const vt_cli *o)
     int keep_going = !o->out && !o->inplace && (o->report || o->diff ||
                                                 o->check);
     int load_rc = 0;
+    /* every destination first: paths are checked before anything is read */
     for (int i = 0; i < o->ninputs && !rc; i++) {
         jobs[i].input = o->inputs[i];
         rc = destination(o, &jobs[i]);
     }
     if (!rc)
         rc = check_paths(o, jobs, o->ninputs);
-    for (int i = 0; i < o->ninputs; i++) {
-        free(jobs[i].dest);
-        jobs[i].dest = NULL;
-    }
     for (int i = 0; i < o->ninputs && !rc; i++) {
         vt_job *j = &jobs[i];
-        j->input = o->inputs[i];
         j->rep = report_domain_new(j->input);
         rep.domains[rep.ndomains++] = j->rep;
-        rc = destination(o, j);
         /* -o DIR/ keeps base names: two domains must not share one */
         for (int k = 0; !rc && j->dest && k < i; k++)
             if (jobs[k].dest && !strcmp(jobs[k].dest, j->dest))

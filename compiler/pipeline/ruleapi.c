@@ -134,6 +134,12 @@ int r_attr_is(xmlNodePtr el, const char *name, const char *value)
     return domdoc_attr_is(el, name, value);
 }
 
+int r_rt_sched(xmlNodePtr s)
+{
+    return domdoc_attr_is(s, "scheduler", "fifo") ||
+           domdoc_attr_is(s, "scheduler", "rr");
+}
+
 int r_vcpus_alone(xmlNodePtr root, hwloc_bitmap_t cpus)
 {
     hwloc_bitmap_t seen = hwloc_bitmap_alloc();

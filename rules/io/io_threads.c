@@ -76,6 +76,18 @@ static void give_iothread(vt_rule_ctx *c, xmlNodePtr el, long id,
         r_set(c, drv, "iothread", s, "%s", why);
 }
 
+/* <iothreads>N</iothreads>, added when missing, for WHY. */
+static void set_iothreads(vt_rule_ctx *c, xmlNodePtr root, long n,
+                          const char *why)
+{
+    char count[24];
+    snprintf(count, sizeof count, "%ld", n);
+    xmlNodePtr it = r_child(root, "iothreads");
+    if (!it)
+        it = r_insert(c, root, "iothreads", NULL, "%s", why);
+    r_text(c, it, count, "%s", why);
+}
+
 /* io.threads.per_disk > 1: each multi-queue disk min(PER_DISK, its queues)
  * iothreads of its own; every other disk and each virtio-scsi controller
  * one. */
@@ -88,14 +100,9 @@ static void spread(vt_rule_ctx *c, xmlNodePtr root, xmlNodePtr dev,
             long q = disk_queues(c, d);
             n += q < per_disk ? q : per_disk;
         }
-    char count[24];
-    snprintf(count, sizeof count, "%ld", n);
-    const char *why = "io.threads.per_disk: each multi-queue virtio disk "
-                      "gets iothreads of its own, each other device one";
-    xmlNodePtr it = r_child(root, "iothreads");
-    if (!it)
-        it = r_insert(c, root, "iothreads", NULL, "%s", why);
-    r_text(c, it, count, "%s", why);
+    set_iothreads(c, root, n, "io.threads.per_disk: each multi-queue "
+                  "virtio disk gets iothreads of its own, each other device "
+                  "one");
     long next = 1;
     for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk")) {
         if (!busy_disk(d))
@@ -151,17 +158,11 @@ static void run_io_threads(vt_rule_ctx *c)
                                                         : r_param_int(c, "max");
     if (n > users)
         n = users;
-    char count[24];
-    snprintf(count, sizeof count, "%ld", n);
-    const char *why = r_profile(c) == PROFILE_THROUGHPUT
+    set_iothreads(c, root, n, r_profile(c) == PROFILE_THROUGHPUT
         ? "one iothread per virtio disk or controller: each queue's I/O "
           "runs outside QEMU's main loop, in parallel"
         : "one iothread per two virtio disks or controllers (at most "
-          "io.threads.max): disk I/O leaves QEMU's main loop and the vCPUs";
-    xmlNodePtr it = r_child(root, "iothreads");
-    if (!it)
-        it = r_insert(c, root, "iothreads", NULL, "%s", why);
-    r_text(c, it, count, "%s", why);
+          "io.threads.max): disk I/O leaves QEMU's main loop and the vCPUs");
     /* round robin over the disks, then the controllers */
     long k = 0;
     for (xmlNodePtr d = r_child(dev, "disk"); d; d = r_next(d, "disk"))
