@@ -75,12 +75,14 @@ static int hard_limit(vt_rule_ctx *c)
                   && own < want;
         xmlFree(v);
         if (low)
-            r_finding(c, SEV_WARNING, hl0, NULL, "memory not locked: with "
-                      "<locked/> the domain's <hard_limit> (%llu KiB) becomes "
-                      "the memlock limit, below the %llu KiB QEMU would lock "
-                      "(the guest's memory%s plus 1 GiB): the domain would "
-                      "not start", own, want, factor > 1 ? " for each DMA "
-                      "address space" : "");
+            r_finding(c, SEV_WARNING, hl0, NULL, "memory not locked: the "
+                      "domain's <hard_limit> (%llu KiB), which libvirt makes "
+                      "the memlock limit whether or not memory is locked, is "
+                      "below the %llu KiB QEMU would lock (the guest's "
+                      "memory%s plus 1 GiB): with <locked/> the domain would "
+                      "not start%s", own, want, factor > 1 ? " for each DMA "
+                      "address space" : "", devices_has_vfio(root) ? ", and "
+                      "its DMA mappings may fail even without it" : "");
         return !low;
     }
     xmlNodePtr sw = r_child(mt, "swap_hard_limit");
