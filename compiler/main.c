@@ -2,6 +2,7 @@
  * main.c - entry point: parse the command line, run one command.
  */
 #include "cmd.h"
+#include "connection.h"
 #include "options.h"
 #include "file.h"
 #include "stdout.h"
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
         cli_free(&o);
         return rc;
     }
+    connection_set_timeout(o.timeout >= 0 ? (unsigned)o.timeout
+                                          : VT_TIMEOUT_DEFAULT);
     xmlInitParser();
     if (o.help) {
         rc = cmd_help(o.help);

@@ -371,12 +371,14 @@ check "-i: mode kept" test "$(stat -c %a own.xml)" = 640
 [ "$xattr" = 1 ] && check "-i: extended attributes kept" /usr/bin/python3 -c 'import os, sys; assert os.getxattr(sys.argv[1], "user.vtune") == b"kept"' own.xml
 check "-i: a hard link sees the new content (same inode)" cmp -s own.xml own-link.xml
 # set-id bits stay only with their owner: a user rewriting root's 6755
-# file (in a folder it may write) gets a file of its own without them
+# file (in a folder it may write, with --force) gets a file of its own
+# without them
 if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1 && command -v runuser > /dev/null; then
     sd=$(mktemp -d) && chmod 755 "$sd" && mkdir -m 777 "$sd/suid"
     cp "$dom" "$sd/suid/s.xml" && chmod 6755 "$sd/suid/s.xml"
     cp "$H" "$sd/suid/h.json" && chmod 644 "$sd/suid/h.json"
-    runuser -u nobody -- "$VT" --host "$sd/suid/h.json" -i "$sd/suid/s.xml"
+    check "-i on a file this user may not write: refused" sh -c "! runuser -u nobody -- '$VT' --host '$sd/suid/h.json' -i '$sd/suid/s.xml' 2>/dev/null && cmp -s '$sd/suid/s.xml' '$dom'"
+    runuser -u nobody -- "$VT" --host "$sd/suid/h.json" --force -i "$sd/suid/s.xml"
     check "-i by another user: set-id bits dropped with the owner" test "$(stat -c %a "$sd/suid/s.xml")" = 755
     rm -rf "$sd"
 fi
@@ -396,6 +398,45 @@ check "--apply -i with a domain libvirt refuses: no file rewritten" cmp -s apgoo
 sed -e 's|<name>db01</name>|<name>db02</name>|' -e '/<uuid>/d' "$dom" > ap2.xml
 "$VT" --host "$H" -c test:///default --apply --dry-run ap1.xml ap2.xml > dry-many.out 2> dry-many.err; rc=$?
 check "--apply --dry-run takes several domains, as --apply does" sh -c "test $rc = 0 && test \$(grep -c 'would define' dry-many.err) = 2 && test ! -s dry-many.out"
+# a file name is quoted as git quotes it: one message, one line
+nl='new
+line.xml'
+printf '<domain type="kvm"><name>x</name>\n<memory>1<memory>' > "$nl"
+"$VT" --host "$H" "$nl" > /dev/null 2> nl.err; rc=$?
+check "a name with a newline: exit 3, in one line, C-quoted" sh -c "test $rc = 3 && test \$(wc -l < nl.err) = 1 && grep -q '^vtune-xml: \"new\\\\nline.xml\":2: ' nl.err"
+cp "$dom" "$nl"
+check "a name with a newline: quoted in the diff headers" sh -c "'$VT' --host '$H' --diff '$nl' | head -2 | grep -qx '+++ \"b/new\\\\nline.xml\"'"
+check "a name with a newline: quoted when named in a message" sh -c "! '$VT' --host '$H' --check '$nl' './$nl' 2> nl.err && grep -q 'is the same file as \"new\\\\nline.xml\"' nl.err"
+# a read-only file is not replaced unasked
+cp "$dom" ro.xml; chmod 444 ro.xml
+"$VT" --host "$H" -o ro.xml "$dom" 2> ro.err; rc=$?
+check "-o over a read-only file: exit 2, named, the file kept" sh -c "test $rc = 2 && grep -q 'ro.xml: is read-only (mode 0444): --force replaces it' ro.err && cmp -s ro.xml '$dom'"
+check "-i on a read-only file: exit 2, the file kept" sh -c "! '$VT' --host '$H' -i ro.xml 2>/dev/null && cmp -s ro.xml '$dom'"
+check "snapshot -o over a read-only file: exit 2" sh -c "! '$VT' snapshot --host '$H' -o ro.xml 2>/dev/null && cmp -s ro.xml '$dom'"
+check "--force -o over a read-only file: replaced, mode kept" sh -c "'$VT' --host '$H' --force -o ro.xml '$dom' && cmp -s ro.xml ref.xml && test \$(stat -c %a ro.xml) = 444"
+# --timeout: a loopback listener that accepts and never answers
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(20); held = []
+try:
+    while True: held.append(s.accept()[0])
+except OSError: pass
+' > hole.port &
+hole=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s hole.port ] && break; sleep 0.1; done
+hole_uri="qemu+tcp://127.0.0.1:$(cat hole.port)/system"
+"$VT" --timeout 1 -c "$hole_uri" "$dom" > hole.out 2> hole.err; rc=$?
+check "--timeout 1, a host that never answers: exit 4" test $rc = 4
+check "--timeout 1: one line naming the URI and what was asked" sh -c "test \$(wc -l < hole.err) = 1 && grep -q '^vtune-xml: $hole_uri: no answer within 1 s while connecting (--timeout)' hole.err && test ! -s hole.out"
+"$VT" --timeout 1 --host "$H" -c "$hole_uri" -o hole.xml "$dom" 2> /dev/null; rc=$?
+check "--timeout with -o: exit 4, nothing written" sh -c "test $rc = 4 && test ! -e hole.xml && ! ls -A | grep -q vtune-xml"
+"$VT" snapshot --timeout 1 -c "$hole_uri" > /dev/null 2>&1; rc=$?
+check "snapshot --timeout 1: exit 4" test $rc = 4
+kill $hole 2>/dev/null
+"$VT" --timeout 1m "$dom" > /dev/null 2> to.err; rc=$?
+check "--timeout 1m: exit 2, says what it expects" sh -c "test $rc = 2 && grep -q 'expected whole seconds from 0 (none) to 86400' to.err"
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

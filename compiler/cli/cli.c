@@ -9,6 +9,8 @@
 #include "options.h"
 #include "suggest.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +63,7 @@ static const char *command_name(unsigned cmd)
 int cli_parse(int argc, char **argv, vt_cli *o)
 {
     memset(o, 0, sizeof *o);
+    o->timeout = -1;
     int first = 1;
     unsigned cmd = C_TUNE;
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
@@ -120,6 +123,18 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case O_LIST: o->list_rules = optarg ? optarg : "text"; break;
         case 'h': o->help = optarg ? optarg : "text"; break;
         case O_VERSION: o->version = 1; break;
+        case O_FORCE: o->force = 1; break;
+        case O_TIMEOUT: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || v < 0 || v > 86400 ||
+                !isdigit((unsigned char)*optarg))
+                return usage_error("--timeout %s: expected whole seconds "
+                                   "from 0 (none) to 86400", optarg);
+            o->timeout = v;
+            break;
+        }
         case ':':
             return usage_error("option %s needs a value", argv[optind - 1]);
         default:

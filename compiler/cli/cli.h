@@ -36,6 +36,8 @@ typedef struct vt_cli {
                                inputs are then formats or rule filters */
     const char *help;       /* --help[=text|man|markdown|completion] */
     int version;
+    int force;              /* --force: replace read-only outputs */
+    long timeout;           /* --timeout SECONDS, -1 when not given */
     char **inputs;          /* domain files, "-" for stdin */
     int ninputs;
 } vt_cli;

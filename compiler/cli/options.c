@@ -108,8 +108,17 @@ const vt_option cli_options[] = {
      "created when missing; each domain keeps its base name."},
     {"in-place", 'i', no_argument, NULL, "-i, --in-place",
      "rewrite each domain file in place", NULL, T, A_NONE,
-     "Rewrite each DOMAIN in place, atomically, keeping its mode; a "
-     "symlink is followed and kept."},
+     "Rewrite each DOMAIN in place, atomically, keeping its owner, group, "
+     "mode and extended attributes; a symlink is followed and kept, and a "
+     "file with other hard links is rewritten in place so that they see "
+     "the new content. A read-only file is refused (exit 2) unless "
+     "`--force`."},
+    {"force", O_FORCE, no_argument, NULL, "--force",
+     "replace a read-only -o or -i file", NULL, T | S, A_NONE,
+     "Replace an existing `-o` or `-i` file that is read-only (no write "
+     "permission bit, or none for this user): without it such a file is "
+     "refused (exit 2) before anything is read, as `cp` and editors "
+     "refuse it."},
     {"strict", O_STRICT, no_argument, NULL, "--strict",
      "exit 5 when a rule could not do what is asked", NULL, T, A_NONE,
      "Exit 5 when a rule recorded an infeasible finding (it could not do "
@@ -134,6 +143,18 @@ const vt_option cli_options[] = {
      "there are taken as used (a domain being tuned replaces its old "
      "definition of the same name); without `--host`, its capabilities "
      "describe the host."},
+    {"timeout", O_TIMEOUT, required_argument, NULL, "--timeout SECONDS",
+     "bound connecting and each libvirt call (default 30;\n"
+     "0: none)", NULL, T | S, A_VALUE,
+     "Bound connecting to `-c URI` and every libvirt call after it to "
+     "SECONDS (default 30, at most 86400; `0` waits for ever). libvirt's "
+     "client has no bound of its own: a host that accepts the connection "
+     "and never answers, or a black-holed address, would hold a "
+     "provisioning pipeline for minutes. A call without an answer in time "
+     "is one line naming the URI and what was asked, and exit 4 (reading "
+     "the host) or 6 (`--apply`: whether libvirt defined the domain it "
+     "was defining is then not known, and the domains the run defined "
+     "before it stay defined); no file is written."},
     {"apply", O_APPLY, no_argument, NULL, "--apply",
      "define the result on -c URI (validated by libvirt)", NULL, T, A_NONE,
      "Define each result on `-c URI` (libvirt's default URI without `-c`) "

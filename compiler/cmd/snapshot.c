@@ -17,6 +17,10 @@
 
 int cmd_snapshot(const vt_cli *o)
 {
+    unsigned mode;
+    if (o->out && !o->force && file_read_only(o->out, &mode))
+        return vt_fail(VT_EXIT_USAGE, o->out, 0, "is read-only (mode %04o): "
+                       "--force replaces it", mode);
     vt_host *h;
     vt_conn *conn;
     int rc = cmd_load_host(o->host, o->uri, &conn, &h);

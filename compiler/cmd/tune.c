@@ -13,6 +13,7 @@
 #include "domcaps.h"
 #include "domain.h"
 #include "error.h"
+#include "quote.h"
 #include "file.h"
 #include "host.h"
 #include "job.h"
@@ -90,8 +91,9 @@ static int config_path(const vt_cli *o, char **path)
             int rc = vt_fail(VT_EXIT_USAGE, o->inputs[i], 0, "its "
                              ".vtune-xml.json (%s) is not that of %s (%s): "
                              "tune them in separate runs, or give --policy "
-                             "or --no-config", c ? c : "none", o->inputs[0],
-                             *path ? *path : "none");
+                             "or --no-config", c ? quoted(c) : "none",
+                             quoted(o->inputs[0]),
+                             *path ? quoted(*path) : "none");
             free(c);
             free(*path);
             *path = NULL;
@@ -187,17 +189,21 @@ static int same_file(const char *a, const char *b)
 static int check_paths(const vt_cli *o, const vt_job *jobs, int n)
 {
     for (int i = 0; i < n; i++) {
+        unsigned mode;
+        if (!o->force && jobs[i].dest && file_read_only(jobs[i].dest, &mode))
+            return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "is read-only "
+                           "(mode %04o): --force replaces it", mode);
         for (int k = 0; k < i; k++)
             if (same_file(jobs[i].input, jobs[k].input))
                 return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "is the "
                                "same file as %s: give each domain once",
-                               jobs[k].input);
+                               quoted(jobs[k].input));
         for (int k = 0; !o->inplace && jobs[i].dest && k < n; k++)
             if (same_file(jobs[i].dest, jobs[k].input))
                 return vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "the output "
                                "of %s would replace the input %s: use -i to "
-                               "rewrite inputs in place", jobs[i].input,
-                               jobs[k].input);
+                               "rewrite inputs in place",
+                               quoted(jobs[i].input), quoted(jobs[k].input));
     }
     return 0;
 }
@@ -314,14 +320,15 @@ static int distinct_domains(const vt_job *jobs, int n)
                 !strcmp(jobs[i].name, jobs[k].name))
                 return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "defines "
                                "domain '%s', as %s does: one would replace "
-                               "the other", jobs[i].name, jobs[k].input);
+                               "the other", jobs[i].name,
+                               quoted(jobs[k].input));
             char a[64], b[64];
             uuid_key(jobs[i].uuid, a, sizeof a);
             uuid_key(jobs[k].uuid, b, sizeof b);
             if (*a && !strcmp(a, b))
                 return vt_fail(VT_EXIT_USAGE, jobs[i].input, 0, "has the "
                                "UUID of %s (%s): libvirt would refuse one or "
-                               "replace the other", jobs[k].input,
+                               "replace the other", quoted(jobs[k].input),
                                jobs[i].uuid);
         }
     return 0;
@@ -494,8 +501,8 @@ int cmd_tune(const vt_cli *o)
             if (jobs[k].dest && !strcmp(jobs[k].dest, j->dest))
                 rc = vt_fail(VT_EXIT_USAGE, j->input, 0, "would be written "
                              "to %s, as %s is: give them different file "
-                             "names, or tune them in separate runs", j->dest,
-                             jobs[k].input);
+                             "names, or tune them in separate runs",
+                             quoted(j->dest), quoted(jobs[k].input));
         if (!rc)
             rc = job_load(j, o->skip_non_domain ? 1 + o->quiet : 0);
         if (rc && keep_going && j->failed) {
@@ -515,6 +522,11 @@ int cmd_tune(const vt_cli *o)
             rc = VT_EXIT_HOST;
         free(names);
     }
+    /* read all it gives: closed before anything is written, so that a
+     * connection that stops answering (--timeout) cannot end a run whose
+     * outputs are already in place */
+    connection_close(conn);
+    conn = NULL;
     if (!rc && o->apply)
         rc = distinct_domains(jobs, o->ninputs);
     /* Domains that place themselves are facts of the host: every one of
@@ -584,7 +596,8 @@ int cmd_tune(const vt_cli *o)
     if (!rc && !strict_failed && o->apply && o->dry_run)
         for (int i = 0; i < o->ninputs; i++)
             fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
-                    jobs[i].rep->name ? jobs[i].rep->name : jobs[i].input,
+                    jobs[i].rep->name ? jobs[i].rep->name
+                                             : quoted(jobs[i].input),
                     o->uri ? o->uri : "libvirt's default URI");
     int changes = 0;
     int show = !rc && (!strict_failed || o->diff || o->check || o->report);
@@ -651,7 +664,6 @@ int cmd_tune(const vt_cli *o)
     free(jobs);
     schema_free();          /* loaded by --validate, once a process */
     engine_run_free(&run);
-    connection_close(conn);
     host_free(h);
     policy_free(p);
     free(policy_source);

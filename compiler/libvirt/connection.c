@@ -9,14 +9,18 @@
 #include "connection.h"
 #include "alloc.h"
 #include "error.h"
+#include "file.h"
 #include "stdout.h"
 
 #include <dlfcn.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The libvirt functions vtune-xml calls, resolved from libvirt.so.0. */
 #define VIR_FUNCTIONS(X) \
@@ -63,6 +67,57 @@ static int load_libvirt(char *err, size_t n)
 #undef RESOLVE
     lib = h;
     return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* --timeout: a libvirt call that never returns (a host that accepts the
+ * connection and never answers, a black-holed address) would block a
+ * provisioning pipeline for minutes; libvirt's client has no bound of
+ * its own on connecting or on a call. An alarm bounds each one. */
+
+static unsigned timeout_s = VT_TIMEOUT_DEFAULT;
+static char alarm_msg[640];
+static size_t alarm_len;
+static int alarm_code;
+
+void connection_set_timeout(unsigned seconds)
+{
+    timeout_s = seconds;
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    ssize_t w = write(STDERR_FILENO, alarm_msg, alarm_len);
+    (void)w;
+    file_remove_temps();
+    _exit(alarm_code);
+}
+
+/* Arms the alarm for one call: URI, what is asked ("connecting"), the
+ * exit code and what else the message says (or ""). */
+static void deadline(const char *uri, const char *what, int code,
+                     const char *more)
+{
+    if (!timeout_s)
+        return;
+    int n = snprintf(alarm_msg, sizeof alarm_msg, VT_PROG ": %s: no answer "
+                     "within %u s while %s (--timeout)%s\n", uri ? uri :
+                     "libvirt's default URI", timeout_s, what, more);
+    alarm_len = n < 0 ? 0 : (size_t)n < sizeof alarm_msg ? (size_t)n
+                                                         : sizeof alarm_msg - 1;
+    alarm_code = code;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(timeout_s);
+}
+
+static void deadline_off(void)
+{
+    alarm(0);
 }
 
 struct vt_conn {
@@ -144,8 +199,10 @@ static int open_conn(const char *uri, int rw, vt_conn **out)
         return vt_fail(VT_EXIT_HOST, uri, 0, "%s", err);
     p_virSetErrorFunc(NULL, quiet);
     xmlSetGenericErrorFunc(NULL, quiet_xml);
+    deadline(uri, "connecting", VT_EXIT_HOST, "");
     virConnectPtr conn = rw ? p_virConnectOpen(uri)
                             : p_virConnectOpenReadOnly(uri);
+    deadline_off();
     xmlSetGenericErrorFunc(NULL, NULL);
     const char *shown = uri ? uri : "libvirt's default URI";
     if (!conn)
@@ -162,14 +219,18 @@ void connection_close(vt_conn *c)
 {
     if (!c)
         return;
+    deadline(c->uri, "closing the connection", VT_EXIT_HOST, "");
     p_virConnectClose(c->conn);
+    deadline_off();
     free(c->uri);
     free(c);
 }
 
 int connection_host(vt_conn *c, vt_host **out)
 {
+    deadline(c->uri, "reading its capabilities", VT_EXIT_HOST, "");
     char *caps = p_virConnectGetCapabilities(c->conn);
+    deadline_off();
     if (!caps)
         return vt_fail(VT_EXIT_HOST, c->uri, 0, "cannot read capabilities: "
                        "%s", last_error());
@@ -193,7 +254,9 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                          const char *const *skip, int nskip)
 {
     virDomainPtr *doms = NULL;
+    deadline(c->uri, "listing its domains", VT_EXIT_HOST, "");
     int n = p_virConnectListAllDomains(c->conn, &doms, 0);
+    deadline_off();
     if (n < 0) {
         vt_error(c->uri, 0, "cannot list domains: %s", last_error());
         return -1;
@@ -202,6 +265,7 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
     for (int i = 0; i < n; i++) {
         const char *name = p_virDomainGetName(doms[i]);
         /* a running domain holds what its live definition says */
+        deadline(c->uri, "reading its domains", VT_EXIT_HOST, "");
         int active = p_virDomainIsActive(doms[i]) == 1;
         unsigned flags = active ? 0 : VIR_DOMAIN_XML_INACTIVE;
         if (skipped(name, skip, nskip)) {
@@ -211,6 +275,7 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
         /* a domain whose definition cannot be read would hold CPUs and
          * memory nobody knows of: an error, not a guess */
         char *xml = p_virDomainGetXMLDesc(doms[i], flags);
+        deadline_off();
         xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), name,
                                             NULL, XML_PARSE_NONET |
                                             XML_PARSE_NOERROR |
@@ -237,8 +302,10 @@ char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
                          const char *machine, const char *virttype,
                          char *err, size_t n)
 {
+    deadline(c->uri, "reading its domain capabilities", VT_EXIT_HOST, "");
     char *caps = p_virConnectGetDomainCapabilities(c->conn, emulator, arch,
                                                    machine, virttype, 0);
+    deadline_off();
     if (!caps)
         snprintf(err, n, "%s", last_error());
     return caps;
@@ -251,7 +318,10 @@ int connection_define_all(const char *uri, const vt_define *defs, int n)
         return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0, "%s", err);
     p_virSetErrorFunc(NULL, quiet);
     xmlSetGenericErrorFunc(NULL, quiet_xml);
+    deadline(uri, "connecting", VT_EXIT_LIBVIRT, "; nothing defined, "
+             "nothing written");
     virConnectPtr conn = p_virConnectOpen(uri);
+    deadline_off();
     xmlSetGenericErrorFunc(NULL, NULL);
     if (!conn)
         return vt_fail(VT_EXIT_LIBVIRT, uri ? uri : "libvirt", 0,
@@ -261,6 +331,8 @@ int connection_define_all(const char *uri, const vt_define *defs, int n)
     /* what each define replaces, to put back if a later one fails: the
      * definitions of the domains of those names, read first */
     virDomainPtr *have = NULL;
+    deadline(uri, "reading the domains it has", VT_EXIT_LIBVIRT, "; nothing "
+             "defined, nothing written");
     int nhave = p_virConnectListAllDomains(conn, &have, 0);
     for (int i = 0; i < nhave; i++) {
         const char *nm = p_virDomainGetName(have[i]);
@@ -271,16 +343,30 @@ int connection_define_all(const char *uri, const vt_define *defs, int n)
                                                VIR_DOMAIN_XML_SECURE);
         p_virDomainFree(have[i]);
     }
+    deadline_off();
     free(have);
     int rc = 0, k = 0;
     for (; k < n && !rc; k++) {
+        char what[320];
+        const char *more = k ? "; whether libvirt defined it is not "
+            "known, the domains this run defined before it stay defined, "
+            "nothing written" : "; whether libvirt defined it is not known, "
+            "nothing written";
+        snprintf(what, sizeof what, "defining domain '%.200s'",
+                 defs[k].name ? defs[k].name : "?");
+        deadline(uri, what, VT_EXIT_LIBVIRT, more);
         done[k] = p_virDomainDefineXMLFlags(conn, defs[k].xml,
                                             VIR_DOMAIN_DEFINE_VALIDATE);
+        deadline_off();
         if (!done[k])
             rc = vt_fail(VT_EXIT_LIBVIRT, defs[k].file, 0, "libvirt rejected "
                          "the domain: %s%s", last_error(), k ? "; the "
                          "domains this run defined before it are undone" : "");
     }
+    deadline(uri, rc ? "undoing this run's defines" : "reading the "
+             "defined domains' UUIDs", VT_EXIT_LIBVIRT, rc ? "; some domains "
+             "of this run may stay defined, nothing written" : "; every "
+             "domain is defined, nothing written");
     for (int i = 0; i < n; i++) {
         if (!done[i])
             continue;
@@ -309,5 +395,6 @@ int connection_define_all(const char *uri, const vt_define *defs, int n)
     free(old);
     free(done);
     p_virConnectClose(conn);
+    deadline_off();
     return rc;
 }

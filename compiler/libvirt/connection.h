@@ -16,6 +16,14 @@ typedef struct vt_conn vt_conn;
 /* Opens URI (NULL: libvirt's default) read-only. Returns 0 and *out
  * (connection_close), or prints "vtune-xml: URI: message" and returns
  * 4. */
+/* Bounds connecting and every libvirt call that follows to SECONDS
+ * (--timeout; 0: no bound). A call that gets no answer in time ends the
+ * run: one line naming the URI and what was asked, the staged outputs
+ * removed, and the exit code of what was asked (4 reading the host, 6
+ * defining). The default is VT_TIMEOUT_DEFAULT. */
+#define VT_TIMEOUT_DEFAULT 30
+void connection_set_timeout(unsigned seconds);
+
 int connection_open(const char *uri, vt_conn **out);
 /* The same, read-write: libvirt gives domain capabilities only to
  * those who may define domains (--apply --dry-run). */

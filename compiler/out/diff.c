@@ -22,6 +22,7 @@
  */
 #include "alloc.h"
 #include "diff.h"
+#include "quote.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -568,29 +569,11 @@ static void add_path(vt_strbuf *out, const char *prefix, const char *name)
 {
     while (*name == '/')
         name++;
-    int quote = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        quote |= *p < 0x20 || *p == '"' || *p == '\\' || *p >= 0x7f;
-    if (!quote) {
-        /* git ends a name that holds a space with a TAB, which tells GNU
-         * patch where it ends */
-        strbuf_addf(out, "%s%s%s", prefix, name, strchr(name, ' ') ? "\t" : "");
-        return;
-    }
-    strbuf_addf(out, "\"%s", prefix);
-    static const char ctrl[] = "\a\b\t\n\v\f\r", letter[] = "abtnvfr";
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        const char *c = strchr(ctrl, *p);
-        if (*p == '"' || *p == '\\')
-            strbuf_addf(out, "\\%c", *p);
-        else if (c)
-            strbuf_addf(out, "\\%c", letter[c - ctrl]);
-        else if (*p < 0x20 || *p >= 0x7f)
-            strbuf_addf(out, "\\%03o", *p);
-        else
-            strbuf_addf(out, "%c", *p);
-    }
-    strbuf_adds(out, "\"");
+    quote_path(out, prefix, name);
+    /* git ends an unquoted name that holds a space with a TAB, which
+     * tells GNU patch where it ends */
+    if (!quote_needed(name) && strchr(name, ' '))
+        strbuf_adds(out, "\t");
 }
 
 int diff_unified(vt_strbuf *out, const char *name, const char *a, size_t alen,

@@ -4,6 +4,7 @@
  * of the run.
  */
 #include "report.h"
+#include "quote.h"
 
 #include <stdlib.h>
 
@@ -12,11 +13,11 @@ void report_text(const vt_report *r, vt_strbuf *out)
     for (int d = 0; d < r->ndomains; d++) {
         const vt_domain_report *dr = r->domains[d];
         if (dr->error) {
-            strbuf_addf(out, "%s: %s%s\n", dr->file, dr->skipped ? ""
+            strbuf_addf(out, "%s: %s%s\n", quoted(dr->file), dr->skipped ? ""
                         : "not tuned: ", dr->error);
             continue;
         }
-        strbuf_adds(out, dr->file);
+        quote_path(out, "", dr->file);
         report_summary(dr, out);
         strbuf_addf(out, " (profile %s)\n", r->profile);
         for (int i = 0; i < dr->nedits; i++) {

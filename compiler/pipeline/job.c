@@ -2,6 +2,7 @@
  * job.c - one domain's journey through the pipeline (see job.h).
  */
 #include "job.h"
+#include "quote.h"
 #include "domdoc.h"
 #include "error.h"
 #include "file.h"
@@ -40,7 +41,7 @@ int job_load(vt_job *j, int skip_non_domain)
         snprintf(msg, sizeof msg, "skipped: its root element is <%.60s>, "
                  "not a libvirt <domain> (--skip-non-domain)", root->name);
         if (skip_non_domain == 1)
-            fprintf(stderr, VT_PROG ": %s: %s\n", shown, msg);
+            fprintf(stderr, VT_PROG ": %s: %s\n", quoted(shown), msg);
         report_domain_error(j->rep, 0, msg, xmlGetLineNo(root), 1);
         domdoc_free(j->doc);
         j->doc = NULL;

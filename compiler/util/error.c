@@ -2,6 +2,7 @@
  * error.c - the tool's error messages (see error.h).
  */
 #include "error.h"
+#include "quote.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ static void vt_verror(const char *file, long line, const char *fmt,
     last_line = line > 0 ? line : 0;
     fputs(VT_PROG ": ", stderr);
     if (file) {
+        char q[512];
+        file = quote_name(file, q, sizeof q);
         if (line > 0)
             fprintf(stderr, "%s:%ld: ", file, line);
         else

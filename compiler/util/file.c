@@ -67,6 +67,16 @@ char *file_read(const char *path, size_t *len)
     return buf;
 }
 
+int file_read_only(const char *path, unsigned *mode)
+{
+    struct stat st;
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    *mode = st.st_mode & 07777;
+    return (st.st_mode & 0222) == 0 ||
+           (access(path, W_OK) < 0 && errno == EACCES);
+}
+
 int file_write_all(int fd, const char *data, size_t len)
 {
     size_t off = 0;
@@ -106,11 +116,16 @@ static void temp_drop(const char *path)
             temps[i] = NULL;
 }
 
-static void on_signal(int sig)
+void file_remove_temps(void)
 {
     for (int i = 0; i < MAX_TEMPS; i++)
         if (temps[i])
             unlink(temps[i]);
+}
+
+static void on_signal(int sig)
+{
+    file_remove_temps();
     _exit(128 + sig);
 }
 

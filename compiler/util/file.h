@@ -50,7 +50,16 @@ void file_unstage(vt_staged *st);
 
 /* SIGINT, SIGTERM and SIGHUP remove the staged files that exist and end
  * the process with 128 + the signal (main() installs it). */
+/* Whether PATH is an existing file this process should not replace
+ * unasked: no write permission bit (root may write it anyway), or none
+ * for this user. Its mode goes to *MODE. */
+int file_read_only(const char *path, unsigned *mode);
+
 void file_signals(void);
+
+/* Removes the temporary files staged now; async-signal-safe (for a
+ * handler that ends the run, as the --timeout alarm does). */
+void file_remove_temps(void);
 
 /* Stages and commits one file: PATH written atomically. */
 int file_write_atomic(const char *path, const char *data, size_t len);
