@@ -520,6 +520,10 @@ static void bury(vt_domdoc *d, xmlNodePtr n)
     d->buried[d->nburied++] = n;
 }
 
+/* An attribute's _private: &attr_edited when an edit set it, and
+ * &attr_written while put_edited_tag has written it in place. */
+static char attr_edited, attr_written;
+
 void domdoc_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
                      const char *value)
 {
@@ -534,7 +538,9 @@ void domdoc_set_attr(vt_domdoc *d, xmlNodePtr el, const char *name,
             bury(d, a->children);
             a->children = a->last = NULL;
         }
-        xmlSetProp(el, BAD_CAST name, BAD_CAST value);
+        xmlAttrPtr set = xmlSetProp(el, BAD_CAST name, BAD_CAST value);
+        if (set)
+            set->_private = &attr_edited;   /* put_edited_tag rewrites it */
     } else {
         if (!a)
             return;
@@ -799,6 +805,98 @@ static void put_start_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
     strbuf_adds(out, empty ? "/>" : ">");
 }
 
+/* The start tag of EL, which the input has at span S, with its attribute
+ * edits: every byte of the original kept but the values that changed
+ * (written in their own quotes) and the attributes removed (with the
+ * space before them); added ones at the end, in the tag's own quote.
+ * Line breaks between attributes, quotes and spacing stay as written. */
+static void put_edited_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
+                           const span *s, int empty)
+{
+    const char *b = d->buf;
+    size_t p = s->start + 1, end = s->stag_end;
+    while (p < end && !strchr(" \t\r\n/>", b[p]))
+        p++;
+    strbuf_add(out, b + s->start, p - s->start);
+    char tagq = 0;
+    size_t tail;                /* where the whitespace before > begins */
+    for (;;) {
+        size_t ws = p;
+        while (p < end && strchr(" \t\r\n", b[p]))
+            p++;
+        if (p >= end || b[p] == '/' || b[p] == '>') {
+            tail = ws;
+            break;
+        }
+        size_t name = p;
+        while (p < end && !strchr(" \t\r\n=", b[p]))
+            p++;
+        size_t name_end = p;
+        while (p < end && b[p] != '"' && b[p] != '\'')
+            p++;
+        char q = p < end ? b[p] : '"';
+        size_t val = p + 1;
+        p = val;
+        while (p < end && b[p] != q)
+            p++;
+        p++;                    /* past the closing quote */
+        if (!tagq)
+            tagq = q;
+        size_t nlen = name_end - name;
+        if (nlen >= 5 && !strncmp(b + name, "xmlns", 5) &&
+            (nlen == 5 || b[name + 5] == ':')) {
+            strbuf_add(out, b + ws, p - ws);    /* declarations: as written */
+            continue;
+        }
+        xmlAttrPtr a = NULL;
+        for (xmlAttrPtr k = el->properties; k && !a; k = k->next) {
+            size_t pl = k->ns && k->ns->prefix ? strlen((const char *)
+                                                        k->ns->prefix) : 0;
+            size_t kl = strlen((const char *)k->name);
+            if (pl ? nlen == pl + 1 + kl &&
+                     !strncmp(b + name, (const char *)k->ns->prefix, pl) &&
+                     b[name + pl] == ':' &&
+                     !strncmp(b + name + pl + 1, (const char *)k->name, kl)
+                   : nlen == kl && !strncmp(b + name, (const char *)k->name, kl))
+                a = k;
+        }
+        if (!a)
+            continue;           /* removed, with the space before it */
+        if (!a->_private) {
+            strbuf_add(out, b + ws, p - ws);
+            continue;
+        }
+        a->_private = &attr_written;
+        strbuf_add(out, b + ws, val - ws);
+        xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
+        esc(out, v, q);
+        xmlFree(v);
+        strbuf_add(out, &q, 1);
+    }
+    /* added: the attributes the original tag does not name (xmlSetProp
+     * appends, so they follow the others), in the tag's quote */
+    char q = tagq ? tagq : d->quote;
+    for (xmlAttrPtr a = el->properties; a; a = a->next) {
+        if (a->_private == &attr_written) {
+            a->_private = &attr_edited;     /* for the next emit */
+        } else if (a->_private == &attr_edited) {
+            strbuf_add(out, " ", 1);
+            put_qname(out, a->ns, a->name);
+            strbuf_add(out, "=", 1);
+            strbuf_add(out, &q, 1);
+            xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
+            esc(out, v, q);
+            xmlFree(v);
+            strbuf_add(out, &q, 1);
+        }
+    }
+    int was_empty = b[end - 2] == '/';
+    if (was_empty == empty)
+        strbuf_add(out, b + tail, end - tail);   /* " />", "\n>" ... */
+    else
+        strbuf_adds(out, empty ? "/>" : ">");
+}
+
 static void emit_node(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr n);
 
 static void emit_children(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el)
@@ -820,10 +918,13 @@ static void emit_node(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr n)
         int was_empty = s && s->etag_start == s->end;
         /* an element whose children were all removed becomes <x/> */
         int emptied = s && !was_empty && !has_children && s->self_dirty;
+        int empty = !has_children && (!s || was_empty || emptied);
         if (s && !s->attrs_dirty && !emptied && (!was_empty || !has_children))
             strbuf_add(out, d->buf + s->start, s->stag_end - s->start);
+        else if (s)
+            put_edited_tag(d, out, n, s, empty);
         else
-            put_start_tag(d, out, n, !has_children && (!s || was_empty || emptied));
+            put_start_tag(d, out, n, empty);
         emit_children(d, out, n);
         if (s && !was_empty && !emptied)
             strbuf_add(out, d->buf + s->etag_start, s->end - s->etag_start);

@@ -86,8 +86,32 @@ static void test_single_quotes_and_attr_edit(void **state)
     domdoc_set_attr(d, cpu, "mode", "host-passthrough");
     domdoc_set_attr(d, cpu, "check", NULL);
     domdoc_remove(d, domdoc_child(cpu, "model"));
-    /* its only child removed, <cpu> becomes an empty tag */
-    assert_emits(d, "<domain type='kvm'>\n  <cpu mode='host-passthrough'/>\n</domain>");
+    /* its only child removed, <cpu> becomes an empty tag; the spacing
+     * of the attributes kept is as written */
+    assert_emits(d, "<domain type='kvm'>\n  <cpu  mode='host-passthrough'/>\n</domain>");
+    domdoc_free(d);
+}
+
+/* an edited start tag keeps its bytes: attributes across lines, their
+ * quotes, and the xmlns declarations; a value written in its own quote,
+ * an added attribute in the tag's */
+static void test_attr_edit_keeps_the_tag(void **state)
+{
+    (void)state;
+    vt_domdoc *d = parse_ok("<domain type=\"kvm\">\n<vcpu\n\tplacement='static'\n"
+                            "\tcurrent=\"4\" >4</vcpu>\n<x:a xmlns:x='u' x:k=\"1\" "
+                            "b='2'/>\n</domain>");
+    xmlNodePtr root = domdoc_root(d);
+    domdoc_set_attr(d, domdoc_child(root, "vcpu"), "cpuset", "0-3");
+    domdoc_set_attr(d, domdoc_child(root, "vcpu"), "current", "it's");
+    xmlNodePtr a = domdoc_root(d)->children;
+    while (a && !(a->type == XML_ELEMENT_NODE && xmlStrEqual(a->name, BAD_CAST "a")))
+        a = a->next;
+    assert_non_null(a);
+    domdoc_set_attr(d, a, "b", NULL);
+    assert_emits(d, "<domain type=\"kvm\">\n<vcpu\n\tplacement='static'\n"
+                 "\tcurrent=\"it's\" cpuset='0-3' >4</vcpu>\n<x:a xmlns:x='u' "
+                 "x:k=\"1\"/>\n</domain>");
     domdoc_free(d);
 }
 
@@ -136,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_styles),
         cmocka_unit_test(test_add_child_indent),
         cmocka_unit_test(test_single_quotes_and_attr_edit),
+        cmocka_unit_test(test_attr_edit_keeps_the_tag),
         cmocka_unit_test(test_set_same_value_is_no_change),
         cmocka_unit_test(test_add_to_flat_document),
         cmocka_unit_test(test_refuses_unsafe_and_broken),
