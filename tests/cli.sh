@@ -437,6 +437,14 @@ check "snapshot --timeout 1: exit 4" test $rc = 4
 kill $hole 2>/dev/null
 "$VT" --timeout 1m "$dom" > /dev/null 2> to.err; rc=$?
 check "--timeout 1m: exit 2, says what it expects" sh -c "test $rc = 2 && grep -q 'expected whole seconds from 0 (none) to 86400' to.err"
+# a 4,096-node hwloc XML (63 MiB: bitmaps of 4,096 CPUs on every object,
+# and 16.8 million distances): the child's snapshot is larger than the
+# input limit, and was cut, its pipe broken, SIGPIPE called a crash
+/usr/bin/python3 "$root/bench/numa-host.py" 4096 big-host.xml 1
+printf '<domain type="kvm"><name>b</name><memory unit="MiB">512</memory><vcpu>1</vcpu></domain>' > big.xml
+"$VT" --host big-host.xml big.xml > big.out 2> big.err; rc=$?
+check "a 4,096-node hwloc XML: tuned (exit 0, nothing on stderr)" sh -c "test $rc = 0 && test ! -s big.err && grep -q '<memory mode=\"strict\" nodeset=\"0\"/>' big.out"
+rm -f big-host.xml
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

@@ -171,6 +171,20 @@ int host_distance(const vt_host *h, int a, int b);
 #define VT_HOST_MAX_CPU VT_CPULIST_MAX
 #define VT_HOST_MAX_NODE 65535
 #define VT_HOST_MAX_COUNT 9007199254740991LL
+/* Pool counts (total, free) are at most 2^40 pages, and a node's memory,
+ * and the pages of all its pools together, at most 2^50 KiB (1 EiB):
+ * so that no product of them overflows (host_finish checks each). */
+#define VT_HOST_MAX_PAGES (1LL << 40)
+#define VT_HOST_MAX_MEM_KIB (1LL << 50)
+
+/* 1 when SIZE_KIB is a page size the kernel of architecture ARCH (NULL:
+ * unknown) can have: a power of two from the sets of Linux's
+ * arch/STAR/mm/hugetlbpage.c and Documentation/arch/arm64/hugetlbpage.rst
+ * (x86 4 KiB, 2 MiB, 1 GiB; arm64 with 4, 16 or 64 KiB granules up to
+ * 16 GiB; ppc64 4 or 64 KiB, 2 MiB, 16 MiB, 1 GiB, 16 GiB; s390x 4 KiB,
+ * 1 MiB, 2 GiB; riscv64 up to 512 GiB), any power of two from 4 KiB to
+ * 1 TiB elsewhere. */
+int host_page_size_known(const char *arch, uint64_t size_kib);
 
 
 #endif

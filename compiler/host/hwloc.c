@@ -17,10 +17,13 @@
 #include "file.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,17 +158,28 @@ static void fill_nodes(hwloc_topology_t topo, vt_host *h)
         objs[i] = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, (unsigned)i);
         fill_node(objs[i], &h->nodes[i]);
     }
-    for (int c = 0; c < h->ncpus; c++) {
-        int best = -1;
-        for (int i = 0; i < n; i++)
-            if (objs[i]->complete_cpuset &&
-                hwloc_bitmap_isset(objs[i]->complete_cpuset,
-                                   (unsigned)h->cpus[c].id) &&
-                (best < 0 || better_node(objs[i], objs[best])))
-                best = i;
-        if (best >= 0)
-            hwloc_bitmap_set(h->nodes[best].cpus, (unsigned)h->cpus[c].id);
+    /* each node's cpuset walked once (cost linear in the topology, not
+     * CPUs x nodes): a CPU keeps the best node that lists it */
+    int *best = xmalloc((size_t)(h->ncpus + 1) * sizeof *best);
+    for (int c = 0; c < h->ncpus; c++)
+        best[c] = -1;
+    for (int i = 0; i < n; i++) {
+        if (!objs[i]->complete_cpuset)
+            continue;
+        int id;
+        hwloc_bitmap_foreach_begin(id, objs[i]->complete_cpuset) {
+            vt_host_cpu *c = find_cpu(h, id);
+            if (!c)
+                continue;
+            int *b = &best[c - h->cpus];
+            if (*b < 0 || better_node(objs[i], objs[*b]))
+                *b = i;
+        } hwloc_bitmap_foreach_end();
     }
+    for (int c = 0; c < h->ncpus; c++)
+        if (best[c] >= 0)
+            hwloc_bitmap_set(h->nodes[best[c]].cpus, (unsigned)h->cpus[c].id);
+    free(best);
     free(objs);
 }
 
@@ -185,14 +199,19 @@ static int *map_distances(const vt_host *h, const struct hwloc_distances_s *d)
     int *m = xmalloc((size_t)n * (size_t)n * sizeof *m);
     for (int i = 0; i < n * n; i++)
         m[i] = -1;
+    /* each object's slot found once: the matrix is then filled in time
+     * linear in its size */
+    int *slot = xmalloc((size_t)(d->nbobjs + 1) * sizeof *slot);
+    for (unsigned i = 0; i < d->nbobjs; i++)
+        slot[i] = node_slot(h, obj_index(d->objs[i]));
     for (unsigned i = 0; i < d->nbobjs; i++)
         for (unsigned j = 0; j < d->nbobjs; j++) {
-            int a = node_slot(h, obj_index(d->objs[i]));
-            int b = node_slot(h, obj_index(d->objs[j]));
-            hwloc_uint64_t v = d->values[i * d->nbobjs + j];
+            int a = slot[i], b = slot[j];
+            hwloc_uint64_t v = d->values[(size_t)i * d->nbobjs + j];
             if (a >= 0 && b >= 0 && v <= (hwloc_uint64_t)INT32_MAX)
-                m[a * n + b] = (int)v;
+                m[(size_t)a * (size_t)n + (size_t)b] = (int)v;
         }
+    free(slot);
     for (int i = 0; i < n * n; i++)
         if (m[i] < 0) {
             free(m);
@@ -497,44 +516,68 @@ int host_load_hwloc_xml_inproc(const char *path, const char *buf,
     return finish(h, path, out);
 }
 
-/* The child of host_load_hwloc_xml: loads, sends the host as a JSON
- * snapshot on FD, exits with the loader's code. */
-static void hwloc_xml_child(int fd, const char *path, const char *buf,
-                            size_t len)
+/* ------------------------------------------------------------------ */
+/* the child process                                                   */
+
+/* hwloc 2.9 trusts the XML it imports: some malformed topologies crash it
+ * (an hwloc v1 object with a cpuset but no complete_cpuset dereferences a
+ * NULL bitmap in hwloc_bitmap_isequal; found by tests/fuzz, see
+ * doc/fuzzing.md), and its cost grows faster than the topology (inserting
+ * objects is linear in their siblings, bitmaps in the CPUs: a synthetic
+ * "numa:16 pu:4096" takes 150 s and 1 GB). So XML files and synthetic
+ * descriptions are loaded in a child process with a time limit, which
+ * sends the host back as a JSON snapshot: the round trip host_to_json
+ * then host_load_json is exact (fuzz_host checks it on every input). The
+ * NUMA distance matrix, the one part that grows with the square of the
+ * nodes (16 million values on 4,096 nodes, which as JSON objects would
+ * take a gigabyte on each side), follows the JSON's NUL as raw ints. A
+ * crash or a hang of hwloc becomes a message and exit 4, never a crash of
+ * the tool. It costs a fork and the snapshot written and read again:
+ * about 2 ms for the 24-node, 384-CPU host (bench/compare.sh, section 3).
+ */
+
+typedef int (*child_loader)(const void *arg, vt_host **out);
+
+/* The child: loads, sends the snapshot and the matrix on FD, exits with
+ * the loader's code. */
+static void load_child(int fd, child_loader load, const void *arg,
+                       unsigned seconds)
 {
     /* die of the signal whatever handler the process had (a sanitizer's,
      * a fuzzer's): the parent reports it */
     static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
         signal(fatal[i], SIG_DFL);
+    signal(SIGPIPE, SIG_IGN);   /* a parent gone is a failed write */
+    signal(SIGALRM, SIG_DFL);
     vt_host *h;
-    alarm(60);                  /* a hang in hwloc is a failure too */
-    int rc = host_load_hwloc_xml_inproc(path, buf, len, &h);
+    alarm(seconds);             /* a hang in hwloc is a failure too */
+    int rc = load(arg, &h);
     if (rc)
         _exit(rc);
+    int *dist = h->distances;
+    h->distances = NULL;
     char *json = host_to_json(h);
-    host_free(h);
-    rc = file_write_all(fd, json, strlen(json));
+    rc = file_write_all(fd, json, strlen(json) + 1);
+    if (rc == 0 && dist)
+        rc = file_write_all(fd, (const char *)dist, (size_t)h->nnodes *
+                            (size_t)h->nnodes * sizeof *dist);
     free(json);     /* memcheck follows the child: leave nothing behind */
+    free(dist);
+    host_free(h);
     _exit(rc < 0 ? VT_EXIT_INTERNAL : 0);
 }
 
-/* hwloc 2.9 trusts the XML it imports: some malformed topologies crash it
- * (an hwloc v1 object with a cpuset but no complete_cpuset dereferences a
- * NULL bitmap in hwloc_bitmap_isequal; found by tests/fuzz, see
- * doc/fuzzing.md). So the import runs in a child process, which sends the
- * host back as a JSON snapshot: the round trip host_to_json then
- * host_load_json is exact (fuzz_host checks it on every input). A crash or
- * a hang of hwloc becomes a message and exit 4, never a crash of the tool.
- * It costs a fork and the snapshot's JSON written and read again: about
- * 2 ms for the 24-node, 384-CPU host (bench/compare.sh, section 3). */
-int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
-                        vt_host **out)
+/* Runs LOAD(ARG) in a child limited to SECONDS; WHERE names the source
+ * in messages, WHAT says what it is ("XML topology"). */
+static int load_in_child(const char *where, const char *what,
+                         child_loader load, const void *arg,
+                         unsigned seconds, const char *kind, vt_host **out)
 {
     *out = NULL;
     int rc, fds[2];
     if (pipe(fds) < 0)
-        return vt_fail(VT_EXIT_INTERNAL, path, 0, "pipe: %s",
+        return vt_fail(VT_EXIT_INTERNAL, where, 0, "pipe: %s",
                        strerror(errno));
     fflush(stdout);
     fflush(stderr);
@@ -543,58 +586,144 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
         int e = errno;
         close(fds[0]);
         close(fds[1]);
-        return vt_fail(VT_EXIT_INTERNAL, path, 0, "fork: %s", strerror(e));
+        return vt_fail(VT_EXIT_INTERNAL, where, 0, "fork: %s", strerror(e));
     }
     if (pid == 0) {
         close(fds[0]);
-        hwloc_xml_child(fds[1], path, buf, len);
+        load_child(fds[1], load, arg, seconds);
     }
     close(fds[1]);
+    /* the child's snapshot is the tool's own: not held to the input
+     * limit (a 4,096-node host sends more than 64 MiB) */
     size_t n = 0;
-    char *json = file_read_fd(fds[0], &n);
+    char *buf = file_read_fd_max(fds[0], &n, SIZE_MAX / 4);
     close(fds[0]);
     int status = 0;
     pid_t w;
     while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
         ;
-    if (!json) {        /* unreadable: as if the child sent nothing */
-        json = xstrdup("");
+    if (!buf) {         /* unreadable: as if the child sent nothing */
+        buf = xstrdup("");
         n = 0;
     }
     if (w < 0 && !n) {  /* SIGCHLD ignored: no status, and no snapshot */
-        free(json);
-        return vt_fail(VT_EXIT_HOST, path, 0, "hwloc could not import this "
-                       "XML topology (its process ended without a result)");
+        free(buf);
+        return vt_fail(VT_EXIT_HOST, where, 0, "hwloc could not load this "
+                       "%s (its process ended without a result)", what);
     }
     if (w < 0)          /* no status, but a whole snapshot */
         status = 0;
     if (WIFSIGNALED(status) || !WIFEXITED(status)) {
         int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        free(json);
-        return vt_fail(VT_EXIT_HOST, path, 0,
-                       "hwloc %s reading this XML topology (%s): the file "
-                       "is malformed (lstopo --input %s shows hwloc's view)",
-                       sig == SIGALRM ? "hung" : "crashed",
-                       sig == SIGALRM ? "no answer in 60 s" : strsignal(sig),
-                       path);
+        free(buf);
+        if (sig == SIGALRM)
+            return vt_fail(VT_EXIT_HOST, where, 0, "hwloc took more than "
+                           "%u s reading this %s: it is larger than any host "
+                           "vtune-xml is meant for, or malformed (lstopo "
+                           "--input shows hwloc's view)", seconds, what);
+        if (sig == SIGKILL)
+            return vt_fail(VT_EXIT_HOST, where, 0, "hwloc's process was "
+                           "killed reading this %s (out of memory?)", what);
+        int file = !strcmp(kind, "hwloc-xml");
+        return vt_fail(VT_EXIT_HOST, where, 0, "hwloc crashed reading this "
+                       "%s (%s): the %s is malformed (lstopo --input %s%s%s "
+                       "shows hwloc's view)", what, strsignal(sig),
+                       file ? "file" : "description", file ? "" : "'",
+                       file ? where : where + 10, file ? "" : "'");
     }
     if (WEXITSTATUS(status) != 0) {
-        free(json);
+        free(buf);
         return WEXITSTATUS(status);     /* the child said why */
     }
+    size_t jlen = strnlen(buf, n);
     vt_host *h = NULL;
-    rc = host_load_json(path, json, n, &h);
-    free(json);
-    if (rc)
-        return vt_fail(VT_EXIT_INTERNAL, path, 0, "the hwloc topology "
-                       "did not survive its JSON round trip: a bug");
-    h->kind = "hwloc-xml";
+    rc = jlen < n ? host_load_json(where, buf, jlen, &h) : VT_EXIT_INTERNAL;
+    size_t cells = h ? (size_t)h->nnodes * (size_t)h->nnodes : 0;
+    size_t rest = n - (jlen < n ? jlen + 1 : n);
+    if (!rc && rest && rest != cells * sizeof(int))
+        rc = VT_EXIT_INTERNAL;
+    if (!rc && rest) {
+        h->distances = xmalloc(cells * sizeof(int));
+        memcpy(h->distances, buf + jlen + 1, cells * sizeof(int));
+        for (size_t i = 0; i < cells && !rc; i++)
+            if (h->distances[i] < 0)
+                rc = VT_EXIT_INTERNAL;
+    }
+    free(buf);
+    if (rc) {
+        host_free(h);
+        return vt_fail(VT_EXIT_INTERNAL, where, 0, "the hwloc topology "
+                       "did not survive its way from the child process: a "
+                       "bug");
+    }
+    h->kind = kind;
     *out = h;
     return 0;
 }
 
-int host_load_hwloc_synthetic(const char *desc, vt_host **out)
+typedef struct {
+    const char *path, *buf;
+    size_t len;
+} xml_arg;
+
+static int load_xml_arg(const void *arg, vt_host **out)
 {
+    const xml_arg *x = arg;
+    return host_load_hwloc_xml_inproc(x->path, x->buf, x->len, out);
+}
+
+int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
+                        vt_host **out)
+{
+    /* lstopo reads a 56 MB topology (4,096 nodes) in 5 s: a minute, and
+     * two seconds per MiB beyond, is ample and still ends a hang */
+    unsigned seconds = 60 + (unsigned)(len >> 20) * 2;
+    xml_arg x = {path, buf, len};
+    return load_in_child(path, "XML topology", load_xml_arg, &x, seconds,
+                         "hwloc-xml", out);
+}
+
+/* The CPUs and NUMA nodes a synthetic description makes: the product of
+ * the levels' arities ("pack:2 numa:1 core:8 pu:2": 32 and 2), the nodes
+ * up to the numa level (or the objects of a level with a [numa] memory
+ * child), 1 when it has none; saturated at LLONG_MAX. */
+static void synthetic_size(const char *desc, long long *pus, long long *nodes)
+{
+    long long objs = 1;
+    *nodes = -1;
+    for (const char *p = desc; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        const char *tok = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+            p++;
+        if (tok == p)
+            break;
+        int numa = !strncasecmp(tok, "numa", 4) ||
+                   !strncasecmp(tok, "node", 4) ||
+                   !strncasecmp(tok, "[numa", 5);
+        if (*tok == '[') {
+            if (numa && *nodes < 0)
+                *nodes = objs;
+            continue;
+        }
+        const char *colon = memchr(tok, ':', (size_t)(p - tok));
+        if (!colon)
+            continue;
+        long long k = strtoll(colon + 1, NULL, 10);
+        if (k > 0 && __builtin_mul_overflow(objs, k, &objs))
+            objs = LLONG_MAX;
+        if (numa && *nodes < 0)
+            *nodes = objs;
+    }
+    *pus = objs;
+    if (*nodes < 0)
+        *nodes = 1;
+}
+
+static int load_synthetic_arg(const void *arg, vt_host **out)
+{
+    const char *desc = arg;
     *out = NULL;
     char *src = xasprintf("synthetic:%s", desc);
     hwloc_topology_t topo = new_topology();
@@ -613,6 +742,25 @@ int host_load_hwloc_synthetic(const char *desc, vt_host **out)
     hwloc_fill(topo, h);
     hwloc_topology_destroy(topo);
     return finish(h, h->source, out);
+}
+
+int host_load_hwloc_synthetic(const char *desc, vt_host **out)
+{
+    *out = NULL;
+    long long pus, nodes;
+    synthetic_size(desc, &pus, &nodes);
+    if (pus > VT_SYNTHETIC_MAX_PUS || nodes > VT_SYNTHETIC_MAX_NODES)
+        return vt_fail(VT_EXIT_HOST, NULL, 0, "the synthetic description "
+                       "\"%s\" makes %lld CPUs and %lld NUMA nodes: at most "
+                       "%d and %d (hwloc's cost grows with their square)",
+                       desc, pus, nodes, VT_SYNTHETIC_MAX_PUS,
+                       VT_SYNTHETIC_MAX_NODES);
+    char *where = xasprintf("synthetic:%s", desc);
+    int rc = load_in_child(where, "synthetic description",
+                           load_synthetic_arg, desc, 60, "hwloc-synthetic",
+                           out);
+    free(where);
+    return rc;
 }
 
 int host_load_hwloc_live(vt_host **out)

@@ -494,11 +494,13 @@ static int read_pool(const jctx *c, const char *w, const cJSON *j,
     long long size = 0;
     int rc = want_object(c, w, j, keys);
     if (!rc)
-        rc = get_int(c, w, j, "size_kib", REQ, 1, JSON_MAX_INT, &size);
+        rc = get_int(c, w, j, "size_kib", REQ, 1, 1LL << 30, &size);
     if (!rc)
-        rc = get_int(c, w, j, "total", OPT | NUL, 0, JSON_MAX_INT, &p->total);
+        rc = get_int(c, w, j, "total", OPT | NUL, 0, VT_HOST_MAX_PAGES,
+                     &p->total);
     if (!rc)
-        rc = get_int(c, w, j, "free", OPT | NUL, 0, JSON_MAX_INT, &p->free);
+        rc = get_int(c, w, j, "free", OPT | NUL, 0, VT_HOST_MAX_PAGES,
+                     &p->free);
     if (!rc && p->total >= 0 && p->free > p->total)
         rc = jfail(c, w, "free (%lld) exceeds total (%lld)", p->free,
                    p->total);
@@ -519,7 +521,7 @@ static int read_node(const jctx *c, const char *w, const cJSON *j,
     if (!rc)
         rc = get_set(c, w, j, "cpus", REQ, &n->cpus);
     if (!rc)
-        rc = get_int(c, w, j, "memory_kib", OPT | NUL, 0, JSON_MAX_INT,
+        rc = get_int(c, w, j, "memory_kib", OPT | NUL, 0, VT_HOST_MAX_MEM_KIB,
                      &n->mem_kib);
     if (!rc)
         rc = get_array(c, w, j, "pages", OPT, &pages);

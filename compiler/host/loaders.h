@@ -37,6 +37,11 @@ int host_load_hwloc_xml(const char *path, const char *buf, size_t len,
 int host_load_hwloc_xml_inproc(const char *path, const char *buf,
                                size_t len, vt_host **out);
 int host_load_hwloc_live(vt_host **out);
+/* Synthetic descriptions are bounded (hwloc's time and memory grow
+ * with the square of the CPUs: 65,536 take 23 s and 2 GB) and loaded in
+ * a child with a 60 s limit, as XML files are. */
+#define VT_SYNTHETIC_MAX_PUS 16384
+#define VT_SYNTHETIC_MAX_NODES 4096
 int host_load_hwloc_synthetic(const char *desc, vt_host **out);
 int host_load_json(const char *path, const char *buf, size_t len,
                    vt_host **out);

@@ -200,6 +200,80 @@ static int check_cpus_known(vt_host *h, hwloc_const_bitmap_t set,
     return 0;
 }
 
+int host_page_size_known(const char *arch, uint64_t size_kib)
+{
+    static const struct { const char *prefix; uint64_t sizes[10]; } archs[] = {
+        {"x86_64", {4, 2048, 1048576}},
+        {"i686", {4, 2048, 4096, 1048576}},
+        {"i386", {4, 2048, 4096, 1048576}},
+        {"aarch64", {4, 16, 64, 2048, 32768, 524288, 1048576, 16777216}},
+        {"arm", {4, 16, 64, 1024, 2048, 32768, 524288, 1048576, 16777216}},
+        {"ppc64", {4, 64, 2048, 16384, 1048576, 16777216}},
+        {"s390", {4, 1024, 2097152}},
+        {"riscv64", {4, 64, 2048, 1048576, 536870912}},
+    };
+    if (size_kib < 4 || size_kib > (1ULL << 30) || (size_kib & (size_kib - 1)))
+        return 0;
+    for (size_t i = 0; arch && i < sizeof archs / sizeof *archs; i++)
+        if (!strncmp(arch, archs[i].prefix, strlen(archs[i].prefix))) {
+            for (int k = 0; k < 10 && archs[i].sizes[k]; k++)
+                if (archs[i].sizes[k] == size_kib)
+                    return 1;
+            return 0;
+        }
+    return 1;
+}
+
+/* The pools of node N against the bounds of host.h and its memory: each
+ * count at most 2^40, each hugepage size one the architecture has, and
+ * the hugepages of all pools together (multiplied without overflow)
+ * within the node's memory, of which the kernel carves them (hwloc's
+ * local_memory and libvirt's cell memory are MemTotal, which counts
+ * them; place_node_room subtracts them). */
+static int finish_pools(const vt_host *h, const vt_host_node *n, char *err,
+                        size_t errlen)
+{
+    unsigned long long sum = 0;
+    for (int k = 0; k < n->npages; k++) {
+        const vt_host_pages *p = &n->pages[k];
+        /* the base page (the smallest pool, sorted first) is the node's
+         * ordinary memory, of a size that varies more than hugepages do
+         * (8 KiB on sparc64, and in libvirt's test driver) */
+        int base = k == 0 && p->size_kib <= 64;
+        if (base ? p->size_kib < 4 || (p->size_kib & (p->size_kib - 1))
+                 : !host_page_size_known(h->arch, p->size_kib))
+            return seterr(err, errlen, "NUMA node %d: a page size of %llu KiB "
+                          "is not one %s has", n->id,
+                          (unsigned long long)p->size_kib, h->arch ? h->arch
+                          : "any architecture");
+        if (p->total > VT_HOST_MAX_PAGES || p->free > VT_HOST_MAX_PAGES)
+            return seterr(err, errlen, "NUMA node %d: the %llu KiB page pool "
+                          "counts %lld pages, more than 2^40", n->id,
+                          (unsigned long long)p->size_kib,
+                          p->total > VT_HOST_MAX_PAGES ? p->total : p->free);
+        unsigned long long kib;
+        if (base)
+            continue;       /* the ordinary memory: not carved of it */
+        /* a pool of unknown total is as large as its free count */
+        long long count = p->total >= 0 ? p->total : p->free;
+        if (count > 0 &&
+            (__builtin_mul_overflow((unsigned long long)count,
+                                    (unsigned long long)p->size_kib, &kib) ||
+             __builtin_add_overflow(sum, kib, &sum) ||
+             sum > (unsigned long long)VT_HOST_MAX_MEM_KIB))
+            return seterr(err, errlen, "NUMA node %d: the %llu KiB page pool "
+                          "of %lld pages is more memory than any node has",
+                          n->id, (unsigned long long)p->size_kib, count);
+        if (n->mem_kib >= 0 && sum > (unsigned long long)n->mem_kib)
+            return seterr(err, errlen, "NUMA node %d: its page pools hold "
+                          "%llu KiB, more than its %lld KiB of memory (the "
+                          "%llu KiB pool of %lld pages)", n->id, sum,
+                          n->mem_kib, (unsigned long long)p->size_kib,
+                          count);
+    }
+    return 0;
+}
+
 static int finish_nodes(vt_host *h, char *err, size_t errlen)
 {
     if (h->nnodes == 0)
@@ -209,7 +283,7 @@ static int finish_nodes(vt_host *h, char *err, size_t errlen)
         vt_host_node *n = &h->nodes[i];
         if (n->id < 0 || n->id > VT_HOST_MAX_NODE)
             return seterr(err, errlen, "NUMA node id %d out of range", n->id);
-        if (n->mem_kib > VT_HOST_MAX_COUNT)
+        if (n->mem_kib > VT_HOST_MAX_MEM_KIB)
             return seterr(err, errlen, "NUMA node %d: memory size out of "
                           "range", n->id);
         if (i > 0 && n->id == h->nodes[i - 1].id)
@@ -228,6 +302,8 @@ static int finish_nodes(vt_host *h, char *err, size_t errlen)
                 return seterr(err, errlen, "NUMA node %d lists the %llu KiB "
                               "page pool twice", n->id,
                               (unsigned long long)n->pages[k].size_kib);
+        if (finish_pools(h, n, err, errlen))
+            return -1;
         if (!n->cpus)
             n->cpus = hwloc_bitmap_alloc();
         if (check_cpus_known(h, n->cpus, "NUMA node", n->id, err, errlen))

@@ -18,11 +18,16 @@
 
 char *file_read_fd(int fd, size_t *len)
 {
+    return file_read_fd_max(fd, len, VT_MAX_INPUT);
+}
+
+char *file_read_fd_max(int fd, size_t *len, size_t max)
+{
     size_t cap = 65536, n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
-            if (cap >= VT_MAX_INPUT) {
+            if (cap >= max) {
                 free(buf);
                 errno = EFBIG;
                 return NULL;

@@ -17,6 +17,9 @@ char *file_read(const char *path, size_t *len);
 
 /* The same for an open FD (a pipe), read to its end; FD stays open. */
 char *file_read_fd(int fd, size_t *len);
+/* file_read_fd up to MAX bytes (EFBIG beyond) instead of VT_MAX_INPUT:
+ * for what the tool's own child process sends. */
+char *file_read_fd_max(int fd, size_t *len, size_t max);
 
 /* Writes all of DATA to FD; returns 0 or -1 with errno set. */
 int file_write_all(int fd, const char *data, size_t len);

@@ -47,10 +47,15 @@ static void confine_floating(vt_rule_ctx *c, const vt_place_plan *p)
         r_remove(c, n, "replaced (override): the vCPUs float next to their "
                  "memory");
     }
-    int with_vcpus = 0;
-    for (int i = 0; i < p->ncells; i++)
+    int with_vcpus = 0, pinnable = 0;
+    for (int i = 0; i < p->ncells; i++) {
         with_vcpus += p->cells[i].nvcpus > 0;
-    if (with_vcpus < 2)
+        pinnable += p->cells[i].nvcpus > 0 &&
+                    hwloc_bitmap_weight(p->cells[i].cpus) >= 2;
+    }
+    /* no <cputune> that would stay empty: cells of one CPU each keep
+     * their vCPUs on <vcpu cpuset> (below) */
+    if (with_vcpus < 2 || !pinnable)
         return;
     tune = r_ensure(c, root, "cputune", "holds the vCPU placement");
     /* in vCPU order, as libvirt writes them back */

@@ -287,6 +287,20 @@ static void device_nodes(pctx *x)
     }
 }
 
+/* PAGES pages of PAGE KiB, in KiB: multiplied in unsigned long long,
+ * checked, LLONG_MAX beyond (host_finish bounds every pool so that it is
+ * not reached; a sum of them must not wrap either way). */
+static long long kib_of(long long pages, unsigned long long page)
+{
+    unsigned long long kib;
+    if (pages <= 0)
+        return 0;
+    if (__builtin_mul_overflow((unsigned long long)pages, page, &kib) ||
+        kib > (unsigned long long)LLONG_MAX)
+        return LLONG_MAX;
+    return (long long)kib;
+}
+
 long long place_node_room(vt_rule_ctx *c, int n)
 {
     const vt_host *h = r_host(c);
@@ -299,7 +313,7 @@ long long place_node_room(vt_rule_ctx *c, int n)
     long long pools = 0;
     for (int i = 0; i < hn->npages; i++)
         if (hn->pages[i].size_kib > base && hn->pages[i].total > 0)
-            pools += hn->pages[i].total * (long long)hn->pages[i].size_kib;
+            pools += kib_of(hn->pages[i].total, hn->pages[i].size_kib);
     long long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib")
                         * 1024LL;
     const vt_usage *u = r_usage(c);
@@ -310,7 +324,7 @@ long long place_node_room(vt_rule_ctx *c, int n)
      * now are in neither */
     for (int i = 0; i < hn->npages; i++)
         if (hn->pages[i].size_kib == base && hn->pages[i].free >= 0) {
-            long long measured = hn->pages[i].free * (long long)base - reserve
+            long long measured = kib_of(hn->pages[i].free, base) - reserve
                                  - (u->mem_kib[n] - u->running_mem_kib[n]);
             if (measured < room)
                 room = measured;
@@ -421,7 +435,7 @@ void plan_set_page(pctx *x, unsigned long long page, long long unit)
             if (x->reservable && pn->room != LLONG_MAX && pn->room > 0 &&
                 host_has_huge_size(x->h, page))
                 pages += pn->room / (long long)page;
-            pn->mem_free = pages * (long long)page;
+            pn->mem_free = kib_of(pages, page);
         }
         /* a node with not one unit of memory free in this size takes no
          * vCPUs: their guest cell would have no memory */
