@@ -69,8 +69,8 @@ row() {     # row LABEL: prints the figures of the last run against the row abov
         "$ins" "$(ratio "$ins" "$prev_ins")" "$kb" "$(ratio "$kb" "$prev_kb")"
     prev_ms=$ms; prev_kb=$kb; prev_ins=$([ "$ins" = n/a ] && echo || echo "$ins")
 }
-# a domain has at most 16,384 vCPUs (compiler/doc/domain.c), so at most
-# as many <vcpupin>s: the pin rows stop there
+# a domain has at most 16,384 vCPUs (VT_MAX_VCPUS, compiler/doc/domain.h),
+# so at most as many <vcpupin>s: the pin rows stop there
 for kind in disks nics vcpupins; do
     prev_ms=""; prev_kb=""; prev_ins=""
     for n in 1000 2000 4000 8000 16000; do

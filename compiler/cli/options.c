@@ -22,7 +22,8 @@ const vt_option cli_options[] = {
      "decides its kind: an hwloc 2.x (or 1.x) XML topology (`lstopo --of "
      "xml`), a libvirt capabilities document (`virsh capabilities`), or a "
      "JSON snapshot (`vtune-xml snapshot`); or `synthetic:DESC`, an hwloc "
-     "synthetic description (`synthetic:pack:2 numa:1 core:8 pu:2`). "
+     "synthetic description (`synthetic:pack:2 numa:1 core:8 pu:2`; at "
+     "most 16,384 CPUs and 4,096 NUMA nodes). "
      "Without `--host`, the capabilities of `-c URI` when given, else the "
      "machine vtune-xml runs on (hwloc, sysfs and /proc/cpuinfo)."},
     {"profile", O_PROFILE, required_argument, NULL, "--profile P",
