@@ -28,7 +28,7 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     /* a domain that pins itself (a tuned one, tuned again) counts when
      * its pins are 1:1 and shared with nothing of its own: the hint's
      * own rule keeps a hint it finds, the same as this */
-    int kept = !for_hint && p->status == PLACE_KEPT;
+    int kept = p->status == PLACE_KEPT;
     if (!kept && (p->status != PLACE_OK || !p->pinned || p->fallback))
         return "the vCPUs have no dedicated host CPUs";
     int n = r_domain(c)->vcpus;
@@ -52,6 +52,8 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     const vt_usage *u = r_usage(c);
     int crowded = kept && (u->nunconfined > 0 ||
                            hwloc_bitmap_intersects(vset, u->floating));
+    /* and its pins must keep off the host's own CPUs, as the plan does */
+    int host_cpus = kept && hwloc_bitmap_intersects(vset, r_housekeeping(c));
     hwloc_bitmap_free(vset);
     hwloc_bitmap_free(other);
     if (pinned != n)
@@ -76,6 +78,9 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     if (crowded)
         return "another domain's vCPUs may run on its CPUs (they float "
                "over them)";
+    if (host_cpus)
+        return "a vCPU is pinned to one of the host's housekeeping CPUs, "
+               "where the host's own tasks run";
     return NULL;
 }
 
@@ -104,8 +109,13 @@ static void run_cpu_dedicated(vt_rule_ctx *c)
         return;     /* with Hyper-V's CPUID leaves Windows reads no KVM hint
                        (hyperv leaves spinlocks at QEMU's never-notify) */
     if (why) {
-        /* placed on dedicated CPUs, yet no hint: say why */
-        if (p->status == PLACE_OK && p->pinned && !p->fallback)
+        /* placed on dedicated CPUs (by the plan, or by the domain's own
+         * 1:1 pins), yet no hint: say why */
+        hwloc_bitmap_t alone = hwloc_bitmap_alloc();
+        int own = p->status == PLACE_KEPT &&
+                  r_vcpus_alone(root, alone) == r_domain(c)->vcpus;
+        hwloc_bitmap_free(alone);
+        if ((p->status == PLACE_OK && p->pinned && !p->fallback) || own)
             r_finding(c, SEV_INFO, NULL, NULL, "no <hint-dedicated>: %s",
                       why);
         return;
@@ -132,7 +142,8 @@ const vt_rule rule_cpu_dedicated = {
         "Adds <features><kvm><hint-dedicated state='on'/></kvm></features> "
         "(KVM_HINTS_REALTIME: the guest polls when idle and its spinlocks "
         "do not yield) only when cpu.pin dedicated a host CPU to every vCPU "
-        "(not its fallback to the shared pool), the emulator and every "
+        "(not its fallback to the shared pool), or the domain's own pins "
+        "give each vCPU a host CPU of its own, the emulator and every "
         "iothread are pinned (unpinned, QEMU runs them on any CPU) and no "
         "<emulatorpin> or <iothreadpin> of the domain shares one of them, "
         "no other domain of the run or of -c runs there (the CPU pools), "
