@@ -486,5 +486,25 @@ check "apply: the new domain defined before it is undefined" sh -c "! command vi
 check "apply: the domain it replaced has its old definition back" \
     sh -c "command virsh -q -c qemu:///system dumpxml vtune-test-applyold | grep -q '<memory unit=.KiB.>131072</memory>'"
 
+# --- the drift check of the daemon's domains (--all): three defined, one
+# tuned already; --apply defines the two that drifted, after which the
+# daemon's own formatting of them is tuned (the check is stable)
+echo "# fleet: vtune-xml -c qemu:///system --all --check, --apply"
+for d in "${domains[@]}"; do virsh undefine "$d" > /dev/null 2>&1; done
+for n in a b c; do
+    printf "<domain type='kvm'><name>vtune-test-fleet-%s</name><memory unit='MiB'>256</memory><vcpu>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s/fleet-%s.img'/><target dev='vda' bus='virtio'/></disk></devices></domain>\n" "$n" "$work" "$n" > "$work/fleet-$n.xml"
+done
+"$VT" --host "$work/host.json" -o "$work/fleet-pre/" "$work/fleet-b.xml"
+for f in "$work/fleet-a.xml" "$work/fleet-pre/fleet-b.xml" "$work/fleet-c.xml"; do
+    virsh define "$f" > /dev/null && domains+=("$(xp "$f" 'string(/domain/name)')")
+done
+"$VT" --host "$work/host.json" -c qemu:///system --all --check > "$work/fleet.out" 2> "$work/fleet.err"; rc=$?
+check "fleet: --all --check is exit 1 (two drifted)" test $rc = 1
+check "fleet: a and c drifted, b tuned" sh -c "grep -q 'fleet-a: drifted' '$work/fleet.err' && grep -q 'fleet-c: drifted' '$work/fleet.err' && grep -q 'fleet-b: tuned\$' '$work/fleet.err' && test \$(wc -l < '$work/fleet.err') = 3"
+"$VT" --host "$work/host.json" -c qemu:///system --all --apply > "$work/fleet-apply.out" 2> /dev/null; rc=$?
+check "fleet: --all --apply defines the two that drifted" sh -c "test $rc = 0 && test \$(grep -c '^defined vtune-test-fleet-[ac] ' '$work/fleet-apply.out') = 2 && test \$(wc -l < '$work/fleet-apply.out') = 2"
+"$VT" --host "$work/host.json" -c qemu:///system --all --check > /dev/null 2> "$work/fleet2.err"; rc=$?
+check "fleet: then --all --check is exit 0, all three tuned" sh -c "test $rc = 0 && test \$(grep -c ': tuned\$' '$work/fleet2.err') = 3"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

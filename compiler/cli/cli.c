@@ -124,6 +124,7 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         case 'h': o->help = optarg ? optarg : "text"; break;
         case O_VERSION: o->version = 1; break;
         case O_FORCE: o->force = 1; break;
+        case O_ALL: o->all = 1; break;
         case O_TIMEOUT: {
             char *end;
             errno = 0;
@@ -163,6 +164,26 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         if (o->ninputs)
             return usage_error("snapshot takes no file argument ('%s'); "
                                "use --host SRC", o->inputs[0]);
+        return 0;
+    }
+    if (o->all) {
+        if (o->ninputs)
+            return usage_error("--all takes the domains of -c URI, no "
+                               "file ('%s')", o->inputs[0]);
+        if (!o->uri)
+            return usage_error("%s", "--all takes the domains defined on "
+                               "-c URI: give the URI");
+        if (o->out || o->inplace)
+            return usage_error("--all writes no file: leave out %s",
+                               o->out ? "-o" : "-i");
+        if (!o->check && !o->diff && !o->report && !o->apply)
+            return usage_error("%s", "--all: give --check, --diff, "
+                               "--report FORMAT or --apply");
+        if (o->diff + o->check > 1 || (o->diff && o->report))
+            return usage_error("%s", "--diff, --check and --report choose "
+                               "one output; give one of them");
+        if (o->dry_run && !o->apply)
+            return usage_error("%s", "--dry-run goes with --apply");
         return 0;
     }
     if (o->ninputs == 0)

@@ -37,6 +37,7 @@ typedef struct vt_cli {
     const char *help;       /* --help[=text|man|markdown|completion] */
     int version;
     int force;              /* --force: replace read-only outputs */
+    int all;                /* --all: the domains of -c URI */
     long timeout;           /* --timeout SECONDS, -1 when not given */
     char **inputs;          /* domain files, "-" for stdin */
     int ninputs;

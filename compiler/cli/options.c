@@ -144,6 +144,23 @@ const vt_option cli_options[] = {
      "there are taken as used (a domain being tuned replaces its old "
      "definition of the same name); without `--host`, its capabilities "
      "describe the host."},
+    {"all", O_ALL, no_argument, NULL, "--all",
+     "tune every domain defined on -c URI (a drift check)", NULL, T,
+     A_NONE,
+     "Instead of DOMAIN files, take every domain defined on `-c URI`, as "
+     "libvirt keeps it (its inactive definition, `virsh dumpxml "
+     "--inactive`), and tune them together on the connection's host "
+     "(`--host` overrides its capabilities): the domains that pin "
+     "themselves first, then the others by name, each accounting what "
+     "the earlier ones take. Each is named `URI#NAME`. With `--check`: "
+     "a line per domain on stderr, `tuned`, `drifted (N changes)` or "
+     "`not tuned: REASON`, the diffs on stdout, exit 1 when one drifted. "
+     "With `--diff` or `--report FORMAT`: the same, as that output. With "
+     "`--apply`: defines the drifted ones (all or none, as `--apply` "
+     "does); a running domain keeps its live state, and its new "
+     "definition takes effect at its next start. Needs `-c` and one of "
+     "`--check`, `--diff`, `--report` or `--apply`; takes no DOMAIN, "
+     "`-i` or `-o`."},
     {"timeout", O_TIMEOUT, required_argument, NULL, "--timeout SECONDS",
      "bound connecting and each libvirt call (default 30;\n"
      "0: none)", NULL, T | S, A_VALUE,

@@ -82,6 +82,10 @@ static int config_path(const vt_cli *o, char **path)
     }
     if (o->no_config)
         return 0;
+    if (o->all) {           /* the connection's domains: the working folder's */
+        *path = find_config("-");
+        return 0;
+    }
     for (int i = 0; i < o->ninputs; i++) {
         char *c = find_config(o->inputs[i]);
         if (i == 0)
@@ -269,8 +273,8 @@ static int dry_run_check(const vt_cli *o, vt_job *jobs, int n)
                  "(%s)", err);
     for (int i = 0; i < n; i++) {
         vt_job *j = &jobs[i];
-        if (!j->out)
-            continue;
+        if (!j->out || (o->all && !j->changed))
+            continue;       /* --all defines only those that drifted */
         const char *shown = strcmp(j->input, "-") ? j->input : "<stdin>";
         if (schema && schema_valid(j->out, j->outlen, err, sizeof err) == 0) {
             vt_error(shown, 0, "--dry-run: libvirt would refuse it: not "
@@ -338,8 +342,8 @@ static int apply_all(const vt_cli *o, vt_job *jobs, int n)
 {
     vt_define *defs = xcalloc((size_t)n + 1, sizeof *defs);
     int k = 0;
-    for (int i = 0; i < n; i++)
-        if (jobs[i].out)
+    for (int i = 0; i < n; i++)     /* --all: only those that drifted */
+        if (jobs[i].out && (!o->all || jobs[i].changed))
             defs[k++] = (vt_define){jobs[i].input, jobs[i].out, jobs[i].name};
     int rc = connection_define_all(o->uri, defs, k);
     free(defs);
@@ -430,6 +434,33 @@ static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
     return rc;
 }
 
+/* --all: a line per domain on stderr, what the drift check found:
+ * tuned (nothing to change), drifted (N changes), or not tuned (why). */
+static void print_drift(const vt_cli *o, const vt_job *jobs,
+                        const vt_defined *defined)
+{
+    for (int i = 0; i < o->ninputs; i++) {
+        const vt_domain_report *r = jobs[i].rep;
+        const char *why = r->error;
+        for (int k = 0; !why && k < r->nfindings; k++)
+            if (r->findings[k].sev >= SEV_INFEASIBLE)
+                why = r->findings[k].message;
+        if (!why && !r->tuned && r->nfindings)
+            why = r->findings[0].message;
+        const char *when = defined[i].active && o->apply && !o->dry_run
+                           ? "; running: the new definition takes effect at "
+                             "its next start" : "";
+        if (jobs[i].changed)
+            vt_error(o->inputs[i], 0, "drifted (%d change%s)%s%s%s",
+                     r->nedits, r->nedits == 1 ? "" : "s",
+                     why ? "; not all as asked: " : "", why ? why : "", when);
+        else if (why)
+            vt_error(o->inputs[i], 0, "not tuned: %s", why);
+        else
+            vt_error(o->inputs[i], 0, "tuned");
+    }
+}
+
 /* A word given as a domain file that is no file but a rule id: someone
  * meant `vtune-xml explain RULE` (--explain takes no value). */
 static int rule_not_file(const vt_cli *o)
@@ -469,7 +500,32 @@ int cmd_tune(const vt_cli *o)
         free(policy_source);
         return rc;
     }
-    vt_job *jobs = xcalloc((size_t)o->ninputs, sizeof *jobs);
+    /* --all: the domains defined on the connection are the inputs, each
+     * named URI#NAME, with its definition as its bytes */
+    vt_cli all_cli;
+    vt_defined *defined = NULL;
+    char **labels = NULL;
+    int ndefined = 0;
+    if (o->all) {
+        ndefined = connection_defined(conn, &defined);
+        if (ndefined < 0) {
+            connection_close(conn);
+            host_free(h);
+            policy_free(p);
+            free(policy_source);
+            return VT_EXIT_HOST;
+        }
+        labels = xcalloc((size_t)ndefined + 1, sizeof *labels);
+        for (int i = 0; i < ndefined; i++)
+            labels[i] = xasprintf("%s#%s", o->uri, defined[i].name);
+        all_cli = *o;
+        all_cli.inputs = labels;
+        all_cli.ninputs = ndefined;
+        o = &all_cli;
+        if (!ndefined && !o->quiet)
+            vt_error(o->uri, 0, "no domain is defined there");
+    }
+    vt_job *jobs = xcalloc((size_t)o->ninputs + 1, sizeof *jobs);
     vt_report rep = {
         .profile = policy_profile_name(p->profile), .host_source = h->source,
         .host_kind = h->kind, .policy_source = policy_source,
@@ -488,6 +544,11 @@ int cmd_tune(const vt_cli *o)
     /* every destination first: paths are checked before anything is read */
     for (int i = 0; i < o->ninputs && !rc; i++) {
         jobs[i].input = o->inputs[i];
+        if (defined) {
+            jobs[i].in = defined[i].xml;
+            jobs[i].inlen = strlen(defined[i].xml);
+            defined[i].xml = NULL;
+        }
         rc = destination(o, &jobs[i]);
     }
     if (!rc)
@@ -495,6 +556,7 @@ int cmd_tune(const vt_cli *o)
     for (int i = 0; i < o->ninputs && !rc; i++) {
         vt_job *j = &jobs[i];
         j->rep = report_domain_new(j->input);
+        j->rep->defined = defined != NULL;
         rep.domains[rep.ndomains++] = j->rep;
         /* -o DIR/ keeps base names: two domains must not share one */
         for (int k = 0; !rc && j->dest && k < i; k++)
@@ -595,10 +657,11 @@ int cmd_tune(const vt_cli *o)
         rc = write_outputs(o, jobs, o->ninputs);
     if (!rc && !strict_failed && o->apply && o->dry_run)
         for (int i = 0; i < o->ninputs; i++)
-            fprintf(stderr, VT_PROG ": --dry-run: would define %s on %s\n",
-                    jobs[i].rep->name ? jobs[i].rep->name
-                                             : quoted(jobs[i].input),
-                    o->uri ? o->uri : "libvirt's default URI");
+            if (!o->all || jobs[i].changed)
+                fprintf(stderr, VT_PROG ": --dry-run: would define %s on "
+                        "%s\n", jobs[i].rep->name ? jobs[i].rep->name
+                                                 : quoted(jobs[i].input),
+                        o->uri ? o->uri : "libvirt's default URI");
     int changes = 0;
     int show = !rc && (!strict_failed || o->diff || o->check || o->report);
     if (show) {
@@ -638,6 +701,8 @@ int cmd_tune(const vt_cli *o)
         }
         if (o->check && changes)
             rc = VT_EXIT_CHANGES;
+        if (o->all && !o->report && !o->quiet)
+            print_drift(o, jobs, defined);
     }
     if (!rc || rc == VT_EXIT_CHANGES) {
         if (strict_failed)
@@ -662,6 +727,10 @@ int cmd_tune(const vt_cli *o)
     free(rep.domains);
     free(rep.pools);
     free(jobs);
+    for (int i = 0; labels && i < ndefined; i++)
+        free(labels[i]);
+    free(labels);
+    connection_defined_free(defined, ndefined);
     schema_free();          /* loaded by --validate, once a process */
     engine_run_free(&run);
     host_free(h);

@@ -298,6 +298,62 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
     return counted;
 }
 
+static int cmp_defined(const void *a, const void *b)
+{
+    return strcmp(((const vt_defined *)a)->name, ((const vt_defined *)b)->name);
+}
+
+int connection_defined(vt_conn *c, vt_defined **out)
+{
+    virDomainPtr *doms = NULL;
+    *out = NULL;
+    deadline(c->uri, "listing its domains", VT_EXIT_HOST, "");
+    int n = p_virConnectListAllDomains(c->conn, &doms,
+                                       VIR_CONNECT_LIST_DOMAINS_PERSISTENT);
+    deadline_off();
+    if (n < 0) {
+        vt_error(c->uri, 0, "cannot list domains: %s", last_error());
+        return -1;
+    }
+    vt_defined *d = xcalloc((size_t)n + 1, sizeof *d);
+    int k = 0, rc = 0;
+    for (int i = 0; i < n; i++) {
+        deadline(c->uri, "reading its domains", VT_EXIT_HOST, "");
+        const char *name = p_virDomainGetName(doms[i]);
+        char *xml = p_virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+        int active = p_virDomainIsActive(doms[i]) == 1;
+        deadline_off();
+        if (!xml || !name) {
+            if (!rc)
+                vt_error(c->uri, 0, "cannot read the definition of domain "
+                         "'%s': %s", name ? name : "?", last_error());
+            rc = -1;
+        } else {
+            d[k++] = (vt_defined){xstrdup(name), xml, active};
+            xml = NULL;
+        }
+        free(xml);
+        p_virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (rc) {
+        connection_defined_free(d, k);
+        return -1;
+    }
+    qsort(d, (size_t)k, sizeof *d, cmp_defined);
+    *out = d;
+    return k;
+}
+
+void connection_defined_free(vt_defined *d, int n)
+{
+    for (int i = 0; d && i < n; i++) {
+        free(d[i].name);
+        free(d[i].xml);
+    }
+    free(d);
+}
+
 char *connection_domcaps(vt_conn *c, const char *emulator, const char *arch,
                          const char *machine, const char *virttype,
                          char *err, size_t n)
@@ -383,8 +439,13 @@ int connection_define_all(const char *uri, const vt_define *defs, int n)
             char uuid[VIR_UUID_STRING_BUFLEN];
             if (p_virDomainGetUUIDString(done[i], uuid) < 0)
                 snprintf(uuid, sizeof uuid, "?");
-            char *line = xasprintf("defined %s (%s)\n",
-                                   p_virDomainGetName(done[i]), uuid);
+            /* libvirt changes a running domain's persistent definition
+             * only: its live state stays until it is started again */
+            int running = p_virDomainIsActive(done[i]) == 1;
+            char *line = xasprintf("defined %s (%s)%s\n",
+                                   p_virDomainGetName(done[i]), uuid,
+                                   running ? "; running: the new definition "
+                                   "takes effect at its next start" : "");
             stdout_puts(line);
             free(line);
         }

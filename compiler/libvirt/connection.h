@@ -42,6 +42,19 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
                          const vt_pools *pools,
                          const char *const *skip, int nskip);
 
+/* A domain defined on the connection, as libvirt keeps it. */
+typedef struct vt_defined {
+    char *name;
+    char *xml;              /* its inactive (persistent) definition */
+    int active;             /* running now */
+} vt_defined;
+
+/* Every domain defined on the connection, by name, into *OUT (free with
+ * connection_defined_free). Returns how many, or -1 after printing an
+ * error (exit 4). */
+int connection_defined(vt_conn *c, vt_defined **out);
+void connection_defined_free(vt_defined *d, int n);
+
 /* The connection's domain capabilities (virsh domcapabilities) for the
  * emulator, architecture, machine type and virt type given (NULL: the
  * connection's defaults), as XML owned by the caller; NULL with libvirt's

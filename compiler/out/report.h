@@ -58,6 +58,8 @@ typedef struct vt_domain_report {
     long error_line;
     int skipped;        /* not a <domain> document, passed over under
                            --skip-non-domain (error says what it is) */
+    int defined;        /* a domain defined on a connection (--all): FILE
+                           is URI#NAME, not a path */
     /* The input and the tuned bytes, not owned (the caller's, set before
      * rendering; NULL for a file that failed or was skipped): the SARIF
      * fixes are the diff of the two. */

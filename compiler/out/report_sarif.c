@@ -83,20 +83,47 @@ static const char *sarif_level(enum vt_severity sev)
 
 /* --- URIs --- */
 
-/* Appends S percent-encoded as a URI path (RFC 3986): every byte but the
- * unreserved characters and '/' as %XX, upper-case (the normal form). */
-static void add_pct(vt_strbuf *sb, const char *s)
+/* Appends S percent-encoded (RFC 3986): every byte but the unreserved
+ * characters and those of KEEP as %XX, upper-case (the normal form). */
+static void add_pct_keep(vt_strbuf *sb, const char *s, const char *keep)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+            (*p >= '0' && *p <= '9') || strchr("-._~", *p) ||
+            (*p && strchr(keep, *p)))
             strbuf_add(sb, (const char *)p, 1);
         else {
             char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
             strbuf_add(sb, e, 3);
         }
     }
+}
+
+/* S as a URI path: '/' kept. */
+static void add_pct(vt_strbuf *sb, const char *s)
+{
+    add_pct_keep(sb, s, "/");
+}
+
+/* A domain of a connection (--all), URI#NAME: the libvirt URI as it is
+ * (its reserved characters kept, others encoded) and the domain's name
+ * as the fragment. */
+static char *defined_uri(const char *label)
+{
+    vt_strbuf sb;
+    strbuf_init(&sb);
+    const char *hash = strrchr(label, '#');
+    char *uri = xstrdup(label);
+    if (hash)
+        uri[hash - label] = '\0';
+    add_pct_keep(&sb, uri, ":/?#[]@!$&'()*+,;=%");
+    if (hash) {
+        strbuf_adds(&sb, "#");
+        add_pct_keep(&sb, hash + 1, "!$&'()*+,;=:@/?");
+    }
+    free(uri);
+    return strbuf_detach(&sb, NULL);
 }
 
 /* PATH without "." and empty segments, ".." taken lexically; absolute
@@ -842,7 +869,9 @@ void report_sarif(const vt_report *r, vt_strbuf *out)
     int *dom_art = xcalloc((size_t)r->ndomains + 1, sizeof *dom_art);
     int narts = 0;
     for (int d = 0; d < r->ndomains; d++) {
-        artifact a = locate(r->domains[d]->file, cwd);
+        artifact a = r->domains[d]->defined
+                     ? (artifact){defined_uri(r->domains[d]->file), 0}
+                     : locate(r->domains[d]->file, cwd);
         int k = 0;
         while (k < narts && (arts[k].based != a.based ||
                              strcmp(arts[k].uri, a.uri)))

@@ -27,7 +27,8 @@ static int failed(vt_job *j, int rc)
 int job_load(vt_job *j, int skip_non_domain)
 {
     const char *shown = strcmp(j->input, "-") == 0 ? "<stdin>" : j->input;
-    j->in = file_read(j->input, &j->inlen);
+    if (!j->in)             /* --all gives the bytes of each domain */
+        j->in = file_read(j->input, &j->inlen);
     if (!j->in)
         return failed(j, vt_fail(VT_EXIT_DOMAIN, shown, 0, "cannot read "
                                  "domain: %s", strerror(errno)));
