@@ -506,5 +506,20 @@ check "fleet: --all --apply defines the two that drifted" sh -c "test $rc = 0 &&
 "$VT" --host "$work/host.json" -c qemu:///system --all --check > /dev/null 2> "$work/fleet2.err"; rc=$?
 check "fleet: then --all --check is exit 0, all three tuned" sh -c "test $rc = 0 && test \$(grep -c ': tuned\$' '$work/fleet2.err') = 3"
 
+# --- the README's virt-install one-liner, against this daemon
+echo "# virt-install --print-xml | vtune-xml - | virsh define /dev/stdin"
+if command -v virt-install > /dev/null; then
+    virt-install --connect qemu:///system --print-xml --name vtune-test-vi \
+        --memory 512 --vcpus 2 --disk none --import --osinfo detect=on,require=off \
+        --noautoconsole 2> "$work/vi.err" | "$VT" --host "$work/host.json" - 2>> "$work/vi.err" |
+        virsh define /dev/stdin > /dev/null 2>> "$work/vi.err"; rc=$?
+    domains+=(vtune-test-vi)
+    check "virt-install | vtune-xml | virsh define: defined" test $rc = 0
+    check "virt-install | vtune-xml | virsh define: tuned (placed on a node)" \
+        sh -c "command virsh -q -c qemu:///system dumpxml vtune-test-vi | grep -q '<numatune>'"
+else
+    note "virt-install is not installed (Debian: virtinst): one-liner not tried"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
