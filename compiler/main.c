@@ -38,6 +38,8 @@ int main(int argc, char **argv)
         rc = cmd_explain(&o);
     else if (o.snapshot)
         rc = cmd_snapshot(&o);
+    else if (o.fit)
+        rc = cmd_fit(&o);
     else
         rc = cmd_tune(&o);
     cli_free(&o);

@@ -57,7 +57,7 @@ static int unknown_option(const char *arg)
 static const char *command_name(unsigned cmd)
 {
     return cmd == C_SNAPSHOT ? "snapshot" : cmd == C_EXPLAIN ? "explain"
-                                                             : "tuning";
+           : cmd == C_FIT ? "fit" : "tuning";
 }
 
 int cli_parse(int argc, char **argv, vt_cli *o)
@@ -69,6 +69,10 @@ int cli_parse(int argc, char **argv, vt_cli *o)
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0) {
         o->snapshot = 1;
         cmd = C_SNAPSHOT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "fit") == 0) {
+        o->fit = 1;
+        cmd = C_FIT;
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "explain") == 0) {
         o->explain_rules = 1;
@@ -96,7 +100,12 @@ int cli_parse(int argc, char **argv, vt_cli *o)
                                                   sizeof err) < 0)
             return usage_error("%s", err);
         switch (ch) {
-        case O_HOST: o->host = optarg; break;
+        case O_HOST:
+            o->host = optarg;
+            o->hosts = xrealloc(o->hosts, (size_t)(o->nhosts + 1) *
+                                          sizeof *o->hosts);
+            o->hosts[o->nhosts++] = optarg;
+            break;
         case O_PROFILE: o->profile = optarg; break;
         case O_POLICY: o->policy = optarg; break;
         case O_ENABLE: add_op(o, OP_ENABLE, optarg); break;
@@ -160,6 +169,19 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         return 0;
     }
 
+    if (o->fit) {
+        if (!o->ninputs)
+            return usage_error("%s", "fit needs a domain (fit --host SRC "
+                               "DOMAIN.xml...)");
+        if (o->uri && o->nhosts > 1)
+            return usage_error("%s", "fit: -c URI describes one host; give "
+                               "one --host with it, or none");
+        if (o->report && strcmp(o->report, "text") && strcmp(o->report,
+                                                             "json"))
+            return usage_error("fit --report %s: expected text or json",
+                               o->report);
+        return 0;
+    }
     if (o->snapshot) {
         if (o->ninputs)
             return usage_error("snapshot takes no file argument ('%s'); "
@@ -221,4 +243,6 @@ void cli_free(vt_cli *o)
 {
     free(o->ops);
     o->ops = NULL;
+    free(o->hosts);
+    o->hosts = NULL;
 }

@@ -14,6 +14,9 @@ typedef struct vt_cli_op {
 
 typedef struct vt_cli {
     int snapshot;           /* the `snapshot` subcommand */
+    int fit;                /* the `fit` subcommand */
+    const char **hosts;     /* fit: every --host, in order */
+    int nhosts;
     const char *host;       /* --host SRC, NULL = live machine */
     const char *profile;    /* --profile */
     const char *policy;     /* --policy FILE */

@@ -13,11 +13,12 @@
 
 #define T C_TUNE
 #define S C_SNAPSHOT
+#define F C_FIT
 
 const vt_option cli_options[] = {
     {"host", O_HOST, required_argument, "host and policy", "--host SRC",
      "hwloc XML, libvirt capabilities XML, JSON snapshot,\n"
-     "or synthetic:DESC; default: this machine", NULL, T | S, A_FILE,
+     "or synthetic:DESC; default: this machine", NULL, T | S | F, A_FILE,
      "The host the domains will run on. SRC is a file whose content "
      "decides its kind: an hwloc 2.x (or 1.x) XML topology (`lstopo --of "
      "xml`), a libvirt capabilities document (`virsh capabilities`), or a "
@@ -29,7 +30,7 @@ const vt_option cli_options[] = {
     {"profile", O_PROFILE, required_argument, NULL, "--profile P",
      "balanced (default), latency, throughput,\n"
      "migratable, realtime",
-     "balanced|latency|throughput|migratable|realtime", T, A_VALUE,
+     "balanced|latency|throughput|migratable|realtime", T | F, A_VALUE,
      "`balanced` (default), `latency`, `throughput`, `migratable` or "
      "`realtime` (after libvirt's kbase \"KVM real time\": one vCPU per "
      "core, SCHED_FIFO vCPUs but vCPU 0, no PMU, hugepages, no balloon, "
@@ -37,7 +38,7 @@ const vt_option cli_options[] = {
      "lists the profiles it is on in."},
     {"policy", O_POLICY, required_argument, NULL, "--policy FILE",
      "policy JSON (schemas/policy.schema.json); default:\n"
-     ".vtune-xml.json in the domain's folder or above", NULL, T, A_FILE,
+     ".vtune-xml.json in the domain's folder or above", NULL, T | F, A_FILE,
      "A policy JSON file (schemas/policy.schema.json): `profile`, `rules` "
      "(each `true`, `false` or an object with `enabled` and parameters), "
      "`reserved_cpus`, `guest` and `hostdev` requests. Without it, the "
@@ -46,19 +47,19 @@ const vt_option cli_options[] = {
      "policy, as `.shellcheckrc` is found; the report names the file. The "
      "command line is applied after it."},
     {"no-config", O_NO_CONFIG, no_argument, NULL, "--no-config",
-     "ignore .vtune-xml.json files", NULL, T, A_NONE,
+     "ignore .vtune-xml.json files", NULL, T | F, A_NONE,
      "Do not look for `.vtune-xml.json`."},
     {"enable", O_ENABLE, required_argument, NULL, "--enable RULE",
-     "turn a rule on (\"all\": every rule)", NULL, T, A_RULE,
+     "turn a rule on (\"all\": every rule)", NULL, T | F, A_RULE,
      "Turn a rule on; `all` means every rule. Applied in command-line "
      "order with `--disable`, so `--disable all --enable cpu.mode` runs "
      "only cpu.mode."},
     {"disable", O_DISABLE, required_argument, NULL, "--disable RULE",
-     "turn a rule off (\"all\": output = input)", NULL, T, A_RULE,
+     "turn a rule off (\"all\": output = input)", NULL, T | F, A_RULE,
      "Turn a rule off; `--disable all` gives the input back byte for "
      "byte."},
     {"set", O_SET, required_argument, NULL, "--set RULE.P=V",
-     "set a rule parameter", NULL, T, A_PARAM,
+     "set a rule parameter", NULL, T | F, A_PARAM,
      "Set a rule parameter, e.g. `--set cpu.mode.override=true`. Values "
      "are checked against the parameter's type and range; a mistyped rule "
      "or parameter gets a suggestion. `--set guest.os=windows` (`linux`, "
@@ -89,7 +90,7 @@ const vt_option cli_options[] = {
      "a rule, use `vtune-xml explain RULE`."},
     {"report", O_REPORT, required_argument, NULL, "--report FMT",
      "report: text, json, markdown, sarif, codequality",
-     "text|json|markdown|sarif|codequality", T, A_VALUE,
+     "text|json|markdown|sarif|codequality", T | F, A_VALUE,
      "Print the report instead of the XML: every edit and every finding, "
      "then the run's host actions when a hugepage pool is short (a command "
      "per node and size, the kernel command-line alternative, the "
@@ -133,12 +134,12 @@ const vt_option cli_options[] = {
      "`<domain>` (host topologies, networks) with a note on stderr, "
      "instead of refusing them (exit 3): for hooks fed every XML file."},
     {"quiet", 'q', no_argument, NULL, "-q, --quiet",
-     "no notes on stderr (errors still)", NULL, T | S, A_NONE,
+     "no notes on stderr (errors still)", NULL, T | S | F, A_NONE,
      "No notes on stderr: skipped files, and the findings `--check` "
      "prints. Errors are still printed."},
     {"connect", 'c', required_argument, "libvirt", "-c, --connect URI",
      "libvirt connection: its domains' CPUs are taken;\n"
-     "its capabilities are the host when --host is absent", NULL, T | S,
+     "its capabilities are the host when --host is absent", NULL, T | S | F,
      A_URI, "A libvirt connection (`qemu:///system`, `test:///default`, "
      "...), opened read-only. The CPUs and memory of the domains defined "
      "there are taken as used (a domain being tuned replaces its old "
@@ -162,8 +163,7 @@ const vt_option cli_options[] = {
      "`--check`, `--diff`, `--report` or `--apply`; takes no DOMAIN, "
      "`-i` or `-o`."},
     {"timeout", O_TIMEOUT, required_argument, NULL, "--timeout SECONDS",
-     "bound connecting and each libvirt call (default 30;\n"
-     "0: none)", NULL, T | S, A_VALUE,
+     "bound each libvirt call (default 30 s, 0: none)", NULL, T | S | F, A_VALUE,
      "Bound connecting to `-c URI` and every libvirt call after it to "
      "SECONDS (default 30, at most 86400; `0` waits for ever). libvirt's "
      "client has no bound of its own: a host that accepts the connection "
@@ -235,10 +235,12 @@ const vt_option cli_options[] = {
 
 #undef T
 #undef S
+#undef F
 
 static const char help_head[] =
 "usage: vtune-xml [options] DOMAIN.xml|- ...   tune libvirt domain XML\n"
 "       vtune-xml snapshot [--host SRC|-c URI] [-o FILE]   JSON snapshot\n"
+"       vtune-xml fit [--host SRC]... DOMAIN.xml...        how many fit, tuned\n"
 "       vtune-xml explain RULE ...   what a rule does, its parameters\n"
 "\n";
 
@@ -398,9 +400,17 @@ char *options_completion(void)
     vt_strbuf sb;
     strbuf_init(&sb);
     for (const vt_option *o = cli_options; o->name; o++) {
-        const char *cmds = o->cmds == C_ANY ? "any"
-                           : o->cmds == (C_TUNE | C_SNAPSHOT) ? "tune,snapshot"
-                           : o->cmds & C_SNAPSHOT ? "snapshot" : "tune";
+        /* the commands that take it, comma-joined ("tune,fit") */
+        static const struct { unsigned bit; const char *name; } names[] = {
+            {C_TUNE, "tune"}, {C_SNAPSHOT, "snapshot"}, {C_FIT, "fit"}};
+        char cmds[64] = "any";
+        if (o->cmds != C_ANY) {
+            cmds[0] = '\0';
+            for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+                if (o->cmds & names[k].bit)
+                    snprintf(cmds + strlen(cmds), sizeof cmds - strlen(cmds),
+                             "%s%s", *cmds ? "," : "", names[k].name);
+        }
         char opt[40];
         snprintf(opt, sizeof opt, "--%s%s", o->name,
                  o->has_arg == required_argument ? "" : o->has_arg ==

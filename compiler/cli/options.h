@@ -19,7 +19,7 @@ enum {
 };
 
 /* The commands an option belongs to. */
-enum { C_TUNE = 1, C_SNAPSHOT = 2, C_EXPLAIN = 4, C_ANY = 7 };
+enum { C_TUNE = 1, C_SNAPSHOT = 2, C_EXPLAIN = 4, C_FIT = 8, C_ANY = 15 };
 
 /* What the option's value is, for completion. */
 enum vt_option_arg { A_NONE, A_FILE, A_VALUE, A_RULE, A_PARAM, A_URI };
@@ -54,8 +54,8 @@ enum { DOC_MAN, DOC_MARKDOWN };
 char *options_doc(int format);
 
 /* A line per option for bash completion (`vtune-xml --help=completion`):
- * "COMMANDS --NAME KIND -L CHOICE...", COMMANDS "tune", "snapshot",
- * "tune,snapshot" or "any"; --NAME ends in "[=]" when the value is
+ * "COMMANDS --NAME KIND -L CHOICE...", COMMANDS the commands that take
+ * it, comma-joined ("tune", "tune,snapshot,fit"), or "any"; --NAME ends in "[=]" when the value is
  * optional; KIND none, file, value, rule, param or uri; -L the short
  * letter or "-". */
 char *options_completion(void);

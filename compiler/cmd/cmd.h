@@ -9,9 +9,13 @@
 
 #include "cli.h"
 #include "connection.h"
+#include "policy.h"
 
 /* Tunes the domains named in O (the main job). */
 int cmd_tune(const vt_cli *o);
+/* `fit --host H... DOMAIN...`: how many copies of each domain, and of
+ * their mix, fit each host when every copy is tuned (fit.c). */
+int cmd_fit(const vt_cli *o);
 /* Prints the JSON snapshot of the host named by O->host (or -o FILE). */
 int cmd_snapshot(const vt_cli *o);
 /* Prints the rules' metadata in O->list_rules format (O->inputs: more
@@ -30,5 +34,11 @@ int cmd_help(const char *format);
  * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
  * prints and returns 4. */
 int cmd_load_host(const char *src, const char *uri, vt_conn **conn, vt_host **out);
+
+/* The policy of the command line: --profile, --policy (or the domains'
+ * .vtune-xml.json) and --enable/--disable/--set. Returns 0 or an exit
+ * code (messages printed); *SOURCE is the policy file used, NULL for
+ * none (tune.c). */
+int cmd_build_policy(const vt_cli *o, vt_policy **out, char **source);
 
 #endif

@@ -111,7 +111,7 @@ static int config_path(const vt_cli *o, char **path)
 /* Builds the policy from --profile, --policy (or .vtune-xml.json) and
  * --enable/--disable/--set. Returns 0 or an exit code (messages
  * printed); *SOURCE is the policy file used, NULL for none. */
-static int build_policy(const vt_cli *o, vt_policy **out, char **source)
+int cmd_build_policy(const vt_cli *o, vt_policy **out, char **source)
 {
     vt_policy *p = policy_new();
     char err[512];
@@ -489,7 +489,7 @@ int cmd_tune(const vt_cli *o)
     if (rc)
         return rc;
     char *policy_source;
-    rc = build_policy(o, &p, &policy_source);
+    rc = cmd_build_policy(o, &p, &policy_source);
     if (rc)
         return rc;
     vt_host *h;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# fit.sh VTUNE - capacity planning (`vtune-xml fit`) against the tuning
+# itself: on four hosts (two SMT nodes with hugepage pools, 24 nodes,
+# small nodes, isolcpus) and two profiles, when fit says N copies fit,
+# tuning N copies in one run passes --strict and N+1 copies do not.
+set -u
+VT=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+# shellcheck source=tests/lib/tap.sh
+. "$here/lib/tap.sh"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+cd "$t" || exit 2
+cat > small.xml <<'XML'
+<domain type='kvm'>
+  <name>small</name>
+  <memory unit='GiB'>2</memory>
+  <vcpu>2</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+</domain>
+XML
+cp "$root/examples/domains/web.xml" web.xml
+# copies N FILE: copy-1.xml .. copy-N.xml of FILE, listed
+copies() {
+    local i
+    rm -f copy-*.xml
+    for ((i = 1; i <= $1; i++)); do cp "$2" "copy-$i.xml"; echo "copy-$i.xml"; done
+}
+n_of() {   # n_of JSON: the copies of the first scenario of the first host
+    /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["hosts"][0]["scenarios"][0]["copies"])' "$1"
+}
+for host in two-node pools-mixed 24-node tiny-nodes isolcpus; do
+    H=$here/hosts/$host.json
+    for profile in balanced latency; do
+        for d in small web; do
+            "$VT" fit --host "$H" --profile "$profile" --report json "$d.xml" > fit.json 2> fit.err; rc=$?
+            check "$host $profile $d: fit answers (exit 0)" test $rc = 0 || { cat fit.err >&2; continue; }
+            n=$(n_of fit.json)
+            if [ "$n" -gt 0 ]; then
+                mapfile -t files < <(copies "$n" "$d.xml")
+                "$VT" --host "$H" --profile "$profile" --strict --report json "${files[@]}" > /dev/null 2>&1; rc=$?
+                check "$host $profile $d: $n copies tuned in one run pass --strict" test $rc = 0
+            fi
+            mapfile -t files < <(copies $((n + 1)) "$d.xml")
+            "$VT" --host "$H" --profile "$profile" --strict --report json "${files[@]}" > /dev/null 2>&1; rc=$?
+            check "$host $profile $d: $((n + 1)) copies do not (exit 5)" test $rc = 5
+        done
+    done
+done
+# the mix, in the proportions of the command line, and several hosts
+H=$here/hosts/two-node.json
+"$VT" fit --host "$H" --report json small.xml small.xml web.xml > mix.json
+check "the mix: small twice for each web" /usr/bin/python3 -c '
+import json, sys
+s = json.load(open("mix.json"))["hosts"][0]["scenarios"]
+mix = [x for x in s if len(x["domains"]) == 3][0]
+p = mix["per_domain"]
+sys.exit(0 if p["small.xml"] in (2 * p["web.xml"], 2 * p["web.xml"] + 1, 2 * p["web.xml"] + 2) and mix["limit"] else 1)'
+"$VT" fit --host "$H" --host "$here/hosts/24-node.json" --report json small.xml > two.json
+check "two hosts: each answered, and the total is their sum" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open("two.json"))
+a, b = (h["scenarios"][0]["copies"] for h in d["hosts"])
+sys.exit(0 if len(d["hosts"]) == 2 and d["total"][0]["copies"] == a + b else 1)'
+"$VT" fit --host "$H" small.xml > fit.txt
+check "text: the answer names the limit" grep -q '^  small.xml: [0-9]* copies; copy [0-9]* (small.xml) does not fit: ' fit.txt
+check "text: a packing line per node" sh -c "test \$(grep -c '^    [0-9]' fit.txt) = 2"
+check "fit without a domain: exit 2" sh -c "! '$VT' fit --host '$H' 2> /dev/null"
+check "fit --report sarif: exit 2" sh -c "! '$VT' fit --host '$H' --report sarif small.xml 2> /dev/null"
+finish
