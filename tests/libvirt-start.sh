@@ -503,6 +503,9 @@ check "fleet: --all --check is exit 1 (two drifted)" test $rc = 1
 check "fleet: a and c drifted, b tuned" sh -c "grep -q 'fleet-a: drifted' '$work/fleet.err' && grep -q 'fleet-c: drifted' '$work/fleet.err' && grep -q 'fleet-b: tuned\$' '$work/fleet.err' && test \$(wc -l < '$work/fleet.err') = 3"
 "$VT" --host "$work/host.json" -c qemu:///system --all --apply > "$work/fleet-apply.out" 2> /dev/null; rc=$?
 check "fleet: --all --apply defines the two that drifted" sh -c "test $rc = 0 && test \$(grep -c '^defined vtune-test-fleet-[ac] ' '$work/fleet-apply.out') = 2 && test \$(wc -l < '$work/fleet-apply.out') = 2"
+"$VT" -c qemu:///system --all --report json > "$work/fleet-live.json" 2> /dev/null
+check "fleet: without --host, this machine's daemon means the live host" \
+    sh -c "/usr/bin/python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))[\"host\"][\"kind\"] == \"hwloc-live\" else 1)' '$work/fleet-live.json'"
 "$VT" --host "$work/host.json" -c qemu:///system --all --check > /dev/null 2> "$work/fleet2.err"; rc=$?
 check "fleet: then --all --check is exit 0, all three tuned" sh -c "test $rc = 0 && test \$(grep -c ': tuned\$' '$work/fleet2.err') = 3"
 

@@ -34,6 +34,14 @@ int cmd_help(const char *format);
  * when given (*conn, NULL otherwise; the caller closes it). Returns 0 or
  * prints and returns 4. */
 int cmd_load_host(const char *src, const char *uri, vt_conn **conn, vt_host **out);
+/* The same; with LIVE_WHEN_LOCAL, a URI of this machine's daemon
+ * (cmd_uri_is_local) without SRC gives the live machine (hwloc, sysfs:
+ * free hugepages, isolcpus) rather than the connection's capabilities. */
+int cmd_load_host_for(const char *src, const char *uri, int live_when_local,
+                      vt_conn **conn, vt_host **out);
+/* 1 when URI (NULL: libvirt's default) is a daemon of this machine: no
+ * host part, no remote transport, not the test driver. */
+int cmd_uri_is_local(const char *uri);
 
 /* The policy of the command line: --profile, --policy (or the domains'
  * .vtune-xml.json) and --enable/--disable/--set. Returns 0 or an exit

@@ -494,7 +494,9 @@ int cmd_tune(const vt_cli *o)
         return rc;
     vt_host *h;
     vt_conn *conn;
-    rc = cmd_load_host(o->host, o->uri, &conn, &h);
+    /* --all on this machine's daemon: the live host (free hugepages,
+     * isolcpus), which its capabilities do not tell */
+    rc = cmd_load_host_for(o->host, o->uri, o->all, &conn, &h);
     if (rc) {
         policy_free(p);
         free(policy_source);
