@@ -359,6 +359,23 @@ if command -v strace > /dev/null; then
     check "-i a.xml b.xml, b.xml failing: a.xml left as it was" cmp -s st/a.xml "$dom"
     check "-i a.xml b.xml, b.xml failing: no temporary file" sh -c "! ls -A st | grep -q vtune-xml"
 fi
+# a rename that fails (an immutable target) undoes the renames before it:
+# a replaced file back (a hard link sees its old content again), a new
+# one removed, an input untouched
+mkdir -p imm/o && cp "$dom" imm/a.xml && sed 's|<name>db01</name>|<name>db02</name>|' "$dom" > imm/b.xml
+touch imm/o/b.xml
+if chattr +i imm/o/b.xml 2> /dev/null; then
+    "$VT" --host "$H" -o imm/o/ imm/a.xml imm/b.xml 2> imm.err; rc=$?
+    check "-o DIR/, the second target immutable: exit 2, no first output" sh -c "test $rc = 2 && test ! -e imm/o/a.xml && grep -q 'left as they were' imm.err"
+    echo old > imm/o/a.xml; ln imm/o/a.xml imm/a-link.xml
+    "$VT" --host "$H" -o imm/o/ imm/a.xml imm/b.xml 2> /dev/null
+    check "-o DIR/, the second target immutable: the first's old content back" sh -c "test \"\$(cat imm/o/a.xml)\" = old && test \"\$(cat imm/a-link.xml)\" = old"
+    chattr -i imm/o/b.xml
+    cp imm/b.xml imm/o/b.xml; cp "$dom" imm/o/a.xml; chattr +i imm/o/b.xml
+    "$VT" --host "$H" -i imm/o/a.xml imm/o/b.xml 2> /dev/null; rc=$?
+    check "-i a.xml b.xml, b.xml immutable: exit 2, a.xml as it was, no backup left" sh -c "test $rc = 2 && cmp -s imm/o/a.xml '$dom' && ! ls -A imm/o | grep -q vtune-xml"
+    chattr -i imm/o/b.xml
+fi
 # -i keeps the file whole: owner, group, mode, extended attributes, links
 cp "$dom" own.xml; chmod 640 own.xml
 /usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.vtune", b"kept")' own.xml 2>/dev/null && xattr=1 || xattr=0
@@ -444,7 +461,14 @@ check "--timeout 1m: exit 2, says what it expects" sh -c "test $rc = 2 && grep -
 printf '<domain type="kvm"><name>b</name><memory unit="MiB">512</memory><vcpu>1</vcpu></domain>' > big.xml
 "$VT" --host big-host.xml big.xml > big.out 2> big.err; rc=$?
 check "a 4,096-node hwloc XML: tuned (exit 0, nothing on stderr)" sh -c "test $rc = 0 && test ! -s big.err && grep -q '<memory mode=\"strict\" nodeset=\"0\"/>' big.out"
-rm -f big-host.xml
+"$VT" snapshot --host big-host.xml -o big-host.json && "$VT" --host big-host.json big.xml > big2.out 2> big.err; rc=$?
+check "its snapshot (68 MB, over the domain limit) reads back: the same tuning" sh -c "test $rc = 0 && cmp -s big.out big2.out"
+rm -f big-host.xml big-host.json
+# libvirt's test driver gives node 1 8 KiB base pages, node 0 4 KiB: one
+# base page for the host, so no node's ordinary memory is a hugepage pool
+sed 's|<type arch=.x86_64.|<type arch="i686"|; s|<memory unit=.GiB.>32</memory>|<memory unit="GiB">1</memory>|' "$dom" > i686.xml
+"$VT" -c test:///default --profile latency i686.xml > i686.out 2> /dev/null; rc=$?
+check "test:///default: no 8 KiB hugepages asked for a base page" sh -c "test $rc = 0 && ! grep -q 'size=.8. unit=.KiB.' i686.out"
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
 # the live host: free memory read from nodeN/meminfo

@@ -420,15 +420,26 @@ static int write_outputs(const vt_cli *o, vt_job *jobs, int n)
     sigaddset(&hold, SIGTERM);
     sigaddset(&hold, SIGHUP);
     sigprocmask(SIG_BLOCK, &hold, &old);
+    int failed_at = -1;
     for (int i = 0; i < k; i++) {
         if (!st[i].target)
             continue;
         if (rc)
             file_unstage(&st[i]);
-        else if (file_commit(&st[i]) < 0)
+        else if (file_commit(&st[i]) < 0) {
             rc = vt_fail(VT_EXIT_USAGE, jobs[i].dest, 0, "cannot write "
-                         "output: %s", strerror(errno));
+                         "output: %s; the run's other outputs are left as "
+                         "they were", strerror(errno));
+            failed_at = i;
+        }
     }
+    /* all or nothing: a failed rename undoes those before it (the files
+     * they replaced are put back from their backups) */
+    for (int i = 0; i < k; i++)
+        if (failed_at >= 0 && i < failed_at)
+            file_rollback(&st[i]);
+        else
+            file_done(&st[i]);
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(st);
     return rc;

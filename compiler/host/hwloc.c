@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -590,6 +591,10 @@ static int load_in_child(const char *where, const char *what,
     }
     if (pid == 0) {
         close(fds[0]);
+        /* a parent ended by a signal takes its child along */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(VT_EXIT_INTERNAL);
         load_child(fds[1], load, arg, seconds);
     }
     close(fds[1]);
@@ -699,21 +704,29 @@ static void synthetic_size(const char *desc, long long *pus, long long *nodes)
             p++;
         if (tok == p)
             break;
-        int numa = !strncasecmp(tok, "numa", 4) ||
-                   !strncasecmp(tok, "node", 4) ||
-                   !strncasecmp(tok, "[numa", 5);
-        if (*tok == '[') {
-            if (numa && *nodes < 0)
-                *nodes = objs;
+        /* hwloc takes any prefix of a type name ("nu", "no": NUMANode),
+         * and a bare number for a level of its own choosing */
+        int numa = (*tok == 'n' || *tok == 'N') ||
+                   ((tok[0] == '[') && (tok[1] == 'n' || tok[1] == 'N'));
+        if (*tok == '[' || *tok == '(') {
+            /* a memory child of every object of the level above */
+            if (numa) {
+                long long sum = (*nodes < 0 ? 0 : *nodes);
+                if (__builtin_add_overflow(sum, objs, nodes))
+                    *nodes = LLONG_MAX;
+            }
             continue;
         }
         const char *colon = memchr(tok, ':', (size_t)(p - tok));
-        if (!colon)
+        const char *num = colon ? colon + 1 : tok;
+        char *end;
+        errno = 0;
+        long long k = strtoll(num, &end, 0);     /* 0x100 too */
+        if (end == num || k <= 0)
             continue;
-        long long k = strtoll(colon + 1, NULL, 10);
-        if (k > 0 && __builtin_mul_overflow(objs, k, &objs))
+        if (errno || __builtin_mul_overflow(objs, k, &objs))
             objs = LLONG_MAX;
-        if (numa && *nodes < 0)
+        if (numa && colon && *nodes < 0)
             *nodes = objs;
     }
     *pus = objs;
@@ -734,6 +747,19 @@ static int load_synthetic_arg(const void *arg, vt_host **out)
                          "invalid hwloc synthetic description \"%s\" (e.g. "
                          "\"pack:2 numa:1 core:8 pu:2\"; run with "
                          "HWLOC_SYNTHETIC_VERBOSE=1 for hwloc's reason)", desc);
+        free(src);
+        return rc;
+    }
+    /* what hwloc made, whatever the description's spelling */
+    int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    int numas = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    if (pus > VT_SYNTHETIC_MAX_PUS || numas > VT_SYNTHETIC_MAX_NODES) {
+        hwloc_topology_destroy(topo);
+        int rc = vt_fail(VT_EXIT_HOST, NULL, 0, "the synthetic description "
+                         "\"%s\" makes %d CPUs and %d NUMA nodes: at most "
+                         "%d and %d (hwloc's cost grows with their square)",
+                         desc, pus, numas, VT_SYNTHETIC_MAX_PUS,
+                         VT_SYNTHETIC_MAX_NODES);
         free(src);
         return rc;
     }

@@ -71,7 +71,7 @@ int host_load(const char *src, vt_host **out)
                        "the host description cannot be read from standard "
                        "input: give a file");
     size_t len;
-    char *buf = file_read(src, &len);
+    char *buf = file_read_max(src, &len, VT_MAX_HOST_INPUT);
     if (!buf)
         return vt_fail(VT_EXIT_HOST, src, 0,
                        "cannot read the host description: %s",

@@ -274,11 +274,55 @@ static int finish_pools(const vt_host *h, const vt_host_node *n, char *err,
     return 0;
 }
 
+/* The kernel has one base page size: a node that lists a larger base
+ * "pool" than the others (libvirt's test driver gives node 1 8 KiB pages,
+ * node 0 4 KiB) has its ordinary memory counted in the host's smallest,
+ * so that no node's ordinary memory reads as a hugepage pool. */
+static void one_base_page(vt_host *h)
+{
+    uint64_t base = 0;
+    for (int i = 0; i < h->nnodes; i++) {
+        const vt_host_node *n = &h->nodes[i];
+        for (int k = 0; k < n->npages; k++)
+            if (n->pages[k].size_kib <= 64 &&
+                (!base || n->pages[k].size_kib < base))
+                base = n->pages[k].size_kib;
+    }
+    if (!base || base < 4)
+        return;
+    for (int i = 0; i < h->nnodes; i++) {
+        vt_host_node *n = &h->nodes[i];
+        uint64_t small = 0;
+        int at = -1;
+        for (int k = 0; k < n->npages; k++)
+            if (n->pages[k].size_kib <= 64 &&
+                (!small || n->pages[k].size_kib < small)) {
+                small = n->pages[k].size_kib;
+                at = k;
+            }
+        if (at < 0 || small == base || small % base)
+            continue;
+        int has_base = 0;
+        for (int k = 0; k < n->npages; k++)
+            has_base |= n->pages[k].size_kib == base;
+        if (has_base)
+            continue;
+        vt_host_pages *p = &n->pages[at];
+        long long f = (long long)(small / base);
+        p->size_kib = base;
+        if (p->total > 0 && p->total <= VT_HOST_MAX_PAGES)
+            p->total *= f;
+        if (p->free > 0 && p->free <= VT_HOST_MAX_PAGES)
+            p->free *= f;
+    }
+}
+
 static int finish_nodes(vt_host *h, char *err, size_t errlen)
 {
     if (h->nnodes == 0)
         return seterr(err, errlen, "no NUMA node");
     sort_nodes(h);
+    one_base_page(h);
     for (int i = 0; i < h->nnodes; i++) {
         vt_host_node *n = &h->nodes[i];
         if (n->id < 0 || n->id > VT_HOST_MAX_NODE)

@@ -55,6 +55,11 @@ char *file_read_fd_max(int fd, size_t *len, size_t max)
 
 char *file_read(const char *path, size_t *len)
 {
+    return file_read_max(path, len, VT_MAX_INPUT);
+}
+
+char *file_read_max(const char *path, size_t *len, size_t max)
+{
     int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0)
         return NULL;
@@ -63,7 +68,7 @@ char *file_read(const char *path, size_t *len)
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
         errno = EISDIR;
     else
-        buf = file_read_fd(fd, len);
+        buf = file_read_fd_max(fd, len, max);
     if (fd != STDIN_FILENO) {
         int e = errno;
         close(fd);
@@ -213,15 +218,22 @@ int file_stage(const char *path, const char *data, size_t len,
     /* recognizable: .NAME.vtune-xml.XXXXXX */
     char *tmp = xasprintf("%s/.%s.vtune-xml.XXXXXX", dirname(dircopy), base);
     free(dircopy);
+    /* no signal between the file's creation and its registration, or
+     * the handler would not know to remove it */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     int fd = mkstemp(tmp);
+    if (fd >= 0)
+        temp_add(tmp);
+    int me = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        int e = errno;
         free(tmp);
         free(target);
-        errno = e;
+        errno = me;
         return -1;
     }
-    temp_add(tmp);
     struct stat st;
     int e = 0;
     if (stat(target, &st) == 0) {
@@ -257,6 +269,8 @@ int file_commit(vt_staged *st)
 {
     int e = 0;
     if (st->direct || st->inplace) {
+        if (st->inplace)    /* kept to write back if the run fails later */
+            st->old = file_read(st->target, &st->oldlen);
         int fd = open(st->target, O_WRONLY | (st->inplace ? O_TRUNC : 0));
         if (fd < 0)
             e = errno;
@@ -269,17 +283,83 @@ int file_commit(vt_staged *st)
         }
         if (st->tmp)
             unlink(st->tmp);
-    } else if (rename(st->tmp, st->target) < 0) {
-        e = errno;
-        unlink(st->tmp);
+    } else {
+        /* the file it replaces, kept under a second name until the whole
+         * run is in place: a later failure puts it back */
+        struct stat ts;
+        if (lstat(st->target, &ts) == 0) {
+            char *dircopy = xstrdup(st->target);
+            const char *slash = strrchr(st->target, '/');
+            char *bk = xasprintf("%s/.%s.vtune-xml.old.XXXXXX",
+                                 slash ? dirname(dircopy) : ".",
+                                 slash ? slash + 1 : st->target);
+            free(dircopy);
+            int fd = mkstemp(bk);
+            if (fd >= 0) {
+                close(fd);
+                unlink(bk);
+                if (link(st->target, bk) == 0) {
+                    st->backup = bk;
+                    temp_add(bk);
+                    bk = NULL;
+                }
+            }
+            free(bk);
+        } else {
+            st->created = 1;
+        }
+        if (rename(st->tmp, st->target) < 0) {
+            e = errno;
+            unlink(st->tmp);
+        }
     }
     if (st->tmp)
         temp_drop(st->tmp);
     free(st->tmp);
+    st->tmp = NULL;
+    if (e) {
+        file_done(st);
+        errno = e;
+        return -1;
+    }
+    st->committed = 1;
+    return 0;
+}
+
+void file_rollback(vt_staged *st)
+{
+    if (st->committed && st->target) {
+        if (st->inplace && st->old) {
+            int fd = open(st->target, O_WRONLY | O_TRUNC);
+            if (fd >= 0) {
+                (void)file_write_all(fd, st->old, st->oldlen);
+                (void)fsync(fd);
+                close(fd);
+            }
+        } else if (st->backup) {
+            if (rename(st->backup, st->target) == 0) {
+                temp_drop(st->backup);
+                free(st->backup);
+                st->backup = NULL;
+            }
+        } else if (st->created) {
+            unlink(st->target);
+        }
+    }
+    file_done(st);
+}
+
+void file_done(vt_staged *st)
+{
+    if (st->backup) {
+        unlink(st->backup);
+        temp_drop(st->backup);
+        free(st->backup);
+    }
+    free(st->old);
     free(st->target);
-    st->tmp = st->target = NULL;
-    errno = e;
-    return e ? -1 : 0;
+    st->backup = st->old = st->target = NULL;
+    st->committed = 0;
 }
 
 void file_unstage(vt_staged *st)
@@ -296,7 +376,8 @@ void file_unstage(vt_staged *st)
 int file_write_atomic(const char *path, const char *data, size_t len)
 {
     vt_staged st;
-    if (file_stage(path, data, len, &st) < 0)
+    if (file_stage(path, data, len, &st) < 0 || file_commit(&st) < 0)
         return -1;
-    return file_commit(&st);
+    file_done(&st);
+    return 0;
 }

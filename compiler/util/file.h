@@ -20,6 +20,11 @@ char *file_read_fd(int fd, size_t *len);
 /* file_read_fd up to MAX bytes (EFBIG beyond) instead of VT_MAX_INPUT:
  * for what the tool's own child process sends. */
 char *file_read_fd_max(int fd, size_t *len, size_t max);
+/* file_read up to MAX bytes (EFBIG beyond). */
+char *file_read_max(const char *path, size_t *len, size_t max);
+/* Host descriptions may be larger than domains: a 4,096-node host's
+ * snapshot is 68 MB. */
+#define VT_MAX_HOST_INPUT (256u << 20)
 
 /* Writes all of DATA to FD; returns 0 or -1 with errno set. */
 int file_write_all(int fd, const char *data, size_t len);
@@ -36,6 +41,13 @@ typedef struct vt_staged {
     int direct;         /* a device or pipe: written at commit */
     int inplace;        /* the target has other hard links: rewritten in
                            place at commit, so that every name sees it */
+    /* what file_rollback needs after a commit: */
+    char *backup;       /* a hard link to the replaced file
+                           (.NAME.vtune-xml.old.XXXXXX), or NULL */
+    char *old;          /* an in-place target's old bytes */
+    size_t oldlen;
+    int created;        /* there was no file: rollback removes it */
+    int committed;
 } vt_staged;
 
 /* Writes LEN bytes of DATA to a temporary file beside PATH and fsyncs
@@ -50,6 +62,13 @@ int file_stage(const char *path, const char *data, size_t len,
 int file_commit(vt_staged *st);
 /* Removes a staged file that is not to be committed. */
 void file_unstage(vt_staged *st);
+/* Undoes a commit (a later output of the run failed): the replaced file
+ * is put back (its backup renamed over the target, or its old bytes
+ * written back in place), a created one removed. A device's write
+ * cannot be undone. Then as file_done. */
+void file_rollback(vt_staged *st);
+/* Ends a commit: the backup is removed, ST freed. */
+void file_done(vt_staged *st);
 
 /* SIGINT, SIGTERM and SIGHUP remove the staged files that exist and end
  * the process with 128 + the signal (main() installs it). */
