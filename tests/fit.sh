@@ -63,6 +63,13 @@ import json, sys
 d = json.load(open("two.json"))
 a, b = (h["scenarios"][0]["copies"] for h in d["hosts"])
 sys.exit(0 if len(d["hosts"]) == 2 and d["total"][0]["copies"] == a + b else 1)'
+# memory no <numatune> binds (migratable does not place) is still the
+# host's: 32 GiB copies on 64 GiB of ordinary memory, pools apart
+"$VT" fit --host "$H" --profile migratable --report json "$root/examples/domains/db.xml" > mig.json
+check "migratable: unbound memory is held to the host's (1 copy of 32 GiB, not 4096)" /usr/bin/python3 -c '
+import json, sys
+s = json.load(open("mig.json"))["hosts"][0]["scenarios"][0]
+sys.exit(0 if s["copies"] == 1 and s["limit"]["finding"].startswith("host memory:") else 1)'
 "$VT" fit --host "$H" small.xml > fit.txt
 check "text: the answer names the limit" grep -q '^  small.xml: [0-9]* copies; copy [0-9]* (small.xml) does not fit: ' fit.txt
 check "text: a packing line per node" sh -c "test \$(grep -c '^    [0-9]' fit.txt) = 2"

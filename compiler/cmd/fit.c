@@ -64,7 +64,7 @@ static char *infeasible(const vt_domain_report *r)
 /* Tunes copy of D in RUN; returns 1 when it fits, 0 when not (*WHY set,
  * unless the caller passes NULL), -1 when it cannot be read (printed). */
 static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
-                     vt_run *run, char **why)
+                     vt_run *run, char **why, long long *mem_kib)
 {
     vt_job j;
     memset(&j, 0, sizeof j);
@@ -77,6 +77,7 @@ static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
     int rc = job_load(&j, 0);
     int fits = -1;
     if (!rc) {
+        *mem_kib = (long long)j.info.memory_kib;
         j.accounted = engine_preaccount(j.doc, &j.info, h, p, run);
         job_tune(&j, h, p, run);
         char *w = infeasible(j.rep);
@@ -98,6 +99,51 @@ static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
     return fits;
 }
 
+/* KiB of memory bound to host nodes in U: ordinary memory and pages. */
+static long long bound_kib(const vt_host *h, const vt_usage *u)
+{
+    long long sum = 0;
+    for (int n = 0; n < u->nnodes; n++) {
+        sum += u->mem_kib[n];
+        for (int k = 0; k < h->nodes[n].npages; k++)
+            sum += u->pages[n][k] * (long long)h->nodes[n].pages[k].size_kib;
+    }
+    return sum;
+}
+
+/* The ordinary memory the nodes of H have left after U's bindings: their
+ * memory less their hugepage pools and RESERVE each (numa.place's
+ * reserved_memory_mib, in KiB); LLONG_MAX when a node's size is unknown. */
+static long long ordinary_left(const vt_host *h, const vt_usage *u,
+                               long long reserve)
+{
+    uint64_t base = host_base_page(h);
+    long long sum = 0;
+    for (int n = 0; n < h->nnodes; n++) {
+        const vt_host_node *hn = &h->nodes[n];
+        if (hn->mem_kib < 0)
+            return LLONG_MAX;
+        long long room = hn->mem_kib - reserve;
+        for (int k = 0; k < hn->npages; k++)
+            if (hn->pages[k].size_kib > base && hn->pages[k].total > 0)
+                room -= hn->pages[k].total * (long long)hn->pages[k].size_kib;
+        sum += (room > 0 ? room : 0) - u->mem_kib[n];
+    }
+    return sum;
+}
+
+/* numa.place's reserved_memory_mib under P, in KiB. */
+static long long reserve_kib(const vt_policy *p)
+{
+    for (int k = 0; k < vt_nrules; k++)
+        if (!strcmp(vt_rules[k]->id, "numa.place")) {
+            const char *text = NULL;
+            if (policy_param(p, k, "reserved_memory_mib", &text, NULL) || text)
+                return text ? atoll(text) * 1024 : 0;
+        }
+    return 0;
+}
+
 /* Tunes copies of SEQ (NSEQ indexes into DOMS, in turn) in a fresh run on
  * H, with CONN's domains accounted, until one does not fit or LIMIT
  * copies: into *RES. Leaves the run in RUN (the caller frees it). Returns
@@ -113,6 +159,7 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
     if (conn && connection_add_usage(conn, h, run->usage, &run->pools, NULL,
                                      0) < 0)
         return VT_EXIT_HOST;
+    long long unbound = 0, reserve = reserve_kib(p);
     for (int k = 0; k < limit; k++) {
         int d = seq[k % nseq];
         /* a domain that places itself takes its own CPUs and nodes: a
@@ -125,12 +172,30 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
             return 0;
         }
         char *why = NULL;
-        int fits = tune_copy(&doms[d], h, p, run, &why);
+        long long mem = 0, before = bound_kib(h, run->usage);
+        int fits = tune_copy(&doms[d], h, p, run, &why, &mem);
         if (fits < 0)
             return VT_EXIT_DOMAIN;
         if (!fits) {
             res->failed_dom = d;
             res->why = why;
+            return 0;
+        }
+        /* memory no <numatune> binds (a profile that does not place, a
+         * domain left floating) is still the host's: it never
+         * overcommits, whichever node the kernel takes it from */
+        long long bound = bound_kib(h, run->usage) - before;
+        if (mem > bound)
+            unbound += mem - bound;
+        long long left = ordinary_left(h, run->usage, reserve);
+        if (left != LLONG_MAX && unbound > left) {
+            res->failed_dom = d;
+            res->why = xasprintf("host memory: the copies whose memory no "
+                                 "<numatune> binds take %lld MiB, more than "
+                                 "the %lld MiB of ordinary memory the nodes "
+                                 "have left (less their hugepage pools and "
+                                 "reserve)", unbound / 1024,
+                                 (left > 0 ? left : 0) / 1024);
             return 0;
         }
         res->copies++;
@@ -255,7 +320,7 @@ static void scenario_text(vt_strbuf *out, const cJSON *s)
         strbuf_addf(out, " or more (tried up to %d)\n", FIT_MAX_COPIES);
     strbuf_addf(out, "    %-5s %5s %5s %5s %9s %7s %21s  %s\n", "node",
                 "CPUs", "host", "isol", "dedicated", "floated",
-                "memory MiB used/all", "hugepages used/all");
+                "memory MiB bound/size", "hugepages used/pool");
     const cJSON *nd;
     cJSON_ArrayForEach(nd, cJSON_GetObjectItem(s, "nodes")) {
         const cJSON *mem = cJSON_GetObjectItem(nd, "memory_kib");
