@@ -830,7 +830,11 @@ static int place_mode(pctx *x, vt_place_plan *p)
     /* every size's best node set; when none holds the domain, the
      * hugepage sizes again, as if the nodes reserved what their ordinary
      * memory can give (mem.hugepages gives the commands) */
-    for (int pass = 0; pass < 2 && !nopt; pass++) {
+    /* (only where mem.hugepages runs: without it nobody gives the
+     * commands, and a domain placed on pages its nodes lack would pass
+     * --strict and fail at start: QEMU cannot allocate its memory) */
+    int passes = r_rule_on(x->c, RULE_mem_hugepages) ? 2 : 1;
+    for (int pass = 0; pass < passes && !nopt; pass++) {
         x->reservable = pass == 1;
         for (int i = 0; i < nc && x->nn; i++) {
             if (pass == 1 && !cands[i])

@@ -295,7 +295,10 @@ int plan_user_cells(pctx *x, vt_place_plan *p)
     int ok = 0;
     /* the domain's own sizes: when the free pages do not hold the cells,
      * a second pass as if the nodes reserved what they can */
-    for (int pass = 0; pass < 1 + user && !ok; pass++) {
+    /* (only where mem.hugepages runs and gives the commands, as in
+     * place_mode) */
+    int again = user && r_rule_on(x->c, RULE_mem_hugepages);
+    for (int pass = 0; pass < 1 + again && !ok; pass++) {
         x->reservable = pass == 1;
         for (int s = 0; s < ns && !ok && x->nn; s++) {
             /* the free pages of the first cell's size (libvirt backs the
