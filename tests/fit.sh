@@ -70,8 +70,13 @@ check "migratable: unbound memory is held to the host's (1 copy of 32 GiB, not 4
 import json, sys
 s = json.load(open("mig.json"))["hosts"][0]["scenarios"][0]
 sys.exit(0 if s["copies"] == 1 and s["limit"]["finding"].startswith("host memory:") else 1)'
+"$VT" fit --host "$H" --report json "$root/examples/domains/db.xml" > split.json
+check "a copy split over nodes is counted as such (db: 32 GiB over two 31 GiB nodes)" /usr/bin/python3 -c '
+import json, sys
+s = json.load(open("split.json"))["hosts"][0]["scenarios"][0]
+sys.exit(0 if s["copies"] == 1 and s["split"] == 1 else 1)'
 "$VT" fit --host "$H" small.xml > fit.txt
-check "text: the answer names the limit" grep -q '^  small.xml: [0-9]* copies; copy [0-9]* (small.xml) does not fit: ' fit.txt
+check "text: the answer names the limit" grep -Eq '^  small.xml: [0-9]+ copies( \([0-9]+ of them split over host nodes\))?; copy [0-9]+ \(small.xml\) does not fit: ' fit.txt
 check "text: a packing line per node" sh -c "test \$(grep -c '^    [0-9]' fit.txt) = 2"
 check "fit without a domain: exit 2" sh -c "! '$VT' fit --host '$H' 2> /dev/null"
 check "fit --report sarif: exit 2" sh -c "! '$VT' fit --host '$H' --report sarif small.xml 2> /dev/null"

@@ -46,6 +46,7 @@ typedef struct fit_result {
     int copies;             /* that fit */
     int *per_dom;           /* of each domain (index as doms) */
     int capped;             /* FIT_MAX_COPIES reached */
+    int split;              /* of them, placed over several host nodes */
     int failed_dom;         /* the domain of the copy that did not fit */
     char *why;              /* its first infeasible finding, or NULL */
 } fit_result;
@@ -97,6 +98,15 @@ static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
     free(j.uuid);
     report_domain_free(j.rep);
     return fits;
+}
+
+/* KiB of memory bound to host node N in U: ordinary memory and pages. */
+static long long node_kib(const vt_host *h, const vt_usage *u, int n)
+{
+    long long sum = u->mem_kib[n];
+    for (int k = 0; k < h->nodes[n].npages; k++)
+        sum += u->pages[n][k] * (long long)h->nodes[n].pages[k].size_kib;
+    return sum;
 }
 
 /* KiB of memory bound to host nodes in U: ordinary memory and pages. */
@@ -172,8 +182,13 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
             return 0;
         }
         char *why = NULL;
+        long long *was = xcalloc((size_t)h->nnodes + 1, sizeof *was);
+        for (int n = 0; n < h->nnodes; n++)
+            was[n] = node_kib(h, run->usage, n);
         long long mem = 0, before = bound_kib(h, run->usage);
         int fits = tune_copy(&doms[d], h, p, run, &why, &mem);
+        if (fits <= 0)
+            free(was);
         if (fits < 0)
             return VT_EXIT_DOMAIN;
         if (!fits) {
@@ -189,6 +204,7 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
             unbound += mem - bound;
         long long left = ordinary_left(h, run->usage, reserve);
         if (left != LLONG_MAX && unbound > left) {
+            free(was);
             res->failed_dom = d;
             res->why = xasprintf("host memory: the copies whose memory no "
                                  "<numatune> binds take %lld MiB, more than "
@@ -198,6 +214,11 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
                                  (left > 0 ? left : 0) / 1024);
             return 0;
         }
+        int nodes = 0;
+        for (int n = 0; n < h->nnodes; n++)
+            nodes += node_kib(h, run->usage, n) != was[n];
+        free(was);
+        res->split += nodes > 1;
         res->copies++;
         res->per_dom[d]++;
     }
@@ -263,6 +284,7 @@ static cJSON *scenario_json(const fit_dom *doms, int ndoms, const int *seq,
     for (int i = 0; i < nseq; i++)
         cJSON_AddItemToArray(mix, cJSON_CreateString(doms[seq[i]].file));
     cJSON_AddNumberToObject(s, "copies", r->copies);
+    cJSON_AddNumberToObject(s, "split", r->split);
     cJSON *per = cJSON_AddObjectToObject(s, "per_domain");
     for (int d = 0; d < ndoms; d++) {
         int in = 0;
@@ -310,6 +332,9 @@ static void scenario_text(vt_strbuf *out, const cJSON *s)
         }
         strbuf_adds(out, first ? "" : ")");
     }
+    int split = cJSON_GetObjectItem(s, "split")->valueint;
+    if (split)
+        strbuf_addf(out, " (%d of them split over host nodes)", split);
     const cJSON *lim = cJSON_GetObjectItem(s, "limit");
     if (cJSON_IsObject(lim))
         strbuf_addf(out, "; copy %d (%s) does not fit: %s\n",
