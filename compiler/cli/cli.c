@@ -201,14 +201,8 @@ int cli_parse(int argc, char **argv, vt_cli *o)
         if (!o->check && !o->diff && !o->report && !o->apply)
             return usage_error("%s", "--all: give --check, --diff, "
                                "--report FORMAT or --apply");
-        if (o->diff + o->check > 1 || (o->diff && o->report))
-            return usage_error("%s", "--diff, --check and --report choose "
-                               "one output; give one of them");
-        if (o->dry_run && !o->apply)
-            return usage_error("%s", "--dry-run goes with --apply");
-        return 0;
-    }
-    if (o->ninputs == 0)
+        /* the checks below hold for it as for files */
+    } else if (o->ninputs == 0)
         return usage_error("%s", "no domain given (a file, or - for stdin)");
     int stdin_count = 0;
     for (int i = 0; i < o->ninputs; i++)

@@ -113,11 +113,8 @@ static long long node_kib(const vt_host *h, const vt_usage *u, int n)
 static long long bound_kib(const vt_host *h, const vt_usage *u)
 {
     long long sum = 0;
-    for (int n = 0; n < u->nnodes; n++) {
-        sum += u->mem_kib[n];
-        for (int k = 0; k < h->nodes[n].npages; k++)
-            sum += u->pages[n][k] * (long long)h->nodes[n].pages[k].size_kib;
-    }
+    for (int n = 0; n < u->nnodes; n++)
+        sum += node_kib(h, u, n);
     return sum;
 }
 
@@ -148,8 +145,8 @@ static long long reserve_kib(const vt_policy *p)
     for (int k = 0; k < vt_nrules; k++)
         if (!strcmp(vt_rules[k]->id, "numa.place")) {
             const char *text = NULL;
-            if (policy_param(p, k, "reserved_memory_mib", &text, NULL) || text)
-                return text ? atoll(text) * 1024 : 0;
+            policy_param(p, k, "reserved_memory_mib", &text, NULL);
+            return text ? atoll(text) * 1024 : 0;
         }
     return 0;
 }

@@ -777,6 +777,25 @@ static void put_qname(vt_strbuf *out, xmlNsPtr ns, const xmlChar *name)
     strbuf_adds(out, (const char *)name);
 }
 
+/* The value of attribute A of EL, escaped for quote Q. */
+static void put_value(vt_strbuf *out, xmlNodePtr el, xmlAttrPtr a, char q)
+{
+    xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
+    esc(out, v, q);
+    xmlFree(v);
+}
+
+/* " NAME=QvalueQ" for attribute A of EL. */
+static void put_attr(vt_strbuf *out, xmlNodePtr el, xmlAttrPtr a, char q)
+{
+    strbuf_add(out, " ", 1);
+    put_qname(out, a->ns, a->name);
+    strbuf_add(out, "=", 1);
+    strbuf_add(out, &q, 1);
+    put_value(out, el, a, q);
+    strbuf_add(out, &q, 1);
+}
+
 static void put_start_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
                           int empty)
 {
@@ -792,16 +811,8 @@ static void put_start_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
         esc(out, ns->href, d->quote);
         strbuf_adds(out, q);
     }
-    for (xmlAttrPtr a = el->properties; a; a = a->next) {
-        strbuf_add(out, " ", 1);
-        put_qname(out, a->ns, a->name);
-        strbuf_add(out, "=", 1);
-        strbuf_adds(out, q);
-        xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
-        esc(out, v, d->quote);
-        xmlFree(v);
-        strbuf_adds(out, q);
-    }
+    for (xmlAttrPtr a = el->properties; a; a = a->next)
+        put_attr(out, el, a, d->quote);
     strbuf_adds(out, empty ? "/>" : ">");
 }
 
@@ -868,9 +879,7 @@ static void put_edited_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
         }
         a->_private = &attr_written;
         strbuf_add(out, b + ws, val - ws);
-        xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
-        esc(out, v, q);
-        xmlFree(v);
+        put_value(out, el, a, q);
         strbuf_add(out, &q, 1);
     }
     /* added: the attributes the original tag does not name (xmlSetProp
@@ -880,14 +889,7 @@ static void put_edited_tag(const vt_domdoc *d, vt_strbuf *out, xmlNodePtr el,
         if (a->_private == &attr_written) {
             a->_private = &attr_edited;     /* for the next emit */
         } else if (a->_private == &attr_edited) {
-            strbuf_add(out, " ", 1);
-            put_qname(out, a->ns, a->name);
-            strbuf_add(out, "=", 1);
-            strbuf_add(out, &q, 1);
-            xmlChar *v = xmlGetNsProp(el, a->name, a->ns ? a->ns->href : NULL);
-            esc(out, v, q);
-            xmlFree(v);
-            strbuf_add(out, &q, 1);
+            put_attr(out, el, a, q);
         }
     }
     int was_empty = b[end - 2] == '/';

@@ -734,6 +734,16 @@ static void synthetic_size(const char *desc, long long *pus, long long *nodes)
         *nodes = 1;
 }
 
+/* Refuses DESC for its PUS CPUs and NODES nodes (exit 4). */
+static int synthetic_too_large(const char *desc, long long pus,
+                               long long nodes)
+{
+    return vt_fail(VT_EXIT_HOST, NULL, 0, "the synthetic description \"%s\" "
+                   "makes %lld CPUs and %lld NUMA nodes: at most %d and %d "
+                   "(hwloc's cost grows with their square)", desc, pus, nodes,
+                   VT_SYNTHETIC_MAX_PUS, VT_SYNTHETIC_MAX_NODES);
+}
+
 static int load_synthetic_arg(const void *arg, vt_host **out)
 {
     const char *desc = arg;
@@ -755,11 +765,7 @@ static int load_synthetic_arg(const void *arg, vt_host **out)
     int numas = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
     if (pus > VT_SYNTHETIC_MAX_PUS || numas > VT_SYNTHETIC_MAX_NODES) {
         hwloc_topology_destroy(topo);
-        int rc = vt_fail(VT_EXIT_HOST, NULL, 0, "the synthetic description "
-                         "\"%s\" makes %d CPUs and %d NUMA nodes: at most "
-                         "%d and %d (hwloc's cost grows with their square)",
-                         desc, pus, numas, VT_SYNTHETIC_MAX_PUS,
-                         VT_SYNTHETIC_MAX_NODES);
+        int rc = synthetic_too_large(desc, pus, numas);
         free(src);
         return rc;
     }
@@ -776,11 +782,7 @@ int host_load_hwloc_synthetic(const char *desc, vt_host **out)
     long long pus, nodes;
     synthetic_size(desc, &pus, &nodes);
     if (pus > VT_SYNTHETIC_MAX_PUS || nodes > VT_SYNTHETIC_MAX_NODES)
-        return vt_fail(VT_EXIT_HOST, NULL, 0, "the synthetic description "
-                       "\"%s\" makes %lld CPUs and %lld NUMA nodes: at most "
-                       "%d and %d (hwloc's cost grows with their square)",
-                       desc, pus, nodes, VT_SYNTHETIC_MAX_PUS,
-                       VT_SYNTHETIC_MAX_NODES);
+        return synthetic_too_large(desc, pus, nodes);
     char *where = xasprintf("synthetic:%s", desc);
     int rc = load_in_child(where, "synthetic description",
                            load_synthetic_arg, desc, 60, "hwloc-synthetic",

@@ -280,35 +280,16 @@ static int finish_pools(const vt_host *h, const vt_host_node *n, char *err,
  * so that no node's ordinary memory reads as a hugepage pool. */
 static void one_base_page(vt_host *h)
 {
-    uint64_t base = 0;
-    for (int i = 0; i < h->nnodes; i++) {
-        const vt_host_node *n = &h->nodes[i];
-        for (int k = 0; k < n->npages; k++)
-            if (n->pages[k].size_kib <= 64 &&
-                (!base || n->pages[k].size_kib < base))
-                base = n->pages[k].size_kib;
-    }
-    if (!base || base < 4)
-        return;
+    uint64_t base = host_base_page(h);      /* each node's pages sorted */
     for (int i = 0; i < h->nnodes; i++) {
         vt_host_node *n = &h->nodes[i];
-        uint64_t small = 0;
-        int at = -1;
-        for (int k = 0; k < n->npages; k++)
-            if (n->pages[k].size_kib <= 64 &&
-                (!small || n->pages[k].size_kib < small)) {
-                small = n->pages[k].size_kib;
-                at = k;
-            }
-        if (at < 0 || small == base || small % base)
+        /* its smallest pool: a base page larger than the host's, so the
+         * node has none of the host's size */
+        vt_host_pages *p = n->npages ? &n->pages[0] : NULL;
+        if (!p || p->size_kib > 64 || p->size_kib <= base ||
+            p->size_kib % base)
             continue;
-        int has_base = 0;
-        for (int k = 0; k < n->npages; k++)
-            has_base |= n->pages[k].size_kib == base;
-        if (has_base)
-            continue;
-        vt_host_pages *p = &n->pages[at];
-        long long f = (long long)(small / base);
+        long long f = (long long)(p->size_kib / base);
         p->size_kib = base;
         if (p->total > 0 && p->total <= VT_HOST_MAX_PAGES)
             p->total *= f;
@@ -322,6 +303,10 @@ static int finish_nodes(vt_host *h, char *err, size_t errlen)
     if (h->nnodes == 0)
         return seterr(err, errlen, "no NUMA node");
     sort_nodes(h);
+    for (int i = 0; i < h->nnodes; i++)
+        if (h->nodes[i].npages > 1)
+            qsort(h->nodes[i].pages, (size_t)h->nodes[i].npages,
+                  sizeof *h->nodes[i].pages, cmp_pages);
     one_base_page(h);
     for (int i = 0; i < h->nnodes; i++) {
         vt_host_node *n = &h->nodes[i];
@@ -332,8 +317,6 @@ static int finish_nodes(vt_host *h, char *err, size_t errlen)
                           "range", n->id);
         if (i > 0 && n->id == h->nodes[i - 1].id)
             return seterr(err, errlen, "NUMA node %d listed twice", n->id);
-        if (n->npages > 1)
-            qsort(n->pages, (size_t)n->npages, sizeof *n->pages, cmp_pages);
         for (int k = 0; k < n->npages; k++)
             if (n->pages[k].size_kib < 1 ||
                 n->pages[k].size_kib > (uint64_t)VT_HOST_MAX_COUNT ||

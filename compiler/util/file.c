@@ -265,22 +265,28 @@ int file_stage(const char *path, const char *data, size_t len,
     return 0;
 }
 
+/* Writes LEN bytes of DATA over the file PATH (truncated and synced when
+ * TRUNC: a file, not a device). Returns 0 or errno. */
+static int write_over(const char *path, const char *data, size_t len,
+                      int trunc)
+{
+    int e = 0, fd = open(path, O_WRONLY | (trunc ? O_TRUNC : 0));
+    if (fd < 0)
+        return errno;
+    if (file_write_all(fd, data, len) < 0 || (trunc && fsync(fd) < 0))
+        e = errno;
+    if (close(fd) < 0 && !e)
+        e = errno;
+    return e;
+}
+
 int file_commit(vt_staged *st)
 {
     int e = 0;
     if (st->direct || st->inplace) {
         if (st->inplace)    /* kept to write back if the run fails later */
             st->old = file_read(st->target, &st->oldlen);
-        int fd = open(st->target, O_WRONLY | (st->inplace ? O_TRUNC : 0));
-        if (fd < 0)
-            e = errno;
-        else {
-            if (file_write_all(fd, st->data, st->len) < 0 ||
-                (st->inplace && fsync(fd) < 0))
-                e = errno;
-            if (close(fd) < 0 && !e)
-                e = errno;
-        }
+        e = write_over(st->target, st->data, st->len, st->inplace);
         if (st->tmp)
             unlink(st->tmp);
     } else {
@@ -330,12 +336,7 @@ void file_rollback(vt_staged *st)
 {
     if (st->committed && st->target) {
         if (st->inplace && st->old) {
-            int fd = open(st->target, O_WRONLY | O_TRUNC);
-            if (fd >= 0) {
-                (void)file_write_all(fd, st->old, st->oldlen);
-                (void)fsync(fd);
-                close(fd);
-            }
+            (void)write_over(st->target, st->old, st->oldlen, 1);
         } else if (st->backup) {
             if (rename(st->backup, st->target) == 0) {
                 temp_drop(st->backup);
