@@ -415,6 +415,12 @@ check "--apply -i with a domain libvirt refuses: no file rewritten" cmp -s apgoo
 sed -e 's|<name>db01</name>|<name>db02</name>|' -e '/<uuid>/d' "$dom" > ap2.xml
 "$VT" --host "$H" -c test:///default --apply --dry-run ap1.xml ap2.xml > dry-many.out 2> dry-many.err; rc=$?
 check "--apply --dry-run takes several domains, as --apply does" sh -c "test $rc = 0 && test \$(grep -c 'would define' dry-many.err) = 2 && test ! -s dry-many.out"
+# two domains pinned alike, each 1:1 with its emulator apart: the usage
+# cannot tell their pins apart, so neither is told its CPUs are dedicated
+twin=$root/tests/golden/dedicated-kept-pins/in.xml
+sed 's|<name>pinned-by-hand</name>|<name>twin-b</name>|' "$twin" > twin-b.xml
+"$VT" --host "$H" --profile latency -o twins/ "$twin" twin-b.xml 2> /dev/null
+check "two domains pinned alike: no hint-dedicated on either" sh -c "test -s twins/in.xml && test -s twins/twin-b.xml && ! grep -q hint-dedicated twins/in.xml twins/twin-b.xml"
 # a file name is quoted as git quotes it: one message, one line
 nl='new
 line.xml'

@@ -52,6 +52,10 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     const vt_usage *u = r_usage(c);
     int crowded = kept && (u->nunconfined > 0 ||
                            hwloc_bitmap_intersects(vset, u->floating));
+    /* the usage does not tell its own pins from those of the other
+     * domains that place themselves (two domains pinned alike both look
+     * alone): with any other domain accounted, no claim of dedication */
+    int others = kept && u->ndomains > 1;
     /* and its pins must keep off the host's own CPUs, as the plan does */
     int host_cpus = kept && hwloc_bitmap_intersects(vset, r_housekeeping(c));
     hwloc_bitmap_free(vset);
@@ -78,6 +82,10 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     if (crowded)
         return "another domain's vCPUs may run on its CPUs (they float "
                "over them)";
+    if (others)
+        return "other domains of the run or of -c are accounted, and their "
+               "pins are not told apart from this domain's: none may share "
+               "its CPUs for the hint to hold, which cannot be shown";
     if (host_cpus)
         return "a vCPU is pinned to one of the host's housekeeping CPUs, "
                "where the host's own tasks run";
@@ -143,7 +151,9 @@ const vt_rule rule_cpu_dedicated = {
         "(KVM_HINTS_REALTIME: the guest polls when idle and its spinlocks "
         "do not yield) only when cpu.pin dedicated a host CPU to every vCPU "
         "(not its fallback to the shared pool), or the domain's own pins "
-        "give each vCPU a host CPU of its own, the emulator and every "
+        "give each vCPU a host CPU of its own, off the housekeeping CPUs, "
+        "with no other domain of the run or of -c accounted (their pins "
+        "cannot be told apart from its own), the emulator and every "
         "iothread are pinned (unpinned, QEMU runs them on any CPU) and no "
         "<emulatorpin> or <iothreadpin> of the domain shares one of them, "
         "no other domain of the run or of -c runs there (the CPU pools), "
