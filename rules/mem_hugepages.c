@@ -376,7 +376,9 @@ static void check_self_placed_pages(vt_rule_ctx *c)
             if (accounted)
                 free_pages += own;      /* the run counts them already */
             const vt_host_pages *pg = &h->nodes[n].pages[k];
-            long long have = pg->free >= 0 ? pg->free : pg->total;
+            long long have = pg->free >= 0
+                ? pg->free + usage_pages_held(r_usage(c), h, n, size)
+                : pg->total;
             if (free_pages > have)
                 free_pages = have;
             if (own <= free_pages) {
@@ -408,8 +410,11 @@ static void run_mem_hugepages(vt_rule_ctx *c)
     const vt_place_plan *p = r_rule_on(c, RULE_numa_place) ? place_get(c)
                                                             : NULL;
     /* a domain placement found no room for (or that cannot start here)
-     * gets no hugepages and no host commands: numa.place says why */
-    if (p && p->status == PLACE_INFEASIBLE)
+     * gets no hugepages and no host commands: numa.place says why; one
+     * it confined to the shared CPUs instead is a domain with a CPU set
+     * of its own from now on, tuned as one (and as its output is tuned
+     * again) */
+    if (p && p->status == PLACE_INFEASIBLE && !p->confine)
         return;
     if (p && p->status != PLACE_OK)
         p = NULL;

@@ -136,8 +136,10 @@ static void run_mem_lock(vt_rule_ctx *c)
     const vt_host *h = r_host(c);
     /* a domain placement found no room for is not locked: locked memory
      * the host does not have is an out-of-memory kill waiting */
-    if (lowlat && r_rule_on(c, RULE_numa_place) &&
-        place_get(c)->status == PLACE_INFEASIBLE) {
+    const vt_place_plan *plan = r_rule_on(c, RULE_numa_place)
+                                ? place_get(c) : NULL;
+    if (lowlat && plan && plan->status == PLACE_INFEASIBLE &&
+        !plan->confine) {
         r_finding(c, SEV_INFO, NULL, NULL, "memory not locked: the domain "
                   "does not fit this host (numa.place), and locking memory "
                   "the host cannot give risks an out-of-memory kill");

@@ -98,6 +98,9 @@ const char *r_arch(const vt_rule_ctx *c);
 
 /* The run: what earlier domains (and, with -c, defined ones) take. */
 const vt_usage *r_usage(const vt_rule_ctx *c);
+/* The index in r_usage's domains of the domain being tuned, when it is
+ * accounted already (it places itself), else -1: for usage_others. */
+int r_usage_self(const vt_rule_ctx *c);
 /* CPUs kept for the host (the housekeeping pool, pools.h): never
  * dedicated to a vCPU. */
 hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c);

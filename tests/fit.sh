@@ -70,6 +70,17 @@ check "migratable: unbound memory is held to the host's (1 copy of 32 GiB, not 4
 import json, sys
 s = json.load(open("mig.json"))["hosts"][0]["scenarios"][0]
 sys.exit(0 if s["copies"] == 1 and s["limit"]["finding"].startswith("host memory:") else 1)'
+# and so is the memory of the connection's domains that no <numatune>
+# binds: a 40 GiB one leaves no room for a 32 GiB copy (63 GiB ordinary)
+sed -e 's/<name>small</<name>resident</' -e "s/'GiB'>2</'GiB'>40</" small.xml > resident.xml
+{ echo "<node><cpu><mhz>2600</mhz><model>x86_64</model><active>32</active>"
+  echo "<nodes>2</nodes><sockets>1</sockets><cores>8</cores><threads>2</threads>"
+  echo "</cpu><memory>134217728</memory>"; cat resident.xml; echo "</node>"; } > resident-node.xml
+"$VT" fit --host "$H" -c "test://$t/resident-node.xml" --profile migratable --report json "$root/examples/domains/db.xml" > mig-c.json
+check "fit -c: the connection's unbound memory counts (0 copies of 32 GiB beside 40 GiB)" /usr/bin/python3 -c '
+import json, sys
+s = json.load(open("mig-c.json"))["hosts"][0]["scenarios"][0]
+sys.exit(0 if s["copies"] == 0 and s["limit"]["finding"].startswith("host memory:") else 1)'
 "$VT" fit --host "$H" --report json "$root/examples/domains/db.xml" > split.json
 check "a copy split over nodes is counted as such (db: 32 GiB over two 31 GiB nodes)" /usr/bin/python3 -c '
 import json, sys

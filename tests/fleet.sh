@@ -80,6 +80,20 @@ check "--all without -c: exit 2" sh -c "! '$VT' --all --check 2> u.err; test \$?
 check "--all with a file: exit 2" sh -c "! '$VT' -c '$U' --all --check alpha.xml 2> /dev/null"
 check "--all with -o: exit 2" sh -c "! '$VT' -c '$U' --all -o x/ 2> /dev/null && test ! -e x"
 check "--all alone: exit 2, says what to give" sh -c "! '$VT' -c '$U' --all 2> u.err && grep -q 'give --check, --diff, --report FORMAT or --apply' u.err"
+# a running domain's hugepages are missing from the measured free count:
+# its tuned definition takes them over at its next start, not on top
+dom golf 7 12 4
+"$VT" --host "$H" --profile latency golf.xml > golf-tuned.xml
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["nodes"][0]["pages"][2]["free"] = 4      # golf runs there with 12
+json.dump(d, open("golf-host.json", "w"))' "$H"
+{ echo "<node><cpu><mhz>2600</mhz><model>x86_64</model><active>32</active>"
+  echo "<nodes>2</nodes><sockets>1</sockets><cores>8</cores><threads>2</threads>"
+  echo "</cpu><memory>134217728</memory>"; cat golf-tuned.xml; echo "</node>"; } > golf-node.xml
+"$VT" --host golf-host.json --profile latency -c "test://$t/golf-node.xml" --all --check > golf.out 2> golf.err; rc=$?
+check "--all: a running hugepage domain, tuned, is tuned (its pages not counted twice)" sh -c "test $rc = 0 && grep -qx 'vtune-xml: test://$t/golf-node.xml#golf: tuned' golf.err"
 printf '<node><cpu><mhz>2600</mhz><model>x86_64</model><active>4</active><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>1</threads></cpu><memory>8388608</memory></node>\n' > empty.xml
 "$VT" --host "$H" -c "test://$t/empty.xml" --all --check > /dev/null 2> e.err; rc=$?
 check "--all on a connection without domains: exit 0, says so" sh -c "test $rc = 0 && grep -q 'no domain is defined there' e.err"

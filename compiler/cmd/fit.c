@@ -65,7 +65,7 @@ static char *infeasible(const vt_domain_report *r)
 /* Tunes copy of D in RUN; returns 1 when it fits, 0 when not (*WHY set,
  * unless the caller passes NULL), -1 when it cannot be read (printed). */
 static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
-                     vt_run *run, char **why, long long *mem_kib)
+                     vt_run *run, char **why)
 {
     vt_job j;
     memset(&j, 0, sizeof j);
@@ -78,7 +78,6 @@ static int tune_copy(const fit_dom *d, const vt_host *h, const vt_policy *p,
     int rc = job_load(&j, 0);
     int fits = -1;
     if (!rc) {
-        *mem_kib = (long long)j.info.memory_kib;
         j.accounted = engine_preaccount(j.doc, &j.info, h, p, run);
         job_tune(&j, h, p, run);
         char *w = infeasible(j.rep);
@@ -106,15 +105,6 @@ static long long node_kib(const vt_host *h, const vt_usage *u, int n)
     long long sum = u->mem_kib[n];
     for (int k = 0; k < h->nodes[n].npages; k++)
         sum += u->pages[n][k] * (long long)h->nodes[n].pages[k].size_kib;
-    return sum;
-}
-
-/* KiB of memory bound to host nodes in U: ordinary memory and pages. */
-static long long bound_kib(const vt_host *h, const vt_usage *u)
-{
-    long long sum = 0;
-    for (int n = 0; n < u->nnodes; n++)
-        sum += node_kib(h, u, n);
     return sum;
 }
 
@@ -166,7 +156,7 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
     if (conn && connection_add_usage(conn, h, run->usage, &run->pools, NULL,
                                      0) < 0)
         return VT_EXIT_HOST;
-    long long unbound = 0, reserve = reserve_kib(p);
+    long long reserve = reserve_kib(p);
     for (int k = 0; k < limit; k++) {
         int d = seq[k % nseq];
         /* a domain that places itself takes its own CPUs and nodes: a
@@ -182,8 +172,7 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
         long long *was = xcalloc((size_t)h->nnodes + 1, sizeof *was);
         for (int n = 0; n < h->nnodes; n++)
             was[n] = node_kib(h, run->usage, n);
-        long long mem = 0, before = bound_kib(h, run->usage);
-        int fits = tune_copy(&doms[d], h, p, run, &why, &mem);
+        int fits = tune_copy(&doms[d], h, p, run, &why);
         if (fits <= 0)
             free(was);
         if (fits < 0)
@@ -194,17 +183,17 @@ static int fill(const vt_host *h, const vt_policy *p, vt_conn *conn,
             return 0;
         }
         /* memory no <numatune> binds (a profile that does not place, a
-         * domain left floating) is still the host's: it never
-         * overcommits, whichever node the kernel takes it from */
-        long long bound = bound_kib(h, run->usage) - before;
-        if (mem > bound)
-            unbound += mem - bound;
+         * domain left floating, a domain of -c) is still the host's: it
+         * never overcommits, whichever node the kernel takes it from */
+        long long unbound = run->usage->unbound_kib;
         long long left = ordinary_left(h, run->usage, reserve);
         if (left != LLONG_MAX && unbound > left) {
             free(was);
             res->failed_dom = d;
-            res->why = xasprintf("host memory: the copies whose memory no "
-                                 "<numatune> binds take %lld MiB, more than "
+            res->why = xasprintf("host memory: the memory no <numatune> "
+                                 "binds to a node (of the copies, and of "
+                                 "the domains of -c) takes %lld MiB, more "
+                                 "than "
                                  "the %lld MiB of ordinary memory the nodes "
                                  "have left (less their hugepage pools and "
                                  "reserve)", unbound / 1024,

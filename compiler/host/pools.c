@@ -131,6 +131,7 @@ void pools_init(vt_pools *p, const vt_host *h, hwloc_const_bitmap_t reserved)
     } else {
         p->housekeeping = hwloc_bitmap_alloc();
         default_housekeeping(h, p->housekeeping, &p->why);
+        p->guessed = 1;
     }
     /* a CPU kept for the host is not isolated for the guests' sake */
     hwloc_bitmap_andnot(p->isolated, p->isolated, p->housekeeping);

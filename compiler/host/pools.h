@@ -31,6 +31,9 @@ typedef struct vt_pools {
                                      name (empty when none) */
     const char *why;              /* how housekeeping was chosen, for
                                      reasons (static string) */
+    int guessed;                  /* housekeeping is vtune-xml's choice
+                                     (one core per node): the host keeps
+                                     its own tasks off no CPU */
 } vt_pools;
 
 /* The pools of H: housekeeping is RESERVED (the policy's reserved_cpus)

@@ -19,14 +19,18 @@ vt_usage *usage_new(const vt_host *h)
     u->floating = hwloc_bitmap_alloc();
     u->mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->mem_kib);
     u->running_mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->running_mem_kib);
+    u->held_mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->held_mem_kib);
     u->nnodes = h->nnodes;
     u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
     u->running_pages = xcalloc((size_t)h->nnodes, sizeof *u->running_pages);
+    u->held_pages = xcalloc((size_t)h->nnodes, sizeof *u->held_pages);
     for (int n = 0; n < h->nnodes; n++) {
         u->pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
                               sizeof **u->pages);
         u->running_pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
                                       sizeof **u->running_pages);
+        u->held_pages[n] = xcalloc((size_t)h->nodes[n].npages + 1,
+                                   sizeof **u->held_pages);
     }
     return u;
 }
@@ -39,16 +43,25 @@ void usage_free(vt_usage *u)
     hwloc_bitmap_free(u->floating);
     free(u->mem_kib);
     free(u->running_mem_kib);
+    free(u->held_mem_kib);
     for (int n = 0; n < u->nnodes; n++) {
         free(u->pages[n]);
         free(u->running_pages[n]);
+        free(u->held_pages[n]);
     }
     free(u->pages);
     free(u->running_pages);
+    free(u->held_pages);
     for (int i = 0; i < u->npci; i++)
         free(u->pci[i]);
     for (int i = 0; i < 4; i++)
         free(u->unconfined[i]);
+    for (int i = 0; i < u->ndomains; i++) {
+        free(u->domains[i].name);
+        hwloc_bitmap_free(u->domains[i].cpus);
+        hwloc_bitmap_free(u->domains[i].floating);
+    }
+    free(u->domains);
     free(u->pci);
     free(u);
 }
@@ -73,10 +86,6 @@ static char *attr(xmlNodePtr n, const char *name)
     return r;
 }
 
-/* Adds the CPUs of each cpuset attribute matched by XP to OUT, with
- * their SMT siblings (a pinned domain owns whole cores); CPUs in SKIP are
- * left out; with SINGLE, only cpusets of one CPU count (a vCPU pinned to a
- * set of CPUs floats over them and owns none). */
 /* The whole cores of the CPUs of SET, added to OUT. */
 static void add_cores(const vt_host *h, hwloc_const_bitmap_t set,
                       hwloc_bitmap_t out)
@@ -105,8 +114,9 @@ static int one_core(const vt_host *h, hwloc_const_bitmap_t set)
  * VCPU -1 (<vcpu cpuset>): floating; other pins (emulator, iothreads,
  * VCPU 0) without the CPUs of SKIP are dedicated when they are one core,
  * else floating. */
-static void add_pins(vt_usage *u, xmlXPathContextPtr x, const char *xp,
-                     const vt_host *h, int vcpu, hwloc_const_bitmap_t skip)
+static void add_pins(vt_usage_domain *u, xmlXPathContextPtr x,
+                     const char *xp, const vt_host *h, int vcpu,
+                     hwloc_const_bitmap_t skip)
 {
     xmlXPathObjectPtr r = select_nodes(x, xp);
     for (int i = 0; r && i < r->nodesetval->nodeNr; i++) {
@@ -250,10 +260,20 @@ long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
             *assumed = 1;
     }
     have -= u->pages[n][i];
-    /* a running domain's pages are not in a measured free count */
+    /* a running domain's pages are not in a measured free count; those of
+     * a running domain the run tunes are its own again at its restart */
     if (pg->free < 0)
         have -= u->running_pages[n][i];
+    else
+        have += u->held_pages[n][i];
     return have < 0 ? 0 : have;
+}
+
+long long usage_pages_held(const vt_usage *u, const vt_host *h, int n,
+                           unsigned long long size_kib)
+{
+    int i = n >= 0 && n < h->nnodes ? pool_index(h, n, size_kib) : -1;
+    return i < 0 || h->nodes[n].pages[i].free < 0 ? 0 : u->held_pages[n][i];
 }
 
 long long usage_pages_taken(const vt_usage *u, const vt_host *h, int n,
@@ -379,8 +399,8 @@ static void add_pci(vt_usage *u, xmlXPathContextPtr x)
  * the kernel balances over (online, not isolated): without those libvirt
  * gives the QEMU threads every online CPU (qemuProcessGetAllCpuAffinity);
  * a strict <numatune> sets only the memory nodes (cpuset.mems). */
-static void add_unconfined(vt_usage *u, xmlXPathContextPtr x,
-                           const vt_pools *p)
+static void add_unconfined(vt_usage *u, vt_usage_domain *d,
+                           xmlXPathContextPtr x, const vt_pools *p)
 {
     xmlXPathObjectPtr v = select_nodes(x, "/domain/vcpu");
     char *cs = v ? attr(v->nodesetval->nodeTab[0], "cpuset") : NULL;
@@ -401,50 +421,135 @@ static void add_unconfined(vt_usage *u, xmlXPathContextPtr x,
         return;
     hwloc_bitmap_t set = hwloc_bitmap_dup(p->online);
     hwloc_bitmap_andnot(set, set, p->isolated);
-    hwloc_bitmap_or(u->floating, u->floating, set);
+    hwloc_bitmap_or(d->floating, d->floating, set);
     hwloc_bitmap_free(set);
-    if (u->nunconfined < 4) {
-        xmlXPathObjectPtr nm = select_nodes(x, "/domain/name");
-        xmlChar *name = nm ? xmlNodeGetContent(nm->nodesetval->nodeTab[0])
-                           : NULL;
-        u->unconfined[u->nunconfined] = xstrdup(name ? (const char *)name
-                                                     : "(unnamed)");
-        xmlFree(name);
-        xmlXPathFreeObject(nm);
-    }
+    d->unconfined = 1;
+    if (u->nunconfined < 4)
+        u->unconfined[u->nunconfined] = xstrdup(d->name);
     u->nunconfined++;
 }
 
-void usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                              const vt_pools *p)
+/* The domain's <name>, or "(unnamed)". */
+static char *domain_name(xmlXPathContextPtr x)
 {
-    u->adding_running = 1;
-    usage_add_domain(u, h, doc, p);
-    u->adding_running = 0;
+    xmlXPathObjectPtr nm = select_nodes(x, "/domain/name");
+    xmlChar *name = nm ? xmlNodeGetContent(nm->nodesetval->nodeTab[0]) : NULL;
+    char *r = xstrdup(name && *name ? (const char *)name : "(unnamed)");
+    xmlFree(name);
+    xmlXPathFreeObject(nm);
+    return r;
 }
 
-void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                      const vt_pools *p)
+int usage_others(const vt_usage *u, int self, hwloc_bitmap_t ded,
+                 hwloc_bitmap_t flt)
+{
+    int unconfined = 0;
+    for (int i = 0; i < u->ndomains; i++) {
+        if (i == self)
+            continue;
+        if (ded)
+            hwloc_bitmap_or(ded, ded, u->domains[i].cpus);
+        if (flt)
+            hwloc_bitmap_or(flt, flt, u->domains[i].floating);
+        unconfined += u->domains[i].unconfined;
+    }
+    return unconfined;
+}
+
+int usage_who(const vt_usage *u, int self, hwloc_const_bitmap_t set,
+              int floating, char *buf, size_t n)
+{
+    int found = 0;
+    size_t at = 0;
+    if (n)
+        buf[0] = '\0';
+    for (int i = 0; i < u->ndomains; i++) {
+        const vt_usage_domain *d = &u->domains[i];
+        if (i == self ||
+            !hwloc_bitmap_intersects(floating ? d->floating : d->cpus, set))
+            continue;
+        if (found < 4 && at < n)
+            at += (size_t)snprintf(buf + at, n - at, "%s'%s'",
+                                   found ? ", " : "", d->name);
+        found++;
+    }
+    if (found > 4 && at < n)
+        snprintf(buf + at, n - at, " and %d more", found - 4);
+    return found;
+}
+
+/* KiB U binds to host nodes: ordinary memory and hugepages. */
+static long long bound_kib(const vt_usage *u, const vt_host *h)
+{
+    long long sum = 0;
+    for (int n = 0; n < h->nnodes; n++) {
+        sum += u->mem_kib[n];
+        for (int i = 0; i < h->nodes[n].npages; i++)
+            sum += (u->pages[n][i] + u->running_pages[n][i])
+                   * (long long)h->nodes[n].pages[i].size_kib;
+    }
+    return sum;
+}
+
+int usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                             const vt_pools *p)
+{
+    u->adding_running = 1;
+    int i = usage_add_domain(u, h, doc, p);
+    u->adding_running = 0;
+    return i;
+}
+
+void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                    const vt_pools *p)
+{
+    vt_usage *t = usage_new(h);
+    usage_add_domain(t, h, doc, p);
+    for (int n = 0; n < h->nnodes; n++) {
+        u->held_mem_kib[n] += t->mem_kib[n];
+        for (int i = 0; i < h->nodes[n].npages; i++)
+            u->held_pages[n][i] += t->pages[n][i];
+    }
+    usage_free(t);
+}
+
+int usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                     const vt_pools *p)
 {
     xmlXPathContextPtr x = xmlXPathNewContext(doc);
     if (!x)
-        return;
-    add_pins(u, x, "/domain/cputune/vcpupin", h, 1, NULL);
+        return -1;
+    u->domains = xrealloc(u->domains, (size_t)(u->ndomains + 1)
+                                      * sizeof *u->domains);
+    vt_usage_domain *d = &u->domains[u->ndomains];
+    *d = (vt_usage_domain){domain_name(x), hwloc_bitmap_alloc(),
+                           hwloc_bitmap_alloc(), 0};
+    add_pins(d, x, "/domain/cputune/vcpupin", h, 1, NULL);
     /* <vcpu cpuset> is where vCPUs without a pin (and, by default, the
      * emulator) float, even when it is one CPU */
-    add_pins(u, x, "/domain/vcpu", h, -1, NULL);
-    add_unconfined(u, x, p);
-    add_pins(u, x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
+    add_pins(d, x, "/domain/vcpu", h, -1, NULL);
+    add_unconfined(u, d, x, p);
+    add_pins(d, x, "/domain/cputune/emulatorpin | /domain/cputune/iothreadpin",
              h, 0, p->housekeeping);
+    hwloc_bitmap_or(u->cpus, u->cpus, d->cpus);
+    hwloc_bitmap_or(u->floating, u->floating, d->floating);
     /* hugepage-backed memory comes from the pools, not the node's
      * ordinary memory */
+    long long before = bound_kib(u, h);
     xmlXPathObjectPtr hp = select_nodes(x, "/domain/memoryBacking/hugepages");
     if (hp)
         add_pages(u, h, x);
     else
         add_memory(u, h, x);
     xmlXPathFreeObject(hp);
+    xmlXPathObjectPtr mem = select_nodes(x, "/domain/memory");
+    long long total = mem ? (long long)node_memory(mem->nodesetval->nodeTab[0],
+                                                   NULL) : 0;
+    xmlXPathFreeObject(mem);
+    long long bound = bound_kib(u, h) - before;
+    if (total > bound)
+        u->unbound_kib += total - bound;
     add_pci(u, x);
-    u->ndomains++;
     xmlXPathFreeContext(x);
+    return u->ndomains++;
 }

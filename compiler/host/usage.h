@@ -13,6 +13,15 @@
 #include "host.h"
 #include "pools.h"
 
+/* One domain accounted: what it takes of the CPUs, to tell its own from
+ * the others'. */
+typedef struct vt_usage_domain {
+    char *name;                 /* its <name>, "(unnamed)" without */
+    hwloc_bitmap_t cpus;        /* dedicated to it (whole cores) */
+    hwloc_bitmap_t floating;    /* its floating vCPUs' and threads' CPUs */
+    int unconfined;             /* vCPUs with neither pin nor cpuset */
+} vt_usage_domain;
+
 typedef struct vt_usage {
     hwloc_bitmap_t cpus;        /* CPUs given exclusively to a domain
                                    (dedicated: pools.h) */
@@ -28,9 +37,19 @@ typedef struct vt_usage {
                                    host.nodes[n].pages): hugepages claimed */
     long long **running_pages;  /* the same for domains running now: not
                                    in a measured free count already */
+    long long *held_mem_kib;    /* per host node: KiB that domains of
+                                   the run running now hold under their
+                                   live definition (missing from a
+                                   measured free count; theirs again when
+                                   they restart with the tuned one) */
+    long long **held_pages;     /* the same for hugepages, per pool */
+    long long unbound_kib;      /* memory of domains that no <numatune>
+                                   binds to a node (nor its hugepages):
+                                   the host's all the same */
     int adding_running;         /* usage_add_running_domain at work */
     int nnodes;
     int ndomains;               /* domains accounted */
+    vt_usage_domain *domains;   /* each of them, in the order added */
     int nunconfined;            /* domains whose vCPUs have neither a
                                    <vcpupin> nor <vcpu cpuset> */
     char *unconfined[4];        /* the first ones' names */
@@ -51,21 +70,48 @@ void usage_free(vt_usage *u);
  * and its
  * other emulator and iothread pins outside HOUSEKEEPING (floating); its
  * memory on the nodes its <numatune> binds it to, and the hugepages its
- * <memoryBacking> takes there. */
-void usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                      const vt_pools *p);
+ * <memoryBacking> takes there. Returns its index in U->domains. */
+int usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                     const vt_pools *p);
+
+/* What the domains of U other than the one of index SELF (-1: none)
+ * take of the CPUs: dedicated ones into DED, those they float over into
+ * FLT (either may be NULL); returns how many of them are unconfined
+ * (their vCPUs float over every CPU libvirt allows). */
+int usage_others(const vt_usage *u, int self, hwloc_bitmap_t ded,
+                 hwloc_bitmap_t flt);
+
+/* Names of the domains of U other than SELF whose dedicated CPUs (FLOAT
+ * 0) or floating ones (FLOAT 1, the unconfined included) meet SET, as
+ * "'a', 'b'" (at most four, then "and N more") into BUF; how many. */
+int usage_who(const vt_usage *u, int self, hwloc_const_bitmap_t set,
+              int floating, char *buf, size_t n);
 
 /* The same for a domain running now (a connection's active domain): its
  * hugepages are already missing from a free count the host measured, so
  * they count only against pools whose free count is unknown. */
-void usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
-                              const vt_pools *p);
+int usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                             const vt_pools *p);
+
+/* Credits what the domain DOC holds now on H, per its live definition,
+ * when the run tunes it while it runs (--all): the memory and hugepages
+ * a measured free count is missing because of it. Its tuned definition
+ * is added as any other (usage_add_domain): the run budgets what it
+ * will take at its next start, not what it takes now on top of it. */
+void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
+                    const vt_pools *p);
 
 /* Free hugepages of SIZE_KIB on host node index N after what the run took:
- * the pool's free count (its total when free is unknown, *ASSUMED set to
- * 1) less the usage; 0 without such a pool. */
+ * the pool's free count with what the run's running domains hold
+ * (usage_add_held), or its total when free is unknown (*ASSUMED set to
+ * 1), less the usage; 0 without such a pool. */
 long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed);
+
+/* Hugepages of SIZE_KIB the running domains of the run hold now on host
+ * node index N, when its free count is measured (usage_add_held). */
+long long usage_pages_held(const vt_usage *u, const vt_host *h, int n,
+                           unsigned long long size_kib);
 
 /* Hugepages of SIZE_KIB the domains of U take on host node index N. */
 long long usage_pages_taken(const vt_usage *u, const vt_host *h, int n,

@@ -322,17 +322,20 @@ int connection_defined(vt_conn *c, vt_defined **out)
         const char *name = p_virDomainGetName(doms[i]);
         char *xml = p_virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
         int active = p_virDomainIsActive(doms[i]) == 1;
+        /* what a running domain holds now: its live definition */
+        char *live = xml && active ? p_virDomainGetXMLDesc(doms[i], 0) : NULL;
         deadline_off();
-        if (!xml || !name) {
+        if (!xml || !name || (active && !live)) {
             if (!rc)
                 vt_error(c->uri, 0, "cannot read the definition of domain "
                          "'%s': %s", name ? name : "?", last_error());
             rc = -1;
         } else {
-            d[k++] = (vt_defined){xstrdup(name), xml, active};
-            xml = NULL;
+            d[k++] = (vt_defined){xstrdup(name), xml, live, active};
+            xml = live = NULL;
         }
         free(xml);
+        free(live);
         p_virDomainFree(doms[i]);
     }
     free(doms);
@@ -350,6 +353,7 @@ void connection_defined_free(vt_defined *d, int n)
     for (int i = 0; d && i < n; i++) {
         free(d[i].name);
         free(d[i].xml);
+        free(d[i].live_xml);
     }
     free(d);
 }

@@ -46,6 +46,7 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
 typedef struct vt_defined {
     char *name;
     char *xml;              /* its inactive (persistent) definition */
+    char *live_xml;         /* running: the definition it runs with */
     int active;             /* running now */
 } vt_defined;
 

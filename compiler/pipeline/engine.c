@@ -85,8 +85,7 @@ int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
     if (!gate(&c, 0) ||
         engine_placement(domdoc_root(d), p, NULL) == PLACEMENT_TOOL)
         return 0;
-    usage_add_domain(run->usage, h, domdoc_xml(d), &run->pools);
-    return 1;
+    return usage_add_domain(run->usage, h, domdoc_xml(d), &run->pools) + 1;
 }
 
 void engine_tune(vt_domdoc *d, const vt_domain *info, const vt_host *h,

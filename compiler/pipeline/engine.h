@@ -40,8 +40,9 @@ enum vt_placement engine_placement(xmlNodePtr root, const vt_policy *p,
                                    const char **what);
 
 /* When D is tuned on H and places itself (engine_placement: kept or
- * numad's), adds what it takes to RUN's usage now and returns 1: such
- * domains are accounted before any other domain of the run is placed. */
+ * numad's), adds what it takes to RUN's usage now and returns its index
+ * there + 1 (else 0): such domains are accounted before any other domain
+ * of the run is placed. */
 int engine_preaccount(vt_domdoc *d, const vt_domain *info, const vt_host *h,
                       const vt_policy *p, vt_run *run);
 

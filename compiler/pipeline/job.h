@@ -19,7 +19,8 @@ typedef struct vt_job {
     char *dest;             /* file to write, or NULL for stdout */
     vt_domdoc *doc;            /* parsed input, until emitted */
     vt_domain info;
-    int accounted;          /* its own placement is already in the usage */
+    int accounted;          /* its own placement is already in the usage
+                               (engine_preaccount: its index + 1) */
     int changed;            /* out differs from in (job_tune sets it) */
     int failed;             /* job_load failed (exit code in rep) */
     char *name, *uuid;      /* the domain's <name> and <uuid>, kept past

@@ -398,6 +398,8 @@ xmlNodePtr r_ensure(vt_rule_ctx *c, xmlNodePtr parent, const char *name,
 
 const vt_usage *r_usage(const vt_rule_ctx *c) { return c->run->usage; }
 
+int r_usage_self(const vt_rule_ctx *c) { return c->accounted - 1; }
+
 hwloc_const_bitmap_t r_housekeeping(const vt_rule_ctx *c)
 {
     return c->run->pools.housekeeping;
@@ -418,7 +420,7 @@ long long r_own_memory(const vt_rule_ctx *c, int n)
 long long r_own_pages(const vt_rule_ctx *c, int n, unsigned long long size_kib,
                       int *accounted)
 {
-    *accounted = c->accounted;
+    *accounted = c->accounted > 0;
     vt_usage *u = usage_new(c->host);
     usage_add_domain(u, c->host, domdoc_xml(c->doc), &c->run->pools);
     long long pages = usage_pages_taken(u, c->host, n, size_kib);

@@ -24,7 +24,8 @@ struct vt_rule_ctx {
     vt_domain_report *rep;
     const vt_run *run;      /* shared by the domains of the run */
     int accounted;          /* the run's usage already holds this domain
-                               (engine_preaccount) */
+                               (engine_preaccount): its index there + 1,
+                               or 0 */
     vt_family_state *states;    /* the families' states, in first use */
     int nstates;
 };

@@ -48,14 +48,16 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     }
     int shared = hwloc_bitmap_intersects(vset, other);
     /* a domain that pins itself: the other domains of the run and of -c
-     * must not float over its CPUs (placement's own plan excludes them) */
-    const vt_usage *u = r_usage(c);
-    int crowded = kept && (u->nunconfined > 0 ||
-                           hwloc_bitmap_intersects(vset, u->floating));
-    /* the usage does not tell its own pins from those of the other
-     * domains that place themselves (two domains pinned alike both look
-     * alone): with any other domain accounted, no claim of dedication */
-    int others = kept && u->ndomains > 1;
+     * must neither pin to its CPUs' cores nor float over its CPUs
+     * (placement's own plan keeps off both) */
+    hwloc_bitmap_t ded = hwloc_bitmap_alloc(), flt = hwloc_bitmap_alloc();
+    int unconfined = kept ? usage_others(r_usage(c), r_usage_self(c), ded,
+                                         flt) : 0;
+    int crowded = kept && (unconfined > 0 ||
+                           hwloc_bitmap_intersects(vset, flt));
+    int others = kept && hwloc_bitmap_intersects(vset, ded);
+    hwloc_bitmap_free(ded);
+    hwloc_bitmap_free(flt);
     /* and its pins must keep off the host's own CPUs, as the plan does */
     int host_cpus = kept && hwloc_bitmap_intersects(vset, r_housekeeping(c));
     hwloc_bitmap_free(vset);
@@ -83,9 +85,7 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
         return "another domain's vCPUs may run on its CPUs (they float "
                "over them)";
     if (others)
-        return "other domains of the run or of -c are accounted, and their "
-               "pins are not told apart from this domain's: none may share "
-               "its CPUs for the hint to hold, which cannot be shown";
+        return "another domain pins vCPUs to the same host cores";
     if (host_cpus)
         return "a vCPU is pinned to one of the host's housekeeping CPUs, "
                "where the host's own tasks run";
@@ -97,6 +97,42 @@ const char *place_dedicated_why_not(vt_rule_ctx *c)
     if (!r_rule_on(c, RULE_numa_place) || !r_rule_on(c, RULE_cpu_pin))
         return "placement is disabled";
     return not_dedicated(c, place_get(c), 0);
+}
+
+/* The hint promises the guest that nothing preempts its vCPUs. When the
+ * housekeeping CPUs are only the tool's choice (no isolcpus, nohz_full
+ * or reserved CPUs on the host, none in the policy), the host's own
+ * tasks and kernel threads still run on the vCPUs' CPUs: a warning with
+ * what keeps them off (the realtime profile's cpu.realtime says it for
+ * its own domains). */
+static void unconfined_host(vt_rule_ctx *c, xmlNodePtr root)
+{
+    const vt_pools *pools = r_pools(c);
+    if (!pools->guessed || r_profile(c) == PROFILE_REALTIME)
+        return;
+    hwloc_bitmap_t cpus = hwloc_bitmap_alloc();
+    r_vcpus_alone(root, cpus);
+    hwloc_bitmap_andnot(cpus, cpus, pools->isolated);
+    if (!hwloc_bitmap_iszero(cpus)) {
+        char *hk = cpulist_format(pools->housekeeping);
+        char *cmd = xasprintf("keep the host's tasks on its housekeeping "
+                              "CPUs: systemd's CPUAffinity=%s (system.conf) "
+                              "and irqaffinity=%s on the kernel command "
+                              "line, or isolcpus= for the guests' CPUs; or "
+                              "name the CPUs the host keeps in the policy's "
+                              "reserved_cpus", hk, hk);
+        char *l = cpulist_format(cpus);
+        r_finding(c, SEV_WARNING, NULL, cmd, "the vCPUs' host CPUs %s are "
+                  "not kept from the host's own tasks: the housekeeping "
+                  "CPUs %s are vtune-xml's choice (%s), and the host sets "
+                  "none (no isolcpus, nohz_full or reserved CPUs), so its "
+                  "tasks and interrupts may still preempt vCPUs the hint "
+                  "tells the guest are never preempted", l, hk, pools->why);
+        free(l);
+        free(hk);
+        free(cmd);
+    }
+    hwloc_bitmap_free(cpus);
 }
 
 static void run_cpu_dedicated(vt_rule_ctx *c)
@@ -128,6 +164,7 @@ static void run_cpu_dedicated(vt_rule_ctx *c)
                       why);
         return;
     }
+    unconfined_host(c, root);
     xmlNodePtr feat = r_ensure(c, root, "features", "holds the KVM hints");
     if (!kvm)
         kvm = r_insert(c, feat, "kvm", NULL, "holds the dedicated-CPU hint");
@@ -152,14 +189,18 @@ const vt_rule rule_cpu_dedicated = {
         "do not yield) only when cpu.pin dedicated a host CPU to every vCPU "
         "(not its fallback to the shared pool), or the domain's own pins "
         "give each vCPU a host CPU of its own, off the housekeeping CPUs, "
-        "with no other domain of the run or of -c accounted (their pins "
-        "cannot be told apart from its own), the emulator and every "
+        "the emulator and every "
         "iothread are pinned (unpinned, QEMU runs them on any CPU) and no "
         "<emulatorpin> or <iothreadpin> of the domain shares one of them, "
-        "no other domain of the run or of -c runs there (the CPU pools), "
+        "no other domain of the run or of -c pins to their cores or floats "
+        "over them (none floats unconfined, over every CPU), "
         "and the guest CPU "
         "is host-passthrough on x86, which libvirt requires; not for "
         "Windows guests, which read Hyper-V's CPUID leaves, not KVM's. "
+        "When the housekeeping CPUs are vtune-xml's choice (the host sets "
+        "no isolcpus, nohz_full or reserved CPUs, the policy no "
+        "reserved_cpus), the hint comes with a warning and the host "
+        "settings that keep the host's tasks off the vCPUs' CPUs. "
         "When dedicated vCPUs get no hint, an info finding says why. A "
         "hint the domain sets is kept, with a warning when its vCPUs are "
         "not dedicated.",

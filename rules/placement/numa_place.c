@@ -106,11 +106,40 @@ static void remote_devices(vt_rule_ctx *c, const vt_place_plan *p,
     }
 }
 
+/* A domain that does not fit: its vCPUs kept off other domains'
+ * dedicated CPUs and the isolated ones (plan.c, confine_unplaced). */
+static void confine_unplaced(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    xmlNodePtr root = r_root(c);
+    xmlNodePtr vcpu = r_child(root, "vcpu");
+    char *cpus = cpulist_format(p->confine);
+    int n = hwloc_bitmap_weight(p->confine), v = r_domain(c)->vcpus;
+    if (!vcpu) {
+        const char *attrs[] = {"cpuset", cpus, NULL};
+        vcpu = r_insert(c, root, "vcpu", attrs, "the domain does not fit: "
+                        "its one vCPU (libvirt's default without <vcpu>) "
+                        "floats over the CPUs kept for shared guests, "
+                        "never over CPUs dedicated to other domains nor "
+                        "isolated ones");
+        r_text(c, vcpu, "1", "one vCPU, as libvirt counts a domain "
+               "without <vcpu>");
+    } else {
+        r_set(c, vcpu, "cpuset", cpus, "the domain does not fit: its "
+              "vCPUs float over the CPUs kept for shared guests%s, never "
+              "over CPUs dedicated to other domains nor isolated ones",
+              n < v ? ", overcommitted" : "");
+    }
+    free(cpus);
+}
+
 static void run_numa_place(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
-    if (!place_ok(c, p))
+    if (!place_ok(c, p)) {
+        if (p->status == PLACE_INFEASIBLE && p->confine)
+            confine_unplaced(c, p);
         return;
+    }
     xmlNodePtr root = r_root(c);
     xmlNodePtr old = r_child(root, "numatune");
     if (old)
@@ -197,7 +226,15 @@ const vt_rule rule_numa_place = {
         "over the shared pool of its nodes instead (not housekeeping): "
         "cpu.pin says so with an infeasible finding (exit 5 with "
         "--strict); with no shared CPU left either, the domain does not "
-        "fit and is left as written.\n\n"
+        "fit (an infeasible finding). A domain that does not fit is not "
+        "left floating over every CPU, other domains' dedicated ones "
+        "included: its <vcpu cpuset> confines it to the shared CPUs (the "
+        "housekeeping ones only when no shared CPU is left), "
+        "overcommitted if it must be, not pinned and with its memory "
+        "unbound; from then on it is a domain with a CPU set of its own, "
+        "and the memory rules tune it as one (so its output, tuned again, "
+        "does not change). When no CPU is dedicated or isolated it is "
+        "left as written.\n\n"
         "**The search.** One search over (host node set, page size). Page "
         "sizes: the one the domain names (<hugepages><page>), else the "
         "host's hugepage sizes that mem.hugepages allows and the memory is "

@@ -77,6 +77,12 @@ typedef struct vt_place_plan {
                                memory, no guest cells written */
     int *pin;               /* pinned: pin[v] is vCPU v's host CPU */
     hwloc_bitmap_t nodes;   /* host nodes used */
+    hwloc_bitmap_t confine; /* INFEASIBLE: the CPUs its vCPUs are
+                               confined to instead of every online CPU
+                               (the floating pool, when isolated CPUs or
+                               other domains' dedicated ones are not in
+                               it); NULL when nothing is to be kept off
+                               or no CPU is left */
     char pool[256];         /* floating: the pool the vCPUs float over,
                                in words ("online CPUs", "housekeeping
                                and shared CPUs (not ...)") */

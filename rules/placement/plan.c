@@ -53,8 +53,9 @@
  *     step 7's CPUs.
  * Pinned vCPUs that find no dedicated CPUs float over the shared pool of
  * their nodes instead (a finding of cpu.pin, exit 5 with --strict); with
- * no shared CPU left either, the domain does not fit and is left as
- * written. A domain with its own guest cells puts each cell on a host
+ * no shared CPU left either, the domain does not fit: its vCPUs are
+ * confined to the shared CPUs, overcommitted (confine_unplaced), so that
+ * they never float over another domain's dedicated CPUs. A domain with its own guest cells puts each cell on a host
  * node (user_cells.c).
  */
 #include "plan_ctx.h"
@@ -85,6 +86,7 @@ static void plan_free(void *data)
     free(p->cells);
     free(p->pin);
     hwloc_bitmap_free(p->nodes);
+    hwloc_bitmap_free(p->confine);
     hwloc_bitmap_free(p->emulator);
     free(p->io);
 }
@@ -321,10 +323,12 @@ long long place_node_room(vt_rule_ctx *c, int n)
     /* where the snapshot measured the node's free memory (the live host:
      * MemFree and the reclaimable caches of nodeN/meminfo), what the
      * host's own processes use is not there either; the domains running
-     * now are in neither */
+     * now are in neither, but the memory a running domain of the run
+     * holds is its own again when it restarts tuned */
     for (int i = 0; i < hn->npages; i++)
         if (hn->pages[i].size_kib == base && hn->pages[i].free >= 0) {
             long long measured = kib_of(hn->pages[i].free, base) - reserve
+                                 + u->held_mem_kib[n]
                                  - (u->mem_kib[n] - u->running_mem_kib[n]);
             if (measured < room)
                 room = measured;
@@ -1016,6 +1020,57 @@ static void read_dimms(pctx *x)
     }
 }
 
+/* A domain that does not fit would, left as written, float over every
+ * online CPU: over the CPUs other domains have dedicated (their vCPUs
+ * are no longer alone there) and the isolated ones. Its vCPUs go to the
+ * shared CPUs instead (the housekeeping ones, which hold the others'
+ * emulator threads, only when no shared CPU is left), overcommitted if
+ * they must be: a guest that runs slowly rather than one that slows its
+ * neighbours. Not when the domain pins vCPUs of its own (kept under
+ * override), nor when nothing is to be kept off or nothing is left. */
+static void confine_unplaced(pctx *x, vt_place_plan *p)
+{
+    xmlNodePtr root = r_root(x->c);
+    if (r_child(r_child(root, "cputune"), "vcpupin"))
+        return;
+    const vt_pools *pools = r_pools(x->c);
+    hwloc_bitmap_t all = pools_floating(pools, r_usage(x->c)->cpus);
+    hwloc_bitmap_t pool = pools_shared(pools, r_usage(x->c)->cpus);
+    const char *what = "shared CPUs";
+    if (hwloc_bitmap_isequal(all, pools->online)) {
+        hwloc_bitmap_free(all);     /* nothing to keep it off */
+        hwloc_bitmap_free(pool);
+        return;
+    }
+    if (hwloc_bitmap_iszero(pool)) {
+        hwloc_bitmap_free(pool);    /* no shared CPU left */
+        pool = all;
+        what = "housekeeping CPUs (no shared CPU is left)";
+    } else {
+        hwloc_bitmap_free(all);
+    }
+    if (hwloc_bitmap_iszero(pool)) {
+        hwloc_bitmap_free(pool);
+        return;
+    }
+    p->confine = pool;
+    size_t at = strlen(p->why);
+    const char *tail = "; left as written";
+    size_t tl = strlen(tail);
+    if (at >= tl && !strcmp(p->why + at - tl, tail))
+        at -= tl;
+    char *list = cpulist_format(pool);
+    int n = hwloc_bitmap_weight(pool);
+    char over[96] = "";
+    if (n < x->vcpus)
+        snprintf(over, sizeof over, ", overcommitted (%d vCPUs on %d CPU%s)",
+                 x->vcpus, n, n == 1 ? "" : "s");
+    snprintf(p->why + at, sizeof p->why - at, "; its vCPUs float over the "
+             "%s %s instead%s, never over other domains' dedicated CPUs nor "
+             "isolated ones; not pinned, memory not bound", what, list, over);
+    free(list);
+}
+
 static void compute(vt_rule_ctx *c, vt_place_plan *p)
 {
     if (self_placed(c, p))
@@ -1076,6 +1131,7 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
     }
     if (!placed) {
         describe_shortage(&x, p, wanted_pins);
+        confine_unplaced(&x, p);
     } else {
         pool_words(&x, p);
         if (x.fallback) {
