@@ -477,6 +477,28 @@ sed 's|<type arch=.x86_64.|<type arch="i686"|; s|<memory unit=.GiB.>32</memory>|
 check "test:///default: no 8 KiB hugepages asked for a base page" sh -c "test $rc = 0 && ! grep -q 'size=.8. unit=.KiB.' i686.out"
 "$VT" -zzz "$dom" > /dev/null 2> z.err
 check "-zzz: names the option, not the program" grep -q "unknown option '-z'" z.err
+# a node of unknown memory is no limit, and the report says so
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for n in d["nodes"]:
+    n["memory_kib"] = None
+json.dump(d, open("nomem.json", "w"))' "$H"
+"$VT" --host nomem.json --report text "$root/examples/domains/web.xml" > nomem.txt 2>&1
+check "unknown node memory: an info finding names the node" grep -q 'numa.place  *\[info\] the memory size of host node [01] is unknown' nomem.txt
+# a page size the pools lack, without mem.hugepages (balanced): the
+# shortfall in pages, and no word of pages nobody will reserve
+cat > hp40.xml <<'XML'
+<domain type='kvm'>
+  <name>hp40</name>
+  <memory unit='GiB'>40</memory>
+  <memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking>
+  <vcpu>4</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+</domain>
+XML
+"$VT" --host "$H" --report text hp40.xml > hp40.txt 2>&1
+check "balanced, 40 GiB on 32 free 1 GiB pages: 8 more pages named, none 'could reserve'" sh -c "grep -q 'hold 32768 MiB free in 1 GiB pages (the domain.s size), after the reserve and what other domains take (8 more 1 GiB pages would hold it; mem.hugepages' hp40.txt && ! grep -q 'could reserve' hp40.txt"
 # the live host: free memory read from nodeN/meminfo
 "$VT" snapshot > live.json
 check "live snapshot: base pages have a free count" /usr/bin/python3 - live.json <<'PY'

@@ -107,7 +107,7 @@ static void default_housekeeping(const vt_host *h, hwloc_bitmap_t hk,
 
 void pools_init(vt_pools *p, const vt_host *h, hwloc_const_bitmap_t reserved)
 {
-    p->host = h;
+    *p = (vt_pools){.host = h};
     p->online = hwloc_bitmap_alloc();
     for (int i = 0; i < h->ncpus; i++)
         if (h->cpus[i].online)

@@ -132,6 +132,33 @@ static void confine_unplaced(vt_rule_ctx *c, const vt_place_plan *p)
     free(cpus);
 }
 
+/* A node of unknown memory size (a snapshot without it) is no limit to
+ * the placement: say so, or a domain may be bound to memory that is not
+ * there. */
+static void unknown_memory(vt_rule_ctx *c, const vt_place_plan *p)
+{
+    const vt_host *h = r_host(c);
+    hwloc_bitmap_t unknown = hwloc_bitmap_alloc();
+    int id;
+    hwloc_bitmap_foreach_begin(id, p->nodes) {
+        const vt_host_node *hn = host_node_by_id(h, id);
+        if (hn && hn->mem_kib < 0)
+            hwloc_bitmap_set(unknown, (unsigned)id);
+    } hwloc_bitmap_foreach_end();
+    if (!hwloc_bitmap_iszero(unknown)) {
+        char *l = cpulist_format(unknown);
+        int many = hwloc_bitmap_weight(unknown) > 1;
+        r_finding(c, SEV_INFO, NULL, NULL, "the memory size of host node%s "
+                  "%s is unknown (the %s source does not give it), so it "
+                  "did not limit the placement: check that the node%s "
+                  "hold%s the domain's memory, or tune against a snapshot "
+                  "taken on the host (vtune-xml snapshot)", many ? "s" : "",
+                  l, h->kind, many ? "s" : "", many ? "" : "s");
+        free(l);
+    }
+    hwloc_bitmap_free(unknown);
+}
+
 static void run_numa_place(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
@@ -172,6 +199,7 @@ static void run_numa_place(vt_rule_ctx *c)
         }
     }
     remote_devices(c, p, nodes);
+    unknown_memory(c, p);
     free(nodes);
     if (!p->pinned)
         confine_floating(c, p);

@@ -563,11 +563,21 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
         if (x->nodes[i].cap > best)
             best = x->nodes[i].cap;
     }
-    char only[160] = "", in[128] = "", size[24];
+    char only[160] = "", in[128] = "", size[24], short_by[224] = "";
     if (x->page)
-        snprintf(in, sizeof in, " in %s pages (the domain's size), pages "
-                 "the nodes could reserve included",
-                 units_name(x->page, size, sizeof size));
+        snprintf(in, sizeof in, " in %s pages (the domain's size)%s",
+                 units_name(x->page, size, sizeof size), x->reservable
+                 ? ", pages the nodes could reserve included" : "");
+    /* in a page size: how many more pages would hold it, and who says
+     * how to reserve them */
+    if (x->page && mem_known && mem < (long long)x->mem)
+        snprintf(short_by, sizeof short_by, " (%llu more %s pages would "
+                 "hold it%s)", ((unsigned long long)((long long)x->mem - mem)
+                                + x->page - 1) / x->page, size,
+                 r_rule_on(x->c, RULE_mem_hugepages) ? ""
+                 : "; mem.hugepages, of the latency, throughput and "
+                   "realtime profiles, gives the commands that reserve "
+                   "them");
     if (!hwloc_bitmap_iszero(x->memonly_skipped)) {
         char *ids = cpulist_format(x->memonly_skipped);
         snprintf(only, sizeof only, "; memory-only node%s %s (HBM, CXL) "
@@ -610,8 +620,8 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
         set_status(p, PLACE_INFEASIBLE, "does not fit: its %llu MiB of "
                    "memory, and the nodes that have CPUs for it hold %lld "
                    "MiB free%s, after the reserve and what other domains "
-                   "take%s; left as written", x->mem / 1024, mem / 1024, in,
-                   only);
+                   "take%s%s; left as written", x->mem / 1024, mem / 1024,
+                   in, short_by, only);
     else
         set_status(p, PLACE_INFEASIBLE, "does not fit: the host has the "
                    "CPUs (%lld for its %d vCPUs) and the memory in total, "
