@@ -81,6 +81,15 @@ check "fit -c: the connection's unbound memory counts (0 copies of 32 GiB beside
 import json, sys
 s = json.load(open("mig-c.json"))["hosts"][0]["scenarios"][0]
 sys.exit(0 if s["copies"] == 0 and s["limit"]["finding"].startswith("host memory:") else 1)'
+# a domain of -c on hugepages no <numatune> binds takes them from the
+# pools, not from the ordinary memory the copies use
+sed -e 's/<name>small</<name>paged</' -e "s/'GiB'>2</'GiB'>16</" -e 's|<vcpu>|<memoryBacking><hugepages><page size="1" unit="GiB"/></hugepages></memoryBacking><vcpu>|' small.xml > paged.xml
+{ echo "<node><cpu><mhz>2600</mhz><model>x86_64</model><active>32</active>"
+  echo "<nodes>2</nodes><sockets>1</sockets><cores>8</cores><threads>2</threads>"
+  echo "</cpu><memory>134217728</memory>"; cat paged.xml; echo "</node>"; } > paged-node.xml
+"$VT" fit --host "$H" --profile migratable --report json small.xml > alone.json
+"$VT" fit --host "$H" -c "test://$t/paged-node.xml" --profile migratable --report json small.xml > paged.json
+check "fit -c: unbound hugepages of the connection come from the pools (as many 2 GiB copies as alone)" test "$(n_of paged.json)" = "$(n_of alone.json)"
 "$VT" fit --host "$H" --report json "$root/examples/domains/db.xml" > split.json
 check "a copy split over nodes is counted as such (db: 32 GiB over two 31 GiB nodes)" /usr/bin/python3 -c '
 import json, sys

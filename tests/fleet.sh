@@ -94,6 +94,32 @@ json.dump(d, open("golf-host.json", "w"))' "$H"
   echo "</cpu><memory>134217728</memory>"; cat golf-tuned.xml; echo "</node>"; } > golf-node.xml
 "$VT" --host golf-host.json --profile latency -c "test://$t/golf-node.xml" --all --check > golf.out 2> golf.err; rc=$?
 check "--all: a running hugepage domain, tuned, is tuned (its pages not counted twice)" sh -c "test $rc = 0 && grep -qx 'vtune-xml: test://$t/golf-node.xml#golf: tuned' golf.err"
+# the same for a running domain no <numatune> binds (its pages came from
+# the pools that lack them): no pages asked for that it already holds
+cat > hotel.xml <<'XML'
+<domain type='kvm'>
+  <name>hotel</name>
+  <memory unit='GiB'>12</memory>
+  <vcpu>4</vcpu>
+  <memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+</domain>
+XML
+{ echo "<node><cpu><mhz>2600</mhz><model>x86_64</model><active>32</active>"
+  echo "<nodes>2</nodes><sockets>1</sockets><cores>8</cores><threads>2</threads>"
+  echo "</cpu><memory>134217728</memory>"; cat hotel.xml; echo "</node>"; } > hotel-node.xml
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for n in d["nodes"]:
+    n["pages"][2]["free"] = 4       # hotel holds 12 of one of them
+json.dump(d, open("hotel-host.json", "w"))' "$H"
+"$VT" --host hotel-host.json --profile latency -c "test://$t/hotel-node.xml" --all --report json > hotel.json 2> /dev/null
+check "--all: a running unbound hugepage domain is placed with its own pages, nothing to reserve" /usr/bin/python3 -c '
+import json, sys
+d = json.load(open("hotel.json"))["domains"][0]
+bad = [f for f in d["findings"] if f["severity"] == "infeasible"]
+sys.exit(0 if not bad and not [a for a in d["host_actions"] if "nr_hugepages" in a] else 1)'
 printf '<node><cpu><mhz>2600</mhz><model>x86_64</model><active>4</active><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>1</threads></cpu><memory>8388608</memory></node>\n' > empty.xml
 "$VT" --host "$H" -c "test://$t/empty.xml" --all --check > /dev/null 2> e.err; rc=$?
 check "--all on a connection without domains: exit 0, says so" sh -c "test $rc = 0 && grep -q 'no domain is defined there' e.err"

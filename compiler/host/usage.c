@@ -292,6 +292,58 @@ static void claim_pages(vt_usage *u, const vt_host *h, int node_id,
         (u->adding_running ? u->running_pages : u->pages)[n][i] += count;
 }
 
+/* Hugepages bound to no one node (no <numatune>, or a nodeset of
+ * several nodes without cells): the kernel takes them from whichever
+ * pools have them, so the usage claims them where most are free (among
+ * NODES, NULL: every node), that the pools' total stays right. */
+static void claim_spread(vt_usage *u, const vt_host *h,
+                         hwloc_const_bitmap_t nodes,
+                         unsigned long long size_kib, long long count)
+{
+    while (count > 0) {
+        int best = -1;
+        long long most = 0;
+        for (int n = 0; n < h->nnodes; n++) {
+            if (nodes && !hwloc_bitmap_isset(nodes, (unsigned)h->nodes[n].id))
+                continue;
+            int i = pool_index(h, n, size_kib);
+            if (i < 0)
+                continue;
+            /* what a running domain holds came from the pools that lack
+             * pages now: the most used first (usage_add_held) */
+            const vt_host_pages *pg = &h->nodes[n].pages[i];
+            long long f = !u->spread_used
+                ? usage_pages_free(u, h, n, size_kib, NULL)
+                : (pg->free >= 0 && pg->total >= 0 ? pg->total - pg->free : 0)
+                  - u->pages[n][i];
+            if (best < 0 || f > most) {
+                best = n;
+                most = f;
+            }
+        }
+        if (best < 0)
+            return;         /* no such pool: nothing to claim */
+        long long take = most > 0 && most < count ? most : count;
+        claim_pages(u, h, h->nodes[best].id, size_kib, take);
+        count -= take;
+    }
+}
+
+/* The host nodes of the nodeset attribute of the first element matched
+ * by XP (caller frees), or NULL. */
+static hwloc_bitmap_t nodes_of(xmlXPathContextPtr x, const char *xp)
+{
+    xmlXPathObjectPtr r = select_nodes(x, xp);
+    hwloc_bitmap_t set = NULL;
+    if (r) {
+        char *ns = attr(r->nodesetval->nodeTab[0], "nodeset");
+        set = ns ? cpulist_parse(ns, CPULIST_LIBVIRT) : NULL;
+        free(ns);
+    }
+    xmlXPathFreeObject(r);
+    return set;
+}
+
 /* The single host node of the nodeset attribute of the first element
  * matched by XP, or -1. */
 static int single_node_of(xmlXPathContextPtr x, const char *xp)
@@ -325,8 +377,14 @@ static void claim_for(vt_usage *u, const vt_host *h, xmlXPathContextPtr x,
             mem = node_memory(m->nodesetval->nodeTab[0], NULL);
         xmlXPathFreeObject(m);
         int node = single_node_of(x, "/domain/numatune/memory");
-        if (node >= 0)
-            claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+        long long count = (long long)((mem + size - 1) / size);
+        if (node >= 0) {
+            claim_pages(u, h, node, size, count);
+        } else {
+            hwloc_bitmap_t ns = nodes_of(x, "/domain/numatune/memory");
+            claim_spread(u, h, ns, size, count);
+            hwloc_bitmap_free(ns);
+        }
         return;
     }
     for (int c = 0; c < cells->nodesetval->nodeNr; c++) {
@@ -339,8 +397,17 @@ static void claim_for(vt_usage *u, const vt_host *h, xmlXPathContextPtr x,
         char *xp = xasprintf("/domain/numatune/memnode[@cellid='%d']", cid);
         int node = single_node_of(x, xp);
         unsigned long long mem = cell_memory(x, cell, cid);
-        if (node >= 0)
-            claim_pages(u, h, node, size, (long long)((mem + size - 1) / size));
+        long long count = (long long)((mem + size - 1) / size);
+        if (node >= 0) {
+            claim_pages(u, h, node, size, count);
+        } else {
+            /* the cell's memnode, else the domain's nodeset */
+            hwloc_bitmap_t ns = nodes_of(x, xp);
+            if (!ns)
+                ns = nodes_of(x, "/domain/numatune/memory");
+            claim_spread(u, h, ns, size, count);
+            hwloc_bitmap_free(ns);
+        }
         free(xp);
     }
 }
@@ -504,11 +571,45 @@ void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                     const vt_pools *p)
 {
     vt_usage *t = usage_new(h);
+    t->spread_used = 1;
     usage_add_domain(t, h, doc, p);
     for (int n = 0; n < h->nnodes; n++) {
         u->held_mem_kib[n] += t->mem_kib[n];
         for (int i = 0; i < h->nodes[n].npages; i++)
             u->held_pages[n][i] += t->pages[n][i];
+    }
+    /* ordinary memory bound to no node: it is missing from the measured
+     * free memory of the nodes that use the most */
+    uint64_t base = host_base_page(h);
+    long long left = t->unbound_kib;
+    while (left > 0) {
+        int best = -1;
+        long long most = 0;
+        for (int n = 0; n < h->nnodes; n++) {
+            const vt_host_node *hn = &h->nodes[n];
+            const vt_host_pages *bp = NULL;
+            long long pools = 0;
+            for (int i = 0; i < hn->npages; i++) {
+                if (hn->pages[i].size_kib == base)
+                    bp = &hn->pages[i];
+                else if (hn->pages[i].total > 0)
+                    pools += hn->pages[i].total
+                             * (long long)hn->pages[i].size_kib;
+            }
+            if (!bp || bp->free < 0 || hn->mem_kib < 0)
+                continue;
+            long long used = hn->mem_kib - pools
+                             - bp->free * (long long)base - u->held_mem_kib[n];
+            if (used > most) {
+                best = n;
+                most = used;
+            }
+        }
+        if (best < 0)
+            break;
+        long long take = most < left ? most : left;
+        u->held_mem_kib[best] += take;
+        left -= take;
     }
     usage_free(t);
 }

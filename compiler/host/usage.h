@@ -47,6 +47,9 @@ typedef struct vt_usage {
                                    binds to a node (nor its hugepages):
                                    the host's all the same */
     int adding_running;         /* usage_add_running_domain at work */
+    int spread_used;            /* pages bound to no node are claimed
+                                   from the most used pools, not the
+                                   freest (usage_add_held) */
     int nnodes;
     int ndomains;               /* domains accounted */
     vt_usage_domain *domains;   /* each of them, in the order added */

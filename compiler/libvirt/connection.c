@@ -269,6 +269,19 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
         int active = p_virDomainIsActive(doms[i]) == 1;
         unsigned flags = active ? 0 : VIR_DOMAIN_XML_INACTIVE;
         if (skipped(name, skip, nskip)) {
+            /* tuned now, its new definition replaces it; but running, what
+             * it holds is missing from a measured free count: credited
+             * back (usage_add_held) */
+            char *live = active ? p_virDomainGetXMLDesc(doms[i], 0) : NULL;
+            deadline_off();
+            xmlDocPtr ld = live ? xmlReadMemory(live, (int)strlen(live), name,
+                                                NULL, XML_PARSE_NONET |
+                                                XML_PARSE_NOERROR |
+                                                XML_PARSE_NOWARNING) : NULL;
+            if (ld)
+                usage_add_held(u, h, ld, pools);
+            xmlFreeDoc(ld);
+            free(live);
             p_virDomainFree(doms[i]);
             continue;
         }

@@ -53,9 +53,14 @@ static const char *not_dedicated(vt_rule_ctx *c, const vt_place_plan *p,
     hwloc_bitmap_t ded = hwloc_bitmap_alloc(), flt = hwloc_bitmap_alloc();
     int unconfined = kept ? usage_others(r_usage(c), r_usage_self(c), ded,
                                          flt) : 0;
+    /* a pinned vCPU owns its whole core: the usage's record of the
+     * domain holds those cores */
+    int self = r_usage_self(c);
+    hwloc_const_bitmap_t cores = kept && self >= 0
+                                 ? r_usage(c)->domains[self].cpus : vset;
     int crowded = kept && (unconfined > 0 ||
-                           hwloc_bitmap_intersects(vset, flt));
-    int others = kept && hwloc_bitmap_intersects(vset, ded);
+                           hwloc_bitmap_intersects(cores, flt));
+    int others = kept && hwloc_bitmap_intersects(cores, ded);
     hwloc_bitmap_free(ded);
     hwloc_bitmap_free(flt);
     /* and its pins must keep off the host's own CPUs, as the plan does */
@@ -147,6 +152,8 @@ static void run_cpu_dedicated(vt_rule_ctx *c)
             r_finding(c, SEV_WARNING, hint, NULL, "hint-dedicated is on, "
                       "but %s: the guest polls and skips paravirtual "
                       "spinlocks on CPUs others may need", why);
+        else if (r_attr_is(hint, "state", "on"))
+            unconfined_host(c, root);   /* as when it was added */
         return;
     }
     if (r_domain(c)->os == OS_WINDOWS)

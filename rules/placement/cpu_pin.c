@@ -96,70 +96,9 @@ static const vt_rule_param pin_params[] = {
     {NULL, 0, NULL, NULL, NULL, 0, 0},
 };
 
-/* A domain that pins itself, beside the other domains of the run and of
- * -c: a vCPU pinned 1:1 is meant to have its CPU alone, so another
- * domain's pins on the same host cores, or its vCPUs floating over them,
- * are a conflict the user must resolve (the tool keeps the pins). */
-static void kept_conflicts(vt_rule_ctx *c)
-{
-    const vt_usage *u = r_usage(c);
-    int self = r_usage_self(c);
-    if (self < 0)
-        return;
-    /* its record: the whole cores of its 1:1 pins, what it floats over */
-    const vt_usage_domain *me = &u->domains[self];
-    hwloc_bitmap_t ded = hwloc_bitmap_alloc(), flt = hwloc_bitmap_alloc();
-    hwloc_bitmap_t over = hwloc_bitmap_alloc();
-    usage_others(u, self, ded, flt);
-    hwloc_bitmap_and(over, ded, me->floating);
-    hwloc_bitmap_and(ded, ded, me->cpus);
-    hwloc_bitmap_and(flt, flt, me->cpus);
-    xmlNodePtr tune = r_child(r_root(c), "cputune");
-    char who[256];
-    if (!hwloc_bitmap_iszero(ded)) {
-        int n = usage_who(u, self, ded, 0, who, sizeof who);
-        char *list = cpulist_format(ded);
-        r_finding(c, SEV_WARNING, tune, NULL, "the domain's vCPUs pinned "
-                  "1:1 share host cores (CPUs %s) with the pinned vCPUs of "
-                  "domain%s %s: neither has them alone; move one of them "
-                  "(or tune it with cpu.pin.override=true)", list,
-                  n > 1 ? "s" : "", who);
-        free(list);
-    }
-    /* its own floating vCPUs (<vcpu cpuset>, wider pins) and threads
-     * must keep off the others' dedicated cores */
-    if (!hwloc_bitmap_iszero(over)) {
-        int n = usage_who(u, self, over, 0, who, sizeof who);
-        char *list = cpulist_format(over);
-        r_finding(c, SEV_WARNING, NULL, NULL, "the domain's floating vCPUs "
-                  "(or emulator threads) may run on CPUs %s, which domain%s "
-                  "%s pin%s vCPUs to: they are no longer alone there; "
-                  "narrow its CPU set (or tune it with "
-                  "numa.place.override=true)", list, n > 1 ? "s" : "", who,
-                  n > 1 ? "" : "s");
-        free(list);
-    }
-    if (!hwloc_bitmap_iszero(flt)) {
-        int n = usage_who(u, self, flt, 1, who, sizeof who);
-        char *list = cpulist_format(flt);
-        r_finding(c, SEV_WARNING, tune, NULL, "domain%s %s float%s vCPUs "
-                  "over CPUs %s, in the host cores this domain's vCPUs are "
-                  "pinned to 1:1: confine %s to other CPUs (tune %s, or "
-                  "virt-xml NAME --edit --vcpus cpuset=LIST)",
-                  n > 1 ? "s" : "", who, n > 1 ? "" : "s", list,
-                  n > 1 ? "them" : "it", n > 1 ? "them" : "it");
-        free(list);
-    }
-    hwloc_bitmap_free(ded);
-    hwloc_bitmap_free(flt);
-    hwloc_bitmap_free(over);
-}
-
 static void run_cpu_pin(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
-    if (p->status == PLACE_KEPT)
-        kept_conflicts(c);
     if (!place_ok(c, p))
         return;
     if (p->fallback) {
@@ -217,11 +156,6 @@ const vt_rule rule_cpu_pin = {
         "its own. Each reason names the vCPUs that share the host core, or "
         "why a vCPU has it alone (its siblings offline, the host's, or "
         "idle). "
-        "A domain that pins itself is kept, with a warning when its 1:1 "
-        "pins share host cores with another domain's pins (of the run or "
-        "of -c), when another domain's vCPUs float over them, or when its "
-        "own floating vCPUs may run on another domain's dedicated CPUs; "
-        "each names the domains. "
         "When no node set has dedicated CPUs left, the vCPUs float over "
         "the shared pool of their nodes (numa.place writes it) and cpu.pin "
         "reports an infeasible finding: exit 5 with --strict.",

@@ -106,6 +106,96 @@ static void remote_devices(vt_rule_ctx *c, const vt_place_plan *p,
     }
 }
 
+/* A domain that pins itself, beside the other domains of the run and of
+ * -c: a vCPU pinned 1:1 is meant to have its CPU alone, so another
+ * domain's pins on the same host cores, or its vCPUs floating over them,
+ * are a conflict the user must resolve (the tool keeps the pins). */
+static const char *cpus_word(hwloc_const_bitmap_t set)
+{
+    return hwloc_bitmap_weight(set) == 1 ? "CPU" : "CPUs";
+}
+
+static void kept_conflicts(vt_rule_ctx *c)
+{
+    const vt_usage *u = r_usage(c);
+    int self = r_usage_self(c);
+    if (self < 0)
+        return;
+    /* its record: the whole cores of its 1:1 pins, what it floats over */
+    const vt_usage_domain *me = &u->domains[self];
+    hwloc_bitmap_t ded = hwloc_bitmap_alloc(), flt = hwloc_bitmap_alloc();
+    hwloc_bitmap_t over = hwloc_bitmap_alloc();
+    usage_others(u, self, ded, flt);
+    hwloc_bitmap_and(over, ded, me->floating);
+    hwloc_bitmap_and(ded, ded, me->cpus);
+    hwloc_bitmap_and(flt, flt, me->cpus);
+    xmlNodePtr tune = r_child(r_root(c), "cputune");
+    char who[256];
+    if (!hwloc_bitmap_iszero(ded)) {
+        int n = usage_who(u, self, ded, 0, who, sizeof who);
+        char *list = cpulist_format(ded);
+        r_finding(c, SEV_WARNING, tune, NULL, "the domain's vCPUs pinned "
+                  "1:1 share host cores (%s %s) with the one-core pins "
+                  "(vCPUs, emulator or iothreads) of domain%s %s: neither "
+                  "has them alone; move one of them (or tune it with "
+                  "numa.place.override=true)", cpus_word(ded), list,
+                  n > 1 ? "s" : "", who);
+        free(list);
+    }
+    /* its own floating vCPUs (<vcpu cpuset>, wider pins) and threads
+     * must keep off the others' dedicated cores */
+    if (!hwloc_bitmap_iszero(over)) {
+        int n = usage_who(u, self, over, 0, who, sizeof who);
+        char *list = cpulist_format(over);
+        int confined = r_attr(r_child(r_root(c), "vcpu"), "cpuset") != NULL;
+        r_finding(c, SEV_WARNING, NULL, NULL, "the domain's floating vCPUs "
+                  "(or emulator threads) may run on %s %s, where domain%s "
+                  "%s pin%s to one core: those are no longer alone there; "
+                  "%s (or tune it with numa.place.override=true)",
+                  cpus_word(over), list, n > 1 ? "s" : "", who,
+                  n > 1 ? "" : "s", confined ? "narrow its CPU set"
+                  : "it has no <vcpu cpuset> and floats over every CPU: "
+                    "give it one");
+        free(list);
+    }
+    if (!hwloc_bitmap_iszero(flt)) {
+        int n = usage_who(u, self, flt, 1, who, sizeof who);
+        char *list = cpulist_format(flt);
+        r_finding(c, SEV_WARNING, tune, NULL, "domain%s %s float%s vCPUs "
+                  "over %s %s, in the host cores this domain's vCPUs are "
+                  "pinned to 1:1: confine %s to other CPUs (tune %s, or "
+                  "virt-xml NAME --edit --vcpus cpuset=LIST)",
+                  n > 1 ? "s" : "", who, n > 1 ? "" : "s", cpus_word(flt),
+                  list, n > 1 ? "them" : "it", n > 1 ? "them" : "it");
+        free(list);
+    }
+    hwloc_bitmap_free(ded);
+    hwloc_bitmap_free(flt);
+    hwloc_bitmap_free(over);
+}
+
+/* A domain whose own <vcpu cpuset> (and no 1:1 pins) has fewer CPUs
+ * than vCPUs runs overcommitted (as numa.place confines a domain that
+ * does not fit): say so on every run, that the output, tuned again, does
+ * not read as fine. */
+static void kept_overcommit(vt_rule_ctx *c)
+{
+    xmlNodePtr vcpu = r_child(r_root(c), "vcpu");
+    const char *cs = r_attr(vcpu, "cpuset");
+    hwloc_bitmap_t set = cs ? cpulist_parse(cs, CPULIST_LIBVIRT) : NULL;
+    int v = r_domain(c)->vcpus;
+    if (set && hwloc_bitmap_weight(set) < v &&
+        !r_child(r_child(r_root(c), "cputune"), "vcpupin")) {
+        char *l = cpulist_format(set);
+        r_finding(c, SEV_WARNING, vcpu, NULL, "overcommitted: its %d vCPUs "
+                  "float over %d %s (%s, its <vcpu cpuset>); when the host "
+                  "has room, remove the cpuset and tune it again to place "
+                  "it", v, hwloc_bitmap_weight(set), cpus_word(set), l);
+        free(l);
+    }
+    hwloc_bitmap_free(set);
+}
+
 /* A domain that does not fit: its vCPUs kept off other domains'
  * dedicated CPUs and the isolated ones (plan.c, confine_unplaced). */
 static void confine_unplaced(vt_rule_ctx *c, const vt_place_plan *p)
@@ -162,6 +252,10 @@ static void unknown_memory(vt_rule_ctx *c, const vt_place_plan *p)
 static void run_numa_place(vt_rule_ctx *c)
 {
     const vt_place_plan *p = place_get(c);
+    if (p->status == PLACE_KEPT) {
+        kept_conflicts(c);
+        kept_overcommit(c);
+    }
     if (!place_ok(c, p)) {
         if (p->status == PLACE_INFEASIBLE && p->confine)
             confine_unplaced(c, p);
@@ -261,8 +355,13 @@ const vt_rule rule_numa_place = {
         "overcommitted if it must be, not pinned and with its memory "
         "unbound; from then on it is a domain with a CPU set of its own, "
         "and the memory rules tune it as one (so its output, tuned again, "
-        "does not change). When no CPU is dedicated or isolated it is "
-        "left as written.\n\n"
+        "does not change), and a domain whose <vcpu cpuset> has fewer "
+        "CPUs than vCPUs gets a warning on every run. When no CPU is "
+        "dedicated or isolated it is left as written. A domain that pins "
+        "itself is kept, with a warning when its 1:1 pins share host cores "
+        "with another domain's one-core pins (of the run or of -c), when "
+        "another domain's vCPUs float over them, or when its own floating "
+        "vCPUs may run on another domain's; each names the domains.\n\n"
         "**The search.** One search over (host node set, page size). Page "
         "sizes: the one the domain names (<hugepages><page>), else the "
         "host's hugepage sizes that mem.hugepages allows and the memory is "

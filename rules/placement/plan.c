@@ -550,7 +550,8 @@ static const char *threads_name(enum vt_threads t)
                                               ? "require" : "prefer";
 }
 
-static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
+/* Returns 1 when what is short is the CPUs alone (the memory would fit). */
+static int describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
 {
     long long cap = 0, mem = 0, best = 0;
     int mem_known = 1;
@@ -565,12 +566,13 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
     }
     char only[160] = "", in[128] = "", size[24], short_by[224] = "";
     if (x->page)
-        snprintf(in, sizeof in, " in %s pages (the domain's size)%s",
-                 units_name(x->page, size, sizeof size), x->reservable
+        snprintf(in, sizeof in, " in %s pages%s%s",
+                 units_name(x->page, size, sizeof size), p->page_user
+                 ? " (the domain's size)" : "", x->reservable
                  ? ", pages the nodes could reserve included" : "");
     /* in a page size: how many more pages would hold it, and who says
      * how to reserve them */
-    if (x->page && mem_known && mem < (long long)x->mem)
+    if (x->page && p->page_user && mem_known && mem < (long long)x->mem)
         snprintf(short_by, sizeof short_by, " (%llu more %s pages would "
                  "hold it%s)", ((unsigned long long)((long long)x->mem - mem)
                                 + x->page - 1) / x->page, size,
@@ -613,10 +615,11 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
                    x->page == 1048576 && r_x86(x->c) &&
                    host_has_flag(x->h, "pdpe1gb") == 0
                    ? ": the CPU lacks pdpe1gb" : "");
-    } else if (cap < x->vcpus)
+    } else if (cap < x->vcpus) {
         set_status(p, PLACE_INFEASIBLE, "does not fit: %s%s; left as "
                    "written", cpus, only);
-    else if (mem_known && mem < (long long)x->mem)
+        return !mem_known || mem >= (long long)x->mem;
+    } else if (mem_known && mem < (long long)x->mem)
         set_status(p, PLACE_INFEASIBLE, "does not fit: its %llu MiB of "
                    "memory, and the nodes that have CPUs for it hold %lld "
                    "MiB free%s, after the reserve and what other domains "
@@ -629,6 +632,7 @@ static void describe_shortage(pctx *x, vt_place_plan *p, int wanted_pins)
                    x->vcpus, x->must && !hwloc_bitmap_iszero(x->must)
                    ? " and the nodes its devices must use"
                    : "", only);
+    return 0;
 }
 
 /* ------------------------------------------------------------ 5. split */
@@ -1140,8 +1144,9 @@ static void compute(vt_rule_ctx *c, vt_place_plan *p)
         placed = place_mode(&x, p);
     }
     if (!placed) {
-        describe_shortage(&x, p, wanted_pins);
-        confine_unplaced(&x, p);
+        /* a domain short of memory cannot start: nothing to confine */
+        if (describe_shortage(&x, p, wanted_pins))
+            confine_unplaced(&x, p);
     } else {
         pool_words(&x, p);
         if (x.fallback) {
