@@ -371,10 +371,10 @@ static void check_self_placed_pages(vt_rule_ctx *c)
             long long own = r_own_pages(c, n, size, &accounted);
             if (own <= 0)
                 continue;
-            long long free_pages = usage_pages_free(r_usage(c), h, n, size,
-                                                    NULL);
-            if (accounted)
-                free_pages += own;      /* the run counts them already */
+            /* the run counts them already: what the others leave */
+            long long free_pages = accounted
+                ? usage_pages_left(r_usage(c), h, n, size, NULL) + own
+                : usage_pages_free(r_usage(c), h, n, size, NULL);
             const vt_host_pages *pg = &h->nodes[n].pages[k];
             long long have = pg->free >= 0
                 ? pg->free + usage_pages_held(r_usage(c), h, n, size)
@@ -393,6 +393,18 @@ static void check_self_placed_pages(vt_rule_ctx *c)
             free(cmd);
             short_nodes++;
         }
+    /* pages bound to no node that no pool had room for */
+    int self = r_usage_self(c);
+    const vt_usage *u = r_usage(c);
+    if (self >= 0 && u->domains[self].overflow > 0) {
+        char name[32];
+        strbuf_addf(&actions, "%sreserve %lld more %s pages on the host's "
+                    "nodes (its memory is bound to none of them)",
+                    actions.len ? "; " : "", u->domains[self].overflow,
+                    units_name(u->domains[self].overflow_kib, name,
+                               sizeof name));
+        short_nodes++;
+    }
     if (short_nodes)
         r_finding(c, SEV_INFEASIBLE, NULL, actions.buf, "the domain's own "
                   "placement and page size need more free hugepages than "

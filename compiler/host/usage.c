@@ -21,6 +21,9 @@ vt_usage *usage_new(const vt_host *h)
     u->running_mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->running_mem_kib);
     u->held_mem_kib = xcalloc((size_t)h->nnodes, sizeof *u->held_mem_kib);
     u->nnodes = h->nnodes;
+    for (int n = 0; n < h->nnodes; n++)
+        if (h->nodes[n].npages + 1 > u->pool_stride)
+            u->pool_stride = h->nodes[n].npages + 1;
     u->pages = xcalloc((size_t)h->nnodes, sizeof *u->pages);
     u->running_pages = xcalloc((size_t)h->nnodes, sizeof *u->running_pages);
     u->held_pages = xcalloc((size_t)h->nnodes, sizeof *u->held_pages);
@@ -60,6 +63,7 @@ void usage_free(vt_usage *u)
         free(u->domains[i].name);
         hwloc_bitmap_free(u->domains[i].cpus);
         hwloc_bitmap_free(u->domains[i].floating);
+        free(u->domains[i].pages);
     }
     free(u->domains);
     free(u->pci);
@@ -246,7 +250,7 @@ static int pool_index(const vt_host *h, int n, unsigned long long size_kib)
     return -1;
 }
 
-long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
+long long usage_pages_left(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed)
 {
     int i = pool_index(h, n, size_kib);
@@ -266,6 +270,13 @@ long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
         have -= u->running_pages[n][i];
     else
         have += u->held_pages[n][i];
+    return have;
+}
+
+long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
+                           unsigned long long size_kib, int *assumed)
+{
+    long long have = usage_pages_left(u, h, n, size_kib, assumed);
     return have < 0 ? 0 : have;
 }
 
@@ -288,18 +299,48 @@ static void claim_pages(vt_usage *u, const vt_host *h, int node_id,
 {
     int n = host_node_index(h, node_id);
     int i = n >= 0 ? pool_index(h, n, size_kib) : -1;
-    if (i >= 0)
-        (u->adding_running ? u->running_pages : u->pages)[n][i] += count;
+    if (i < 0)
+        return;
+    (u->adding_running ? u->running_pages : u->pages)[n][i] += count;
+    /* the domain being added (usage_add_domain) has its record already */
+    u->domains[u->ndomains].pages[n * u->pool_stride + i] += count;
+}
+
+long long usage_domain_pages(const vt_usage *u, int self, const vt_host *h,
+                             int n, unsigned long long size_kib)
+{
+    int i = n >= 0 && n < h->nnodes ? pool_index(h, n, size_kib) : -1;
+    if (i < 0 || self < 0 || self >= u->ndomains)
+        return 0;
+    return u->domains[self].pages[n * u->pool_stride + i];
 }
 
 /* Hugepages bound to no one node (no <numatune>, or a nodeset of
  * several nodes without cells): the kernel takes them from whichever
  * pools have them, so the usage claims them where most are free (among
  * NODES, NULL: every node), that the pools' total stays right. */
+/* Room for a spread claim in pool I of host node index N, in PHASE 0:
+ * what the claim may take there first (a running domain's pages, or a
+ * held one's, came from the pools that lack pages now: the most used
+ * first; any other's from the freest); in PHASE 1, once those are
+ * spent: the pool's size less what is claimed there. */
+static long long spread_room(const vt_usage *u, const vt_host *h, int n,
+                             int i, int phase)
+{
+    const vt_host_pages *pg = &h->nodes[n].pages[i];
+    long long claimed = u->pages[n][i] + u->running_pages[n][i];
+    if (phase == 1)
+        return (pg->total >= 0 ? pg->total : 0) - claimed;
+    if ((u->spread_used || u->adding_running) && pg->free >= 0)
+        return (pg->total >= 0 ? pg->total - pg->free : 0) - claimed;
+    return usage_pages_free(u, h, n, pg->size_kib, NULL);
+}
+
 static void claim_spread(vt_usage *u, const vt_host *h,
                          hwloc_const_bitmap_t nodes,
                          unsigned long long size_kib, long long count)
 {
+    int phase = 0;
     while (count > 0) {
         int best = -1;
         long long most = 0;
@@ -309,13 +350,7 @@ static void claim_spread(vt_usage *u, const vt_host *h,
             int i = pool_index(h, n, size_kib);
             if (i < 0)
                 continue;
-            /* what a running domain holds came from the pools that lack
-             * pages now: the most used first (usage_add_held) */
-            const vt_host_pages *pg = &h->nodes[n].pages[i];
-            long long f = !u->spread_used
-                ? usage_pages_free(u, h, n, size_kib, NULL)
-                : (pg->free >= 0 && pg->total >= 0 ? pg->total - pg->free : 0)
-                  - u->pages[n][i];
+            long long f = spread_room(u, h, n, i, phase);
             if (best < 0 || f > most) {
                 best = n;
                 most = f;
@@ -323,6 +358,18 @@ static void claim_spread(vt_usage *u, const vt_host *h,
         }
         if (best < 0)
             return;         /* no such pool: nothing to claim */
+        if (most <= 0 && phase == 0) {
+            phase = 1;      /* the first choice is spent */
+            continue;
+        }
+        if (most <= 0) {
+            /* no pool has them: not put on one node's account (it would
+             * read as that node's shortage), but the domain's */
+            vt_usage_domain *d = &u->domains[u->ndomains];
+            d->overflow += count;
+            d->overflow_kib = size_kib;
+            return;
+        }
         long long take = most > 0 && most < count ? most : count;
         claim_pages(u, h, h->nodes[best].id, size_kib, take);
         count -= take;
@@ -624,7 +671,9 @@ int usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                                       * sizeof *u->domains);
     vt_usage_domain *d = &u->domains[u->ndomains];
     *d = (vt_usage_domain){domain_name(x), hwloc_bitmap_alloc(),
-                           hwloc_bitmap_alloc(), 0};
+                           hwloc_bitmap_alloc(), 0,
+                           xcalloc((size_t)u->nnodes * (size_t)u->pool_stride
+                                   + 1, sizeof *d->pages), 0, 0};
     add_pins(d, x, "/domain/cputune/vcpupin", h, 1, NULL);
     /* <vcpu cpuset> is where vCPUs without a pin (and, by default, the
      * emulator) float, even when it is one CPU */

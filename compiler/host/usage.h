@@ -20,6 +20,11 @@ typedef struct vt_usage_domain {
     hwloc_bitmap_t cpus;        /* dedicated to it (whole cores) */
     hwloc_bitmap_t floating;    /* its floating vCPUs' and threads' CPUs */
     int unconfined;             /* vCPUs with neither pin nor cpuset */
+    long long *pages;           /* hugepages it claims, per host node and
+                                   pool: [node * pool_stride + pool] */
+    long long overflow;         /* hugepages bound to no node that no
+                                   pool had room for (not claimed) */
+    unsigned long long overflow_kib;    /* their size */
 } vt_usage_domain;
 
 typedef struct vt_usage {
@@ -51,6 +56,7 @@ typedef struct vt_usage {
                                    from the most used pools, not the
                                    freest (usage_add_held) */
     int nnodes;
+    int pool_stride;            /* pools per node, at most */
     int ndomains;               /* domains accounted */
     vt_usage_domain *domains;   /* each of them, in the order added */
     int nunconfined;            /* domains whose vCPUs have neither a
@@ -111,10 +117,20 @@ void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
 long long usage_pages_free(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib, int *assumed);
 
+/* The same, negative when the usage claims more than the pool has. */
+long long usage_pages_left(const vt_usage *u, const vt_host *h, int n,
+                           unsigned long long size_kib, int *assumed);
+
 /* Hugepages of SIZE_KIB the running domains of the run hold now on host
  * node index N, when its free count is measured (usage_add_held). */
 long long usage_pages_held(const vt_usage *u, const vt_host *h, int n,
                            unsigned long long size_kib);
+
+/* Hugepages of SIZE_KIB the domain of index SELF in U claims on host
+ * node index N (where the run put them: a claim bound to no node goes
+ * where the pools had room then). */
+long long usage_domain_pages(const vt_usage *u, int self, const vt_host *h,
+                             int n, unsigned long long size_kib);
 
 /* Hugepages of SIZE_KIB the domains of U take on host node index N. */
 long long usage_pages_taken(const vt_usage *u, const vt_host *h, int n,

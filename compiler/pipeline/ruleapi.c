@@ -421,6 +421,11 @@ long long r_own_pages(const vt_rule_ctx *c, int n, unsigned long long size_kib,
                       int *accounted)
 {
     *accounted = c->accounted > 0;
+    /* accounted: where the run put them (a claim bound to no node
+     * depends on what the others took) */
+    if (c->accounted > 0)
+        return usage_domain_pages(c->run->usage, c->accounted - 1, c->host,
+                                  n, size_kib);
     vt_usage *u = usage_new(c->host);
     usage_add_domain(u, c->host, domdoc_xml(c->doc), &c->run->pools);
     long long pages = usage_pages_taken(u, c->host, n, size_kib);
