@@ -508,8 +508,10 @@ for n in d["nodes"]:
     n["pages"][2]["total"] = n["pages"][2]["free"] = 10
 json.dump(d, open("ten.json", "w"))' "$H"
 hp() {  # hp NAME GIB CPU0 CPU1 [NODE]
+    local nt=""
+    [ -n "${5:-}" ] && nt="<numatune><memory mode=\"strict\" nodeset=\"$5\"/></numatune>"
     printf "<domain type='kvm'><name>%s</name><memory unit='GiB'>%s</memory><vcpu>2</vcpu><memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking><cputune><vcpupin vcpu='0' cpuset='%s'/><vcpupin vcpu='1' cpuset='%s'/></cputune>%s<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>\n" \
-        "$1" "$2" "$3" "$4" "${5:+<numatune><memory mode='strict' nodeset='$5'/></numatune>}" > "$1.xml"
+        "$1" "$2" "$3" "$4" "$nt" > "$1.xml"
 }
 hp ha 8 4 5 0; hp hb 8 20 21 1; hp hx 6 8 9
 "$VT" --host ten.json --profile latency --report json ha.xml hb.xml hx.xml > ten.out 2> /dev/null
