@@ -114,16 +114,12 @@ static long long node_kib(const vt_host *h, const vt_usage *u, int n)
 static long long ordinary_left(const vt_host *h, const vt_usage *u,
                                long long reserve)
 {
-    uint64_t base = host_base_page(h);
     long long sum = 0;
     for (int n = 0; n < h->nnodes; n++) {
         const vt_host_node *hn = &h->nodes[n];
         if (hn->mem_kib < 0)
             return LLONG_MAX;
-        long long room = hn->mem_kib - reserve;
-        for (int k = 0; k < hn->npages; k++)
-            if (hn->pages[k].size_kib > base && hn->pages[k].total > 0)
-                room -= hn->pages[k].total * (long long)hn->pages[k].size_kib;
+        long long room = hn->mem_kib - reserve - host_node_pools_kib(h, n);
         sum += (room > 0 ? room : 0) - u->mem_kib[n];
     }
     return sum;

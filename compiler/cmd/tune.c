@@ -23,8 +23,6 @@
 #include "stdout.h"
 #include "strbuf.h"
 
-#include <libxml/parser.h>
-
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -495,18 +493,6 @@ static int rule_not_file(const vt_cli *o)
     return 0;
 }
 
-/* Credits what the running domain D holds now (its live definition) to
- * RUN's usage on H: usage_add_held. */
-static void add_held(const vt_host *h, vt_run *run, const vt_defined *d)
-{
-    xmlDocPtr doc = xmlReadMemory(d->live_xml, (int)strlen(d->live_xml),
-                                  d->name, NULL, XML_PARSE_NONET |
-                                  XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc)
-        usage_add_held(run->usage, h, doc, &run->pools);
-    xmlFreeDoc(doc);
-}
-
 int cmd_tune(const vt_cli *o)
 {
     vt_policy *p;
@@ -616,7 +602,8 @@ int cmd_tune(const vt_cli *o)
      * at its next start */
     for (int i = 0; !rc && defined && i < o->ninputs; i++)
         if (jobs[i].doc && defined[i].live_xml)
-            add_held(h, &run, &defined[i]);
+            usage_add_held_xml(run.usage, h, defined[i].live_xml,
+                               defined[i].name, &run.pools);
     /* read all it gives: closed before anything is written, so that a
      * connection that stops answering (--timeout) cannot end a run whose
      * outputs are already in place */

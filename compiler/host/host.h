@@ -147,6 +147,10 @@ const vt_host_pci *host_pci_by_addr(const vt_host *h, const char *addr);
  * ppc64le, 4 KiB elsewhere). */
 uint64_t host_base_page(const vt_host *h);
 
+/* KiB of host node index N's memory carved out for its hugepage pools
+ * (every pool above the base page, by its total). */
+long long host_node_pools_kib(const vt_host *h, int n);
+
 /* The hugepage sizes of H (KiB), largest first, into SIZES (MAX): the
  * pool sizes its nodes list above the base page; when no node lists one
  * and the host is x86 or of unknown architecture, x86's 1 GiB (when the

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,24 @@ uint64_t host_base_page(const vt_host *h)
     if (base)
         return base;
     return h->arch && !strncmp(h->arch, "ppc64", 5) ? 64 : 4;
+}
+
+long long host_node_pools_kib(const vt_host *h, int n)
+{
+    uint64_t base = host_base_page(h);
+    const vt_host_node *hn = &h->nodes[n];
+    long long sum = 0;
+    for (int i = 0; i < hn->npages; i++) {
+        unsigned long long kib;
+        if (hn->pages[i].size_kib <= base || hn->pages[i].total <= 0)
+            continue;
+        if (__builtin_mul_overflow((unsigned long long)hn->pages[i].total,
+                                   hn->pages[i].size_kib, &kib) ||
+            kib > (unsigned long long)(LLONG_MAX - sum))
+            return LLONG_MAX;
+        sum += (long long)kib;
+    }
+    return sum;
 }
 
 int host_huge_sizes(const vt_host *h, uint64_t *sizes, int max, int *assumed)

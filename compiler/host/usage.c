@@ -7,6 +7,7 @@
 #include "pciaddr.h"
 #include "units.h"
 
+#include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,18 +635,11 @@ void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
         long long most = 0;
         for (int n = 0; n < h->nnodes; n++) {
             const vt_host_node *hn = &h->nodes[n];
-            const vt_host_pages *bp = NULL;
-            long long pools = 0;
-            for (int i = 0; i < hn->npages; i++) {
-                if (hn->pages[i].size_kib == base)
-                    bp = &hn->pages[i];
-                else if (hn->pages[i].total > 0)
-                    pools += hn->pages[i].total
-                             * (long long)hn->pages[i].size_kib;
-            }
+            int b = pool_index(h, n, base);
+            const vt_host_pages *bp = b >= 0 ? &hn->pages[b] : NULL;
             if (!bp || bp->free < 0 || hn->mem_kib < 0)
                 continue;
-            long long used = hn->mem_kib - pools
+            long long used = hn->mem_kib - host_node_pools_kib(h, n)
                              - bp->free * (long long)base - u->held_mem_kib[n];
             if (used > most) {
                 best = n;
@@ -659,6 +653,17 @@ void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
         left -= take;
     }
     usage_free(t);
+}
+
+void usage_add_held_xml(vt_usage *u, const vt_host *h, const char *xml,
+                        const char *name, const vt_pools *p)
+{
+    xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), name, NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                        XML_PARSE_NOWARNING) : NULL;
+    if (doc)
+        usage_add_held(u, h, doc, p);
+    xmlFreeDoc(doc);
 }
 
 int usage_add_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,

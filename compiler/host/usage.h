@@ -110,6 +110,11 @@ int usage_add_running_domain(vt_usage *u, const vt_host *h, xmlDocPtr doc,
 void usage_add_held(vt_usage *u, const vt_host *h, xmlDocPtr doc,
                     const vt_pools *p);
 
+/* The same from the live definition's text XML (NAME for the parser);
+ * nothing when it is not well-formed. */
+void usage_add_held_xml(vt_usage *u, const vt_host *h, const char *xml,
+                        const char *name, const vt_pools *p);
+
 /* Free hugepages of SIZE_KIB on host node index N after what the run took:
  * the pool's free count with what the run's running domains hold
  * (usage_add_held), or its total when free is unknown (*ASSUMED set to

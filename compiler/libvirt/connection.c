@@ -274,13 +274,7 @@ int connection_add_usage(vt_conn *c, const vt_host *h, vt_usage *u,
              * back (usage_add_held) */
             char *live = active ? p_virDomainGetXMLDesc(doms[i], 0) : NULL;
             deadline_off();
-            xmlDocPtr ld = live ? xmlReadMemory(live, (int)strlen(live), name,
-                                                NULL, XML_PARSE_NONET |
-                                                XML_PARSE_NOERROR |
-                                                XML_PARSE_NOWARNING) : NULL;
-            if (ld)
-                usage_add_held(u, h, ld, pools);
-            xmlFreeDoc(ld);
+            usage_add_held_xml(u, h, live, name, pools);
             free(live);
             p_virDomainFree(doms[i]);
             continue;

@@ -312,10 +312,7 @@ long long place_node_room(vt_rule_ctx *c, int n)
     /* hugepage pools are carved out of the node's memory; the base page
      * "pool" is the ordinary memory itself */
     uint64_t base = host_base_page(h);
-    long long pools = 0;
-    for (int i = 0; i < hn->npages; i++)
-        if (hn->pages[i].size_kib > base && hn->pages[i].total > 0)
-            pools += kib_of(hn->pages[i].total, hn->pages[i].size_kib);
+    long long pools = host_node_pools_kib(h, n);
     long long reserve = r_int_of(c, RULE_numa_place, "reserved_memory_mib")
                         * 1024LL;
     const vt_usage *u = r_usage(c);
